@@ -1,0 +1,49 @@
+# HireMeBahamas — developer commands. `make run` and `make test` install what is missing first.
+SHELL := /bin/bash
+UV ?= $(shell command -v uv 2>/dev/null || echo "$$HOME/.local/bin/uv")
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export HOST PORT
+
+.PHONY: run test test-fast lint format install system-deps migrate bench clean help
+
+help:
+	@echo "make run      - install, migrate and serve on http://$(HOST):$(PORT) (SQLite, no other services)"
+	@echo "make test     - the whole suite on SQLite and PostgreSQL, with Redis and Chromium"
+	@echo "make lint     - ruff + mypy --strict"
+	@echo "make format   - ruff format + autofix"
+	@echo "make bench    - load benchmarks (see docs/benchmarks.md)"
+
+install:
+	@scripts/ensure-uv
+	@$(UV) sync --frozen --quiet
+
+system-deps:
+	@scripts/ensure-system-packages
+
+run: install
+	$(UV) run hiremebahamas serve --migrate
+
+test: install system-deps
+	$(UV) run pytest
+
+test-fast: install
+	$(UV) run pytest -m "not e2e" -x -q
+
+lint: install
+	$(UV) run ruff check src tests migrations bench
+	$(UV) run ruff format --check src tests migrations bench
+	$(UV) run mypy
+
+format: install
+	$(UV) run ruff format src tests migrations bench
+	$(UV) run ruff check --fix src tests migrations bench
+
+migrate: install
+	$(UV) run hiremebahamas migrate
+
+bench: install system-deps
+	$(UV) run python -m bench.run
+
+clean:
+	rm -rf .pytest_cache .mypy_cache .ruff_cache var/test-*

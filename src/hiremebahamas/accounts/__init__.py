@@ -1,0 +1,1 @@
+"""Accounts: registration, email verification, sign-in sessions and passwords."""

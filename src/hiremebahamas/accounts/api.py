@@ -1,0 +1,133 @@
+"""JSON API: /api/auth/* and /api/users/me."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request, Response, status
+
+from hiremebahamas.accounts import service
+from hiremebahamas.accounts.cookies import clear_session_cookie, set_session_cookie
+from hiremebahamas.accounts.deps import CurrentAuth, CurrentUser
+from hiremebahamas.accounts.schemas import (
+    ChangePasswordIn,
+    LoginIn,
+    PasswordResetConfirmIn,
+    PasswordResetRequestIn,
+    RefreshIn,
+    RegisterIn,
+    TokenIn,
+    TokenPairOut,
+    UserEnvelope,
+    UserOut,
+    UserUpdateIn,
+)
+from hiremebahamas.web.csrf import csrf_token, rotate_csrf_cookie, set_csrf_cookie_if_new
+from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession, limit_auth, request_ip
+
+auth_router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(limit_auth)])
+users_router = APIRouter(prefix="/users", tags=["users"])
+# Outside auth_router: fetching a token is not a sign-in attempt and must not use that budget.
+csrf_router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+def client_info(request: Request) -> service.ClientInfo:
+    return service.ClientInfo(user_agent=request.headers.get("user-agent", ""), ip_address=request_ip(request))
+
+
+def _token_pair(tokens: service.IssuedTokens, user: UserOut) -> TokenPairOut:
+    return TokenPairOut(
+        access_token=tokens.access_token, refresh_token=tokens.refresh_token, expires_in=tokens.expires_in, user=user
+    )
+
+
+@auth_router.post("/register", status_code=status.HTTP_201_CREATED)
+async def register(body: RegisterIn, db: DbSession, settings: AppSettings) -> UserEnvelope:
+    user = await service.register(db, settings, body)
+    return UserEnvelope(user=UserOut.model_validate(user))
+
+
+@auth_router.post("/verify-email")
+async def verify_email(body: TokenIn, db: DbSession) -> UserEnvelope:
+    user = await service.verify_email(db, body.token)
+    return UserEnvelope(user=UserOut.model_validate(user))
+
+
+@auth_router.post("/resend-verification", status_code=status.HTTP_202_ACCEPTED)
+async def resend_verification(db: DbSession, settings: AppSettings, user: CurrentUser) -> dict[str, str]:
+    await service.send_verification_email(db, settings, user)
+    return {"status": "sent"}
+
+
+@auth_router.post("/login")
+async def login(
+    body: LoginIn, request: Request, response: Response, db: DbSession, runtime: AppRuntime
+) -> TokenPairOut:
+    settings = runtime.settings
+    user = await service.authenticate(db, settings, runtime.store, body.email, body.password)
+    login = await service.start_session(db, settings, user, client_info(request))
+    set_session_cookie(response, settings, login.cookie_value)
+    rotate_csrf_cookie(request)
+    set_csrf_cookie_if_new(request, response, settings)
+    response.headers["X-CSRF-Token"] = csrf_token(request)
+    return _token_pair(login.tokens, UserOut.model_validate(user))
+
+
+@auth_router.post("/refresh")
+async def refresh(body: RefreshIn, db: DbSession, settings: AppSettings) -> TokenPairOut:
+    tokens, user = await service.refresh(db, settings, body.refresh_token)
+    return _token_pair(tokens, UserOut.model_validate(user))
+
+
+@auth_router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout(auth: CurrentAuth, db: DbSession, settings: AppSettings) -> Response:
+    await service.revoke_session_by_id(db, auth.session.id)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    clear_session_cookie(response, settings)
+    return response
+
+
+@auth_router.post("/password-reset/request", status_code=status.HTTP_202_ACCEPTED)
+async def password_reset_request(body: PasswordResetRequestIn, db: DbSession, settings: AppSettings) -> dict[str, str]:
+    await service.request_password_reset(db, settings, body.email)
+    return {"status": "accepted", "message": "If an account uses that email, a reset link is on its way."}
+
+
+@auth_router.post("/password-reset/confirm")
+async def password_reset_confirm(body: PasswordResetConfirmIn, db: DbSession, settings: AppSettings) -> UserEnvelope:
+    user = await service.reset_password(db, settings, body.token, body.new_password)
+    return UserEnvelope(user=UserOut.model_validate(user))
+
+
+@auth_router.post("/change-password")
+async def change_password(
+    body: ChangePasswordIn,
+    request: Request,
+    response: Response,
+    auth: CurrentAuth,
+    db: DbSession,
+    settings: AppSettings,
+) -> TokenPairOut:
+    """Every session is signed out; the caller gets a fresh one so this device stays signed in."""
+    await service.change_password(db, settings, auth.user, body.current_password, body.new_password)
+    login = await service.start_session(db, settings, auth.user, client_info(request))
+    if auth.via_cookie:
+        set_session_cookie(response, settings, login.cookie_value)
+    return _token_pair(login.tokens, UserOut.model_validate(auth.user))
+
+
+@csrf_router.get("/csrf")
+async def get_csrf_token(request: Request, response: Response, settings: AppSettings) -> dict[str, str]:
+    """For browser scripts calling the API with the session cookie."""
+    token = csrf_token(request)
+    set_csrf_cookie_if_new(request, response, settings)
+    return {"csrf_token": token}
+
+
+@users_router.get("/me")
+async def get_me(user: CurrentUser) -> UserEnvelope:
+    return UserEnvelope(user=UserOut.model_validate(user))
+
+
+@users_router.patch("/me")
+async def update_me(body: UserUpdateIn, user: CurrentUser, db: DbSession) -> UserEnvelope:
+    user = await service.update_user(db, user, body)
+    return UserEnvelope(user=UserOut.model_validate(user))

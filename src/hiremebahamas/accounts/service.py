@@ -1,0 +1,366 @@
+"""Account rules: registration, verification, sign-in sessions, password reset and change.
+
+Services take the database session and return domain objects; they never commit and know
+nothing of HTTP.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hiremebahamas.accounts import emails
+from hiremebahamas.accounts.passwords import password_problem
+from hiremebahamas.accounts.schemas import RegisterIn, UserUpdateIn
+from hiremebahamas.config import Settings
+from hiremebahamas.core import security
+from hiremebahamas.core.cache import KeyValueStore
+from hiremebahamas.core.email import defer_email
+from hiremebahamas.core.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InvalidLink,
+    RateLimited,
+    Unauthenticated,
+    ValidationFailed,
+)
+from hiremebahamas.models import AuthSession, EmailToken, EmailTokenPurpose, RefreshToken, User
+from hiremebahamas.models.base import utcnow
+
+LOCKED_MESSAGE = "Too many failed sign-in attempts. For your security, try again in 15 minutes or reset your password."
+BAD_CREDENTIALS = "That email and password do not match an account."
+# A session's last_seen_at is written at most this often, not on every request.
+_TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    user_agent: str = ""
+    ip_address: str = ""
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    auth_session: AuthSession
+    access_token: str
+    expires_in: int
+    refresh_token: str
+
+
+@dataclass(frozen=True)
+class NewLogin:
+    tokens: IssuedTokens
+    cookie_value: str
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def find_user_by_email(session: AsyncSession, email: str) -> User | None:
+    result = await session.execute(select(User).where(User.email == normalise_email(email)))
+    return result.scalar_one_or_none()
+
+
+def _check_password(password: str, email: str, field: str) -> None:
+    problem = password_problem(password, email)
+    if problem:
+        raise ValidationFailed(problem, fields={field: problem})
+
+
+async def register(session: AsyncSession, settings: Settings, data: RegisterIn) -> User:
+    email = normalise_email(data.email)
+    _check_password(data.password, email, "password")
+    if await find_user_by_email(session, email) is not None:
+        message = "An account with this email already exists. Log in or reset your password."
+        raise Conflict(message, fields={"email": message})
+    user = User(
+        email=email,
+        password_hash=security.hash_password(data.password),
+        first_name=data.first_name,
+        last_name=data.last_name,
+        account_type=data.account_type,
+    )
+    session.add(user)
+    await session.flush()
+    await send_verification_email(session, settings, user)
+    return user
+
+
+async def _issue_email_token(session: AsyncSession, user: User, purpose: EmailTokenPurpose, ttl: timedelta) -> str:
+    # A new link replaces the old ones, so only the newest email works.
+    now = utcnow()
+    await session.execute(
+        update(EmailToken)
+        .where(EmailToken.user_id == user.id, EmailToken.purpose == purpose, EmailToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    token = security.random_token()
+    session.add(
+        EmailToken(user_id=user.id, purpose=purpose, token_hash=security.hash_token(token), expires_at=now + ttl)
+    )
+    return token
+
+
+async def send_verification_email(session: AsyncSession, settings: Settings, user: User) -> None:
+    if user.email_verified:
+        raise BadRequest("Your email address is already verified.")
+    ttl = timedelta(hours=settings.email_verification_ttl_hours)
+    token = await _issue_email_token(session, user, EmailTokenPurpose.VERIFY_EMAIL, ttl)
+    defer_email(session, emails.verification(settings, user, token))
+
+
+async def _consume_email_token(session: AsyncSession, token: str, purpose: EmailTokenPurpose) -> User:
+    """Spend a single-use token atomically: two concurrent clicks cannot both succeed."""
+    now = utcnow()
+    token_hash = security.hash_token(token)
+    result = await session.execute(
+        update(EmailToken)
+        .where(
+            EmailToken.token_hash == token_hash,
+            EmailToken.purpose == purpose,
+            EmailToken.used_at.is_(None),
+            EmailToken.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(EmailToken.user_id)
+    )
+    user_id = result.scalar_one_or_none()
+    if user_id is None:
+        existing = (
+            await session.execute(
+                select(EmailToken).where(EmailToken.token_hash == token_hash, EmailToken.purpose == purpose)
+            )
+        ).scalar_one_or_none()
+        if existing is None:
+            raise InvalidLink("This link is not valid. Check that you copied the whole link.")
+        if existing.used_at is not None:
+            raise InvalidLink("This link has already been used or replaced by a newer one.")
+        raise InvalidLink("This link has expired. Request a new one.")
+    user = await session.get_one(User, user_id)
+    return user
+
+
+async def verify_email(session: AsyncSession, token: str) -> User:
+    user = await _consume_email_token(session, token, EmailTokenPurpose.VERIFY_EMAIL)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    return user
+
+
+async def authenticate(
+    session: AsyncSession, settings: Settings, store: KeyValueStore, email: str, password: str
+) -> User:
+    """Check credentials. Lockouts are keyed by the email whether or not an account has it, so
+    the answer never reveals which emails are registered."""
+    email = normalise_email(email)
+    key = security.hash_token(email)
+    lock_key, failures_key = f"login-lock:{key}", f"login-failures:{key}"
+    if await store.get(lock_key) is not None:
+        raise RateLimited(LOCKED_MESSAGE, retry_after=await store.ttl(lock_key))
+    user = await find_user_by_email(session, email)
+    if not security.verify_password(user.password_hash if user else None, password) or user is None:
+        failures = await store.incr(failures_key, settings.login_lockout_seconds)
+        if failures >= settings.login_max_failures:
+            await store.set(lock_key, "1", settings.login_lockout_seconds)
+            await store.delete(failures_key)
+            raise RateLimited(LOCKED_MESSAGE, retry_after=settings.login_lockout_seconds)
+        raise Unauthenticated(BAD_CREDENTIALS)
+    await store.delete(failures_key)
+    if not user.is_active:
+        raise Forbidden("This account has been suspended. Contact support if you think this is a mistake.")
+    if security.password_needs_rehash(user.password_hash):
+        user.password_hash = security.hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+async def _issue_tokens(session: AsyncSession, settings: Settings, auth_session: AuthSession) -> IssuedTokens:
+    refresh_token = security.random_token()
+    session.add(
+        RefreshToken(
+            session_id=auth_session.id,
+            token_hash=security.hash_token(refresh_token),
+            expires_at=utcnow() + timedelta(days=settings.refresh_token_ttl_days),
+        )
+    )
+    access_token, expires_in = security.encode_access_token(
+        settings, user_id=str(auth_session.user_id), session_id=str(auth_session.id)
+    )
+    return IssuedTokens(auth_session, access_token, expires_in, refresh_token)
+
+
+async def start_session(session: AsyncSession, settings: Settings, user: User, client: ClientInfo) -> NewLogin:
+    cookie_secret = security.random_token()
+    auth_session = AuthSession(
+        id=uuid.uuid4(),
+        user_id=user.id,
+        cookie_secret_hash=security.hash_token(cookie_secret),
+        expires_at=utcnow() + timedelta(days=settings.session_ttl_days),
+        user_agent=client.user_agent[:400],
+        ip_address=client.ip_address[:64],
+    )
+    session.add(auth_session)
+    await session.flush()
+    tokens = await _issue_tokens(session, settings, auth_session)
+    return NewLogin(tokens=tokens, cookie_value=f"{auth_session.id.hex}.{cookie_secret}")
+
+
+async def _load_live_session(session: AsyncSession, session_id: uuid.UUID) -> tuple[AuthSession, User] | None:
+    row = (
+        await session.execute(
+            select(AuthSession, User).join(User, User.id == AuthSession.user_id).where(AuthSession.id == session_id)
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    auth_session, user = row
+    now = utcnow()
+    if auth_session.revoked_at is not None or auth_session.expires_at <= now or not user.is_active:
+        return None
+    if now - auth_session.last_seen_at > _TOUCH_INTERVAL:
+        auth_session.last_seen_at = now
+    return auth_session, user
+
+
+async def resolve_cookie(session: AsyncSession, cookie_value: str) -> tuple[AuthSession, User] | None:
+    session_hex, _, secret = cookie_value.partition(".")
+    try:
+        session_id = uuid.UUID(hex=session_hex)
+    except ValueError:
+        return None
+    live = await _load_live_session(session, session_id)
+    if live is None or live[0].cookie_secret_hash is None:
+        return None
+    if not security.constant_time_equal(live[0].cookie_secret_hash, security.hash_token(secret)):
+        return None
+    return live
+
+
+async def resolve_access_token(
+    session: AsyncSession, settings: Settings, token: str
+) -> tuple[AuthSession, User] | None:
+    try:
+        claims = security.decode_access_token(settings, token)
+        session_id = uuid.UUID(claims.session_id)
+    except (security.InvalidToken, ValueError):
+        return None
+    live = await _load_live_session(session, session_id)
+    if live is None or str(live[1].id) != claims.user_id:
+        return None
+    return live
+
+
+async def refresh(session: AsyncSession, settings: Settings, refresh_token: str) -> tuple[IssuedTokens, User]:
+    """Rotate a refresh token. Presenting one that was already spent means it leaked: the
+    whole session (its family) is revoked."""
+    now = utcnow()
+    token_hash = security.hash_token(refresh_token)
+    spent = await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.token_hash == token_hash, RefreshToken.used_at.is_(None), RefreshToken.expires_at > now)
+        .values(used_at=now)
+        .returning(RefreshToken.session_id)
+    )
+    session_id = spent.scalar_one_or_none()
+    if session_id is None:
+        reused = (
+            await session.execute(select(RefreshToken).where(RefreshToken.token_hash == token_hash))
+        ).scalar_one_or_none()
+        if reused is not None and reused.used_at is not None:
+            await revoke_session_by_id(session, reused.session_id)
+            error = Unauthenticated("This refresh token was already used. For your safety the session was signed out.")
+            error.keep_changes = True
+            raise error
+        raise Unauthenticated("This refresh token is not valid. Please log in again.")
+    live = await _load_live_session(session, session_id)
+    if live is None:
+        raise Unauthenticated("This session has ended. Please log in again.")
+    auth_session, user = live
+    return await _issue_tokens(session, settings, auth_session), user
+
+
+async def revoke_session_by_id(session: AsyncSession, session_id: uuid.UUID) -> None:
+    await session.execute(
+        update(AuthSession)
+        .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+async def revoke_all_sessions(session: AsyncSession, user_id: uuid.UUID) -> None:
+    await session.execute(
+        update(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+async def list_sessions(session: AsyncSession, user_id: uuid.UUID) -> list[AuthSession]:
+    result = await session.execute(
+        select(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None), AuthSession.expires_at > utcnow())
+        .order_by(AuthSession.last_seen_at.desc())
+        .limit(50)
+    )
+    return list(result.scalars())
+
+
+async def request_password_reset(session: AsyncSession, settings: Settings, email: str) -> None:
+    """Email a reset link when the account exists; say nothing either way."""
+    user = await find_user_by_email(session, email)
+    if user is None or not user.is_active:
+        return
+    ttl = timedelta(minutes=settings.password_reset_ttl_minutes)
+    token = await _issue_email_token(session, user, EmailTokenPurpose.RESET_PASSWORD, ttl)
+    defer_email(session, emails.password_reset(settings, user, token))
+
+
+async def reset_password(session: AsyncSession, settings: Settings, token: str, new_password: str) -> User:
+    token_hash = security.hash_token(token)
+    owner = (
+        await session.execute(
+            select(User).join(EmailToken, EmailToken.user_id == User.id).where(EmailToken.token_hash == token_hash)
+        )
+    ).scalar_one_or_none()
+    # Check the password first so a typo does not burn the link.
+    if owner is not None:
+        _check_password(new_password, owner.email, "new_password")
+    user = await _consume_email_token(session, token, EmailTokenPurpose.RESET_PASSWORD)
+    await _set_password(session, settings, user, new_password)
+    # Whoever could read the reset email controls the inbox, so it counts as verified.
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    return user
+
+
+async def change_password(session: AsyncSession, settings: Settings, user: User, current: str, new: str) -> None:
+    if not security.verify_password(user.password_hash, current):
+        message = "Your current password is not correct."
+        raise ValidationFailed(message, fields={"current_password": message})
+    _check_password(new, user.email, "new_password")
+    await _set_password(session, settings, user, new)
+
+
+async def _set_password(session: AsyncSession, settings: Settings, user: User, new_password: str) -> None:
+    user.password_hash = security.hash_password(new_password)
+    await revoke_all_sessions(session, user.id)
+    defer_email(session, emails.password_changed(settings, user))
+
+
+async def update_user(session: AsyncSession, user: User, data: UserUpdateIn) -> User:
+    for field in data.model_fields_set:
+        value = getattr(data, field)
+        if value is not None:
+            setattr(user, field, value)
+    await session.flush()
+    return user
+
+
+async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
+    return await session.get(User, user_id)

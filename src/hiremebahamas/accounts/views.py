@@ -1,0 +1,210 @@
+"""Pages: register, verify, log in/out, forgot/reset password, account settings."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from pydantic import ValidationError
+
+from hiremebahamas.accounts import service
+from hiremebahamas.accounts.api import client_info
+from hiremebahamas.accounts.cookies import clear_session_cookie, set_session_cookie
+from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
+from hiremebahamas.accounts.schemas import RegisterIn, UserUpdateIn
+from hiremebahamas.core.errors import AppError, ValidationFailed
+from hiremebahamas.web.csrf import rotate_csrf_cookie
+from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession, limit_auth
+from hiremebahamas.web.forms import field_errors
+from hiremebahamas.web.rendering import redirect, render, safe_next
+
+router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
+
+FormStr = Annotated[str, Form()]
+
+
+async def _form_failed(
+    request: Request, db: DbSession, template: str, error: AppError | ValidationError, context: dict[str, Any]
+) -> Response:
+    """Re-show a form with its errors; nothing the failed attempt staged is kept."""
+    await db.rollback()
+    if isinstance(error, ValidationError):
+        errors, message = field_errors(error), "Some fields need your attention."
+    else:
+        errors = error.fields if isinstance(error, ValidationFailed) else dict(error.extra.get("fields", {}))
+        message = error.message
+    status = error.status_code if isinstance(error, AppError) else 422
+    return render(request, template, {**context, "errors": errors, "error": message}, status_code=status)
+
+
+@router.get("/register")
+async def register_page(request: Request, auth: OptionalAuth) -> Response:
+    if auth is not None:
+        return redirect(request, "/")
+    return render(request, "accounts/register.html", {"form": {}, "errors": {}, "error": None})
+
+
+@router.post("/register", dependencies=[Depends(limit_auth)])
+async def register_submit(
+    request: Request,
+    db: DbSession,
+    settings: AppSettings,
+    email: FormStr = "",
+    password: FormStr = "",
+    first_name: FormStr = "",
+    last_name: FormStr = "",
+    account_type: FormStr = "",
+) -> Response:
+    form = {"email": email, "first_name": first_name, "last_name": last_name, "account_type": account_type}
+    try:
+        data = RegisterIn.model_validate({**form, "password": password})
+        user = await service.register(db, settings, data)
+    except (ValidationError, AppError) as error:
+        return await _form_failed(request, db, "accounts/register.html", error, {"form": form})
+    return render(request, "accounts/check_inbox.html", {"email": user.email}, status_code=201)
+
+
+@router.get("/verify-email")
+async def verify_email(request: Request, db: DbSession, auth: OptionalAuth, token: str = "") -> Response:
+    try:
+        user = await service.verify_email(db, token)
+    except AppError as error:
+        await db.rollback()
+        already = auth is not None and auth.user.email_verified
+        return render(
+            request, "accounts/verify_result.html", {"ok": already, "message": error.message}, status_code=400
+        )
+    return render(request, "accounts/verify_result.html", {"ok": True, "email": user.email, "message": None})
+
+
+@router.post("/account/resend-verification")
+async def resend_verification(request: Request, db: DbSession, settings: AppSettings, auth: CurrentAuth) -> Response:
+    await service.send_verification_email(db, settings, auth.user)
+    return redirect(request, "/", flash=("success", f"We sent a new link to {auth.user.email}."))
+
+
+@router.get("/login")
+async def login_page(request: Request, auth: OptionalAuth, next: str = "/") -> Response:
+    if auth is not None:
+        return redirect(request, safe_next(next))
+    return render(request, "accounts/login.html", {"form": {}, "errors": {}, "error": None, "next": safe_next(next)})
+
+
+@router.post("/login", dependencies=[Depends(limit_auth)])
+async def login_submit(
+    request: Request,
+    db: DbSession,
+    runtime: AppRuntime,
+    email: FormStr = "",
+    password: FormStr = "",
+    next: FormStr = "/",
+) -> Response:
+    settings = runtime.settings
+    try:
+        user = await service.authenticate(db, settings, runtime.store, email, password)
+    except AppError as error:
+        context = {"form": {"email": email}, "next": safe_next(next)}
+        return await _form_failed(request, db, "accounts/login.html", error, context)
+    login = await service.start_session(db, settings, user, client_info(request))
+    rotate_csrf_cookie(request)
+    response = redirect(request, safe_next(next), flash=("success", f"Welcome back, {user.first_name}."))
+    set_session_cookie(response, settings, login.cookie_value)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, db: DbSession, settings: AppSettings, auth: OptionalAuth) -> Response:
+    if auth is not None:
+        await service.revoke_session_by_id(db, auth.session.id)
+    response = redirect(request, "/", flash=("info", "You are logged out."))
+    clear_session_cookie(response, settings)
+    return response
+
+
+@router.get("/forgot-password")
+async def forgot_password_page(request: Request) -> Response:
+    return render(request, "accounts/forgot_password.html", {"sent": False, "form": {}, "errors": {}, "error": None})
+
+
+@router.post("/forgot-password", dependencies=[Depends(limit_auth)])
+async def forgot_password_submit(
+    request: Request, db: DbSession, settings: AppSettings, email: FormStr = ""
+) -> Response:
+    if not email.strip():
+        errors = {"email": "Enter the email address of your account."}
+        context = {"sent": False, "form": {}, "errors": errors, "error": None}
+        return render(request, "accounts/forgot_password.html", context, status_code=422)
+    await service.request_password_reset(db, settings, email)
+    return render(request, "accounts/forgot_password.html", {"sent": True, "form": {}, "errors": {}, "error": None})
+
+
+@router.get("/reset-password")
+async def reset_password_page(request: Request, token: str = "") -> Response:
+    return render(request, "accounts/reset_password.html", {"token": token, "errors": {}, "error": None})
+
+
+@router.post("/reset-password", dependencies=[Depends(limit_auth)])
+async def reset_password_submit(
+    request: Request, db: DbSession, settings: AppSettings, token: FormStr = "", new_password: FormStr = ""
+) -> Response:
+    try:
+        await service.reset_password(db, settings, token, new_password)
+    except AppError as error:
+        return await _form_failed(request, db, "accounts/reset_password.html", error, {"token": token})
+    response = redirect(request, "/login", flash=("success", "Your password was changed. Log in with the new one."))
+    clear_session_cookie(response, settings)
+    return response
+
+
+async def _account_page(
+    request: Request, db: DbSession, auth: CurrentAuth, status_code: int = 200, **context: Any
+) -> Response:
+    sessions = await service.list_sessions(db, auth.user.id)
+    base: dict[str, Any] = {"sessions": sessions, "this_session": auth.session.id, "errors": {}, "error": None}
+    return render(request, "accounts/account.html", {**base, **context}, status_code=status_code)
+
+
+@router.get("/account")
+async def account_page(request: Request, db: DbSession, auth: CurrentAuth) -> Response:
+    return await _account_page(request, db, auth)
+
+
+@router.post("/account/profile")
+async def account_profile(
+    request: Request, db: DbSession, auth: CurrentAuth, first_name: FormStr = "", last_name: FormStr = ""
+) -> Response:
+    try:
+        data = UserUpdateIn(first_name=first_name, last_name=last_name)
+    except ValidationError as error:
+        return await _account_page(request, db, auth, 422, errors=field_errors(error), error="Check your name.")
+    await service.update_user(db, auth.user, data)
+    return redirect(request, "/account", flash=("success", "Your details were saved."))
+
+
+@router.post("/account/password")
+async def account_password(
+    request: Request,
+    db: DbSession,
+    settings: AppSettings,
+    auth: CurrentAuth,
+    current_password: FormStr = "",
+    new_password: FormStr = "",
+) -> Response:
+    try:
+        await service.change_password(db, settings, auth.user, current_password, new_password)
+    except ValidationFailed as error:
+        await db.rollback()
+        return await _account_page(request, db, auth, 422, errors=error.fields, error=error.message)
+    login = await service.start_session(db, settings, auth.user, client_info(request))
+    response = redirect(request, "/account", flash=("success", "Password changed. Other devices were signed out."))
+    set_session_cookie(response, settings, login.cookie_value)
+    return response
+
+
+@router.post("/account/sessions/{session_id}/revoke")
+async def revoke_session(request: Request, db: DbSession, auth: CurrentAuth, session_id: uuid.UUID) -> Response:
+    sessions = {s.id for s in await service.list_sessions(db, auth.user.id)}
+    if session_id in sessions:
+        await service.revoke_session_by_id(db, session_id)
+    return redirect(request, "/account", flash=("success", "That device was signed out."))

@@ -1,0 +1,142 @@
+"""`hiremebahamas` command line: serve, migrate, create-admin, generate-secret."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from hiremebahamas.config import Settings, generate_secret
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def alembic_config(settings: Settings) -> Config:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.attributes["settings"] = settings
+    return config
+
+
+def migrate(settings: Settings, revision: str = "head") -> None:
+    command.upgrade(alembic_config(settings), revision)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = Settings()
+    if args.migrate:
+        migrate(settings)
+    uvicorn.run(
+        "hiremebahamas.app:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        reload=args.reload,
+        loop="uvloop",
+        http="httptools",
+        proxy_headers=False,  # client IPs come from TRUSTED_PROXIES, see core/clientip.py
+        access_log=False,
+        log_config=None,
+    )
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    migrate(Settings(), args.revision)
+    return 0
+
+
+async def _create_admin(email: str, password: str, first_name: str, last_name: str) -> str:
+    from hiremebahamas.accounts import passwords
+    from hiremebahamas.accounts.service import find_user_by_email, normalise_email
+    from hiremebahamas.core import security
+    from hiremebahamas.core.db import Database
+    from hiremebahamas.core.email import create_email_sender
+    from hiremebahamas.core.tasks import InProcessTaskRunner, TaskContext
+    from hiremebahamas.models import AccountType, User
+    from hiremebahamas.models.base import utcnow
+
+    settings = Settings()
+    database = Database(settings)
+    runner = InProcessTaskRunner(TaskContext(settings, database, create_email_sender(settings)))
+    try:
+        async with database.unit_of_work(runner) as session:
+            user = await find_user_by_email(session, email)
+            if user is not None:
+                user.is_admin = True
+                return f"{user.email} is now an admin."
+            problem = passwords.password_problem(password, email)
+            if problem:
+                raise SystemExit(f"Password not accepted: {problem}")
+            session.add(
+                User(
+                    email=normalise_email(email),
+                    password_hash=security.hash_password(password),
+                    first_name=first_name,
+                    last_name=last_name,
+                    account_type=AccountType.EMPLOYER,
+                    is_admin=True,
+                    email_verified_at=utcnow(),
+                )
+            )
+            return f"Admin {normalise_email(email)} created."
+    finally:
+        await database.dispose()
+
+
+def _create_admin_command(args: argparse.Namespace) -> int:
+    password = os.environ.get("ADMIN_PASSWORD") or ""
+    if not password and sys.stdin.isatty():
+        password = getpass.getpass("Password for the new admin (ignored if the account exists): ")
+    print(asyncio.run(_create_admin(args.email, password, args.first_name, args.last_name)))
+    return 0
+
+
+def _generate_secret(_args: argparse.Namespace) -> int:
+    print(generate_secret())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hiremebahamas", description="HireMeBahamas service commands.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the web server (uvicorn)")
+    serve.add_argument("--host", default=None, help="default: HOST or 127.0.0.1")
+    serve.add_argument("--port", type=int, default=None, help="default: PORT or 8000")
+    serve.add_argument("--reload", action="store_true", help="restart on code changes (development)")
+    serve.add_argument("--migrate", action="store_true", help="upgrade the database before serving")
+    serve.set_defaults(handler=_serve)
+
+    migrate_cmd = commands.add_parser("migrate", help="upgrade the database schema")
+    migrate_cmd.add_argument("revision", nargs="?", default="head")
+    migrate_cmd.set_defaults(handler=_migrate)
+
+    admin = commands.add_parser("create-admin", help="create an admin, or make an existing account one")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--first-name", default="Site")
+    admin.add_argument("--last-name", default="Admin")
+    admin.set_defaults(handler=_create_admin_command)
+
+    secret = commands.add_parser("generate-secret", help="print a random value for SECRET_KEY / JWT_SECRET_KEY")
+    secret.set_defaults(handler=_generate_secret)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = args.handler
+    result: int = handler(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

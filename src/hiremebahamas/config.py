@@ -1,0 +1,170 @@
+"""Application settings, read from the environment (names kept from the seed deployment)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEV_SECRET_PREFIX = "dev-insecure-"  # noqa: S105 - marks the placeholders production refuses
+MIN_SECRET_LENGTH = 32
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    STAGING = "staging"
+    PRODUCTION = "production"
+
+
+def _csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. Defaults run on a bare machine (SQLite, no other services)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    environment: Environment = Environment.DEVELOPMENT
+    base_url: str = "http://127.0.0.1:8000"
+    var_dir: Path = Path("var")
+    log_level: str | None = None
+
+    secret_key: str = DEV_SECRET_PREFIX + "secret-key-change-me-0000000000"
+    jwt_secret_key: str = DEV_SECRET_PREFIX + "jwt-secret-key-change-me-000000"
+    jwt_previous_secret_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    access_token_ttl_seconds: int = 15 * 60
+    refresh_token_ttl_days: int = 30
+    session_ttl_days: int = 30
+
+    database_url: str = ""
+    # DATABASE_READ_REPLICA_1..N are gathered into this list (see _gather_read_replicas).
+    database_read_replicas: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    database_pool_size: int = 10
+    database_max_overflow: int = 10
+    # Set when connecting through PgBouncer in transaction pooling mode: asyncpg's prepared
+    # statement cache would otherwise hit statements prepared on another server connection.
+    database_pgbouncer: bool = False
+    database_echo: bool = False
+
+    redis_url: str | None = None
+
+    rate_limit_auth: str = "5/minute"
+    rate_limit_api: str = "100/minute"
+    rate_limit_upload: str = "10/minute"
+    login_max_failures: int = 5
+    login_lockout_seconds: int = 15 * 60
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+
+    cache_default_ttl: int = 300
+    cache_user_ttl: int = 600
+    cache_feed_ttl: int = 300
+
+    email_from: str = "HireMeBahamas <no-reply@hiremebahamas.com>"
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = 10.0
+    email_verification_ttl_hours: int = 48
+    password_reset_ttl_minutes: int = 60
+
+    sentry_dsn: str | None = None
+    sentry_traces_sample_rate: float = 0.0
+
+    web_concurrency: int = 2
+    web_threads: int = 1
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    stripe_secret_key: str | None = None
+    stripe_publishable_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    r2_access_key_id: str | None = None
+    r2_secret_access_key: str | None = None
+    r2_endpoint_url: str | None = None
+    r2_bucket: str | None = None
+    ga_tracking_id: str | None = None
+
+    _validate_csv = field_validator(
+        "jwt_previous_secret_keys", "trusted_proxies", "database_read_replicas", mode="before"
+    )(_csv)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_read_replicas(cls, data: object) -> object:
+        if isinstance(data, dict) and "database_read_replicas" not in data:
+            urls: list[str] = []
+            while value := os.environ.get(f"DATABASE_READ_REPLICA_{len(urls) + 1}"):
+                urls.append(value)
+            data["database_read_replicas"] = urls
+        return data
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment not in (Environment.PRODUCTION, Environment.STAGING):
+            return self
+        problems: list[str] = []
+        for name in ("secret_key", "jwt_secret_key"):
+            value: str = getattr(self, name)
+            if value.startswith(DEV_SECRET_PREFIX) or len(value) < MIN_SECRET_LENGTH:
+                problems.append(
+                    f"{name.upper()} must be set to a random value of at least {MIN_SECRET_LENGTH} characters"
+                )
+        if self.secret_key == self.jwt_secret_key:
+            problems.append("SECRET_KEY and JWT_SECRET_KEY must differ")
+        if not self.database_url or self.database_url.startswith("sqlite"):
+            problems.append("DATABASE_URL must point at PostgreSQL in production")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == Environment.DEVELOPMENT
+
+    @property
+    def cookies_secure(self) -> bool:
+        return self.environment not in (Environment.DEVELOPMENT, Environment.TEST)
+
+    @property
+    def effective_log_level(self) -> str:
+        if self.log_level:
+            return self.log_level.upper()
+        return "INFO" if self.environment in (Environment.PRODUCTION, Environment.STAGING) else "DEBUG"
+
+    @cached_property
+    def sqlalchemy_url(self) -> str:
+        return normalise_database_url(self.database_url or f"sqlite:///{self.var_dir / 'hiremebahamas.db'}")
+
+    @cached_property
+    def read_replica_urls(self) -> list[str]:
+        return [normalise_database_url(url) for url in self.database_read_replicas]
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.var_dir / "outbox"
+
+
+def normalise_database_url(url: str) -> str:
+    """Map the URLs hosting providers hand out onto the async drivers we use."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://", "postgresql+psycopg://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+    return url
+
+
+def generate_secret() -> str:
+    return secrets.token_urlsafe(48)

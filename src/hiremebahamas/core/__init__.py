@@ -1,0 +1,1 @@
+"""Infrastructure: database, cache, errors, security, email, tasks, observability. No business rules."""

@@ -1,0 +1,30 @@
+"""Prometheus metrics. Multi-process servers set PROMETHEUS_MULTIPROC_DIR (see docs/operations.md)."""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import REGISTRY as DEFAULT_REGISTRY
+from prometheus_client.multiprocess import MultiProcessCollector
+
+REQUEST_LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "Time to serve a request, by route template.",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 2.5, 5.0, 10.0),
+)
+REQUESTS = Counter(
+    "http_requests_total", "Requests served, by route template and status.", ["method", "route", "status"]
+)
+IN_FLIGHT = Gauge("http_requests_in_flight", "Requests being served now.", multiprocess_mode="livesum")
+TASK_FAILURES = Counter("background_task_failures_total", "Background task runs that raised.", ["task"])
+RATE_LIMITED = Counter("rate_limited_requests_total", "Requests refused by a rate limit.", ["scope"])
+
+
+def render_latest() -> tuple[bytes, str]:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    return generate_latest(DEFAULT_REGISTRY), CONTENT_TYPE_LATEST

@@ -1,0 +1,47 @@
+"""The long-lived objects of one process, built once from Settings and shared by requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from hiremebahamas.config import Settings
+from hiremebahamas.core.cache import KeyValueStore, MemoryStore, RedisStore
+from hiremebahamas.core.db import Database
+from hiremebahamas.core.email import EmailSender, create_email_sender
+from hiremebahamas.core.ratelimit import RateLimiter
+from hiremebahamas.core.tasks import InProcessTaskRunner, TaskContext
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: Database
+    redis: Redis | None
+    store: KeyValueStore
+    limiter: RateLimiter
+    email: EmailSender
+    tasks: InProcessTaskRunner
+
+    async def close(self) -> None:
+        await self.tasks.drain()
+        await self.database.dispose()
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+def create_runtime(settings: Settings) -> Runtime:
+    database = Database(settings)
+    redis = Redis.from_url(settings.redis_url, health_check_interval=30) if settings.redis_url else None
+    store: KeyValueStore = RedisStore(redis) if redis is not None else MemoryStore()
+    email = create_email_sender(settings)
+    return Runtime(
+        settings=settings,
+        database=database,
+        redis=redis,
+        store=store,
+        limiter=RateLimiter(settings),
+        email=email,
+        tasks=InProcessTaskRunner(TaskContext(settings=settings, database=database, email=email)),
+    )

@@ -1,0 +1,87 @@
+/*
+ * HireMeBahamas front-end glue. ES2017, no dependencies, no inline handlers
+ * (strict CSP). Loaded with `defer`.
+ */
+(function () {
+  "use strict";
+
+  var doc = document;
+  doc.documentElement.classList.add("js");
+
+  function csrfToken() {
+    var meta = doc.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") || "" : "";
+  }
+
+  // (a) Send the CSRF token with every htmx request.
+  // (htmx 2 only sends requests to our own origin: selfRequestsOnly.)
+  doc.addEventListener("htmx:configRequest", function (evt) {
+    var token = csrfToken();
+    if (token && evt.detail && evt.detail.headers) {
+      evt.detail.headers["X-CSRF-Token"] = token;
+    }
+  });
+
+  // Error answers to htmx requests carry HX-Retarget (the page's alert area): show them
+  // instead of dropping them, which is what htmx does with non-2xx responses by default.
+  doc.addEventListener("htmx:beforeSwap", function (evt) {
+    var xhr = evt.detail && evt.detail.xhr;
+    if (xhr && xhr.status >= 400 && xhr.getResponseHeader("HX-Retarget")) {
+      evt.detail.shouldSwap = true;
+      evt.detail.isError = false;
+    }
+  });
+
+  // (b) Collapsible nav on small screens.
+  function initNav() {
+    var toggle = doc.querySelector("[data-nav-toggle]");
+    var nav = doc.getElementById("site-nav");
+    if (!toggle || !nav) return;
+
+    function setOpen(open) {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      nav.classList.toggle("is-open", open);
+    }
+
+    toggle.hidden = false;
+    setOpen(false);
+    toggle.addEventListener("click", function () {
+      setOpen(toggle.getAttribute("aria-expanded") !== "true");
+    });
+    doc.addEventListener("keydown", function (evt) {
+      if (evt.key === "Escape" && nav.classList.contains("is-open")) {
+        setOpen(false);
+        toggle.focus();
+      }
+    });
+  }
+
+  // (c) <form data-confirm="Delete this job?"> (or on its submit button)
+  // asks before submitting. Capture phase so it runs before htmx's handler.
+  doc.addEventListener(
+    "submit",
+    function (evt) {
+      var form = evt.target;
+      if (!(form instanceof HTMLFormElement)) return;
+      var source = null;
+      if (evt.submitter && evt.submitter.hasAttribute("data-confirm")) {
+        source = evt.submitter;
+      } else if (form.hasAttribute("data-confirm")) {
+        source = form;
+      }
+      if (!source) return;
+      var message = source.getAttribute("data-confirm") || "Are you sure?";
+      if (!window.confirm(message)) {
+        evt.preventDefault();
+        evt.stopImmediatePropagation();
+      }
+    },
+    true
+  );
+
+  if (doc.readyState === "loading") {
+    doc.addEventListener("DOMContentLoaded", initNav);
+  } else {
+    initNav();
+  }
+})();

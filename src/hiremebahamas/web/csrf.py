@@ -1,0 +1,80 @@
+"""CSRF protection for cookie-authenticated requests (signed double-submit cookie)."""
+
+from __future__ import annotations
+
+from fastapi import Request, Response
+
+from hiremebahamas.accounts.deps import SESSION_COOKIE
+from hiremebahamas.config import Settings
+from hiremebahamas.core import security
+from hiremebahamas.core.errors import CsrfFailed
+from hiremebahamas.web.deps import get_settings
+
+CSRF_COOKIE = "hmb_csrf"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def csrf_cookie_value(request: Request) -> str:
+    """The request's CSRF cookie, minting one (to be set on the response) when absent."""
+    value: str | None = getattr(request.state, "csrf_cookie", None) or request.cookies.get(CSRF_COOKIE)
+    if not value:
+        value = security.random_token()
+        request.state.csrf_cookie = value
+        request.state.csrf_cookie_is_new = True
+    return value
+
+
+def csrf_token(request: Request) -> str:
+    return security.csrf_token_for(get_settings(request), csrf_cookie_value(request))
+
+
+def rotate_csrf_cookie(request: Request) -> None:
+    """A new cookie at login, so a token planted before it is worthless after it."""
+    request.state.csrf_cookie = security.random_token()
+    request.state.csrf_cookie_is_new = True
+
+
+def set_csrf_cookie_if_new(request: Request, response: Response, settings: Settings) -> None:
+    if getattr(request.state, "csrf_cookie_is_new", False):
+        response.set_cookie(
+            CSRF_COOKIE,
+            request.state.csrf_cookie,
+            httponly=True,
+            secure=settings.cookies_secure,
+            samesite="lax",
+            max_age=60 * 60 * 24 * 30,
+        )
+
+
+async def _submitted_token(request: Request) -> str:
+    token = request.headers.get(CSRF_HEADER, "")
+    content_type = request.headers.get("content-type", "")
+    if not token and content_type.startswith(_FORM_TYPES):
+        value = (await request.form()).get(CSRF_FIELD)
+        token = value if isinstance(value, str) else ""
+    return token
+
+
+async def _check(request: Request) -> None:
+    cookie = request.cookies.get(CSRF_COOKIE)
+    token = await _submitted_token(request)
+    if not cookie or not token or not security.csrf_token_matches(get_settings(request), cookie, token):
+        raise CsrfFailed()
+
+
+async def protect_pages(request: Request) -> None:
+    """Every state-changing form post, signed in or not (login CSRF is an attack too)."""
+    if request.method not in _SAFE_METHODS:
+        await _check(request)
+
+
+async def protect_api(request: Request) -> None:
+    """API calls need the token only when the browser's session cookie authenticates them;
+    a bearer token cannot be sent by another site."""
+    if request.method in _SAFE_METHODS or request.headers.get("authorization"):
+        return
+    if request.cookies.get(SESSION_COOKIE):
+        await _check(request)

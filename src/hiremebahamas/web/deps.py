@@ -1,0 +1,46 @@
+"""Request dependencies: the runtime, the unit-of-work session, client details, rate limits."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hiremebahamas.config import Settings
+from hiremebahamas.core.clientip import client_ip
+from hiremebahamas.core.ratelimit import LimitScope
+from hiremebahamas.core.runtime import Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def get_settings(request: Request) -> Settings:
+    return get_runtime(request).settings
+
+
+async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One unit of work per request: commit after the handler returns (before the response is
+    sent), roll back when it raises."""
+    runtime = get_runtime(request)
+    async with runtime.database.unit_of_work(runtime.tasks) as session:
+        yield session
+
+
+# scope="function" runs the commit before the response goes out, so a client never sees
+# success for a write that then fails to commit.
+DbSession = Annotated[AsyncSession, Depends(db_session, scope="function")]
+AppRuntime = Annotated[Runtime, Depends(get_runtime)]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+def request_ip(request: Request) -> str:
+    return client_ip(request, get_settings(request).trusted_proxies)
+
+
+async def limit_auth(request: Request) -> None:
+    await get_runtime(request).limiter.hit(LimitScope.AUTH, "ip", request_ip(request))

@@ -1,0 +1,96 @@
+"""One error shape for the API, readable pages (or htmx fragments) for the web."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from hiremebahamas.core.errors import AppError, NotFound, Unauthenticated, ValidationFailed
+from hiremebahamas.web.rendering import is_htmx, redirect, render
+
+logger = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/api"
+
+
+def _error_page(
+    request: Request, status: int, message: str, code: str, headers: dict[str, str] | None = None
+) -> Response:
+    template = "errors/_alert.html" if is_htmx(request) else "errors/error.html"
+    response = render(request, template, {"status": status, "message": message, "code": code}, status_code=status)
+    if is_htmx(request):
+        # htmx swaps only 2xx by default; app.js lets these through into the page's alert area.
+        response.headers["HX-Retarget"] = "#flash-area"
+        response.headers["HX-Reswap"] = "innerHTML"
+    response.headers.update(headers or {})
+    return response
+
+
+async def handle_app_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    if is_api(request):
+        return JSONResponse(exc.to_body(), status_code=exc.status_code, headers=exc.headers())
+    if isinstance(exc, Unauthenticated) and request.method == "GET":
+        return redirect(request, f"/login?next={quote(request.url.path)}")
+    return _error_page(request, exc.status_code, exc.message, exc.code, exc.headers())
+
+
+def _field_name(location: tuple[Any, ...]) -> str:
+    parts = [str(part) for part in location if part not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or "body"
+
+
+async def handle_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    fields: dict[str, str] = {}
+    for error in exc.errors():
+        fields.setdefault(_field_name(tuple(error.get("loc", ()))), str(error.get("msg", "Invalid value.")))
+    return await handle_app_error(request, ValidationFailed(fields=fields))
+
+
+async def handle_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 404:
+        return await handle_app_error(request, NotFound())
+    code = _HTTP_CODES.get(exc.status_code, "error")
+    message = str(exc.detail) if exc.detail else "The request could not be processed."
+    headers = dict(exc.headers or {})
+    if is_api(request):
+        body = {"error": {"code": code, "message": message}}
+        return JSONResponse(body, status_code=exc.status_code, headers=headers)
+    return _error_page(request, exc.status_code, message, code, headers)
+
+
+async def handle_unexpected(request: Request, exc: Exception) -> Response:
+    logger.error("unhandled error", exc_info=exc)
+    message = "Something went wrong on our side. It has been logged; please try again."
+    if is_api(request):
+        return JSONResponse({"error": {"code": "internal_error", "message": message}}, status_code=500)
+    return _error_page(request, 500, message, "internal_error")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, handle_app_error)
+    app.add_exception_handler(RequestValidationError, handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, handle_http_error)
+    app.add_exception_handler(Exception, handle_unexpected)

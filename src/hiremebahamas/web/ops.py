@@ -1,0 +1,63 @@
+"""Operational endpoints: liveness, readiness and Prometheus metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from redis.asyncio import Redis
+from sqlalchemy import text
+
+from hiremebahamas.core import metrics
+from hiremebahamas.core.runtime import Runtime
+from hiremebahamas.web.deps import AppRuntime
+
+logger = logging.getLogger(__name__)
+router = APIRouter(tags=["operations"])
+_CHECK_TIMEOUT_SECONDS = 3.0
+
+
+@router.get("/health")
+async def health() -> dict[str, str]:
+    """Liveness: answers while the process serves requests; touches nothing else."""
+    return {"status": "ok"}
+
+
+async def _database_ok(runtime: Runtime) -> bool:
+    async with runtime.database.engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+    return True
+
+
+async def _redis_ok(redis: Redis) -> bool:
+    return bool(await redis.ping())
+
+
+async def _check(name: str, probe: Coroutine[Any, Any, bool]) -> str:
+    try:
+        ok = await asyncio.wait_for(probe, _CHECK_TIMEOUT_SECONDS)
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+        logger.warning("readiness check failed", extra={"check": name, "error": type(exc).__name__})
+        return "unavailable"
+    return "ok" if ok else "unavailable"
+
+
+@router.get("/ready")
+async def ready(runtime: AppRuntime) -> JSONResponse:
+    """Readiness: 200 only when the database (and Redis, when configured) answer."""
+    checks = {"database": await _check("database", _database_ok(runtime))}
+    if runtime.redis is not None:
+        checks["redis"] = await _check("redis", _redis_ok(runtime.redis))
+    healthy = all(value == "ok" for value in checks.values())
+    body = {"status": "ok" if healthy else "unavailable", "checks": checks}
+    return JSONResponse(body, status_code=200 if healthy else 503)
+
+
+@router.get("/metrics", include_in_schema=False)
+async def prometheus_metrics() -> Response:
+    payload, content_type = metrics.render_latest()
+    return Response(payload, media_type=content_type)

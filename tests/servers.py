@@ -1,0 +1,637 @@
+"""Throwaway PostgreSQL and Redis servers for the test suite.
+
+Each server runs on a free loopback port with its state in a fresh temporary
+directory, and is torn down (process stopped, directory removed) by ``stop()``.
+An ``atexit`` hook stops anything still running when the interpreter exits, as
+a backstop for crashed or interrupted test runs.
+
+Requires the Debian packages ``postgresql`` and ``redis-server``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "PostgresServer",
+    "RedisServer",
+    "free_port",
+    "start_postgres",
+    "start_redis",
+]
+
+STARTUP_TIMEOUT = 30.0
+"""Seconds to wait for a server to start (or stop) before giving up."""
+
+_PG_ROOT = Path("/usr/lib/postgresql")
+_PG_SYSTEM_USER = "postgres"
+_PG_SUPERUSER = "postgres"
+_START_ATTEMPTS = 3
+"""Retries with a new port, in case another process grabs our free port."""
+
+_LOCK = threading.Lock()
+_LIVE: list[PostgresServer | RedisServer] = []
+
+
+# --------------------------------------------------------------------------
+# helpers
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _log_tail(path: Path, lines: int = 40) -> str:
+    try:
+        text = path.read_text(errors="replace")
+    except OSError as exc:
+        return f"(no log at {path}: {exc})"
+    tail = "\n".join(text.splitlines()[-lines:])
+    return tail or "(log is empty)"
+
+
+def _clean_env() -> dict[str, str]:
+    """The current environment without libpq variables that could redirect us."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+
+
+def _running_as_root() -> bool:
+    return os.geteuid() == 0
+
+
+def _register(server: PostgresServer | RedisServer) -> None:
+    with _LOCK:
+        _LIVE.append(server)
+
+
+def _unregister(server: PostgresServer | RedisServer) -> None:
+    with _LOCK:
+        if server in _LIVE:
+            _LIVE.remove(server)
+
+
+@atexit.register
+def _stop_all() -> None:
+    with _LOCK:
+        servers = list(_LIVE)
+    for server in reversed(servers):
+        try:
+            server.stop()
+        except Exception as exc:
+            print(f"tests.servers: failed to stop {server!r}: {exc}", file=sys.stderr)
+
+
+# --------------------------------------------------------------------------
+# PostgreSQL
+
+
+def _version_key(path: Path) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in path.name.split("."))
+    except ValueError:
+        return (-1,)
+
+
+def _postgres_bin_dir() -> Path:
+    candidates = [
+        d / "bin" for d in _PG_ROOT.glob("*") if (d / "bin" / "initdb").is_file() and (d / "bin" / "pg_ctl").is_file()
+    ]
+    if not candidates:
+        raise RuntimeError(
+            f"PostgreSQL server binaries not found under {_PG_ROOT}/<version>/bin; "
+            "install the Debian package 'postgresql' (apt-get install postgresql)"
+        )
+    return max(candidates, key=lambda b: _version_key(b.parent))
+
+
+def _initdb_locale() -> str:
+    # C.UTF-8 gives deterministic byte-order collation with UTF-8 aware ctype;
+    # fall back to plain C where glibc does not ship it.
+    if Path("/usr/lib/locale/C.utf8").is_dir():
+        return "C.UTF-8"
+    return "C"
+
+
+def _pg_command(args: Sequence[str]) -> list[str]:
+    """Prefix a server-side command so it runs as the postgres user under root."""
+    if _running_as_root():
+        return ["runuser", "-u", _PG_SYSTEM_USER, "--", *args]
+    return list(args)
+
+
+def _run(
+    args: Sequence[str],
+    *,
+    what: str,
+    log: Path | None = None,
+    timeout: float = STARTUP_TIMEOUT,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run a command to completion; raise a RuntimeError with context on failure."""
+    try:
+        result = subprocess.run(
+            list(args),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=cwd,
+            env=dict(env) if env is not None else _clean_env(),
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        detail = f"timed out after {timeout:.0f}s"
+        out = exc.stdout if isinstance(exc.stdout, str) else ""
+        err = exc.stderr if isinstance(exc.stderr, str) else ""
+        result = subprocess.CompletedProcess(list(args), -1, out, err)
+    else:
+        if result.returncode == 0:
+            return result
+        detail = f"exited with status {result.returncode}"
+    message = [
+        f"{what} failed: {detail}",
+        f"command: {' '.join(args)}",
+        f"stdout: {result.stdout.strip()}",
+        f"stderr: {result.stderr.strip()}",
+    ]
+    if log is not None:
+        message.append(f"log tail ({log}):\n{_log_tail(log)}")
+    raise RuntimeError("\n".join(message))
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass
+class PostgresServer:
+    """A running throwaway PostgreSQL cluster (trust auth, loopback only)."""
+
+    host: str
+    port: int
+    user: str
+    data_dir: Path
+    pid: int
+    """Process id of the postmaster."""
+    bin_dir: Path
+    base_dir: Path
+    """Temporary directory holding data, socket and log; removed by stop()."""
+    log_file: Path
+    _stopped: bool = field(default=False, repr=False, compare=False)
+
+    def is_running(self) -> bool:
+        """Whether the postmaster is still alive (exited zombies count as dead)."""
+        return not self._stopped and _pid_alive(self.pid)
+
+    def url(self, database: str = "postgres") -> str:
+        """SQLAlchemy URL for the asyncpg driver."""
+        return f"postgresql+asyncpg://{self.user}@127.0.0.1:{self.port}/{database}"
+
+    def dsn(self, database: str = "postgres") -> str:
+        """Plain libpq/asyncpg DSN (no SQLAlchemy driver suffix)."""
+        return f"postgresql://{self.user}@127.0.0.1:{self.port}/{database}"
+
+    def psql(self, sql: str, database: str = "postgres") -> str:
+        """Run SQL through psql and return its unaligned, tuples-only output."""
+        env = _clean_env()
+        env["PGCONNECT_TIMEOUT"] = "10"
+        result = _run(
+            [
+                str(self.bin_dir / "psql"),
+                "-X",
+                "-w",
+                "-q",
+                "-A",
+                "-t",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                self.user,
+                "-d",
+                database,
+                "-c",
+                sql,
+            ],
+            what="psql",
+            log=self.log_file,
+            env=env,
+        )
+        return result.stdout
+
+    def create_database(self, name: str) -> None:
+        """Create a database (owned by the superuser) on this server."""
+        self.psql(f"CREATE DATABASE {_quote_ident(name)}")
+
+    def stop(self) -> None:
+        """Stop the server (immediate mode) and delete its temporary directory.
+
+        Safe to call more than once.
+        """
+        if self._stopped:
+            return
+        self._stopped = True
+        _unregister(self)
+        try:
+            _stop_postgres(self.bin_dir, self.data_dir, self.base_dir, self.pid)
+        finally:
+            shutil.rmtree(self.base_dir, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether pid is a live (not exited, not zombie) process."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no procfs: trust kill(0)
+    # Format: "pid (comm) state ..."; comm may contain spaces or parens.
+    state = stat.rpartition(")")[2].split()[0]
+    return state not in {"Z", "X"}
+
+
+def _stop_postgres(bin_dir: Path, data_dir: Path, cwd: Path, pid: int | None) -> None:
+    """Stop the cluster in data_dir; never touches any other postmaster."""
+    if pid is None:
+        try:
+            pid = _read_postmaster_pid(data_dir)
+        except (OSError, IndexError, ValueError):
+            return  # never started (or already cleaned up)
+    if not _pid_alive(pid):
+        return  # already gone (crashed or stopped)
+    try:
+        _run(
+            _pg_command(
+                [
+                    str(bin_dir / "pg_ctl"),
+                    "stop",
+                    "-D",
+                    str(data_dir),
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "-t",
+                    str(int(STARTUP_TIMEOUT)),
+                ]
+            ),
+            what="pg_ctl stop",
+            cwd=cwd,
+            timeout=STARTUP_TIMEOUT + 5,
+        )
+    except RuntimeError:
+        if not _pid_alive(pid):
+            return
+        # Last resort: SIGKILL the postmaster we started (its backends exit
+        # as soon as they notice it is gone).
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _read_postmaster_pid(data_dir: Path) -> int:
+    first_line = (data_dir / "postmaster.pid").read_text().splitlines()[0]
+    return int(first_line.strip())
+
+
+def _wait_pg_ready(bin_dir: Path, port: int, log: Path, deadline: float) -> None:
+    env = _clean_env()
+    args = [
+        str(bin_dir / "pg_isready"),
+        "-q",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "-U",
+        _PG_SUPERUSER,
+        "-d",
+        "postgres",
+        "-t",
+        "5",
+    ]
+    while True:
+        result = subprocess.run(
+            args,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            env=env,
+            timeout=STARTUP_TIMEOUT,
+            check=False,
+        )
+        if result.returncode == 0:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(
+                f"PostgreSQL on 127.0.0.1:{port} not accepting TCP connections "
+                f"after {STARTUP_TIMEOUT:.0f}s (pg_isready status "
+                f"{result.returncode})\nlog tail ({log}):\n{_log_tail(log)}"
+            )
+        time.sleep(0.05)
+
+
+def start_postgres() -> PostgresServer:
+    """Initialise and start a fresh PostgreSQL cluster on a free loopback port."""
+    bin_dir = _postgres_bin_dir()
+    pg_user: pwd.struct_passwd | None = None
+    if _running_as_root():
+        if shutil.which("runuser") is None:
+            raise RuntimeError("running as root but 'runuser' (util-linux) is missing")
+        try:
+            pg_user = pwd.getpwnam(_PG_SYSTEM_USER)
+        except KeyError:
+            raise RuntimeError(
+                f"running as root but there is no '{_PG_SYSTEM_USER}' system user; "
+                "install the Debian package 'postgresql'"
+            ) from None
+
+    base_dir = Path(tempfile.mkdtemp(prefix="test-pg-"))
+    data_dir = base_dir / "data"
+    socket_dir = base_dir / "sock"
+    log_file = base_dir / "postgres.log"
+    pid: int | None = None
+    try:
+        socket_dir.mkdir()
+        if pg_user is not None:
+            for path in (base_dir, socket_dir):
+                os.chown(path, pg_user.pw_uid, pg_user.pw_gid)
+
+        _run(
+            _pg_command(
+                [
+                    str(bin_dir / "initdb"),
+                    "-D",
+                    str(data_dir),
+                    "-A",
+                    "trust",
+                    "-U",
+                    _PG_SUPERUSER,
+                    "-E",
+                    "UTF8",
+                    f"--locale={_initdb_locale()}",
+                    "--no-sync",
+                    "--no-instructions",
+                ]
+            ),
+            what="initdb",
+            cwd=base_dir,
+            timeout=STARTUP_TIMEOUT * 2,
+        )
+
+        for attempt in range(1, _START_ATTEMPTS + 1):
+            port = free_port()
+            options = (
+                f"-c listen_addresses=127.0.0.1 -p {port} -k {socket_dir} "
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                "-c max_connections=200"
+            )
+            deadline = time.monotonic() + STARTUP_TIMEOUT
+            try:
+                _run(
+                    _pg_command(
+                        [
+                            str(bin_dir / "pg_ctl"),
+                            "start",
+                            "-D",
+                            str(data_dir),
+                            "-l",
+                            str(log_file),
+                            "-o",
+                            options,
+                            "-w",
+                            "-t",
+                            str(int(STARTUP_TIMEOUT)),
+                        ]
+                    ),
+                    what="pg_ctl start",
+                    log=log_file,
+                    cwd=base_dir,
+                    timeout=STARTUP_TIMEOUT + 5,
+                )
+            except RuntimeError:
+                if attempt < _START_ATTEMPTS and "could not bind" in _log_tail(log_file):
+                    # Someone grabbed the port between free_port() and bind.
+                    _stop_postgres(bin_dir, data_dir, base_dir, None)
+                    continue
+                raise
+            pid = _read_postmaster_pid(data_dir)
+            _wait_pg_ready(bin_dir, port, log_file, deadline)
+            break
+        else:  # pragma: no cover - the loop always breaks or raises
+            raise AssertionError("unreachable")
+    except BaseException:
+        try:
+            _stop_postgres(bin_dir, data_dir, base_dir, pid)
+        finally:
+            shutil.rmtree(base_dir, ignore_errors=True)
+        raise
+
+    assert pid is not None
+    server = PostgresServer(
+        host="127.0.0.1",
+        port=port,
+        user=_PG_SUPERUSER,
+        data_dir=data_dir,
+        pid=pid,
+        bin_dir=bin_dir,
+        base_dir=base_dir,
+        log_file=log_file,
+    )
+    _register(server)
+    return server
+
+
+# --------------------------------------------------------------------------
+# Redis
+
+
+def _redis_binary() -> str:
+    path = shutil.which("redis-server") or (
+        "/usr/bin/redis-server" if Path("/usr/bin/redis-server").is_file() else None
+    )
+    if path is None:
+        raise RuntimeError(
+            "redis-server binary not found; install the Debian package 'redis-server' (apt-get install redis-server)"
+        )
+    return path
+
+
+def _redis_ping(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1.0) as sock:
+            sock.sendall(b"PING\r\n")
+            reply = b""
+            while b"\r\n" not in reply:
+                chunk = sock.recv(64)
+                if not chunk:
+                    break
+                reply += chunk
+    except OSError:
+        return False
+    return reply.startswith(b"+PONG")
+
+
+def _redis_server_pid(port: int) -> int | None:
+    """The process_id reported by INFO server, or None if unreadable."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2.0) as sock:
+            sock.sendall(b"INFO server\r\n")
+            reply = b""
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                reply += chunk
+                header, sep, body = reply.partition(b"\r\n")
+                if sep and header.startswith(b"$") and len(body) >= int(header[1:]):
+                    break
+    except (OSError, ValueError):
+        return None
+    for line in reply.decode(errors="replace").splitlines():
+        if line.startswith("process_id:"):
+            return int(line.split(":", 1)[1])
+    return None
+
+
+@dataclass
+class RedisServer:
+    """A running throwaway redis-server (no persistence, loopback only)."""
+
+    port: int
+    process: subprocess.Popen[bytes] = field(repr=False)
+    base_dir: Path
+    """Temporary working directory holding the log; removed by stop()."""
+    log_file: Path
+    _stopped: bool = field(default=False, repr=False, compare=False)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def is_running(self) -> bool:
+        return not self._stopped and self.process.poll() is None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def stop(self) -> None:
+        """Terminate the server and delete its temporary directory.
+
+        Safe to call more than once.
+        """
+        if self._stopped:
+            return
+        self._stopped = True
+        _unregister(self)
+        try:
+            _terminate(self.process)
+        finally:
+            shutil.rmtree(self.base_dir, ignore_errors=True)
+
+
+def _terminate(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def start_redis() -> RedisServer:
+    """Start a fresh redis-server on a free loopback port."""
+    binary = _redis_binary()
+    base_dir = Path(tempfile.mkdtemp(prefix="test-redis-"))
+    log_file = base_dir / "redis.log"
+    try:
+        for attempt in range(1, _START_ATTEMPTS + 1):
+            port = free_port()
+            with log_file.open("ab") as log:
+                process = subprocess.Popen(
+                    [
+                        binary,
+                        "--port",
+                        str(port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                        "--daemonize",
+                        "no",
+                        "--dir",
+                        str(base_dir),
+                    ],
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    cwd=base_dir,
+                    start_new_session=True,
+                )
+            deadline = time.monotonic() + STARTUP_TIMEOUT
+            try:
+                while not _redis_ping(port):
+                    status = process.poll()
+                    if status is not None:
+                        raise RuntimeError(
+                            f"redis-server exited with status {status} during startup "
+                            f"on port {port}\nlog tail ({log_file}):\n{_log_tail(log_file)}"
+                        )
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(
+                            f"redis-server on 127.0.0.1:{port} did not answer PING "
+                            f"within {STARTUP_TIMEOUT:.0f}s\n"
+                            f"log tail ({log_file}):\n{_log_tail(log_file)}"
+                        )
+                    time.sleep(0.02)
+                if _redis_server_pid(port) != process.pid:
+                    raise RuntimeError(
+                        f"port {port} is answered by a redis-server we did not start (Address already in use)"
+                    )
+            except BaseException as exc:
+                _terminate(process)
+                retry = (
+                    isinstance(exc, RuntimeError)
+                    and attempt < _START_ATTEMPTS
+                    and "Address already in use" in f"{exc}\n{_log_tail(log_file)}"
+                )
+                if retry:
+                    continue
+                raise
+            break
+        else:  # pragma: no cover - the loop always breaks or raises
+            raise AssertionError("unreachable")
+    except BaseException:
+        shutil.rmtree(base_dir, ignore_errors=True)
+        raise
+
+    server = RedisServer(port=port, process=process, base_dir=base_dir, log_file=log_file)
+    _register(server)
+    return server
