@@ -68,6 +68,8 @@ async def register(
 
 
 async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
+    """Log in as a new device would: without the cookies of an earlier login."""
+    client.cookies.clear()
     return await client.post("/api/auth/login", json={"email": email, "password": password})
 
 

@@ -50,6 +50,17 @@ def security_headers(settings: Settings) -> list[tuple[str, str]]:
     return headers
 
 
+def route_template(scope: Scope) -> str:
+    """The matched route's full path template ("/api/users/{username}"), for low-cardinality labels.
+
+    FastAPI resolves nested routers lazily; its effective route context knows the full template,
+    while scope["route"] holds the innermost router's own path only.
+    """
+    context = scope.get("fastapi", {}).get("effective_route_context")
+    template = getattr(context, "path_format", None) or getattr(scope.get("route"), "path", None)
+    return str(template) if template else "unmatched"
+
+
 class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
@@ -82,8 +93,7 @@ class RequestContextMiddleware:
         finally:
             metrics.IN_FLIGHT.dec()
             elapsed = time.perf_counter() - started
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
+            template = route_template(scope)
             method = scope["method"]
             metrics.REQUEST_LATENCY.labels(method, template).observe(elapsed)
             metrics.REQUESTS.labels(method, template, str(status)).inc()

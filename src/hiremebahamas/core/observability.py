@@ -39,10 +39,12 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(settings: Settings) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    """JSON lines on stderr. Handlers others installed (a test runner's, say) are left alone."""
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    if not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonFormatter())
+        root.addHandler(handler)
     root.setLevel(settings.effective_log_level)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "gunicorn.error"):
         logging.getLogger(name).handlers[:] = []
