@@ -88,3 +88,20 @@ async def signed_up(
     client.cookies.clear()  # API accounts authenticate with their bearer token only
     body = response.json()
     return Account(email, PASSWORD, body["access_token"], body["refresh_token"], body["user"])
+
+
+_CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+async def page_csrf(client: httpx.AsyncClient, path: str = "/login") -> str:
+    """Open a page as a browser would and read the CSRF token it carries."""
+    response = await client.get(path)
+    match = _CSRF_META.search(response.text)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+async def submit(client: httpx.AsyncClient, path: str, data: dict[str, str], page: str | None = None) -> httpx.Response:
+    """Post a form the way the page's own form does, CSRF token included."""
+    token = await page_csrf(client, page or path)
+    return await client.post(path, data={**data, "csrf_token": token})
