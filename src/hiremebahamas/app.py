@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         version="1.0.0",
         description='Jobs and professional network for the Bahamas. Errors are `{"error": {"code", "message"}}`.',
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # web/pages.py serves /docs from local files (the stock page uses a CDN)
         redoc_url=None,
     )
     app.state.runtime = runtime

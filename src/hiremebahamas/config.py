@@ -105,7 +105,8 @@ class Settings(BaseSettings):
     def _gather_read_replicas(cls, data: object) -> object:
         if isinstance(data, dict) and "database_read_replicas" not in data:
             urls: list[str] = []
-            while value := os.environ.get(f"DATABASE_READ_REPLICA_{len(urls) + 1}"):
+            # The environment wins; a .env file's numbered names reach us as (lower-cased) extras.
+            while value := os.environ.get(name := f"DATABASE_READ_REPLICA_{len(urls) + 1}") or data.get(name.lower()):
                 urls.append(value)
             data["database_read_replicas"] = urls
         return data

@@ -6,12 +6,13 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import RedirectResponse
 
 from hiremebahamas.accounts.deps import OptionalAuth, optional_auth
 from hiremebahamas.core.email import FileOutbox, read_outbox_message
 from hiremebahamas.core.errors import NotFound
 from hiremebahamas.web.deps import AppRuntime
-from hiremebahamas.web.rendering import render
+from hiremebahamas.web.rendering import render, static_url
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
 
@@ -19,6 +20,17 @@ router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=Fals
 @router.get("/")
 async def home(request: Request, auth: OptionalAuth) -> Response:
     return render(request, "pages/home.html")
+
+
+@router.get("/favicon.ico")
+async def favicon() -> RedirectResponse:
+    return RedirectResponse(static_url("favicon.svg"), status_code=301)
+
+
+@router.get("/docs")
+async def api_docs(request: Request) -> Response:
+    """Swagger UI served from our own static files, so the strict CSP holds here too."""
+    return render(request, "pages/api_docs.html")
 
 
 def _outbox(runtime: AppRuntime) -> FileOutbox:
