@@ -1,0 +1,41 @@
+"""Gunicorn settings for production: `gunicorn -c deploy/gunicorn.conf.py`.
+
+Uvicorn workers run the ASGI app; WEB_CONCURRENCY sets the process count, WEB_THREADS the
+thread pool each worker gives to blocking calls (password hashing, file I/O), PORT the port.
+"""
+
+from __future__ import annotations
+
+import os
+
+wsgi_app = "hiremebahamas.app:create_app()"
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104 - containers listen on all interfaces
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("WEB_THREADS", "1"))
+worker_class = "uvicorn_worker.UvicornWorker"
+# Requests never run this long; a stuck worker is replaced instead of hanging the instance.
+timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so a slow leak can never take an instance down.
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "10000"))
+max_requests_jitter = 1000
+accesslog = None  # the app logs each request as JSON with its request id
+errorlog = "-"
+forwarded_allow_ips = "*"  # client IPs are taken from TRUSTED_PROXIES by the app itself
+
+
+def on_starting(server: object) -> None:
+    # Metrics from every worker process are summed when this directory is set.
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+        for name in os.listdir(directory):
+            os.remove(os.path.join(directory, name))
+
+
+def child_exit(server: object, worker: object) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
