@@ -36,7 +36,7 @@ def make_settings(**overrides: Any) -> Settings:
         "database_read_replicas": [],
         **overrides,
     }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @pytest.fixture(scope="session")

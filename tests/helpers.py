@@ -63,7 +63,13 @@ async def register(
     account_type: str = "job_seeker",
     **extra: str,
 ) -> httpx.Response:
-    body = {"email": email, "password": password, "first_name": "Ann", "last_name": "Rolle", "account_type": account_type}
+    body = {
+        "email": email,
+        "password": password,
+        "first_name": "Ann",
+        "last_name": "Rolle",
+        "account_type": account_type,
+    }
     return await client.post("/api/auth/register", json={**body, **extra})
 
 
@@ -81,7 +87,9 @@ async def signed_up(
     assert response.status_code == 201, response.text
     if verified:
         (message,) = await emails_to(runtime, email)
-        verified_response = await client.post("/api/auth/verify-email", json={"token": token_in(message, "/verify-email")})
+        verified_response = await client.post(
+            "/api/auth/verify-email", json={"token": token_in(message, "/verify-email")}
+        )
         assert verified_response.status_code == 200, verified_response.text
     response = await login(client, email)
     assert response.status_code == 200, response.text

@@ -8,7 +8,7 @@ from importlib.resources import files
 
 from fastapi import APIRouter, Depends, FastAPI
 from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
+from starlette.types import ASGIApp, Scope
 
 from hiremebahamas.accounts import api as accounts_api
 from hiremebahamas.accounts import views as accounts_views
@@ -30,6 +30,15 @@ class CachedStaticFiles(StaticFiles):
         if b"v=" in scope.get("query_string", b"") and response.status_code == 200:
             response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
+
+
+class HireMeBahamasApp(FastAPI):
+    """Request context (id, access log, metrics, security headers) wraps even Starlette's own
+    error middleware, so a 500 also carries its request id and the security headers."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        runtime: Runtime = self.state.runtime
+        return RequestContextMiddleware(super().build_middleware_stack(), settings=runtime.settings)
 
 
 def _api_router() -> APIRouter:
@@ -58,7 +67,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         yield
         await runtime.close()
 
-    app = FastAPI(
+    app = HireMeBahamasApp(
         title="HireMeBahamas API",
         version="1.0.0",
         description='Jobs and professional network for the Bahamas. Errors are `{"error": {"code", "message"}}`.',
@@ -67,7 +76,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         redoc_url=None,
     )
     app.state.runtime = runtime
-    app.add_middleware(RequestContextMiddleware, settings=settings)
     install_error_handlers(app)
     app.include_router(ops.router)
     app.include_router(_api_router())

@@ -62,7 +62,9 @@ async def test_malformed_registration_lists_each_bad_field(client: httpx.AsyncCl
 
 
 async def test_non_json_body_is_a_validation_error(client: httpx.AsyncClient) -> None:
-    response = await client.post("/api/auth/register", content=b"{not json", headers={"content-type": "application/json"})
+    response = await client.post(
+        "/api/auth/register", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "validation_error"
 

@@ -157,7 +157,12 @@ async def test_tampered_and_expired_access_tokens_are_refused(client: httpx.Asyn
     account = await signed_up(client, runtime)
     claims = jwt.decode(account.access_token, options={"verify_signature": False})
     header = {"kid": key_id(runtime.settings.jwt_secret_key)}
-    forged = jwt.encode({**claims, "sub": "someone-else"}, "a-guessed-key-that-is-long-enough-for-hs256", algorithm="HS256", headers=header)
+    forged = jwt.encode(
+        {**claims, "sub": "someone-else"},
+        "a-guessed-key-that-is-long-enough-for-hs256",
+        algorithm="HS256",
+        headers=header,
+    )
     expired = jwt.encode({**claims, "exp": 1}, runtime.settings.jwt_secret_key, algorithm="HS256", headers=header)
     for token in (forged, expired, account.access_token + "x"):
         response = await client.get("/api/users/me", headers={"Authorization": f"Bearer {token}"})
@@ -180,7 +185,9 @@ async def test_cookie_session_needs_csrf_token_for_writes(client: httpx.AsyncCli
     assert fetched.json()["csrf_token"] == csrf
 
 
-async def test_unverified_users_cannot_write_for_others(app: FastAPI, client: httpx.AsyncClient, runtime: Runtime) -> None:
+async def test_unverified_users_cannot_write_for_others(
+    app: FastAPI, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
     async def publish(auth: VerifiedAuth) -> dict[str, str]:
         return {"by": auth.user.email}
 

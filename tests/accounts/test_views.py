@@ -126,7 +126,9 @@ async def test_change_password_signs_out_other_devices(client: httpx.AsyncClient
         assert changed.status_code == 303
         assert (await client.get("/account")).status_code == 200  # this device stays signed in
         assert (await other.get("/account")).status_code == 303  # the other one is out
-        wrong = await submit(client, "/account/password", {**data, "current_password": "nope-nope-nope"}, page="/account")
+        wrong = await submit(
+            client, "/account/password", {**data, "current_password": "nope-nope-nope"}, page="/account"
+        )
         assert wrong.status_code == 422
         assert "current password is not correct" in wrong.text
 

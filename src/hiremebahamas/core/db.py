@@ -17,8 +17,9 @@ from hiremebahamas.config import Settings
 from hiremebahamas.core import tasks
 from hiremebahamas.core.errors import AppError
 
-# libpq's query options that asyncpg does not take as keywords; sslmode maps onto `ssl`.
-_LIBPQ_ONLY_OPTIONS = ("sslmode", "channel_binding", "target_session_attrs")
+# libpq query options (found in providers' URLs) that asyncpg does not take as keywords;
+# sslmode maps onto asyncpg's `ssl`.
+_LIBPQ_ONLY_OPTIONS = ("sslmode", "channel_binding")
 
 
 def build_engine(url: str, settings: Settings) -> AsyncEngine:

@@ -7,11 +7,14 @@ import logging
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sentry_sdk
 
 from hiremebahamas.config import Settings
+
+if TYPE_CHECKING:
+    from sentry_sdk._types import DataCollectionUserOptions
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -60,9 +63,17 @@ def configure_logging(settings: Settings) -> None:
 def init_sentry(settings: Settings) -> None:
     if not settings.sentry_dsn:
         return
+    # No identities, cookies or bodies; and no frame locals: they hold raw ASGI scopes and
+    # request bodies (bearer tokens, cookies, passwords) in shapes the key denylist misses.
+    collect: DataCollectionUserOptions = {
+        "user_info": False,
+        "cookies": {"mode": "off"},
+        "http_bodies": [],
+        "stack_frame_variables": False,
+    }
     sentry_sdk.init(
         dsn=settings.sentry_dsn,
         environment=settings.environment.value,
         traces_sample_rate=settings.sentry_traces_sample_rate,
-        send_default_pii=False,
+        data_collection=collect,
     )

@@ -1,0 +1,123 @@
+"""Settings: production refuses unsafe values; replicas and database URLs are read the way hosts hand them out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from hiremebahamas.config import Settings, generate_secret, normalise_database_url
+
+PG_URL = "postgresql://app:pw@db.internal:5432/hiremebahamas"
+
+
+def production(**overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "environment": "production",
+        "secret_key": generate_secret(),
+        "jwt_secret_key": generate_secret(),
+        "database_url": PG_URL,
+        "database_read_replicas": [],
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)
+
+
+def refusal(**overrides: Any) -> str:
+    with pytest.raises(ValidationError) as caught:
+        production(**overrides)
+    return str(caught.value)
+
+
+def test_production_accepts_a_proper_configuration() -> None:
+    settings = production()
+    assert settings.sqlalchemy_url == "postgresql+asyncpg://app:pw@db.internal:5432/hiremebahamas"
+    assert settings.cookies_secure
+
+
+@pytest.mark.parametrize("name", ["secret_key", "jwt_secret_key"])
+def test_production_refuses_the_development_default_secret(name: str) -> None:
+    defaults = Settings(_env_file=None, environment="development")
+    message = refusal(**{name: getattr(defaults, name)})
+    assert f"{name.upper()} must be set to a random value of at least 32 characters" in message
+
+
+@pytest.mark.parametrize("name", ["secret_key", "jwt_secret_key"])
+def test_production_refuses_a_short_secret(name: str) -> None:
+    message = refusal(**{name: "x" * 31})
+    assert f"{name.upper()} must be set to a random value" in message
+
+
+def test_production_refuses_equal_signing_secrets() -> None:
+    secret = generate_secret()
+    assert "SECRET_KEY and JWT_SECRET_KEY must differ" in refusal(secret_key=secret, jwt_secret_key=secret)
+
+
+@pytest.mark.parametrize("url", ["", "sqlite:///var/hiremebahamas.db", "sqlite+aiosqlite:///var/x.db"])
+def test_production_refuses_a_missing_or_sqlite_database(url: str) -> None:
+    assert "DATABASE_URL must point at PostgreSQL in production" in refusal(database_url=url)
+
+
+def test_staging_is_held_to_the_production_rules() -> None:
+    with pytest.raises(ValidationError, match="must point at PostgreSQL"):
+        production(environment="staging", database_url="")
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    message = refusal(secret_key="short", jwt_secret_key="short", database_url="")
+    assert "SECRET_KEY must be set" in message
+    assert "JWT_SECRET_KEY must be set" in message
+    assert "must differ" in message
+    assert "DATABASE_URL" in message
+
+
+def test_development_runs_on_the_defaults() -> None:
+    settings = Settings(_env_file=None, environment="development", database_read_replicas=[])
+    assert settings.sqlalchemy_url.startswith("sqlite+aiosqlite:///")
+
+
+def _clear_replica_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DATABASE_READ_REPLICAS", raising=False)
+    for number in range(1, 20):
+        monkeypatch.delenv(f"DATABASE_READ_REPLICA_{number}", raising=False)
+
+
+def test_read_replicas_are_gathered_in_numeric_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    _clear_replica_env(monkeypatch)
+    # Set out of order, and past 9, so neither insertion nor string order can pass by accident.
+    for number in (11, 2, 10, 1, 3, 4, 5, 6, 7, 8, 9):
+        monkeypatch.setenv(f"DATABASE_READ_REPLICA_{number}", f"postgres://replica{number}/db")
+    settings = Settings(_env_file=None, environment="test")
+    assert settings.database_read_replicas == [f"postgres://replica{n}/db" for n in range(1, 12)]
+    assert settings.read_replica_urls[0] == "postgresql+asyncpg://replica1/db"
+
+
+def test_no_replica_variables_means_no_replicas(monkeypatch: pytest.MonkeyPatch) -> None:
+    _clear_replica_env(monkeypatch)
+    assert Settings(_env_file=None, environment="test").database_read_replicas == []
+
+
+def test_read_replicas_are_read_from_the_env_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _clear_replica_env(monkeypatch)
+    env_file = tmp_path / ".env"
+    env_file.write_text("DATABASE_READ_REPLICA_1=postgres://file1/db\nDATABASE_READ_REPLICA_2=postgres://file2/db\n")
+    monkeypatch.setenv("DATABASE_READ_REPLICA_1", "postgres://env1/db")  # the environment wins over the file
+    settings = Settings(_env_file=env_file, environment="test")
+    assert settings.database_read_replicas == ["postgres://env1/db", "postgres://file2/db"]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u:p@h:5432/d", "postgresql+asyncpg://u:p@h:5432/d"),
+        ("postgresql://u:p@h/d?sslmode=require", "postgresql+asyncpg://u:p@h/d?sslmode=require"),
+        ("postgresql+asyncpg://u@h/d", "postgresql+asyncpg://u@h/d"),
+        ("sqlite:///var/app.db", "sqlite+aiosqlite:///var/app.db"),
+        ("sqlite:////abs/app.db", "sqlite+aiosqlite:////abs/app.db"),
+        ("sqlite+aiosqlite:///var/app.db", "sqlite+aiosqlite:///var/app.db"),
+    ],
+)
+def test_normalise_database_url(given: str, expected: str) -> None:
+    assert normalise_database_url(given) == expected
