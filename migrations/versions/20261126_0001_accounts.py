@@ -21,6 +21,7 @@ def upgrade() -> None:
     op.create_table(
         "users",
         sa.Column("email", sa.String(length=320), nullable=False),
+        sa.Column("username", sa.String(length=30), nullable=False),
         sa.Column("password_hash", sa.String(length=255), nullable=False),
         sa.Column("first_name", sa.String(length=100), nullable=False),
         sa.Column("last_name", sa.String(length=100), nullable=False),
@@ -44,6 +45,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
+        sa.UniqueConstraint("username", name=op.f("uq_users_username")),
     )
     op.create_table(
         "auth_sessions",

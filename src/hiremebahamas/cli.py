@@ -57,6 +57,7 @@ def _migrate(args: argparse.Namespace) -> int:
 async def _create_admin(email: str, password: str, first_name: str, last_name: str) -> str:
     from hiremebahamas.accounts import passwords
     from hiremebahamas.accounts.service import find_user_by_email, normalise_email
+    from hiremebahamas.accounts.usernames import suggest_username
     from hiremebahamas.core import security
     from hiremebahamas.core.db import Database
     from hiremebahamas.core.email import create_email_sender
@@ -79,6 +80,7 @@ async def _create_admin(email: str, password: str, first_name: str, last_name: s
             session.add(
                 User(
                     email=normalise_email(email),
+                    username=await suggest_username(session, first_name, last_name),
                     password_hash=security.hash_password(password),
                     first_name=first_name,
                     last_name=last_name,

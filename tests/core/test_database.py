@@ -131,7 +131,14 @@ async def test_sqlite_connections_use_wal_and_enforce_foreign_keys(tmp_path: Pat
 
 
 def _user(email: str) -> User:
-    return User(email=email, password_hash="x", first_name="Ann", last_name="Rolle", account_type=AccountType.EMPLOYER)
+    return User(
+        email=email,
+        username=email.split("@")[0].replace(".", "-"),
+        password_hash="x",
+        first_name="Ann",
+        last_name="Rolle",
+        account_type=AccountType.EMPLOYER,
+    )
 
 
 async def _emails(runtime: Runtime) -> set[str]:

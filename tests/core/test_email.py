@@ -175,7 +175,14 @@ async def _register(runtime: Runtime, email: str) -> None:
     """A sign-up that sends a welcome mail; nothing is flushed before the commit itself."""
     async with runtime.database.unit_of_work(runtime.tasks) as session:
         session.add(
-            User(email=email, password_hash="x", first_name="A", last_name="R", account_type=AccountType.EMPLOYER)
+            User(
+                email=email,
+                username=email.split("@")[0].replace(".", "-"),
+                password_hash="x",
+                first_name="A",
+                last_name="R",
+                account_type=AccountType.EMPLOYER,
+            )
         )
         defer_email(session, OutgoingEmail(to=email, subject="Welcome", text="t"))
 

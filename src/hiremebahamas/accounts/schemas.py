@@ -58,6 +58,7 @@ class UserOut(BaseModel):
 
     id: uuid.UUID
     email: str
+    username: str
     first_name: str
     last_name: str
     account_type: AccountType

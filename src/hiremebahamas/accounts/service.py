@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hiremebahamas.accounts import emails
 from hiremebahamas.accounts.passwords import password_problem
 from hiremebahamas.accounts.schemas import RegisterIn, UserUpdateIn
+from hiremebahamas.accounts.usernames import suggest_username
 from hiremebahamas.config import Settings
 from hiremebahamas.core import security
 from hiremebahamas.core.cache import KeyValueStore
@@ -81,6 +82,7 @@ async def register(session: AsyncSession, settings: Settings, data: RegisterIn) 
         raise Conflict(message, fields={"email": message})
     user = User(
         email=email,
+        username=await suggest_username(session, data.first_name, data.last_name),
         password_hash=security.hash_password(data.password),
         first_name=data.first_name,
         last_name=data.last_name,

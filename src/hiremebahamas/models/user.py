@@ -20,6 +20,8 @@ class User(IdMixin, TimestampMixin, Base):
     # Stored lower-cased (see accounts.service.normalise_email), so the unique index is
     # case-insensitive on every engine.
     email: Mapped[str] = mapped_column(String(320), unique=True)
+    # The public handle in URLs (/u/<username>); lower-case letters, digits and hyphens.
+    username: Mapped[str] = mapped_column(String(30), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))

@@ -1,0 +1,79 @@
+"""Who a person is professionally: profile, skills, experience, education."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hiremebahamas.models.base import Base, IdMixin, TimestampMixin, str_enum, utcnow
+from hiremebahamas.models.places import Island
+
+
+class ProfileVisibility(StrEnum):
+    PUBLIC = "public"
+    MEMBERS = "members"
+
+
+class Profile(TimestampMixin, Base):
+    __tablename__ = "profiles"
+    __table_args__ = (Index("ix_profiles_talent", "available_for_hire", "updated_at"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    headline: Mapped[str] = mapped_column(String(160), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    island: Mapped[Island | None] = mapped_column(str_enum(Island), default=None, index=True)
+    available_for_hire: Mapped[bool] = mapped_column(default=False)
+    visibility: Mapped[ProfileVisibility] = mapped_column(str_enum(ProfileVisibility), default=ProfileVisibility.PUBLIC)
+    avatar_upload_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("uploads.id", ondelete="SET NULL"), default=None
+    )
+    # [{"label": "Portfolio", "url": "https://…"}], at most a handful: kept inline.
+    links: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class Skill(IdMixin, Base):
+    """A normalised skill tag ("python", "customer service"), shared by profiles and jobs."""
+
+    __tablename__ = "skills"
+
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProfileSkill(Base):
+    __tablename__ = "profile_skills"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    skill_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Experience(IdMixin, Base):
+    __tablename__ = "experiences"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(150))
+    company_name: Mapped[str] = mapped_column(String(150))
+    island: Mapped[Island | None] = mapped_column(str_enum(Island), default=None)
+    start_date: Mapped[date]
+    end_date: Mapped[date | None] = mapped_column(default=None)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Education(IdMixin, Base):
+    __tablename__ = "educations"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    school: Mapped[str] = mapped_column(String(150))
+    degree: Mapped[str] = mapped_column(String(150), default="")
+    field_of_study: Mapped[str] = mapped_column(String(150), default="")
+    start_year: Mapped[int | None] = mapped_column(default=None)
+    end_year: Mapped[int | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

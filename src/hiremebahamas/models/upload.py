@@ -1,0 +1,35 @@
+"""Files people upload. The bytes live in storage (a local directory or an S3 bucket); this
+row records what they are and who owns them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hiremebahamas.models.base import Base, IdMixin, str_enum, utcnow
+
+
+class UploadPurpose(StrEnum):
+    AVATAR = "avatar"
+    POST_IMAGE = "post_image"
+    CV = "cv"
+    COMPANY_LOGO = "company_logo"
+
+
+class Upload(IdMixin, Base):
+    __tablename__ = "uploads"
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[UploadPurpose] = mapped_column(str_enum(UploadPurpose))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    storage_key: Mapped[str] = mapped_column(String(255), unique=True)
+    thumbnail_key: Mapped[str | None] = mapped_column(String(255), default=None)
+    width: Mapped[int | None] = mapped_column(default=None)
+    height: Mapped[int | None] = mapped_column(default=None)
+    original_name: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,1 @@
+"""The network between people: follows and blocks."""
