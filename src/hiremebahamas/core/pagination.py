@@ -1,0 +1,89 @@
+"""Keyset pagination: opaque cursors over (time, id), so pages stay stable under inserts and
+cost the same however deep a client scrolls."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy.orm import InstrumentedAttribute
+
+from hiremebahamas.core.errors import ValidationFailed
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a page ends: the last item's sort time and id."""
+
+    at: datetime
+    id: uuid.UUID
+
+    def encode(self) -> str:
+        raw = json.dumps([self.at.isoformat(), str(self.id)]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, cursor: str) -> Position:
+        try:
+            padded = cursor + "=" * (-len(cursor) % 4)
+            at, id_ = json.loads(base64.urlsafe_b64decode(padded.encode()))
+            return cls(datetime.fromisoformat(at), uuid.UUID(id_))
+        except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
+            raise ValidationFailed("That cursor is not valid.", fields={"cursor": "Not a cursor from this API."}) from exc
+
+
+@dataclass(frozen=True)
+class PageParams:
+    cursor: Position | None
+    limit: int
+
+
+def page_params(
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> PageParams:
+    return PageParams(Position.decode(cursor) if cursor else None, limit)
+
+
+def newest_first_after(
+    at_column: InstrumentedAttribute[datetime], id_column: InstrumentedAttribute[uuid.UUID], position: Position | None
+) -> ColumnElement[bool] | None:
+    """WHERE clause for the rows after `position` in (time DESC, id DESC) order."""
+    if position is None:
+        return None
+    return or_(at_column < position.at, and_(at_column == position.at, id_column < position.id))
+
+
+def oldest_first_after(
+    at_column: InstrumentedAttribute[datetime], id_column: InstrumentedAttribute[uuid.UUID], position: Position | None
+) -> ColumnElement[bool] | None:
+    """WHERE clause for the rows after `position` in (time ASC, id ASC) order."""
+    if position is None:
+        return None
+    return or_(at_column > position.at, and_(at_column == position.at, id_column > position.id))
+
+
+def next_cursor(rows: list[Any], limit: int, at: str = "created_at") -> str | None:
+    """Callers fetch limit + 1 rows: a row beyond the limit means there is a next page."""
+    if len(rows) <= limit:
+        return None
+    last = rows[limit - 1]
+    return Position(getattr(last, at), last.id).encode()

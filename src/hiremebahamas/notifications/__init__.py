@@ -1,0 +1,1 @@
+"""Notifications: what happened that a person should know about."""
