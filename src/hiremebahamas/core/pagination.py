@@ -47,7 +47,8 @@ class Position:
             at, id_ = json.loads(base64.urlsafe_b64decode(padded.encode()))
             return cls(datetime.fromisoformat(at), uuid.UUID(id_))
         except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
-            raise ValidationFailed("That cursor is not valid.", fields={"cursor": "Not a cursor from this API."}) from exc
+            message = "That cursor is not valid."
+            raise ValidationFailed(message, fields={"cursor": "Not a cursor from this API."}) from exc
 
 
 @dataclass(frozen=True)
