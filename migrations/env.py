@@ -13,6 +13,7 @@ from hiremebahamas.config import Settings
 from hiremebahamas.core.db import build_engine
 from hiremebahamas.models import Base
 from hiremebahamas.models.base import UTCDateTime
+from hiremebahamas.models.jobs import managed_by_models
 
 target_metadata = Base.metadata
 
@@ -32,6 +33,7 @@ def _configure(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_name=managed_by_models,  # engine-specific full-text search objects
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import delete
 
 from hiremebahamas.app import create_app
@@ -22,6 +23,7 @@ from hiremebahamas.core.db import Database
 from hiremebahamas.core.runtime import Runtime, create_runtime
 from hiremebahamas.models import Base
 from tests.servers import PostgresServer, RedisServer, start_postgres, start_redis
+from tests.uploads.s3_server import S3Server, start_s3
 
 ENGINES = [e.strip() for e in os.environ.get("TEST_ENGINES", "sqlite,postgresql").split(",") if e.strip()]
 
@@ -87,13 +89,37 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
         await runtime.close()
 
 
+# Building the app (route and dependency analysis) costs most of a second; the routes do not
+# depend on settings, so each engine's app is built once and given each test's runtime.
+_APPS: dict[str, FastAPI] = {}
+
+
 @pytest.fixture
-def app(settings: Settings, runtime: Runtime) -> Any:
+def app(settings: Settings, runtime: Runtime) -> FastAPI:
+    shared = _APPS.get(settings.database_url)
+    if shared is None:
+        shared = _APPS[settings.database_url] = create_app(settings, runtime)
+    shared.state.runtime = runtime
+    shared.middleware_stack = None  # rebuilt on the first request with this test's settings
+    return shared
+
+
+@pytest.fixture
+def own_app(settings: Settings, runtime: Runtime) -> FastAPI:
+    """A private app for tests that add routes of their own."""
     return create_app(settings, runtime)
 
 
 @pytest.fixture
-async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """A real S3 server (SeaweedFS) on loopback that checks signatures; one bucket, `s3_server.bucket`."""
+    server = start_s3()
+    yield server
+    server.stop()

@@ -12,10 +12,33 @@ from starlette.types import ASGIApp, Scope
 
 from hiremebahamas.accounts import api as accounts_api
 from hiremebahamas.accounts import views as accounts_views
+from hiremebahamas.billing import api as billing_api
+from hiremebahamas.billing import views as billing_views
+from hiremebahamas.companies import api as companies_api
+from hiremebahamas.companies import views as companies_views
 from hiremebahamas.config import Settings
 from hiremebahamas.core.middleware import RequestContextMiddleware
 from hiremebahamas.core.observability import configure_logging, init_sentry
 from hiremebahamas.core.runtime import Runtime, create_runtime
+from hiremebahamas.jobs import api as jobs_api
+from hiremebahamas.jobs import views as jobs_views
+from hiremebahamas.jobs.schedule import start_schedule
+from hiremebahamas.messaging import api as messaging_api
+from hiremebahamas.messaging import views as messaging_views
+from hiremebahamas.moderation import api as moderation_api
+from hiremebahamas.moderation import views as moderation_views
+from hiremebahamas.notifications import api as notifications_api
+from hiremebahamas.notifications import views as notifications_views
+from hiremebahamas.notifications.nav import load_nav_counts
+from hiremebahamas.posts import api as posts_api
+from hiremebahamas.posts import views as posts_views
+from hiremebahamas.profiles import api as profiles_api
+from hiremebahamas.profiles import views as profiles_views
+from hiremebahamas.realtime import ws as realtime_ws
+from hiremebahamas.social import api as social_api
+from hiremebahamas.social import views as social_views
+from hiremebahamas.uploads import api as uploads_api
+from hiremebahamas.uploads import views as uploads_views
 from hiremebahamas.web import ops, pages
 from hiremebahamas.web.csrf import protect_api, protect_pages
 from hiremebahamas.web.errors import install_error_handlers
@@ -46,13 +69,36 @@ def _api_router() -> APIRouter:
     api.include_router(accounts_api.auth_router)
     api.include_router(accounts_api.csrf_router)
     api.include_router(accounts_api.users_router)
+    api.include_router(companies_api.router)
+    api.include_router(jobs_api.router)
+    api.include_router(profiles_api.users_router)
+    api.include_router(profiles_api.talent_router)
+    api.include_router(social_api.router)
+    api.include_router(moderation_api.router)
+    api.include_router(posts_api.router)
+    api.include_router(messaging_api.router)
+    api.include_router(notifications_api.router)
+    api.include_router(uploads_api.router)
+    api.include_router(billing_api.router)
     return api
 
 
 def _web_router() -> APIRouter:
-    web = APIRouter(dependencies=[Depends(protect_pages)])
+    web = APIRouter(
+        dependencies=[Depends(protect_pages), Depends(load_nav_counts), Depends(billing_views.load_billing_notice)]
+    )
     web.include_router(pages.router)
     web.include_router(accounts_views.router)
+    web.include_router(companies_views.router)
+    web.include_router(jobs_views.router)
+    web.include_router(profiles_views.router)
+    web.include_router(social_views.router)
+    web.include_router(moderation_views.router)
+    web.include_router(posts_views.router)
+    web.include_router(messaging_views.router)
+    web.include_router(notifications_views.router)
+    web.include_router(uploads_views.router)
+    web.include_router(billing_views.router)
     return web
 
 
@@ -64,7 +110,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Job expiry and daily alerts; off in tests, and left to the worker's cron when one runs.
+        job_schedule = start_schedule(runtime, enabled=False if runtime.tasks.uses_worker else None)
         yield
+        await job_schedule.stop()
         await runtime.close()
 
     app = HireMeBahamasApp(
@@ -78,7 +127,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.runtime = runtime
     install_error_handlers(app)
     app.include_router(ops.router)
+    app.include_router(billing_api.webhook_router)  # Stripe: signed, no cookie, no per-client rate limit
+    app.include_router(billing_views.checkout_router)  # embedded checkout: the API's CSRF rule (bearer or cookie)
     app.include_router(_api_router())
     app.include_router(_web_router())
+    app.include_router(realtime_ws.router)
     app.mount("/static", CachedStaticFiles(directory=str(files("hiremebahamas").joinpath("static"))), name="static")
     return app

@@ -1,4 +1,4 @@
-"""`hiremebahamas` command line: serve, migrate, create-admin, generate-secret."""
+"""`hiremebahamas` command line: serve, worker, migrate, create-admin, generate-secret, seed-tiers, stripe-sync."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from hiremebahamas.billing import cli as billing_cli
 from hiremebahamas.config import Settings, generate_secret
+from hiremebahamas.jobs import cli as jobs_cli
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,6 +48,25 @@ def _serve(args: argparse.Namespace) -> int:
         access_log=False,
         log_config=None,
     )
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    """Run background tasks from Redis until SIGTERM/SIGINT (see core/worker.py)."""
+    from hiremebahamas.core.observability import configure_logging
+    from hiremebahamas.core.worker import create_worker
+
+    settings = Settings()
+    configure_logging(settings)
+    if not settings.redis_url:
+        print("REDIS_URL is not set: without Redis, tasks run inside the web process.", file=sys.stderr)
+        return 2
+    if args.metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(args.metrics_port, addr=args.metrics_host)  # task failures, for Prometheus
+    asyncio.set_event_loop(asyncio.new_event_loop())  # arq's Worker binds to the current loop
+    create_worker(settings, burst=args.burst).run()
     return 0
 
 
@@ -118,6 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--migrate", action="store_true", help="upgrade the database before serving")
     serve.set_defaults(handler=_serve)
 
+    worker = commands.add_parser("worker", help="run background tasks from Redis (arq)")
+    worker.add_argument("--burst", action="store_true", help="run what is queued, then exit")
+    worker.add_argument("--metrics-port", type=int, default=None, help="serve /metrics on this port")
+    worker.add_argument("--metrics-host", default="127.0.0.1")
+    worker.set_defaults(handler=_worker)
+
     migrate_cmd = commands.add_parser("migrate", help="upgrade the database schema")
     migrate_cmd.add_argument("revision", nargs="?", default="head")
     migrate_cmd.set_defaults(handler=_migrate)
@@ -130,6 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     secret = commands.add_parser("generate-secret", help="print a random value for SECRET_KEY / JWT_SECRET_KEY")
     secret.set_defaults(handler=_generate_secret)
+    jobs_cli.add_commands(commands)
+    billing_cli.add_commands(commands)
     return parser
 
 

@@ -90,10 +90,18 @@ class Settings(BaseSettings):
     stripe_secret_key: str | None = None
     stripe_publishable_key: str | None = None
     stripe_webhook_secret: str | None = None
+    # Another address for Stripe's API (a local fake in tests); unset: Stripe's own.
+    stripe_api_base: str | None = None
     r2_access_key_id: str | None = None
     r2_secret_access_key: str | None = None
     r2_endpoint_url: str | None = None
     r2_bucket: str | None = None
+    # "auto" for Cloudflare R2; the bucket's region (e.g. us-east-1) for AWS S3.
+    r2_region: str = "auto"
+    # Lifetime of the signed links that hand out stored files (S3 back end).
+    storage_presign_ttl_seconds: int = Field(default=300, ge=1, le=7 * 24 * 3600)
+    upload_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
+    upload_max_pixels: int = Field(default=40_000_000, ge=1)
     ga_tracking_id: str | None = None
 
     _validate_csv = field_validator(

@@ -18,6 +18,7 @@ from hiremebahamas.core.db import Database, build_engine
 from hiremebahamas.core.errors import Conflict
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.models import AccountType, Base, User
+from hiremebahamas.models.jobs import managed_by_models
 from tests.conftest import make_settings
 from tests.servers import PostgresServer
 
@@ -32,7 +33,8 @@ async def engines() -> AsyncIterator[list[AsyncEngine]]:
 
 
 def _schema_diff(connection: Connection) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    opts = {"compare_type": True, "include_name": managed_by_models}
+    context = MigrationContext.configure(connection, opts=opts)
     return list(compare_metadata(context, Base.metadata))
 
 

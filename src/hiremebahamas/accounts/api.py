@@ -1,4 +1,4 @@
-"""JSON API: /api/auth/* and /api/users/me."""
+"""JSON API: /api/auth/*. (GET/PATCH /api/users/me, account and profile, are in profiles/api.py.)"""
 
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ from hiremebahamas.accounts.schemas import (
     TokenPairOut,
     UserEnvelope,
     UserOut,
-    UserUpdateIn,
 )
 from hiremebahamas.web.csrf import csrf_token, rotate_csrf_cookie, set_csrf_cookie_if_new
 from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession, limit_auth, request_ip
 
 auth_router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(limit_auth)])
+# Account-level /api/users/me actions; reading and editing the account with its profile is
+# in profiles/api.py.
 users_router = APIRouter(prefix="/users", tags=["users"])
 # Outside auth_router: fetching a token is not a sign-in attempt and must not use that budget.
 csrf_router = APIRouter(prefix="/auth", tags=["auth"])
@@ -120,14 +121,3 @@ async def get_csrf_token(request: Request, response: Response, settings: AppSett
     token = csrf_token(request)
     set_csrf_cookie_if_new(request, response, settings)
     return {"csrf_token": token}
-
-
-@users_router.get("/me")
-async def get_me(user: CurrentUser) -> UserEnvelope:
-    return UserEnvelope(user=UserOut.model_validate(user))
-
-
-@users_router.patch("/me")
-async def update_me(body: UserUpdateIn, user: CurrentUser, db: DbSession) -> UserEnvelope:
-    user = await service.update_user(db, user, body)
-    return UserEnvelope(user=UserOut.model_validate(user))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -9,10 +10,38 @@ from fastapi import Depends, Request
 
 from hiremebahamas.accounts import service
 from hiremebahamas.core.errors import EmailUnverified, Unauthenticated
-from hiremebahamas.models import AuthSession, User
+from hiremebahamas.models import AccountType, AuthSession, User
 from hiremebahamas.web.deps import DbSession, get_settings
 
 SESSION_COOKIE = "hmb_session"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A plain copy of the signed-in user for templates. Page errors roll the unit of work
+    back, which expires ORM objects; the error page must still render the layout."""
+
+    id: uuid.UUID
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    account_type: AccountType
+    email_verified: bool
+    is_admin: bool
+
+    @classmethod
+    def of(cls, user: User) -> Viewer:
+        return cls(
+            id=user.id,
+            username=user.username,
+            email=user.email,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            account_type=user.account_type,
+            email_verified=user.email_verified,
+            is_admin=user.is_admin,
+        )
 
 
 @dataclass(frozen=True)
@@ -41,6 +70,7 @@ async def optional_auth(request: Request, db: DbSession) -> Auth | None:
         if live is not None:
             auth = Auth(user=live[1], session=live[0], via_cookie=True)
     request.state.auth = auth
+    request.state.viewer = Viewer.of(auth.user) if auth else None
     return auth
 
 

@@ -91,6 +91,20 @@ class RateLimited(AppError):
         return {"Retry-After": str(self.retry_after)}
 
 
+class PayloadTooLarge(AppError):
+    status_code = 413
+    code = "payload_too_large"
+    default_message = "That is too large."
+
+
+class StorageUnavailable(AppError):
+    """File storage (the S3 bucket or the local directory) did not answer: nothing was saved."""
+
+    status_code = 503
+    code = "storage_unavailable"
+    default_message = "File storage is unavailable right now. Please try again in a few minutes."
+
+
 class BadRequest(AppError):
     status_code = 400
     code = "bad_request"

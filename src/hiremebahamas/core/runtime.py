@@ -11,7 +11,9 @@ from hiremebahamas.core.cache import KeyValueStore, MemoryStore, RedisStore
 from hiremebahamas.core.db import Database
 from hiremebahamas.core.email import EmailSender, create_email_sender
 from hiremebahamas.core.ratelimit import RateLimiter
-from hiremebahamas.core.tasks import InProcessTaskRunner, TaskContext
+from hiremebahamas.core.realtime import Broker, create_broker
+from hiremebahamas.core.storage import Storage, create_storage
+from hiremebahamas.core.tasks import ArqTaskRunner, InProcessTaskRunner, TaskContext
 
 
 @dataclass
@@ -22,10 +24,15 @@ class Runtime:
     store: KeyValueStore
     limiter: RateLimiter
     email: EmailSender
+    # In-process, or ArqTaskRunner (a subclass) sending tasks to the worker when REDIS_URL is set.
     tasks: InProcessTaskRunner
+    broker: Broker
+    storage: Storage
 
     async def close(self) -> None:
-        await self.tasks.drain()
+        await self.tasks.close()
+        await self.broker.close()
+        await self.storage.close()
         await self.database.dispose()
         if self.redis is not None:
             await self.redis.aclose()
@@ -36,6 +43,8 @@ def create_runtime(settings: Settings) -> Runtime:
     redis = Redis.from_url(settings.redis_url, health_check_interval=30) if settings.redis_url else None
     store: KeyValueStore = RedisStore(redis) if redis is not None else MemoryStore()
     email = create_email_sender(settings)
+    broker = create_broker(redis)
+    context = TaskContext(settings=settings, database=database, email=email, broker=broker)
     return Runtime(
         settings=settings,
         database=database,
@@ -43,5 +52,7 @@ def create_runtime(settings: Settings) -> Runtime:
         store=store,
         limiter=RateLimiter(settings),
         email=email,
-        tasks=InProcessTaskRunner(TaskContext(settings=settings, database=database, email=email)),
+        tasks=ArqTaskRunner(context, redis) if redis is not None else InProcessTaskRunner(context),
+        broker=broker,
+        storage=create_storage(settings),
     )

@@ -1,17 +1,33 @@
 """Background tasks: deferred during a unit of work, dispatched only after it commits.
 
 Task functions take a `TaskContext` and JSON-serialisable keyword arguments, so the same
-function runs in-process (embedded default) or on a worker.
+function runs in-process (embedded default) or on an arq worker (`hiremebahamas worker`, when
+REDIS_URL is set; see core/worker.py).
+
+- `defer(session, name, **kwargs)`: run once the transaction commits; dropped on rollback.
+- `defer_in(session, delay, name, **kwargs)`: the same, not before `delay` has passed (arq's
+  `_defer_by`; in-process a timer, which a restart forgets).
+- `@task` registers a task; `@local_task` registers one that always runs in the process that
+  committed, worker or not (publishing live events: a hop through the queue only adds delay).
+
+Tasks may run twice (a worker can die after a task's work but before arq records it): each
+task is written so a second run does no harm, and the worker skips a job it already finished.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
+from arq.connections import ArqRedis
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.core import metrics
@@ -20,16 +36,25 @@ if TYPE_CHECKING:
     from hiremebahamas.config import Settings
     from hiremebahamas.core.db import Database
     from hiremebahamas.core.email import EmailSender
+    from hiremebahamas.core.realtime import Broker
 
 logger = logging.getLogger(__name__)
 
 _PENDING_KEY = "hiremebahamas.pending_tasks"
+QUEUE_NAME = "hmb:tasks"
+
+
+def _new_call_id() -> str:
+    return uuid.uuid4().hex
 
 
 @dataclass(frozen=True)
 class TaskCall:
     name: str
     kwargs: dict[str, Any] = field(default_factory=dict)
+    delay_seconds: float = 0.0
+    # The arq job id: enqueueing the same call twice makes one job.
+    id: str = field(default_factory=_new_call_id)
 
 
 @dataclass(frozen=True)
@@ -37,10 +62,13 @@ class TaskContext:
     settings: Settings
     database: Database
     email: EmailSender
+    # Live events (core/realtime.py); None where nothing listens (command-line tools).
+    broker: Broker | None = None
 
 
 TaskFunction = Callable[..., Awaitable[None]]
 REGISTRY: dict[str, TaskFunction] = {}
+LOCAL: set[str] = set()
 
 
 def task(function: TaskFunction) -> TaskFunction:
@@ -49,16 +77,38 @@ def task(function: TaskFunction) -> TaskFunction:
     return function
 
 
+def local_task(function: TaskFunction) -> TaskFunction:
+    """Register a task that runs in the committing process even when a worker is configured."""
+    LOCAL.add(function.__name__)
+    return task(function)
+
+
 def defer(session: AsyncSession, name: str, **kwargs: Any) -> None:
     """Queue a task to run after the session's transaction commits; dropped on rollback."""
-    if name not in REGISTRY:
-        raise LookupError(f"unknown task {name!r}")
-    session.info.setdefault(_PENDING_KEY, []).append(TaskCall(name, kwargs))
+    _queue(session, TaskCall(name, kwargs))
+
+
+def defer_in(session: AsyncSession, delay: timedelta, name: str, **kwargs: Any) -> None:
+    """Like `defer`, but the task runs `delay` after the commit (at the earliest)."""
+    _queue(session, TaskCall(name, kwargs, delay_seconds=max(0.0, delay.total_seconds())))
+
+
+def _queue(session: AsyncSession, call: TaskCall) -> None:
+    if call.name not in REGISTRY:
+        raise LookupError(f"unknown task {call.name!r}")
+    session.info.setdefault(_PENDING_KEY, []).append(call)
 
 
 def take_pending(session: AsyncSession) -> list[TaskCall]:
     pending: list[TaskCall] = session.info.pop(_PENDING_KEY, [])
     return pending
+
+
+def log_task_failure(name: str, kwargs: dict[str, Any], **extra: Any) -> None:
+    """Count and log a failed task. Arguments can carry personal data or one-time links: their
+    names are logged, never their values."""
+    metrics.TASK_FAILURES.labels(task=name).inc()
+    logger.exception("task failed", extra={"task": name, "task_args": sorted(kwargs), **extra})
 
 
 class TaskRunner(Protocol):
@@ -71,22 +121,146 @@ class InProcessTaskRunner:
     def __init__(self, context: TaskContext) -> None:
         self.context = context
         self._running: set[asyncio.Task[None]] = set()
+        self._waiting: dict[asyncio.Task[None], TaskCall] = {}
+
+    @property
+    def uses_worker(self) -> bool:
+        """True when tasks go to a separate worker process (see ArqTaskRunner)."""
+        return False
 
     async def dispatch(self, calls: list[TaskCall]) -> None:
+        # Local tasks (live events) run one after another, so a commit's events go out in order.
+        local = [call for call in calls if call.name in LOCAL and call.delay_seconds <= 0]
+        if local:
+            self._start(self._run_in_order(local))
         for call in calls:
-            running = asyncio.create_task(self._run(call))
-            self._running.add(running)
-            running.add_done_callback(self._running.discard)
+            if call.delay_seconds > 0:
+                self._start_timer(call)
+            elif call.name not in LOCAL:
+                self._start(self._run(call))
+
+    def _start(self, work: Coroutine[Any, Any, None]) -> None:
+        running = asyncio.create_task(work)
+        self._running.add(running)
+        running.add_done_callback(self._running.discard)
+
+    async def _run_in_order(self, calls: list[TaskCall]) -> None:
+        for call in calls:
+            await self._run(call)
+
+    def _start_timer(self, call: TaskCall) -> None:
+        waiting = asyncio.create_task(self._run_later(call))
+        self._waiting[waiting] = call
+        waiting.add_done_callback(lambda done: self._waiting.pop(done, None))
+
+    async def _run_later(self, call: TaskCall) -> None:
+        await asyncio.sleep(call.delay_seconds)
+        await self._run(call)
 
     async def _run(self, call: TaskCall) -> None:
         try:
             await REGISTRY[call.name](self.context, **call.kwargs)
-        except Exception:
-            metrics.TASK_FAILURES.labels(task=call.name).inc()
-            # Arguments can carry personal data or one-time links: log their names only.
-            logger.exception("task failed", extra={"task": call.name, "task_args": sorted(call.kwargs)})
+        except Exception:  # noqa: BLE001 - logged (with its traceback) and counted, never raised
+            log_task_failure(call.name, call.kwargs)
 
     async def drain(self) -> None:
-        """Wait for every task started so far (tests, graceful shutdown)."""
+        """Wait for every task started so far (tests, graceful shutdown); delayed ones wait on."""
         while self._running:
             await asyncio.gather(*list(self._running), return_exceptions=True)
+
+    async def run_delayed_now(self) -> int:
+        """Run every delayed task now instead of at its time (tests); returns how many ran."""
+        calls = list(self._waiting.items())
+        for waiting, _call in calls:
+            waiting.cancel()
+        for _waiting, call in calls:
+            await self._run(call)
+        return len(calls)
+
+    async def close(self) -> None:
+        """Finish running tasks; delayed ones not yet due are dropped (in-process timers do not
+        survive a restart; configure a worker where that matters)."""
+        await self.drain()
+        if self._waiting:
+            logger.warning("delayed tasks dropped at shutdown", extra={"count": len(self._waiting)})
+        for waiting in list(self._waiting):
+            waiting.cancel()
+        await asyncio.gather(*list(self._waiting), return_exceptions=True)
+
+
+class TaskArguments(dict[str, Any]):
+    """A task's keyword arguments inside an arq job. Its repr names the arguments only, so
+    arq's job log lines never show values (emails, one-time links)."""
+
+    def __repr__(self) -> str:
+        return "<" + ", ".join(sorted(self)) + ">"
+
+
+_ARGUMENTS_TAG = "__task_arguments__"
+
+
+def _tagged(value: Any) -> Any:
+    return {_ARGUMENTS_TAG: dict(value)} if isinstance(value, TaskArguments) else value
+
+
+def _from_json(value: dict[str, Any]) -> Any:
+    if _ARGUMENTS_TAG in value and len(value) == 1:
+        return TaskArguments(value[_ARGUMENTS_TAG])
+    return value
+
+
+def serialize_job(data: dict[str, Any]) -> bytes:
+    """JSON, not arq's default pickle: whoever can write to Redis cannot run code in a worker."""
+    if "a" in data:  # a dict subclass would be written as a plain dict: tag it to revive it
+        data = {**data, "a": [_tagged(value) for value in data["a"]]}
+    return json.dumps(data, default=repr).encode()  # results and errors arq records: for humans
+
+
+def deserialize_job(raw: bytes) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(raw, object_hook=_from_json)
+    return data
+
+
+def arq_pool(redis: Redis) -> ArqRedis:
+    """An arq client over `redis`'s connection pool (no extra connections; closed with it)."""
+    return ArqRedis(
+        redis.connection_pool,
+        job_serializer=serialize_job,
+        job_deserializer=deserialize_job,
+        default_queue_name=QUEUE_NAME,
+    )
+
+
+class ArqTaskRunner(InProcessTaskRunner):
+    """Sends committed tasks to the arq queue in Redis for `hiremebahamas worker` to run.
+
+    Local tasks still run here. If Redis refuses a job, the task runs here instead: a
+    committed request's email is better sent by the web process than not at all.
+    """
+
+    def __init__(self, context: TaskContext, redis: Redis) -> None:
+        super().__init__(context)
+        self.pool = arq_pool(redis)
+
+    @property
+    def uses_worker(self) -> bool:
+        return True
+
+    async def dispatch(self, calls: list[TaskCall]) -> None:
+        await super().dispatch([call for call in calls if call.name in LOCAL])
+        for call in calls:
+            if call.name in LOCAL:
+                continue
+            try:
+                await self.enqueue(call)
+            except (RedisError, OSError):
+                logger.warning("could not queue a task; running it in this process", extra={"task": call.name})
+                await super().dispatch([call])
+
+    async def enqueue(self, call: TaskCall) -> None:
+        await self.pool.enqueue_job(
+            call.name,
+            TaskArguments(call.kwargs),
+            _job_id=call.id,
+            _defer_by=timedelta(seconds=call.delay_seconds) if call.delay_seconds > 0 else None,
+        )

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, Select, and_, delete, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
+from hiremebahamas.billing import entitlements
 from hiremebahamas.core.errors import BadRequest, Forbidden
 from hiremebahamas.core.sql import affected_rows, insert_ignoring_conflicts
 from hiremebahamas.models import Block, Follow
 
+UserIdExpression = ColumnElement[uuid.UUID] | QueryableAttribute[uuid.UUID] | uuid.UUID
 
-def blocked_between_clause(
-    a: ColumnElement[uuid.UUID] | uuid.UUID, b: ColumnElement[uuid.UUID] | uuid.UUID
-) -> ColumnElement[bool]:
+
+def blocked_between_clause(a: UserIdExpression, b: UserIdExpression) -> ColumnElement[bool]:
     """SQL that is true when either of `a` and `b` blocked the other (usable inside a query)."""
     return exists().where(
         or_(
@@ -42,13 +44,24 @@ async def is_following(session: AsyncSession, follower_id: uuid.UUID, followee_i
     return (await session.execute(query)).first() is not None
 
 
+async def follow_counts(session: AsyncSession, user_id: uuid.UUID) -> tuple[int, int]:
+    """(followers, following) of `user_id`, in one query (both columns are indexed)."""
+    followers = select(func.count()).select_from(Follow).where(Follow.followee_id == user_id).scalar_subquery()
+    following = select(func.count()).select_from(Follow).where(Follow.follower_id == user_id).scalar_subquery()
+    row = (await session.execute(select(followers, following))).one()
+    return int(row[0]), int(row[1])
+
+
 async def follow(session: AsyncSession, follower_id: uuid.UUID, followee_id: uuid.UUID) -> bool:
     """Follow someone; True when this created the follow, False when it already existed."""
     if follower_id == followee_id:
         raise BadRequest("You cannot follow yourself.")
     if await is_blocked_between(session, follower_id, followee_id):
         raise Forbidden("You cannot follow this person.")
-    return await insert_ignoring_conflicts(session, Follow, follower_id=follower_id, followee_id=followee_id)
+    created = await insert_ignoring_conflicts(session, Follow, follower_id=follower_id, followee_id=followee_id)
+    if created:  # billing: people followed, counting this one
+        await entitlements.ensure_can_follow(session, follower_id)
+    return created
 
 
 async def unfollow(session: AsyncSession, follower_id: uuid.UUID, followee_id: uuid.UUID) -> bool:

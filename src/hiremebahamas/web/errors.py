@@ -11,7 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hiremebahamas.core.errors import AppError, NotFound, Unauthenticated, ValidationFailed
+from hiremebahamas.billing.views import upgrade_prompt
+from hiremebahamas.core.errors import AppError, NotFound, Unauthenticated, UpgradeRequired, ValidationFailed
 from hiremebahamas.web.rendering import is_htmx, redirect, render
 
 logger = logging.getLogger(__name__)
@@ -52,6 +53,8 @@ async def handle_app_error(request: Request, exc: Exception) -> Response:
         return JSONResponse(exc.to_body(), status_code=exc.status_code, headers=exc.headers())
     if isinstance(exc, Unauthenticated) and request.method == "GET":
         return redirect(request, f"/login?next={quote(request.url.path)}")
+    if isinstance(exc, UpgradeRequired):
+        return await upgrade_prompt(request, exc)  # the limit, its price, a checkout button
     return _error_page(request, exc.status_code, exc.message, exc.code, exc.headers())
 
 

@@ -57,12 +57,15 @@ def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
     settings = get_settings(request)
-    auth = getattr(request.state, "auth", None)
     flash = _read_flash(request)
     full_context: dict[str, Any] = {
-        "current_user": auth.user if auth else None,
+        "current_user": getattr(request.state, "viewer", None),
         "csrf_token": csrf_token(request),
         "flash": flash,
+        # Nav badges (unread notifications, conversations), loaded by notifications/nav.py.
+        "nav_counts": getattr(request.state, "nav_counts", None),
+        # The "payment failed" banner, loaded by billing/views.py: load_billing_notice.
+        "billing_notice": getattr(request.state, "billing_notice", None),
         "settings": settings,
         "static_url": static_url,
         **(context or {}),

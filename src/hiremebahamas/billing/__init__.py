@@ -1,0 +1,1 @@
+"""Billing: tiers, subscriptions and the entitlements every gated action asks."""

@@ -1,0 +1,1 @@
+"""Companies: the employer's page and the team that manages its jobs."""

@@ -1,0 +1,1 @@
+"""Jobs: postings, search, applications and the hiring pipeline, job alerts, SEO."""

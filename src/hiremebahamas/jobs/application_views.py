@@ -1,0 +1,147 @@
+"""Application pages: applying from the job page, the team's applicants page per job with its
+status filter and pipeline forms, the seeker's "My applications", and CV downloads."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi.responses import RedirectResponse
+
+from hiremebahamas.accounts.deps import CurrentAuth, VerifiedAuth
+from hiremebahamas.core.errors import AppError, NotFound, ValidationFailed
+from hiremebahamas.core.pagination import PageParams, Position
+from hiremebahamas.jobs import applications, files, service
+from hiremebahamas.jobs.applications import WITHDRAWABLE
+from hiremebahamas.jobs.forms import PAGE_DEPENDENCIES, discard_attempt, errors_of, status_choices
+from hiremebahamas.jobs.job_page import job_page_context
+from hiremebahamas.jobs.schemas import ApplicationIn
+from hiremebahamas.models import ApplicationStatus, UploadPurpose
+from hiremebahamas.uploads.forms import upload_from_form
+from hiremebahamas.web.deps import AppRuntime, DbSession, request_ip
+from hiremebahamas.web.rendering import redirect, render, safe_next
+
+router = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
+
+FormStr = Annotated[str, Form()]
+PAGE_SIZE = 25
+
+
+def _page(cursor: str | None) -> PageParams:
+    try:
+        return PageParams(Position.decode(cursor) if cursor else None, PAGE_SIZE)
+    except ValidationFailed:
+        return PageParams(None, PAGE_SIZE)
+
+
+@router.post("/jobs/{job_id}/apply")
+async def apply(
+    request: Request,
+    db: DbSession,
+    runtime: AppRuntime,
+    auth: VerifiedAuth,
+    job_id: uuid.UUID,
+    cover_letter: FormStr = "",
+    cv_choice: FormStr = "none",
+    cv: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    settings = runtime.settings
+    form = {"cover_letter": cover_letter, "cv_choice": cv_choice}
+    try:
+        cv_upload_id: uuid.UUID | None = None
+        if cv_choice == "on_file":
+            on_file = await files.latest_cv(db, auth.user.id)
+            cv_upload_id = on_file.id if on_file else None
+        elif cv_choice == "upload":
+            ip = request_ip(request)
+            stored = await upload_from_form(db, runtime, auth.user, UploadPurpose.CV, cv, field="cv", ip=ip)
+            if stored is None:
+                raise ValidationFailed(fields={"cv": "Choose the file of your CV."})
+            cv_upload_id = stored.id
+        data = ApplicationIn(cover_letter=cover_letter, cv_upload_id=cv_upload_id)
+        view = await applications.apply_to_job(db, settings, auth.user, job_id, data)
+    except AppError as error:
+        await discard_attempt(request, db)
+        errors, message, status = errors_of(error)
+        if "cv_upload_id" in errors:
+            errors["cv"] = errors.pop("cv_upload_id")
+        card = await service.view_job(db, job_id, auth.user)
+        context = await job_page_context(db, settings, card, auth.user, form=form, errors=errors, error=message)
+        return render(request, "jobs/job.html", context, status_code=status)
+    message = f"You applied for {view.job.title}. Follow its progress under My applications."
+    return redirect(request, "/applications", flash=("success", message))
+
+
+@router.get("/jobs/{job_id}/applicants")
+async def applicants_page(
+    request: Request, db: DbSession, auth: CurrentAuth, job_id: uuid.UUID, status: str = "", cursor: str | None = None
+) -> Response:
+    wanted = ApplicationStatus(status) if status in ApplicationStatus.__members__.values() else None
+    views, next_cursor = await applications.list_for_job(db, auth.user, job_id, wanted, _page(cursor))
+    card = await service.view_job(db, job_id, auth.user)
+    here = f"/jobs/{job_id}/applicants" + (f"?status={wanted.value}" if wanted else "")
+    next_url = None
+    if next_cursor:
+        next_url = f"{here}{'&' if wanted else '?'}cursor={next_cursor}"
+    context = {
+        "card": card,
+        "views": views,
+        "status": wanted.value if wanted else "",
+        "statuses": status_choices(),
+        "here": here,
+        "next_url": next_url,
+    }
+    return render(request, "jobs/applicants.html", context)
+
+
+@router.post("/applications/{application_id}/status")
+async def change_status(
+    request: Request,
+    db: DbSession,
+    runtime: AppRuntime,
+    auth: VerifiedAuth,
+    application_id: uuid.UUID,
+    status: FormStr = "",
+    next: FormStr = "",
+) -> Response:
+    if status not in ApplicationStatus.__members__.values():
+        raise ValidationFailed(fields={"status": "Choose the new status."})
+    view = await applications.change_status(db, runtime.settings, auth.user, application_id, ApplicationStatus(status))
+    back = safe_next(next, f"/jobs/{view.job.id}/applicants")
+    message = f"{view.applicant.full_name}: {view.status_label}."
+    return redirect(request, back, flash=("success", message))
+
+
+@router.post("/applications/{application_id}/withdraw")
+async def withdraw(
+    request: Request, db: DbSession, runtime: AppRuntime, auth: VerifiedAuth, application_id: uuid.UUID
+) -> Response:
+    view = await applications.change_status(
+        db, runtime.settings, auth.user, application_id, ApplicationStatus.WITHDRAWN
+    )
+    return redirect(request, "/applications", flash=("success", f"You withdrew your application for {view.job.title}."))
+
+
+@router.get("/applications")
+async def my_applications_page(
+    request: Request, db: DbSession, auth: CurrentAuth, cursor: str | None = None
+) -> Response:
+    views, next_cursor = await applications.list_mine(db, auth.user, _page(cursor))
+    context = {
+        "views": views,
+        "withdrawable": WITHDRAWABLE,
+        "next_url": f"/applications?cursor={next_cursor}" if next_cursor else None,
+    }
+    return render(request, "jobs/my_applications.html", context)
+
+
+@router.get("/applications/{application_id}/cv")
+async def download_cv(db: DbSession, auth: CurrentAuth, application_id: uuid.UUID) -> Response:
+    """The CV sent with an application: for its applicant and the company's team only."""
+    view = await applications.view_application(db, auth.user, application_id)
+    if view.cv is None:
+        raise NotFound("This application has no CV.")
+    url = files.upload_url(view.cv.id)
+    assert url is not None
+    return RedirectResponse(url, status_code=303)

@@ -1,0 +1,315 @@
+"""Applications and the hiring pipeline.
+
+A seeker applies once per job, to an open job of a company they are not on the team of, with a
+cover letter and/or a CV. The company's team moves the application along
+
+    applied → reviewing → interview → offer → hired
+
+or rejects it from any open step; the seeker may withdraw it until it is decided. Every change
+is recorded (`ApplicationEvent`: who, from, to, when) and told to the other side: the team
+hears of each new application, the seeker of each move (in-app notification and email; the
+email goes through `notify`, which honours each person's email preferences).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import Row, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from hiremebahamas.companies import service as companies
+from hiremebahamas.config import Settings
+from hiremebahamas.core.errors import Conflict, EmailUnverified, Forbidden, NotFound, ValidationFailed
+from hiremebahamas.core.pagination import PageParams, newest_first_after, next_cursor
+from hiremebahamas.core.sql import insert_ignoring_conflicts
+from hiremebahamas.jobs import emails, files
+from hiremebahamas.jobs.cards import effective_status
+from hiremebahamas.jobs.labels import APPLICATION_STATUS_LABELS
+from hiremebahamas.jobs.schemas import ApplicationIn
+from hiremebahamas.jobs.service import get_job
+from hiremebahamas.models import (
+    ApplicationEvent,
+    ApplicationStatus,
+    Company,
+    CompanyMember,
+    Job,
+    JobApplication,
+    JobStatus,
+    Upload,
+    UploadPurpose,
+    User,
+)
+from hiremebahamas.models.base import new_id, utcnow
+from hiremebahamas.notifications.service import notify
+from hiremebahamas.uploads.service import register_read_grantor
+
+S = ApplicationStatus
+# The moves the company's team may make from each status.
+EMPLOYER_MOVES: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
+    S.APPLIED: frozenset({S.REVIEWING, S.REJECTED}),
+    S.REVIEWING: frozenset({S.INTERVIEW, S.REJECTED}),
+    S.INTERVIEW: frozenset({S.OFFER, S.REJECTED}),
+    S.OFFER: frozenset({S.HIRED, S.REJECTED}),
+}
+WITHDRAWABLE = frozenset({S.APPLIED, S.REVIEWING, S.INTERVIEW, S.OFFER})
+CLOSED_STATUSES = frozenset({S.HIRED, S.REJECTED, S.WITHDRAWN})
+
+
+@dataclass(frozen=True)
+class ApplicationView:
+    """An application with what lists and pages show about it."""
+
+    application: JobApplication
+    job: Job
+    company: Company
+    applicant: User
+    cv: Upload | None
+
+    @property
+    def status_label(self) -> str:
+        return APPLICATION_STATUS_LABELS[self.application.status]
+
+    @property
+    def next_moves(self) -> list[ApplicationStatus]:
+        """The statuses the team can move this application to, in pipeline order."""
+        allowed = EMPLOYER_MOVES.get(self.application.status, frozenset())
+        return [status for status in ApplicationStatus if status in allowed]
+
+    @property
+    def move_choices(self) -> list[tuple[str, str]]:
+        return [(status.value, APPLICATION_STATUS_LABELS[status]) for status in self.next_moves]
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    event: ApplicationEvent
+    actor: User | None
+
+
+def _view_query() -> Select[JobApplication, Job, Company, User, Upload]:
+    return (
+        select(JobApplication, Job, Company, User, Upload)
+        .join(Job, Job.id == JobApplication.job_id)
+        .join(Company, Company.id == Job.company_id)
+        .join(User, User.id == JobApplication.applicant_id)
+        .outerjoin(Upload, Upload.id == JobApplication.cv_upload_id)
+    )
+
+
+_ViewRow = Row[JobApplication, Job, Company, User, Upload]
+
+
+def _view(row: _ViewRow) -> ApplicationView:
+    application, job, company, applicant, cv = row
+    return ApplicationView(application, job, company, applicant, cv)
+
+
+def _views(rows: list[_ViewRow]) -> list[ApplicationView]:
+    return [_view(row) for row in rows]
+
+
+async def _team_ids(session: AsyncSession, company_id: uuid.UUID) -> list[uuid.UUID]:
+    query = select(CompanyMember.user_id).where(CompanyMember.company_id == company_id)
+    return list((await session.execute(query)).scalars())
+
+
+async def apply_to_job(
+    session: AsyncSession, settings: Settings, actor: User, job_id: uuid.UUID, data: ApplicationIn
+) -> ApplicationView:
+    if not actor.email_verified:
+        raise EmailUnverified()
+    job, company = await get_job(session, job_id)
+    team = await _team_ids(session, company.id)
+    if job.status == JobStatus.DRAFT and actor.id not in team:
+        raise NotFound("We could not find that job.")
+    if actor.id in team:
+        raise Forbidden("You are on the team of this company, so you cannot apply to its jobs.")
+    status = effective_status(job)
+    if status != JobStatus.OPEN:
+        raise Conflict(f"This job is {status.value} and no longer takes applications.")
+    cv: Upload | None = None
+    if data.cv_upload_id is not None:
+        cv = await files.owned_upload(session, data.cv_upload_id, UploadPurpose.CV, {actor.id}, "cv_upload_id")
+    if not data.cover_letter and cv is None:
+        message = "Add a cover letter or a CV (or both)."
+        raise ValidationFailed(message, fields={"cover_letter": message})
+    application_id = new_id()
+    inserted = await insert_ignoring_conflicts(
+        session,
+        JobApplication,
+        id=application_id,
+        job_id=job.id,
+        applicant_id=actor.id,
+        cover_letter=data.cover_letter,
+        cv_upload_id=cv.id if cv else None,
+        status=ApplicationStatus.APPLIED,
+    )
+    if not inserted:
+        raise Conflict("You have already applied to this job. See it under My applications.")
+    session.add(ApplicationEvent(application_id=application_id, actor_id=actor.id, to_status=S.APPLIED))
+    application = await session.get_one(JobApplication, application_id)
+    await _tell_team(session, settings, actor, job, company, team, application)
+    await session.flush()
+    return ApplicationView(application, job, company, actor, cv)
+
+
+async def _tell_team(
+    session: AsyncSession,
+    settings: Settings,
+    applicant: User,
+    job: Job,
+    company: Company,
+    team: list[uuid.UUID],
+    application: JobApplication,
+) -> None:
+    data = {"job_id": str(job.id), "job_title": job.title, "application_id": str(application.id)}
+    members = list((await session.execute(select(User).where(User.id.in_(team), User.is_active))).scalars())
+    for member in members:
+        # The email goes with the notification: sent after the commit unless they turned it off.
+        email = emails.application_received(settings, member, applicant, job, company, application)
+        await notify(session, member.id, "application.created", actor_id=applicant.id, data=data, email=email)
+
+
+async def _load(session: AsyncSession, application_id: uuid.UUID) -> ApplicationView:
+    row = (await session.execute(_view_query().where(JobApplication.id == application_id))).one_or_none()
+    if row is None:
+        raise NotFound("We could not find that application.")
+    return _view(row)
+
+
+async def view_application(session: AsyncSession, actor: User, application_id: uuid.UUID) -> ApplicationView:
+    """An application, for its applicant or the company's team only."""
+    view = await _load(session, application_id)
+    if view.applicant.id != actor.id and await companies.membership(session, view.company.id, actor.id) is None:
+        raise NotFound("We could not find that application.")
+    return view
+
+
+async def history(session: AsyncSession, application_id: uuid.UUID) -> list[HistoryEntry]:
+    actor = aliased(User)
+    query = (
+        select(ApplicationEvent, actor)
+        .outerjoin(actor, actor.id == ApplicationEvent.actor_id)
+        .where(ApplicationEvent.application_id == application_id)
+        .order_by(ApplicationEvent.created_at, ApplicationEvent.id)
+    )
+    return [HistoryEntry(event, user) for event, user in (await session.execute(query))]
+
+
+def _refuse(current: ApplicationStatus, target: ApplicationStatus, allowed: frozenset[ApplicationStatus]) -> Conflict:
+    label = APPLICATION_STATUS_LABELS
+    if current in CLOSED_STATUSES:
+        return Conflict(f"This application is already {label[current].lower()}; it cannot change any more.")
+    if not allowed:
+        return Conflict(f"You cannot move this application to {label[target].lower()}.")
+    choices = " or ".join(label[status].lower() for status in ApplicationStatus if status in allowed)
+    return Conflict(
+        f"An application at {label[current].lower()} can move to {choices}, not to {label[target].lower()}."
+    )
+
+
+async def change_status(
+    session: AsyncSession, settings: Settings, actor: User, application_id: uuid.UUID, target: ApplicationStatus
+) -> ApplicationView:
+    view = await view_application(session, actor, application_id)
+    application = view.application
+    current = application.status
+    is_applicant = view.applicant.id == actor.id
+    if is_applicant:
+        if target != S.WITHDRAWN:
+            raise Forbidden("Only the company's team moves an application through its pipeline; you may withdraw it.")
+        allowed = frozenset({S.WITHDRAWN}) if current in WITHDRAWABLE else frozenset()
+    else:
+        if target == S.WITHDRAWN:
+            raise Forbidden("Only the applicant can withdraw an application.")
+        allowed = EMPLOYER_MOVES.get(current, frozenset())
+    if target not in allowed:
+        raise _refuse(current, target, allowed)
+    application.status = target
+    application.updated_at = utcnow()
+    session.add(
+        ApplicationEvent(application_id=application.id, actor_id=actor.id, from_status=current, to_status=target)
+    )
+    data = {"job_id": str(view.job.id), "job_title": view.job.title, "application_id": str(application.id)}
+    if is_applicant:
+        for member_id in await _team_ids(session, view.company.id):
+            await notify(session, member_id, "application.withdrawn", actor_id=actor.id, data=data)
+    else:
+        email = emails.application_status_changed(settings, view.applicant, view.job, view.company, target)
+        status_data = {**data, "status": target.value}
+        await notify(
+            session, view.applicant.id, "application.status_changed", actor_id=actor.id, data=status_data, email=email
+        )
+    await session.flush()
+    return view
+
+
+async def list_for_job(
+    session: AsyncSession, actor: User, job_id: uuid.UUID, status: ApplicationStatus | None, page: PageParams
+) -> tuple[list[ApplicationView], str | None]:
+    """Applicants of a job, newest first, for the company's team only."""
+    job, company = await get_job(session, job_id)
+    if await companies.membership(session, company.id, actor.id) is None:
+        if job.status == JobStatus.DRAFT:
+            raise NotFound("We could not find that job.")
+        raise Forbidden(f"Only the team of {company.name} can see who applied.")
+    query = _view_query().where(JobApplication.job_id == job.id)
+    if status is not None:
+        query = query.where(JobApplication.status == status)
+    after = newest_first_after(JobApplication.created_at, JobApplication.id, page.cursor)
+    if after is not None:
+        query = query.where(after)
+    query = query.order_by(JobApplication.created_at.desc(), JobApplication.id.desc()).limit(page.limit + 1)
+    rows = list(await session.execute(query))
+    return _views(rows[: page.limit]), next_cursor([row[0] for row in rows], page.limit)
+
+
+async def list_mine(session: AsyncSession, actor: User, page: PageParams) -> tuple[list[ApplicationView], str | None]:
+    query = _view_query().where(JobApplication.applicant_id == actor.id)
+    after = newest_first_after(JobApplication.created_at, JobApplication.id, page.cursor)
+    if after is not None:
+        query = query.where(after)
+    query = query.order_by(JobApplication.created_at.desc(), JobApplication.id.desc()).limit(page.limit + 1)
+    rows = list(await session.execute(query))
+    return _views(rows[: page.limit]), next_cursor([row[0] for row in rows], page.limit)
+
+
+async def counts_by_job(session: AsyncSession, job_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """How many applied to each job, in one query (the team's job list)."""
+    if not job_ids:
+        return {}
+    query = (
+        select(JobApplication.job_id, func.count())
+        .where(JobApplication.job_id.in_(job_ids))
+        .group_by(JobApplication.job_id)
+    )
+    return {row[0]: row[1] for row in await session.execute(query)}
+
+
+@register_read_grantor
+async def can_read_cv(session: AsyncSession, user: User, upload: Upload) -> bool:
+    """True when `user` is on the team of a company that `upload` was sent to as a CV.
+
+    Registered with the uploads service, which asks it when its own rule (owners and admins)
+    says no: so the team of the company can download an applicant's CV, and nobody else can.
+    """
+    if upload.purpose != UploadPurpose.CV:
+        return False
+    query = (
+        select(JobApplication.id)
+        .join(Job, Job.id == JobApplication.job_id)
+        .join(CompanyMember, CompanyMember.company_id == Job.company_id)
+        .where(JobApplication.cv_upload_id == upload.id, CompanyMember.user_id == user.id)
+        .limit(1)
+    )
+    return (await session.execute(query)).first() is not None
+
+
+async def my_application_for(session: AsyncSession, user: User | None, job_id: uuid.UUID) -> JobApplication | None:
+    if user is None:
+        return None
+    query = select(JobApplication).where(JobApplication.job_id == job_id, JobApplication.applicant_id == user.id)
+    return (await session.execute(query)).scalar_one_or_none()

@@ -1,0 +1,125 @@
+"""Form plumbing the marketplace pages share: choices for selects, turning form posts into the
+API's input models, and re-showing a form with its errors."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date, datetime, time
+from typing import Any
+
+from fastapi import Depends, Request
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hiremebahamas.accounts.deps import optional_auth
+from hiremebahamas.core.errors import AppError, ValidationFailed
+from hiremebahamas.jobs.labels import (
+    APPLICATION_STATUS_LABELS,
+    CATEGORY_LABELS,
+    EMPLOYMENT_TYPE_LABELS,
+    SALARY_PERIOD_LABELS,
+)
+from hiremebahamas.jobs.schemas import NASSAU
+from hiremebahamas.models import ApplicationStatus, Island, Job
+from hiremebahamas.web.deps import DbSession
+from hiremebahamas.web.forms import field_errors
+
+
+def island_choices(blank: str = "Any island") -> list[tuple[str, str]]:
+    return [("", blank)] + [(island.value, island.label) for island in Island if island != Island.REMOTE]
+
+
+def employment_type_choices(blank: str = "Any type") -> list[tuple[str, str]]:
+    return [("", blank)] + [(kind.value, label) for kind, label in EMPLOYMENT_TYPE_LABELS.items()]
+
+
+def category_choices(blank: str = "Any category") -> list[tuple[str, str]]:
+    return [("", blank)] + [(category.value, label) for category, label in CATEGORY_LABELS.items()]
+
+
+def salary_period_choices() -> list[tuple[str, str]]:
+    return [("", "No salary given")] + [(period.value, label) for period, label in SALARY_PERIOD_LABELS.items()]
+
+
+def status_choices(blank: str = "Every status") -> list[tuple[str, str]]:
+    return [("", blank)] + [(status.value, APPLICATION_STATUS_LABELS[status]) for status in ApplicationStatus]
+
+
+def errors_of(error: AppError | ValidationError) -> tuple[dict[str, str], str, int]:
+    if isinstance(error, ValidationError):
+        return field_errors(error), "Some fields need your attention.", 422
+    fields = error.fields if isinstance(error, ValidationFailed) else dict(error.extra.get("fields", {}))
+    return dict(fields), error.message, error.status_code
+
+
+async def keep_viewer_readable(request: Request, db: DbSession) -> AsyncIterator[None]:
+    """When a page action fails, the unit of work rolls back, which expires every loaded
+    object, and the error page could no longer read the signed-in user for its header. Detach
+    the (unchanged) user and session first. Use with scope="function", so this runs before the
+    unit of work's rollback."""
+    try:
+        yield
+    except AppError:
+        auth = getattr(request.state, "auth", None)
+        if auth is not None:
+            for loaded in (auth.user, auth.session):
+                if loaded in db:
+                    db.expunge(loaded)
+        raise
+
+
+PAGE_DEPENDENCIES = [Depends(optional_auth), Depends(keep_viewer_readable, scope="function")]
+
+
+async def discard_attempt(request: Request, db: AsyncSession) -> None:
+    """Roll back what a failed form staged, then reload the signed-in user the page shows
+    (a rollback expires every loaded object)."""
+    await db.rollback()
+    auth = getattr(request.state, "auth", None)
+    if auth is not None:
+        await db.refresh(auth.user)
+        await db.refresh(auth.session)
+
+
+def end_of_day(value: str) -> datetime | None:
+    """A closing date from <input type="date">: the end of that day in Nassau."""
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationFailed(fields={"valid_through": "Enter a date like 2026-12-31."}) from exc
+    return datetime.combine(day, time(23, 59, 59), tzinfo=NASSAU)
+
+
+def optional_int(value: str, field: str) -> int | None:
+    cleaned = value.replace(",", "").replace("$", "").strip()
+    if not cleaned:
+        return None
+    try:
+        return int(cleaned)
+    except ValueError as exc:
+        raise ValidationFailed(fields={field: "Enter a whole number, like 45000."}) from exc
+
+
+def split_skills(value: str) -> list[str]:
+    return [part for part in (piece.strip() for piece in value.replace("\n", ",").split(",")) if part]
+
+
+def job_form(job: Job, skills: list[str], company_slug: str) -> dict[str, Any]:
+    """The edit form filled in from a job."""
+    return {
+        "title": job.title,
+        "description": job.description,
+        "company_slug": company_slug,
+        "island": job.island.value if job.island else "",
+        "remote": job.remote,
+        "employment_type": job.employment_type.value,
+        "category": job.category.value,
+        "salary_min": "" if job.salary_min is None else str(job.salary_min),
+        "salary_max": "" if job.salary_max is None else str(job.salary_max),
+        "salary_period": job.salary_period.value if job.salary_period else "",
+        "currency": job.currency,
+        "valid_through": job.valid_through.astimezone(NASSAU).date().isoformat(),
+        "skills": ", ".join(skills),
+    }

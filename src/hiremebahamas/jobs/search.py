@@ -1,0 +1,282 @@
+"""Job search: full-text matching and ranking on either engine, filters, keyset pages.
+
+Text search
+    PostgreSQL: `jobs.search_vector` (generated tsvector, GIN index) `@@ websearch_to_tsquery`,
+    ranked by `ts_rank` (title weighs most, then company and skills, then the description).
+    SQLite: the FTS5 table `jobs_fts` (porter stemming), `MATCH` with a query we build from the
+    words of `q` (each term quoted, so no user text is ever read as FTS5 syntax), ranked by
+    `bm25` with the same column weights. See `fts5_query`.
+
+Order
+    Featured jobs first, then relevance (when there is a text query), newest, or salary;
+    the job id breaks ties. All keys descend.
+
+Pages
+    Keyset: the cursor carries the sort keys of the last job shown. For relevance the rank is
+    not taken from the cursor but recomputed for that last job with the current index (its id
+    is in the cursor): SQLite's bm25 depends on corpus statistics, so the number a page saw can
+    drift when jobs are added; comparing against the anchor job's current rank keeps the order
+    consistent. The cursor's rank is only a fallback when the anchor job no longer matches.
+
+Every page costs two queries: the jobs with their companies, then the skills of those jobs.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Select,
+    Uuid,
+    and_,
+    case,
+    column,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hiremebahamas.core.errors import ValidationFailed
+from hiremebahamas.jobs.cards import JobCard, load_cards
+from hiremebahamas.jobs.schemas import JobSearch, SortOrder
+from hiremebahamas.models import Company, Job, JobStatus
+from hiremebahamas.models.base import utcnow
+
+MAX_TERMS = 16
+_CHUNK = re.compile(r'"([^"]*)"?|(\S+)')
+# unicode61 splits on everything that is not a letter or a digit (the underscore included).
+_WORD = re.compile(r"[^\W_]+")
+# Column weights: title, keywords (company and skills), description.
+_WEIGHTS = (10.0, 5.0, 1.0)
+_ENGLISH: ColumnElement[Any] = literal_column("'english'::regconfig")
+
+
+def fts5_query(q: str) -> str | None:
+    """An FTS5 MATCH expression for what someone typed, or None when it has no words.
+
+    Understands what websearch_to_tsquery does: words (all required), "quoted phrases", OR
+    between alternatives and -word to exclude. Every term is emitted as a quoted string, so
+    FTS5 operators, column filters and stray quotes in `q` are just words.
+    """
+    groups: list[list[str]] = [[]]
+    excluded: list[str] = []
+    count = 0
+    for match in _CHUNK.finditer(q):
+        phrase, word = match.groups()
+        if word is not None and word.upper() == "OR":
+            if groups[-1]:
+                groups.append([])
+            continue
+        negate = word is not None and word.startswith("-")
+        words = _WORD.findall(phrase if phrase is not None else word)
+        if not words or count >= MAX_TERMS:
+            continue
+        count += 1
+        term = '"' + " ".join(words) + '"'
+        (excluded if negate else groups[-1]).append(term)
+    alternatives = [" AND ".join(group) for group in groups if group]
+    if not alternatives:
+        return None
+    expression = " OR ".join(f"({alternative})" for alternative in alternatives)
+    if excluded:
+        expression = f"({expression}) NOT ({' OR '.join(excluded)})"
+    return expression
+
+
+@dataclass(frozen=True)
+class Cursor:
+    sort: SortOrder
+    featured: int
+    key: Any
+    id: uuid.UUID
+
+    def encode(self) -> str:
+        raw = json.dumps([self.sort, self.featured, self.key, str(self.id)]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, value: str, sort: SortOrder) -> Cursor:
+        try:
+            raw = json.loads(base64.urlsafe_b64decode((value + "=" * (-len(value) % 4)).encode()))
+            saved_sort, featured, key, id_ = raw
+            cursor = cls(saved_sort, int(featured), key, uuid.UUID(id_))
+            if saved_sort != sort:
+                raise ValueError("cursor of another sort order")
+            if sort == "newest":
+                cursor = cls(sort, cursor.featured, datetime.fromisoformat(key), cursor.id)
+            elif not isinstance(key, int | float):
+                raise ValueError("bad key")
+        except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
+            raise ValidationFailed(
+                "That cursor is not valid.", fields={"cursor": "Not a cursor from this search."}
+            ) from exc
+        return cursor
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    cards: list[JobCard]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class _TextMatch:
+    condition: ColumnElement[bool] | None
+    rank: ColumnElement[float]
+    join: Any | None
+    anchor_rank: Any
+
+
+def _is_postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _postgres_match(q: str) -> _TextMatch:
+    query = func.websearch_to_tsquery(_ENGLISH, q)
+    vector: ColumnElement[Any] = literal_column("jobs.search_vector")
+    anchor = table("jobs", column("id", Uuid()), column("search_vector")).alias("anchor_job")
+
+    def anchor_rank(job_id: uuid.UUID) -> Any:
+        return (
+            select(func.ts_rank(anchor.c.search_vector, query))
+            .where(anchor.c.id == job_id, anchor.c.search_vector.op("@@")(query))
+            .scalar_subquery()
+        )
+
+    return _TextMatch(vector.op("@@")(query), func.ts_rank(vector, query), None, anchor_rank)
+
+
+def _sqlite_matches(expression: str) -> Any:
+    fts = table("jobs_fts", column("job_id", Uuid()))
+    rank = -func.bm25(literal_column("jobs_fts"), 0.0, *_WEIGHTS)
+    return (
+        select(fts.c.job_id.label("job_id"), rank.label("rank"))
+        .where(literal_column("jobs_fts").op("MATCH")(expression))
+        .subquery()
+    )
+
+
+def _sqlite_match(expression: str) -> _TextMatch:
+    matches = _sqlite_matches(expression)
+
+    def anchor_rank(job_id: uuid.UUID) -> Any:
+        anchor = _sqlite_matches(expression)
+        return select(anchor.c.rank).where(anchor.c.job_id == job_id).scalar_subquery()
+
+    return _TextMatch(None, matches.c.rank, matches, anchor_rank)
+
+
+def _text_match(session: AsyncSession, q: str) -> _TextMatch | None:
+    expression = fts5_query(q)
+    if expression is None:
+        return None
+    return _postgres_match(q) if _is_postgres(session) else _sqlite_match(expression)
+
+
+def _filters(search: JobSearch, now: datetime) -> list[ColumnElement[bool]]:
+    # Expired jobs drop out at once, whether or not the expiry task has marked them yet.
+    conditions: list[ColumnElement[bool]] = [Job.status == JobStatus.OPEN, Job.valid_through > now]
+    if search.island is not None:
+        conditions.append(Job.island == search.island)
+    if search.employment_type is not None:
+        conditions.append(Job.employment_type == search.employment_type)
+    if search.remote is not None:
+        conditions.append(Job.remote.is_(search.remote))
+    if search.salary_min is not None and search.salary_min > 0:
+        conditions.append(Job.salary_annual_max >= search.salary_min)
+    if search.category is not None:
+        conditions.append(Job.category == search.category)
+    if search.company:
+        conditions.append(Company.slug == search.company)
+    if search.posted_within_days is not None:
+        conditions.append(Job.published_at >= now - timedelta(days=search.posted_within_days))
+    return conditions
+
+
+def _after(keys: list[Any], values: list[Any]) -> ColumnElement[bool]:
+    """Rows after `values` in (keys…) descending order."""
+    clause: ColumnElement[bool] = keys[-1] < values[-1]
+    for key, value in reversed(list(zip(keys[:-1], values[:-1], strict=True))):
+        clause = or_(key < value, and_(key == value, clause))
+    return clause
+
+
+def build_query(
+    session: AsyncSession,
+    search: JobSearch,
+    *,
+    now: datetime,
+    cursor: str | None = None,
+    extra: Collection[ColumnElement[bool]] = (),
+) -> tuple[Select[Any], SortOrder]:
+    """The search statement (selecting Job, Company, featured, sort key) and its sort order."""
+    text = _text_match(session, search.q) if search.q else None
+    sort: SortOrder = search.sort if text is not None or search.sort != "relevance" else "newest"
+    featured = case((Job.featured_until > now, 1), else_=0)
+    key: Any
+    if sort == "relevance":
+        assert text is not None
+        key = text.rank
+    elif sort == "salary":
+        key = Job.salary_annual_max
+    else:
+        key = Job.published_at
+    statement = select(Job, Company, featured.label("featured"), key.label("sort_key")).join(
+        Company, Company.id == Job.company_id
+    )
+    conditions = [*_filters(search, now), *extra]
+    if text is not None:
+        if text.join is not None:
+            statement = statement.join(text.join, text.join.c.job_id == Job.id)
+        if text.condition is not None:
+            conditions.append(text.condition)
+    if cursor:
+        position = Cursor.decode(cursor, sort)
+        value: Any = position.key
+        if sort == "relevance":
+            assert text is not None
+            value = func.coalesce(text.anchor_rank(position.id), literal(float(position.key), Float()))
+        conditions.append(_after([featured, key, Job.id], [position.featured, value, position.id]))
+    statement = statement.where(*conditions).order_by(featured.desc(), key.desc(), Job.id.desc())
+    return statement, sort
+
+
+async def search_jobs(
+    session: AsyncSession,
+    search: JobSearch,
+    *,
+    cursor: str | None = None,
+    limit: int = 20,
+    now: datetime | None = None,
+    extra: Collection[ColumnElement[bool]] = (),
+) -> SearchPage:
+    now = now or utcnow()
+    statement, sort = build_query(session, search, now=now, cursor=cursor, extra=extra)
+    rows = (await session.execute(statement.limit(limit + 1))).all()
+    cards = await load_cards(session, [(row[0], row[1]) for row in rows[:limit]])
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        key = last.sort_key.isoformat() if isinstance(last.sort_key, datetime) else last.sort_key
+        next_cursor = Cursor(sort, int(last.featured), key, last[0].id).encode()
+    return SearchPage(cards, next_cursor)
+
+
+async def matches(session: AsyncSession, search: JobSearch, job_id: uuid.UUID, now: datetime | None = None) -> bool:
+    """Whether the job `job_id` is among the results of `search` (used by job alerts)."""
+    statement, _sort = build_query(session, search, now=now or utcnow(), extra=[Job.id == job_id])
+    return (await session.execute(statement.limit(1))).first() is not None

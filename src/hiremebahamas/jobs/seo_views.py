@@ -1,0 +1,61 @@
+"""/sitemap.xml (open jobs and the companies hiring) and Atom feeds of job searches."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy import func, select
+
+from hiremebahamas.jobs import seo
+from hiremebahamas.jobs.alerts import describe
+from hiremebahamas.jobs.search import search_jobs
+from hiremebahamas.jobs.search_form import search_from_request
+from hiremebahamas.models import Company, Job, JobStatus
+from hiremebahamas.models.base import utcnow
+from hiremebahamas.web.deps import AppSettings, DbSession
+
+router = APIRouter(include_in_schema=False)
+
+SITEMAP_LIMIT = 45_000  # the protocol allows 50,000 URLs per file
+FEED_SIZE = 50
+
+
+@router.get("/sitemap.xml")
+async def sitemap(db: DbSession, settings: AppSettings) -> Response:
+    now = utcnow()
+    live = (Job.status == JobStatus.OPEN, Job.valid_through > now)
+    jobs = await db.execute(
+        select(Job.id, Job.slug, Job.updated_at).where(*live).order_by(Job.published_at.desc()).limit(SITEMAP_LIMIT)
+    )
+    hiring = await db.execute(
+        select(Company.slug, func.max(Job.updated_at))
+        .join(Job, Job.company_id == Company.id)
+        .where(*live)
+        .group_by(Company.slug)
+        .limit(5_000)
+    )
+    entries: list[tuple[str, object]] = [("/jobs", None)]
+    entries += [(f"/jobs/{job_id}-{slug}", updated) for job_id, slug, updated in jobs]
+    entries += [(f"/companies/{slug}", updated) for slug, updated in hiring]
+    body = seo.sitemap(settings, entries)  # type: ignore[arg-type]
+    return Response(body, media_type="application/xml", headers={"Cache-Control": "public, max-age=600"})
+
+
+@router.get("/jobs/feed.atom")
+async def feed(request: Request, db: DbSession, settings: AppSettings) -> Response:
+    search, raw, _errors = search_from_request(request)
+    search = search.model_copy(update={"sort": "newest"})
+    page = await search_jobs(db, search, limit=FEED_SIZE)
+    query = urlencode({key: value for key, value in raw.items() if value and key != "sort"})
+    suffix = f"?{query}" if query else ""
+    updated = max((card.job.updated_at for card in page.cards), default=utcnow())
+    body = seo.atom_feed(
+        settings,
+        title=f"HireMeBahamas jobs: {describe(search.filters())}",
+        feed_path=f"/jobs/feed.atom{suffix}",
+        page_path=f"/jobs{suffix}",
+        cards=page.cards,
+        updated=updated,
+    )
+    return Response(body, media_type="application/atom+xml", headers={"Cache-Control": "public, max-age=300"})

@@ -1,0 +1,268 @@
+"""Job posting rules: who may post and manage jobs, what a valid posting is, how its status moves.
+
+Posting needs an employer account with a verified email on the company's team, and the plan
+to cover it (`billing.entitlements.ensure_can_post_job`, asked whenever a job opens).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hiremebahamas.billing import entitlements
+from hiremebahamas.companies import service as companies
+from hiremebahamas.companies.slugs import slugify
+from hiremebahamas.core import tasks
+from hiremebahamas.core.errors import Conflict, EmailUnverified, Forbidden, NotFound, ValidationFailed
+from hiremebahamas.core.sql import affected_rows, insert_ignoring_conflicts
+from hiremebahamas.jobs.cards import JobCard, effective_status
+from hiremebahamas.jobs.indexing import search_keywords, skills_by_job
+from hiremebahamas.jobs.markdown import plain_text, render_markdown
+from hiremebahamas.jobs.schemas import MAX_JOB_SKILLS, JobIn, JobUpdateIn
+from hiremebahamas.models import (
+    AccountType,
+    Company,
+    Island,
+    Job,
+    JobApplication,
+    JobSkill,
+    JobStatus,
+    SalaryPeriod,
+    User,
+)
+from hiremebahamas.models.base import utcnow
+from hiremebahamas.profiles.skills import normalise_skill, skill_ids
+
+DEFAULT_VALIDITY = timedelta(days=30)
+MAX_VALIDITY = timedelta(days=365)
+MAX_SKILL_LENGTH = 60
+# Hours and months in a working year, to rank hourly, monthly and yearly pay together.
+_YEARLY_FACTOR = {SalaryPeriod.HOUR: 2080, SalaryPeriod.MONTH: 12, SalaryPeriod.YEAR: 1}
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, fields={field: message})
+
+
+def _check_employer(user: User) -> None:
+    if user.account_type != AccountType.EMPLOYER:
+        raise Forbidden("Only employer accounts can post jobs.")
+    if not user.email_verified:
+        raise EmailUnverified()
+
+
+async def get_job(session: AsyncSession, job_id: uuid.UUID) -> tuple[Job, Company]:
+    row = (
+        await session.execute(select(Job, Company).join(Company, Company.id == Job.company_id).where(Job.id == job_id))
+    ).one_or_none()
+    if row is None:
+        raise NotFound("We could not find that job.")
+    job, company = row
+    return job, company
+
+
+async def is_team_member(session: AsyncSession, job: Job, user: User | None) -> bool:
+    return user is not None and await companies.membership(session, job.company_id, user.id) is not None
+
+
+async def view_job(session: AsyncSession, job_id: uuid.UUID, viewer: User | None) -> JobCard:
+    """A job as `viewer` may see it: drafts exist only for the company's team."""
+    job, company = await get_job(session, job_id)
+    if job.status == JobStatus.DRAFT and not await is_team_member(session, job, viewer):
+        raise NotFound("We could not find that job.")
+    skills = await skills_by_job(session, [job.id])
+    return JobCard(job, company, skills.get(job.id, []))
+
+
+async def managed_job(session: AsyncSession, actor: User, job_id: uuid.UUID) -> tuple[Job, Company]:
+    """A job `actor` manages (is on its company's team), or 404/403."""
+    job, company = await get_job(session, job_id)
+    if not await is_team_member(session, job, actor):
+        if job.status == JobStatus.DRAFT:
+            raise NotFound("We could not find that job.")
+        raise Forbidden(f"Only the team of {company.name} can manage this job.")
+    return job, company
+
+
+def _normalise_skills(texts: list[str]) -> list[str]:
+    tags: list[str] = []
+    for text in texts:
+        tag = normalise_skill(text)
+        if not tag:
+            continue
+        if len(tag) > MAX_SKILL_LENGTH:
+            raise _invalid("skills", f"Keep each skill to {MAX_SKILL_LENGTH} characters.")
+        if tag not in tags:
+            tags.append(tag)
+    if len(tags) > MAX_JOB_SKILLS:
+        raise _invalid("skills", f"List at most {MAX_JOB_SKILLS} skills.")
+    return tags
+
+
+async def _set_skills(session: AsyncSession, job: Job, company: Company, names: list[str]) -> None:
+    ids = await skill_ids(session, names)
+    await session.execute(delete(JobSkill).where(JobSkill.job_id == job.id))
+    for name in names:
+        await insert_ignoring_conflicts(session, JobSkill, job_id=job.id, skill_id=ids[name])
+    job.search_keywords = search_keywords(company.name, names)
+
+
+def _apply_place(job: Job, island: Island | None, remote: bool) -> None:
+    if island == Island.REMOTE:
+        island, remote = None, True
+    if not remote and island is None:
+        raise _invalid("island", "Choose the island where the job is, or mark it remote.")
+    job.island, job.remote = island, remote
+
+
+def _apply_salary(job: Job) -> None:
+    low, high, period = job.salary_min, job.salary_max, job.salary_period
+    if low is not None and high is not None and low > high:
+        raise _invalid("salary_max", "The top of the salary range must not be below its bottom.")
+    if (low is not None or high is not None) and period is None:
+        raise _invalid("salary_period", "Say whether the salary is per hour, month or year.")
+    top = high if high is not None else low
+    job.salary_annual_max = top * _YEARLY_FACTOR[period] if top is not None and period is not None else 0
+    if top is None:
+        job.salary_period = None
+
+
+def _apply_description(job: Job, description: str) -> None:
+    job.description = description
+    job.description_html = render_markdown(description)
+    job.description_text = plain_text(job.description_html)
+    if not job.description_text:
+        raise _invalid("description", "Describe the job: what the work is and who you are looking for.")
+
+
+def _check_valid_through(valid_through: datetime, now: datetime) -> datetime:
+    if valid_through.tzinfo is None:
+        valid_through = valid_through.replace(tzinfo=now.tzinfo)
+    if valid_through <= now:
+        raise _invalid("valid_through", "The closing date must be in the future.")
+    if valid_through > now + MAX_VALIDITY:
+        raise _invalid("valid_through", "The closing date can be at most a year ahead.")
+    return valid_through.astimezone(UTC)
+
+
+async def _open(session: AsyncSession, actor: User, job: Job, now: datetime) -> None:
+    """Publish (or reopen) a job: the one place a job starts taking applications."""
+    await entitlements.ensure_can_post_job(session, actor)
+    job.valid_through = _check_valid_through(job.valid_through, now)
+    job.status = JobStatus.OPEN
+    job.closed_at = None
+    if job.published_at is None:
+        job.published_at = now
+    # Saved searches with instant alerts hear about it once this commits. (Imported here: the
+    # task module imports the alerts, which import this module.)
+    from hiremebahamas.jobs import tasks as _registers_job_tasks  # noqa: F401
+
+    tasks.defer(session, "send_instant_job_alerts", job_id=str(job.id))
+
+
+async def create_job(session: AsyncSession, actor: User, data: JobIn) -> Job:
+    _check_employer(actor)
+    company = await companies.get_company(session, data.company_slug)
+    await companies.require_member(session, company, actor)
+    now = utcnow()
+    job = Job(
+        company_id=company.id,
+        posted_by_id=actor.id,
+        title=data.title,
+        slug=slugify(data.title, max_length=80, fallback="job"),
+        employment_type=data.employment_type,
+        category=data.category,
+        salary_min=data.salary_min,
+        salary_max=data.salary_max,
+        salary_period=data.salary_period,
+        currency=data.currency,
+        status=JobStatus.DRAFT,
+        valid_through=data.valid_through or now + DEFAULT_VALIDITY,
+    )
+    _apply_place(job, data.island, data.remote)
+    _apply_salary(job)
+    _apply_description(job, data.description)
+    job.valid_through = _check_valid_through(job.valid_through, now)
+    skills = _normalise_skills(data.skills)
+    session.add(job)
+    await session.flush()
+    await _set_skills(session, job, company, skills)
+    if data.status == "open":
+        await _open(session, actor, job, now)
+    await session.flush()
+    return job
+
+
+async def update_job(session: AsyncSession, actor: User, job_id: uuid.UUID, data: JobUpdateIn) -> Job:
+    _check_employer(actor)
+    job, company = await managed_job(session, actor, job_id)
+    fields = data.model_fields_set
+    now = utcnow()
+    if data.title is not None:
+        job.title = data.title
+        job.slug = slugify(data.title, max_length=80, fallback="job")
+    if data.description is not None:
+        _apply_description(job, data.description)
+    if "island" in fields or data.remote is not None:
+        island = data.island if "island" in fields else job.island
+        _apply_place(job, island, data.remote if data.remote is not None else job.remote)
+    for name in ("employment_type", "category", "currency"):
+        if getattr(data, name) is not None:
+            setattr(job, name, getattr(data, name))
+    for name in ("salary_min", "salary_max", "salary_period"):
+        if name in fields:
+            setattr(job, name, getattr(data, name))
+    _apply_salary(job)
+    if data.valid_through is not None:
+        job.valid_through = _check_valid_through(data.valid_through, now)
+    if data.skills is not None:
+        await _set_skills(session, job, company, _normalise_skills(data.skills))
+    if data.status is not None:
+        await _move(session, actor, job, JobStatus(data.status), now)
+    await session.flush()
+    return job
+
+
+async def _move(session: AsyncSession, actor: User, job: Job, target: JobStatus, now: datetime) -> None:
+    current = effective_status(job, now)
+    if target == current:
+        return
+    if target == JobStatus.OPEN:
+        await _open(session, actor, job, now)
+    elif target == JobStatus.CLOSED and current == JobStatus.OPEN:
+        job.status, job.closed_at = JobStatus.CLOSED, now
+    elif target == JobStatus.DRAFT:
+        raise Conflict("A published job cannot go back to draft. Close it instead.")
+    else:
+        raise Conflict(f"A job that is {current.value} cannot be {target.value}.")
+
+
+async def set_job_status(session: AsyncSession, actor: User, job_id: uuid.UUID, target: JobStatus) -> Job:
+    return await update_job(session, actor, job_id, JobUpdateIn.model_validate({"status": target.value}))
+
+
+async def delete_job(session: AsyncSession, actor: User, job_id: uuid.UUID) -> None:
+    """Delete a job nobody applied to; with applications, close it instead so applicants keep
+    their history."""
+    _check_employer(actor)
+    job, _company = await managed_job(session, actor, job_id)
+    applications = select(func.count()).where(JobApplication.job_id == job.id)
+    if (await session.execute(applications)).scalar_one() > 0:
+        raise Conflict("People have applied to this job, so it cannot be deleted. Close it instead.")
+    await session.delete(job)
+    await session.flush()
+
+
+async def expire_jobs(session: AsyncSession, now: datetime | None = None) -> int:
+    """Mark open jobs past their end as expired (search already hides them at query time)."""
+    now = now or utcnow()
+    statement = (
+        update(Job)
+        .where(Job.status == JobStatus.OPEN, Job.valid_through <= now)
+        .values(status=JobStatus.EXPIRED, closed_at=Job.valid_through, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return await affected_rows(session, statement)

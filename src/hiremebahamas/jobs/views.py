@@ -1,0 +1,223 @@
+"""Job pages: search (/jobs), posting and editing, the job page (/jobs/<id>-<slug>), and
+"jobs for you". Applications, alerts and feeds have their own modules; `router` joins them,
+with the fixed paths before the job page's catch-all `/jobs/{ref}`."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from pydantic import ValidationError
+
+from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, VerifiedAuth
+from hiremebahamas.companies import service as companies
+from hiremebahamas.core.errors import AppError, UpgradeRequired, ValidationFailed
+from hiremebahamas.jobs import alert_views, application_views, for_you, job_page, seo_views, service
+from hiremebahamas.jobs.forms import (
+    PAGE_DEPENDENCIES,
+    category_choices,
+    discard_attempt,
+    employment_type_choices,
+    end_of_day,
+    errors_of,
+    island_choices,
+    job_form,
+    optional_int,
+    salary_period_choices,
+    split_skills,
+)
+from hiremebahamas.jobs.schemas import JobIn, JobUpdateIn
+from hiremebahamas.jobs.search import search_jobs
+from hiremebahamas.jobs.search_form import search_from_request
+from hiremebahamas.models import JobStatus
+from hiremebahamas.web.deps import DbSession
+from hiremebahamas.web.rendering import redirect, render
+
+pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
+
+FormStr = Annotated[str, Form()]
+PAGE_SIZE = 20
+SORTS = [("relevance", "Best match"), ("newest", "Newest"), ("salary", "Highest salary")]
+POSTED_WITHIN = [("", "Any time"), ("1", "Last 24 hours"), ("7", "Last 7 days"), ("30", "Last 30 days")]
+
+
+@pages.get("/jobs")
+async def search_page(request: Request, db: DbSession, auth: OptionalAuth, cursor: str | None = None) -> Response:
+    search, raw, errors = search_from_request(request)
+    try:
+        page = await search_jobs(db, search, cursor=cursor, limit=PAGE_SIZE)
+    except ValidationFailed:
+        page = await search_jobs(db, search, limit=PAGE_SIZE)  # a stale or edited cursor: start over
+    query = urlencode({**{k: v for k, v in raw.items() if v}})
+    context = {
+        "search": search,
+        "form": raw,
+        "errors": errors,
+        "page": page,
+        "next_url": f"/jobs?{urlencode({**{k: v for k, v in raw.items() if v}, 'cursor': page.next_cursor})}"
+        if page.next_cursor
+        else None,
+        "first_url": f"/jobs?{query}" if cursor else None,
+        "feed_url": f"/jobs/feed.atom?{query}" if query else "/jobs/feed.atom",
+        "islands": island_choices(),
+        "employment_types": employment_type_choices(),
+        "categories": category_choices(),
+        "sorts": SORTS,
+        "posted_within": POSTED_WITHIN,
+    }
+    return render(request, "jobs/search.html", context)
+
+
+@pages.get("/jobs/for-you")
+async def for_you_page(request: Request, db: DbSession, auth: CurrentAuth) -> Response:
+    cards = await for_you.jobs_for_you(db, auth.user, limit=20)
+    return render(request, "jobs/for_you.html", {"jobs_for_you": cards})
+
+
+async def _form_page(
+    request: Request,
+    db: DbSession,
+    auth: CurrentAuth,
+    *,
+    form: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+    job_id: uuid.UUID | None = None,
+) -> Response:
+    own = await companies.companies_of(db, auth.user.id)
+    context = {
+        "form": form,
+        "errors": errors or {},
+        "error": error,
+        "job_id": job_id,
+        "companies": [(company.slug, company.name) for company in own],
+        "islands": island_choices("Choose an island"),
+        "employment_types": employment_type_choices("Choose a type"),
+        "categories": category_choices("Choose a category"),
+        "periods": salary_period_choices(),
+        "currencies": [("BSD", "BSD"), ("USD", "USD")],
+    }
+    return render(request, "jobs/form.html", context, status_code=status_code)
+
+
+@pages.get("/jobs/new")
+async def new_job_page(request: Request, db: DbSession, auth: CurrentAuth, company: str = "") -> Response:
+    form = {"company_slug": company, "currency": "BSD", "employment_type": "full_time"}
+    return await _form_page(request, db, auth, form=form)
+
+
+def _submitted(form: dict[str, Any]) -> dict[str, Any]:
+    """Form fields as the API's JSON would carry them."""
+    return {
+        **form,
+        "island": form["island"] or None,
+        "remote": bool(form["remote"]),
+        "employment_type": form["employment_type"] or None,
+        "category": form["category"] or None,
+        "salary_min": optional_int(form["salary_min"], "salary_min"),
+        "salary_max": optional_int(form["salary_max"], "salary_max"),
+        "salary_period": form["salary_period"] or None,
+        "valid_through": end_of_day(form["valid_through"]),
+        "skills": split_skills(form["skills"]),
+    }
+
+
+def _job_form_dependency(
+    title: FormStr = "",
+    description: FormStr = "",
+    company_slug: FormStr = "",
+    island: FormStr = "",
+    remote: FormStr = "",
+    employment_type: FormStr = "",
+    category: FormStr = "",
+    salary_min: FormStr = "",
+    salary_max: FormStr = "",
+    salary_period: FormStr = "",
+    currency: FormStr = "BSD",
+    valid_through: FormStr = "",
+    skills: FormStr = "",
+) -> dict[str, Any]:
+    return {
+        "title": title,
+        "description": description,
+        "company_slug": company_slug,
+        "island": island,
+        "remote": remote,
+        "employment_type": employment_type,
+        "category": category,
+        "salary_min": salary_min,
+        "salary_max": salary_max,
+        "salary_period": salary_period,
+        "currency": currency or "BSD",
+        "valid_through": valid_through,
+        "skills": skills,
+    }
+
+
+SubmittedJob = Annotated[dict[str, Any], Depends(_job_form_dependency)]
+
+
+@pages.post("/jobs/new")
+async def create_job(
+    request: Request, db: DbSession, auth: VerifiedAuth, form: SubmittedJob, action: FormStr = "open"
+) -> Response:
+    try:
+        data = JobIn.model_validate({**_submitted(form), "status": "draft" if action == "draft" else "open"})
+        job = await service.create_job(db, auth.user, data)
+    except UpgradeRequired:
+        raise  # the shared error page shows the plan that lifts the limit, with its checkout
+    except (ValidationError, AppError) as error:
+        await discard_attempt(request, db)
+        errors, message, status = errors_of(error)
+        return await _form_page(request, db, auth, form=form, errors=errors, error=message, status_code=status)
+    message = "Your job is live." if job.status == JobStatus.OPEN else "Your draft was saved."
+    return redirect(request, f"/jobs/{job.id}-{job.slug}", flash=("success", message))
+
+
+@pages.get("/jobs/{job_id}/edit")
+async def edit_job_page(request: Request, db: DbSession, auth: CurrentAuth, job_id: uuid.UUID) -> Response:
+    job, company = await service.managed_job(db, auth.user, job_id)
+    card = await service.view_job(db, job.id, auth.user)
+    form = job_form(job, card.skills, company.slug)
+    return await _form_page(request, db, auth, form=form, job_id=job.id)
+
+
+@pages.post("/jobs/{job_id}/edit")
+async def update_job(
+    request: Request, db: DbSession, auth: VerifiedAuth, job_id: uuid.UUID, form: SubmittedJob
+) -> Response:
+    try:
+        values = _submitted(form)
+        values.pop("company_slug")
+        job = await service.update_job(db, auth.user, job_id, JobUpdateIn.model_validate(values))
+    except UpgradeRequired:
+        raise
+    except (ValidationError, AppError) as error:
+        await discard_attempt(request, db)
+        errors, message, status = errors_of(error)
+        return await _form_page(
+            request, db, auth, form=form, errors=errors, error=message, status_code=status, job_id=job_id
+        )
+    return redirect(request, f"/jobs/{job.id}-{job.slug}", flash=("success", "The job was saved."))
+
+
+@pages.post("/jobs/{job_id}/status")
+async def change_job_status(
+    request: Request, db: DbSession, auth: VerifiedAuth, job_id: uuid.UUID, status: FormStr = ""
+) -> Response:
+    if status not in ("open", "closed"):
+        raise ValidationFailed(fields={"status": "Choose to publish or to close the job."})
+    job = await service.set_job_status(db, auth.user, job_id, JobStatus(status))
+    message = "The job is open for applications." if job.status == JobStatus.OPEN else "The job is closed."
+    return redirect(request, f"/jobs/{job.id}-{job.slug}", flash=("success", message))
+
+
+router = APIRouter()
+router.include_router(pages)
+router.include_router(alert_views.router)
+router.include_router(seo_views.router)
+router.include_router(application_views.router)
+router.include_router(job_page.router)

@@ -1,0 +1,1 @@
+"""Direct messages: one-to-one conversations between members."""

@@ -1,0 +1,107 @@
+"""JSON API: /api/conversations.
+
+Sending takes a client key, as the `Idempotency-Key` header or the body's `client_id` (the
+header wins): a retry with the same key answers 200 with the message the first try made,
+instead of 201 with a new one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Response, status
+
+from hiremebahamas.accounts.deps import CurrentUser, VerifiedAuth
+from hiremebahamas.core.errors import ValidationFailed
+from hiremebahamas.core.pagination import Page, PageParams, Position, page_params
+from hiremebahamas.messaging import service
+from hiremebahamas.messaging.schemas import (
+    MAX_CLIENT_ID_LENGTH,
+    ConversationEnvelope,
+    ConversationOut,
+    MessageEnvelope,
+    MessageIn,
+    MessagePageOut,
+    ReadOut,
+    StartConversationIn,
+)
+from hiremebahamas.web.deps import DbSession
+
+router = APIRouter(prefix="/conversations", tags=["messaging"])
+
+Paging = Annotated[PageParams, Depends(page_params)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+
+
+def _client_key(header: str | None, body_value: str | None) -> str | None:
+    key = header if header is not None else body_value
+    if key is not None and not 1 <= len(key.strip()) <= MAX_CLIENT_ID_LENGTH:
+        message = f"An idempotency key has 1 to {MAX_CLIENT_ID_LENGTH} characters."
+        raise ValidationFailed(message, fields={"client_id": message})
+    return key.strip() if key is not None else None
+
+
+@router.get("")
+async def list_conversations(user: CurrentUser, db: DbSession, paging: Paging) -> Page[ConversationOut]:
+    """Your conversations, most recent first, each with its last message and your unread count."""
+    page = await service.list_conversations(db, user, paging)
+    return Page(items=[service.conversation_out(v) for v in page.views], next_cursor=page.next_cursor)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def start_conversation(
+    body: StartConversationIn, auth: VerifiedAuth, db: DbSession, response: Response, key: IdempotencyKey = None
+) -> ConversationEnvelope:
+    """Message someone by username: their conversation with you, or a new one."""
+    sent = await service.start_conversation(db, auth.user, body.recipient, body.body, _client_key(key, body.client_id))
+    if not sent.created:
+        response.status_code = status.HTTP_200_OK
+    return ConversationEnvelope(
+        conversation=service.conversation_out(sent.view), message=service.message_out(sent.view, sent.message)
+    )
+
+
+@router.get("/{conversation_id}")
+async def get_conversation(conversation_id: uuid.UUID, user: CurrentUser, db: DbSession) -> ConversationEnvelope:
+    view = await service.load_view(db, user, conversation_id)
+    return ConversationEnvelope(conversation=service.conversation_out(view))
+
+
+@router.get("/{conversation_id}/messages")
+async def list_messages(
+    conversation_id: uuid.UUID,
+    user: CurrentUser,
+    db: DbSession,
+    paging: Paging,
+    after: Annotated[str | None, Query(max_length=200)] = None,
+) -> MessagePageOut:
+    """Newest last. `?cursor=` pages back to older messages; `?after=<a message's cursor>`
+    returns what came after it (catching up after a reconnect)."""
+    position = Position.decode(after) if after else None
+    page = await service.list_messages(db, user, conversation_id, paging, position)
+    return MessagePageOut(
+        items=[service.message_out(page.view, m) for m in page.messages],
+        next_cursor=page.next_cursor,
+        other_last_read_message_id=page.view.theirs.last_read_message_id,
+    )
+
+
+@router.post("/{conversation_id}/messages", status_code=status.HTTP_201_CREATED)
+async def send_message(
+    conversation_id: uuid.UUID,
+    body: MessageIn,
+    auth: VerifiedAuth,
+    db: DbSession,
+    response: Response,
+    key: IdempotencyKey = None,
+) -> MessageEnvelope:
+    sent = await service.send_message(db, auth.user, conversation_id, body.body, _client_key(key, body.client_id))
+    if not sent.created:
+        response.status_code = status.HTTP_200_OK
+    return MessageEnvelope(message=service.message_out(sent.view, sent.message))
+
+
+@router.post("/{conversation_id}/read")
+async def mark_read(conversation_id: uuid.UUID, user: CurrentUser, db: DbSession) -> ReadOut:
+    return await service.mark_read(db, user, conversation_id)

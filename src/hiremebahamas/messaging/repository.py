@@ -1,0 +1,150 @@
+"""Messaging queries. Each list is one query whatever its length (the two people of a
+conversation are loaded once, not per message)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Row, Select, and_, case, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from hiremebahamas.core.pagination import Position, newest_first_after, oldest_first_after
+from hiremebahamas.models import Conversation, ConversationParticipant, Message, Profile, User
+from hiremebahamas.social.graph import blocked_between_clause
+
+
+@dataclass(frozen=True)
+class ConversationView:
+    """A conversation as one of its two people sees it."""
+
+    conversation: Conversation
+    mine: ConversationParticipant
+    theirs: ConversationParticipant
+    me: User
+    other: User
+    other_avatar_id: uuid.UUID | None
+    last_message: Message | None
+    blocked: bool
+
+    def sender(self, message: Message) -> User:
+        return self.me if message.sender_id == self.me.id else self.other
+
+    def seen_by_other(self, message: Message) -> bool:
+        read = self.theirs
+        if read.last_read_message_at is None or read.last_read_message_id is None:
+            return False
+        return (message.created_at, message.id) <= (read.last_read_message_at, read.last_read_message_id)
+
+
+def other_user_id(user_id: uuid.UUID) -> ColumnElement[uuid.UUID]:
+    return case((Conversation.user_a_id == user_id, Conversation.user_b_id), else_=Conversation.user_a_id)
+
+
+_Row = Row[Conversation, ConversationParticipant, ConversationParticipant, User, uuid.UUID | None, Message, bool]
+
+
+def _views_query(
+    me: User,
+) -> Select[Conversation, ConversationParticipant, ConversationParticipant, User, uuid.UUID | None, Message, bool]:
+    mine = aliased(ConversationParticipant)
+    theirs = aliased(ConversationParticipant)
+    other = aliased(User)
+    last = aliased(Message)
+    return (
+        select(
+            Conversation,
+            mine,
+            theirs,
+            other,
+            Profile.avatar_upload_id,
+            last,
+            blocked_between_clause(me.id, other.id).label("blocked"),
+        )
+        .join(mine, and_(mine.conversation_id == Conversation.id, mine.user_id == me.id))
+        .join(other, other.id == other_user_id(me.id))
+        .join(theirs, and_(theirs.conversation_id == Conversation.id, theirs.user_id == other.id))
+        .outerjoin(Profile, Profile.user_id == other.id)
+        .outerjoin(last, last.id == Conversation.last_message_id)
+    )
+
+
+def _view(me: User, row: _Row) -> ConversationView:
+    conversation, mine, theirs, other, avatar, last, blocked = row
+    return ConversationView(conversation, mine, theirs, me, other, avatar, last, bool(blocked))
+
+
+async def conversation_view(session: AsyncSession, me: User, conversation_id: uuid.UUID) -> ConversationView | None:
+    """The conversation if `me` is in it; None otherwise (callers answer 404 either way)."""
+    # Refreshed from the database: a send or read in this unit of work updated the rows in SQL.
+    query = _views_query(me).where(Conversation.id == conversation_id).execution_options(populate_existing=True)
+    row = (await session.execute(query)).one_or_none()
+    return _view(me, row) if row is not None else None
+
+
+async def conversation_views(
+    session: AsyncSession, me: User, position: Position | None, limit: int
+) -> list[ConversationView]:
+    """`me`'s conversations, most recent first (the inbox index): up to limit + 1 of them."""
+    mine = ConversationParticipant
+    query = _views_query(me).where(
+        Conversation.id.in_(
+            select(mine.conversation_id)
+            .where(mine.user_id == me.id, *_after(position))
+            .order_by(mine.last_message_at.desc(), mine.conversation_id.desc())
+            .limit(limit + 1)
+            .scalar_subquery()
+        )
+    )
+    views = [_view(me, row) for row in await session.execute(query)]
+    views.sort(key=lambda v: (v.mine.last_message_at, v.conversation.id), reverse=True)
+    return views
+
+
+def _after(position: Position | None) -> list[ColumnElement[bool]]:
+    clause = newest_first_after(
+        ConversationParticipant.last_message_at, ConversationParticipant.conversation_id, position
+    )
+    return [clause] if clause is not None else []
+
+
+async def existing_conversation(session: AsyncSession, a: uuid.UUID, b: uuid.UUID) -> Conversation | None:
+    low, high = sorted((a, b))
+    query = select(Conversation).where(Conversation.user_a_id == low, Conversation.user_b_id == high)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def message_by_client_id(session: AsyncSession, sender_id: uuid.UUID, client_id: str) -> Message | None:
+    query = select(Message).where(Message.sender_id == sender_id, Message.client_id == client_id)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def messages_before(
+    session: AsyncSession, conversation_id: uuid.UUID, position: Position | None, limit: int
+) -> list[Message]:
+    """The newest messages (older than `position`), newest first: up to limit + 1."""
+    query = (
+        select(Message)
+        .where(Message.conversation_id == conversation_id)
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(limit + 1)
+    )
+    if (clause := newest_first_after(Message.created_at, Message.id, position)) is not None:
+        query = query.where(clause)
+    return list((await session.execute(query)).scalars())
+
+
+async def messages_after(
+    session: AsyncSession, conversation_id: uuid.UUID, position: Position, limit: int
+) -> list[Message]:
+    """Messages newer than `position`, oldest first: up to limit + 1 (catch-up)."""
+    after = oldest_first_after(Message.created_at, Message.id, position)
+    assert after is not None  # a position always makes a clause
+    query = (
+        select(Message)
+        .where(Message.conversation_id == conversation_id, after)
+        .order_by(Message.created_at, Message.id)
+        .limit(limit + 1)
+    )
+    return list((await session.execute(query)).scalars())

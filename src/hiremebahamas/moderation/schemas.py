@@ -1,0 +1,32 @@
+"""Report input and output."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from hiremebahamas.models import ReportStatus, ReportTarget
+
+
+class ReportIn(BaseModel):
+    target_type: ReportTarget
+    target_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+
+
+class ReportOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    target_type: ReportTarget
+    target_id: str
+    reason: str
+    status: ReportStatus
+    created_at: datetime
+
+
+class ReportEnvelope(BaseModel):
+    report: ReportOut

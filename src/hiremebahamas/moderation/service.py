@@ -1,0 +1,72 @@
+"""Reports: anyone signed in can flag a post, comment, job, person or message for moderators.
+
+A reporter has at most one open report per target: reporting the same thing again returns the
+open report instead of piling up duplicates (the API answers 200 rather than 201 then).
+The moderation queue that works through them is a later feature; this stores them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hiremebahamas.core.errors import BadRequest, NotFound, ValidationFailed
+from hiremebahamas.models import Base, Comment, Post, Report, ReportStatus, ReportTarget, User
+from hiremebahamas.moderation.schemas import ReportIn
+
+# Targets whose rows exist today; jobs and messages are checked once their domains exist.
+_MODELS: dict[ReportTarget, type[Base]] = {
+    ReportTarget.USER: User,
+    ReportTarget.POST: Post,
+    ReportTarget.COMMENT: Comment,
+}
+NOT_FOUND = "There is nothing to report there: it may have been deleted."
+
+
+@dataclass(frozen=True)
+class FiledReport:
+    report: Report
+    created: bool
+
+
+def _target_id(data: ReportIn) -> str:
+    """Ids are UUIDs; stored in canonical form so duplicates are recognised."""
+    try:
+        return str(uuid.UUID(data.target_id))
+    except ValueError as exc:
+        message = "That is not an id from this site."
+        raise ValidationFailed(message, fields={"target_id": message}) from exc
+
+
+async def _check_target(session: AsyncSession, reporter: User, target_type: ReportTarget, target_id: str) -> None:
+    model = _MODELS.get(target_type)
+    if model is None:
+        return
+    if await session.get(model, uuid.UUID(target_id)) is None:
+        raise NotFound(NOT_FOUND)
+    if target_type == ReportTarget.USER and target_id == str(reporter.id):
+        raise BadRequest("You cannot report yourself.")
+
+
+async def file_report(session: AsyncSession, reporter: User, data: ReportIn) -> FiledReport:
+    target_id = _target_id(data)
+    await _check_target(session, reporter, data.target_type, target_id)
+    existing = (
+        await session.execute(
+            select(Report).where(
+                Report.reporter_id == reporter.id,
+                Report.target_type == data.target_type,
+                Report.target_id == target_id,
+                Report.status == ReportStatus.OPEN,
+            )
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        return FiledReport(existing, created=False)
+    report = Report(reporter_id=reporter.id, target_type=data.target_type, target_id=target_id, reason=data.reason)
+    session.add(report)
+    await session.flush()
+    return FiledReport(report, created=True)

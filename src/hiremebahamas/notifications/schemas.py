@@ -1,0 +1,77 @@
+"""Notification shapes for the JSON API and live events."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+
+
+class ActorOut(BaseModel):
+    """Who did it: enough for a name, a link to /u/<username> and a picture."""
+
+    id: uuid.UUID
+    username: str
+    first_name: str
+    last_name: str
+    avatar_url: str | None
+
+
+class NotificationOut(BaseModel):
+    id: uuid.UUID
+    type: str
+    text: str
+    url: str | None
+    actor: ActorOut | None
+    data: dict[str, Any]
+    read: bool
+    read_at: datetime | None
+    created_at: datetime
+
+
+class MarkReadIn(BaseModel):
+    """`{"ids": [...]}` marks those; `{"all": true}` marks every unread one."""
+
+    ids: list[uuid.UUID] | None = Field(default=None, max_length=100)
+    all: bool = False
+
+    @model_validator(mode="after")
+    def _one_of(self) -> MarkReadIn:
+        if (self.ids is None) == (not self.all):
+            raise ValueError('send either "ids" or "all": true')
+        return self
+
+
+class MarkReadOut(BaseModel):
+    marked: int
+    unread_count: int
+
+
+class CountsOut(BaseModel):
+    """What the nav badges show: unread notifications, conversations with unread messages."""
+
+    notifications: int
+    conversations: int
+
+
+class PreferenceOut(BaseModel):
+    type: str
+    label: str
+    email: bool
+
+
+class PreferencesOut(BaseModel):
+    items: list[PreferenceOut]
+
+
+class PreferencesIn(BaseModel):
+    """`{"email": {"application.created": false, ...}}`: only emailable types."""
+
+    email: dict[str, bool] = Field(max_length=50)
+
+
+class UnsubscribeOut(BaseModel):
+    type: str
+    email: bool

@@ -1,0 +1,107 @@
+"""The kinds of notification, how each reads in the list, and which may be emailed.
+
+Types are dotted names chosen by the domain that notifies: `follow.created`, `post.liked`,
+`post.commented`, `post.mentioned`, `message.created`, `application.created`,
+`application.withdrawn`, `application.status_changed`, `subscription.<event>`. An unknown type
+still shows, with a generic text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+MESSAGE_CREATED = "message.created"
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    type: str
+    # Shown on the email preferences page.
+    label: str
+    # Only these can be emailed; people may turn each off (on by default).
+    emailable: bool = False
+
+
+KINDS: dict[str, NotificationKind] = {
+    kind.type: kind
+    for kind in (
+        NotificationKind("application.created", "Someone applies to a job you hire for", emailable=True),
+        NotificationKind("application.status_changed", "Your application moves on (or is closed)", emailable=True),
+        NotificationKind(MESSAGE_CREATED, "A message is still unread after 15 minutes", emailable=True),
+        NotificationKind("subscription.updated", "Changes to your subscription and payments", emailable=True),
+        NotificationKind("application.withdrawn", "An applicant withdraws"),
+        NotificationKind("follow.created", "Someone follows you"),
+        NotificationKind("post.liked", "Someone likes your post"),
+        NotificationKind("post.commented", "Someone comments on your post"),
+        NotificationKind("post.mentioned", "Someone mentions you"),
+    )
+}
+
+
+def preference_type(type_: str) -> str:
+    """The preference a type is governed by: every `subscription.*` event shares one."""
+    return "subscription.updated" if type_.startswith("subscription.") else type_
+
+
+def emailable_kinds() -> list[NotificationKind]:
+    return [kind for kind in KINDS.values() if kind.emailable]
+
+
+def is_emailable(type_: str) -> bool:
+    kind = KINDS.get(preference_type(type_))
+    return kind is not None and kind.emailable
+
+
+@dataclass(frozen=True)
+class Described:
+    text: str
+    url: str | None
+
+
+Describer = Callable[[str, Mapping[str, Any]], Described]
+
+
+def _status(data: Mapping[str, Any]) -> str:
+    return str(data.get("status", "updated")).replace("_", " ")
+
+
+def _post_url(data: Mapping[str, Any]) -> str | None:
+    return f"/posts/{data['post_id']}" if data.get("post_id") else None
+
+
+_DESCRIBERS: dict[str, Describer] = {
+    "follow.created": lambda actor, data: Described(
+        f"{actor} started following you.", f"/u/{data.get('username', '')}"
+    ),
+    "post.liked": lambda actor, data: Described(f"{actor} liked your post.", _post_url(data)),
+    "post.commented": lambda actor, data: Described(f"{actor} commented on your post.", _post_url(data)),
+    "post.mentioned": lambda actor, data: Described(f"{actor} mentioned you.", _post_url(data)),
+    MESSAGE_CREATED: lambda actor, data: Described(
+        f"{actor} sent you a message.",
+        f"/messages/{data['conversation_id']}" if data.get("conversation_id") else "/messages",
+    ),
+    "application.created": lambda actor, data: Described(
+        f"{actor} applied to {data.get('job_title', 'your job')}.",
+        f"/jobs/{data['job_id']}/applicants" if data.get("job_id") else None,
+    ),
+    "application.withdrawn": lambda actor, data: Described(
+        f"{actor} withdrew their application for {data.get('job_title', 'your job')}.",
+        f"/jobs/{data['job_id']}/applicants" if data.get("job_id") else None,
+    ),
+    "application.status_changed": lambda actor, data: Described(
+        f"Your application for {data.get('job_title', 'a job')} is now: {_status(data)}.",
+        "/applications",
+    ),
+}
+
+
+def describe(type_: str, actor_name: str | None, data: Mapping[str, Any]) -> Described:
+    """What the notification says, and where it leads."""
+    describer = _DESCRIBERS.get(type_)
+    if describer is not None:
+        return describer(actor_name or "Someone", data)
+    if type_.startswith("subscription."):
+        return Described(str(data.get("message") or "Your subscription changed."), "/account")
+    return Described(str(data.get("message") or "Something happened."), None)

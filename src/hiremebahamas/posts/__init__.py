@@ -1,0 +1,1 @@
+"""Posts, likes, comments, @mentions and the feed."""

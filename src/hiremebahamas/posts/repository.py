@@ -1,0 +1,148 @@
+"""Queries for posts and comments. Each list is ONE query (posts joined to their authors,
+profiles, images and the viewer's likes), plus one for the mentions of the whole page."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Row, Select, and_, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from hiremebahamas.core.pagination import Position, newest_first_after, oldest_first_after
+from hiremebahamas.models import Comment, Follow, Post, PostLike, Profile, Upload, User
+from hiremebahamas.posts.cards import Author, CommentCard, PostCard
+from hiremebahamas.social.graph import blocked_between_clause, followee_ids
+
+# More distinct mentions than this on one page are left unlinked rather than looked up.
+MAX_MENTIONS_PER_PAGE = 1000
+
+
+def visible_author(author_id: ColumnElement[uuid.UUID], viewer_id: uuid.UUID) -> ColumnElement[bool]:
+    """Content `viewer_id` may see: its author is active and neither blocked the other.
+    Needs User joined on the author."""
+    return and_(User.is_active.is_(True), ~blocked_between_clause(author_id, viewer_id))
+
+
+def in_feed_of(viewer_id: uuid.UUID) -> ColumnElement[bool]:
+    return or_(Post.author_id == viewer_id, Post.author_id.in_(followee_ids(viewer_id)))
+
+
+CardQuery = Select[Post, User, str | None, uuid.UUID | None, Upload | None, bool]
+
+
+def _post_cards(viewer_id: uuid.UUID) -> CardQuery:
+    image = aliased(Upload, name="post_image")
+    liked = exists().where(PostLike.post_id == Post.id, PostLike.user_id == viewer_id)
+    return (
+        select(Post, User, Profile.headline, Profile.avatar_upload_id, image, liked.label("liked_by_me"))
+        .join(User, User.id == Post.author_id)
+        .outerjoin(Profile, Profile.user_id == Post.author_id)
+        .outerjoin(image, image.id == Post.image_upload_id)
+        .where(visible_author(Post.author_id.expression, viewer_id))
+    )
+
+
+def _post_card(row: Row[Post, User, str | None, uuid.UUID | None, Upload | None, bool]) -> PostCard:
+    post, user, headline, avatar_upload_id, image, liked = row
+    return PostCard(post, Author(user, headline or "", avatar_upload_id), image, bool(liked))
+
+
+def _newest_first(query: CardQuery, position: Position | None, limit: int) -> CardQuery:
+    after = newest_first_after(Post.created_at, Post.id, position)
+    if after is not None:
+        query = query.where(after)
+    return query.order_by(Post.created_at.desc(), Post.id.desc()).limit(limit)
+
+
+async def _cards(session: AsyncSession, query: CardQuery) -> list[PostCard]:
+    return [_post_card(row) for row in await session.execute(query)]
+
+
+async def post_card(session: AsyncSession, viewer_id: uuid.UUID, post_id: uuid.UUID) -> PostCard | None:
+    cards = await _cards(session, _post_cards(viewer_id).where(Post.id == post_id))
+    return cards[0] if cards else None
+
+
+async def feed_cards(
+    session: AsyncSession, viewer_id: uuid.UUID, position: Position | None, limit: int
+) -> list[PostCard]:
+    """Up to `limit` posts of the viewer's feed after `position`, newest first."""
+    query = _post_cards(viewer_id).where(in_feed_of(viewer_id))
+    return await _cards(session, _newest_first(query, position, limit))
+
+
+async def feed_cards_by_id(
+    session: AsyncSession, viewer_id: uuid.UUID, ids: Sequence[uuid.UUID], since: datetime, limit: int
+) -> list[PostCard]:
+    """The cached feed page `ids` as they are now, plus what the viewer did since `since`: their
+    own posts, and the posts of people they started following. The feed's rules are applied
+    again, so an unfollow or a block shows at once too."""
+    followed_since = select(Follow.followee_id).where(Follow.follower_id == viewer_id, Follow.created_at >= since)
+    wanted = or_(
+        Post.id.in_(ids),
+        and_(Post.author_id == viewer_id, Post.created_at >= since),
+        Post.author_id.in_(followed_since),
+    )
+    query = _post_cards(viewer_id).where(in_feed_of(viewer_id), wanted)
+    return await _cards(session, _newest_first(query, None, limit))
+
+
+async def author_cards(
+    session: AsyncSession, viewer_id: uuid.UUID, author_id: uuid.UUID, position: Position | None, limit: int
+) -> list[PostCard]:
+    query = _post_cards(viewer_id).where(Post.author_id == author_id)
+    return await _cards(session, _newest_first(query, position, limit))
+
+
+async def is_visible(session: AsyncSession, viewer_id: uuid.UUID, author_id: uuid.UUID) -> bool:
+    query = select(User.id).where(User.id == author_id, visible_author(User.id.expression, viewer_id))
+    return (await session.execute(query)).first() is not None
+
+
+async def comment_cards(
+    session: AsyncSession,
+    viewer_id: uuid.UUID,
+    post: Post,
+    position: Position | None,
+    limit: int,
+    *,
+    only: uuid.UUID | None = None,
+) -> list[CommentCard]:
+    """Comments on `post` after `position`, oldest first, without those of people the viewer
+    blocked (or who blocked the viewer); `only` picks one comment."""
+    query = (
+        select(Comment, User, Profile.headline, Profile.avatar_upload_id)
+        .join(User, User.id == Comment.author_id)
+        .outerjoin(Profile, Profile.user_id == Comment.author_id)
+        .where(Comment.post_id == post.id, visible_author(Comment.author_id.expression, viewer_id))
+    )
+    if only is not None:
+        query = query.where(Comment.id == only)
+    after = oldest_first_after(Comment.created_at, Comment.id, position)
+    if after is not None:
+        query = query.where(after)
+    query = query.order_by(Comment.created_at, Comment.id).limit(limit)
+    return [
+        CommentCard(comment, Author(user, headline or "", avatar_upload_id), post.author_id)
+        for comment, user, headline, avatar_upload_id in await session.execute(query)
+    ]
+
+
+async def existing_usernames(session: AsyncSession, viewer_id: uuid.UUID, names: Collection[str]) -> frozenset[str]:
+    """Which of `names` are people the viewer may see: one query for a whole page."""
+    if not names:
+        return frozenset()
+    wanted = sorted(names)[:MAX_MENTIONS_PER_PAGE]
+    query = select(User.username).where(User.username.in_(wanted), visible_author(User.id.expression, viewer_id))
+    return frozenset((await session.execute(query)).scalars())
+
+
+async def mentionable_users(session: AsyncSession, author_id: uuid.UUID, names: Collection[str]) -> list[User]:
+    """People to notify of a mention by `author_id`."""
+    if not names:
+        return []
+    query = select(User).where(User.username.in_(sorted(names)), visible_author(User.id.expression, author_id))
+    return list((await session.execute(query)).scalars())

@@ -1,0 +1,251 @@
+"""Pages: the feed on the home page, writing, editing and deleting posts, likes (htmx-enhanced
+forms that also work without JavaScript), a post with its comments."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+
+from hiremebahamas.accounts.deps import Auth, CurrentAuth, optional_auth
+from hiremebahamas.core.errors import AppError, UpgradeRequired, ValidationFailed
+from hiremebahamas.core.pagination import DEFAULT_LIMIT, PageParams, Position
+from hiremebahamas.core.runtime import Runtime
+from hiremebahamas.models import UploadPurpose
+from hiremebahamas.posts import feed, service
+from hiremebahamas.posts.feed import FeedCache
+from hiremebahamas.posts.schemas import MAX_COMMENT_LENGTH, MAX_POST_LENGTH, CommentIn, PostIn, PostUpdateIn
+from hiremebahamas.social.views import load_suggestions
+from hiremebahamas.uploads.forms import upload_from_form
+from hiremebahamas.web.deps import AppRuntime, DbSession, request_ip
+from hiremebahamas.web.rendering import is_htmx, redirect, render, safe_next
+
+
+async def _keep_viewer_readable(request: Request, db: DbSession) -> AsyncIterator[None]:
+    """When a page action fails, the unit of work rolls back, which expires every loaded
+    object, and the error page could no longer read the signed-in user for its header.
+    Detach the (unchanged) user and session first so the error page can still show them.
+    Function scope: this runs before the unit of work's rollback."""
+    try:
+        yield
+    except AppError:
+        auth: Auth | None = getattr(request.state, "auth", None)
+        if auth is not None:
+            for loaded in (auth.user, auth.session):
+                if loaded in db:
+                    db.expunge(loaded)
+        raise
+
+
+router = APIRouter(
+    dependencies=[Depends(optional_auth), Depends(_keep_viewer_readable, scope="function")], include_in_schema=False
+)
+
+FormStr = Annotated[str, Form()]
+COMMENTS_PAGE = 50
+
+
+def _limits() -> dict[str, int]:
+    return {"max_post": MAX_POST_LENGTH, "max_comment": MAX_COMMENT_LENGTH}
+
+
+def _cursor(request: Request) -> Position | None:
+    """A mangled ?cursor= (an old bookmark) shows the first page rather than an error."""
+    raw = request.query_params.get("cursor")
+    try:
+        return Position.decode(raw) if raw else None
+    except ValidationFailed:
+        return None
+
+
+async def _discard_attempt(request: Request, db: DbSession) -> None:
+    """Roll back what a failed form staged, then reload the signed-in user the page shows
+    (a rollback expires every loaded object)."""
+    await db.rollback()
+    auth: Auth | None = getattr(request.state, "auth", None)
+    if auth is not None:
+        await db.refresh(auth.user)
+        await db.refresh(auth.session)
+
+
+def _problems(error: AppError) -> tuple[dict[str, str], str]:
+    fields = error.fields if isinstance(error, ValidationFailed) else {}
+    return dict(fields), error.message
+
+
+async def home_feed(
+    request: Request,
+    auth: Auth,
+    db: DbSession,
+    runtime: Runtime,
+    *,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    error: str | None = None,
+    upgrade_required: bool = False,
+    status_code: int = 200,
+) -> Response:
+    """The signed-in home page: the composer and the feed (called by web/pages.py for `/`)."""
+    cache = FeedCache(runtime.store, runtime.settings.cache_feed_ttl)
+    page = await feed.feed_page(db, cache, auth.user, PageParams(_cursor(request), DEFAULT_LIMIT))
+    context: dict[str, Any] = {
+        "feed": page,
+        "form": form or {},
+        "errors": errors or {},
+        "error": error,
+        "upgrade_required": upgrade_required,
+        "limits": _limits(),
+        "next_url": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+        **await load_suggestions(db, auth.user),
+    }
+    return render(request, "pages/home.html", context, status_code=status_code)
+
+
+@router.post("/posts")
+async def create_post(
+    request: Request,
+    db: DbSession,
+    runtime: AppRuntime,
+    auth: CurrentAuth,
+    body: FormStr = "",
+    image: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    try:
+        # Check the text first: a post refused for its text must not leave a stored image behind.
+        service.check_can_post(auth.user, body)
+        upload = await upload_from_form(
+            db, runtime, auth.user, UploadPurpose.POST_IMAGE, image, field="image", ip=request_ip(request)
+        )
+        data = PostIn(body=body, image_upload_id=upload.id if upload else None)
+        post = await service.create_post(db, auth.user, data)
+    except AppError as exc:
+        await _discard_attempt(request, db)
+        fields, message = _problems(exc)
+        return await home_feed(
+            request,
+            auth,
+            db,
+            runtime,
+            form={"body": body},
+            errors=fields,
+            error=message,
+            upgrade_required=isinstance(exc, UpgradeRequired),
+            status_code=exc.status_code,
+        )
+    return redirect(request, f"/#post-{post.id}", flash=("success", "Your post is live."))
+
+
+async def _detail(
+    request: Request,
+    db: DbSession,
+    auth: Auth,
+    post_id: uuid.UUID,
+    *,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    view = await service.get_post(db, auth.user, post_id)
+    comments = await service.list_comments(db, auth.user, post_id, PageParams(_cursor(request), COMMENTS_PAGE))
+    context: dict[str, Any] = {
+        "view": view,
+        "comments": comments,
+        "form": form or {},
+        "errors": errors or {},
+        "error": error,
+        "limits": _limits(),
+        "next_url": f"/posts/{post_id}",
+    }
+    return render(request, "posts/detail.html", context, status_code=status_code)
+
+
+@router.get("/posts/{post_id}")
+async def post_page(request: Request, db: DbSession, auth: CurrentAuth, post_id: uuid.UUID) -> Response:
+    return await _detail(request, db, auth, post_id)
+
+
+@router.get("/posts/{post_id}/edit")
+async def edit_page(request: Request, db: DbSession, auth: CurrentAuth, post_id: uuid.UUID) -> Response:
+    view = await service.get_post(db, auth.user, post_id)
+    service.check_can_edit(auth.user, view.card.post)
+    context = {"view": view, "form": {"body": view.card.post.body}, "errors": {}, "error": None, "limits": _limits()}
+    return render(request, "posts/edit.html", context)
+
+
+@router.post("/posts/{post_id}/edit")
+async def edit_submit(
+    request: Request,
+    db: DbSession,
+    auth: CurrentAuth,
+    post_id: uuid.UUID,
+    body: FormStr = "",
+    remove_image: FormStr = "",
+) -> Response:
+    changes: dict[str, Any] = {"body": body}
+    if remove_image:
+        changes["image_upload_id"] = None
+    try:
+        await service.update_post(db, auth.user, post_id, PostUpdateIn.model_validate(changes))
+    except ValidationFailed as exc:
+        await _discard_attempt(request, db)
+        view = await service.get_post(db, auth.user, post_id)
+        fields, message = _problems(exc)
+        context = {"view": view, "form": {"body": body}, "errors": fields, "error": message, "limits": _limits()}
+        return render(request, "posts/edit.html", context, status_code=exc.status_code)
+    return redirect(request, f"/posts/{post_id}", flash=("success", "Your post was updated."))
+
+
+@router.post("/posts/{post_id}/delete")
+async def delete_submit(request: Request, db: DbSession, auth: CurrentAuth, post_id: uuid.UUID) -> Response:
+    await service.delete_post(db, auth.user, post_id)
+    return redirect(request, "/", flash=("success", "The post was deleted."))
+
+
+def _like_answer(request: Request, post_id: uuid.UUID, result: service.LikeResult, next_url: str) -> Response:
+    """The like button again for htmx (swapped in place); a redirect back for plain forms."""
+    if is_htmx(request):
+        context = {"post_id": post_id, "liked": result.liked, "like_count": result.like_count, "next_url": next_url}
+        return render(request, "posts/_like.html", context)
+    return redirect(request, f"{safe_next(next_url)}#post-{post_id}")
+
+
+@router.post("/posts/{post_id}/like")
+async def like_submit(
+    request: Request, db: DbSession, auth: CurrentAuth, post_id: uuid.UUID, next: FormStr = "/"
+) -> Response:
+    result = await service.like_post(db, auth.user, post_id)
+    return _like_answer(request, post_id, result, next)
+
+
+@router.post("/posts/{post_id}/unlike")
+async def unlike_submit(
+    request: Request, db: DbSession, auth: CurrentAuth, post_id: uuid.UUID, next: FormStr = "/"
+) -> Response:
+    result = await service.unlike_post(db, auth.user, post_id)
+    return _like_answer(request, post_id, result, next)
+
+
+@router.post("/posts/{post_id}/comments")
+async def comment_submit(
+    request: Request, db: DbSession, auth: CurrentAuth, post_id: uuid.UUID, body: FormStr = ""
+) -> Response:
+    try:
+        comment = await service.add_comment(db, auth.user, post_id, CommentIn(body=body))
+    except ValidationFailed as exc:
+        await _discard_attempt(request, db)
+        fields, message = _problems(exc)
+        return await _detail(
+            request, db, auth, post_id, form={"body": body}, errors=fields, error=message, status_code=exc.status_code
+        )
+    return redirect(request, f"/posts/{post_id}#comment-{comment.id}", flash=("success", "Your comment was added."))
+
+
+@router.post("/comments/{comment_id}/delete")
+async def comment_delete_submit(
+    request: Request, db: DbSession, auth: CurrentAuth, comment_id: uuid.UUID, next: FormStr = "/"
+) -> Response:
+    await service.delete_comment(db, auth.user, comment_id)
+    return redirect(request, safe_next(next) + "#comments", flash=("success", "The comment was deleted."))

@@ -1,0 +1,131 @@
+"""JSON API: your own account and profile (/api/users/me…), public profiles and the talent
+directory."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from hiremebahamas.accounts.deps import CurrentUser, OptionalAuth
+from hiremebahamas.accounts.schemas import UserOut
+from hiremebahamas.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from hiremebahamas.models import Island, User
+from hiremebahamas.profiles import entries, service
+from hiremebahamas.profiles.schemas import (
+    EducationEnvelope,
+    EducationIn,
+    EducationOut,
+    EducationUpdateIn,
+    ExperienceEnvelope,
+    ExperienceIn,
+    ExperienceOut,
+    ExperienceUpdateIn,
+    MeOut,
+    PersonOut,
+    ProfileUpdateIn,
+    PublicProfileEnvelope,
+    TalentOut,
+    TalentSort,
+)
+from hiremebahamas.profiles.talent import TalentQuery, search_talent
+from hiremebahamas.social.suggestions import suggestions
+from hiremebahamas.web.deps import DbSession
+
+# /me routes are declared before /{username} so "me" is never looked up as a username
+# (it is a reserved one anyway).
+users_router = APIRouter(prefix="/users", tags=["profiles"])
+talent_router = APIRouter(tags=["profiles"])
+
+
+async def _me(db: DbSession, user: User) -> MeOut:
+    view = await service.own_profile(db, user)
+    return MeOut(user=UserOut.model_validate(user), profile=view.own_out())
+
+
+@users_router.get("/me")
+async def get_me(user: CurrentUser, db: DbSession) -> MeOut:
+    return await _me(db, user)
+
+
+@users_router.patch("/me")
+async def update_me(body: ProfileUpdateIn, user: CurrentUser, db: DbSession) -> MeOut:
+    """Any subset of: first_name, last_name, username, headline, bio, island, skills, links,
+    avatar_upload_id (an upload of purpose "avatar"), available_for_hire, visibility."""
+    await service.update_profile(db, user, body)
+    return await _me(db, user)
+
+
+@users_router.get("/me/suggestions")
+async def who_to_follow(user: CurrentUser, db: DbSession) -> Page[PersonOut]:
+    """Up to 10 people who share your skills or island and whom you do not follow yet."""
+    people = await suggestions(db, user)
+    return Page(items=[person.out() for person in people], next_cursor=None)
+
+
+@users_router.post("/me/experience", status_code=status.HTTP_201_CREATED)
+async def add_experience(body: ExperienceIn, user: CurrentUser, db: DbSession) -> ExperienceEnvelope:
+    entry = await entries.add_experience(db, user, body)
+    return ExperienceEnvelope(experience=ExperienceOut.model_validate(entry))
+
+
+@users_router.patch("/me/experience/{entry_id}")
+async def update_experience(
+    entry_id: uuid.UUID, body: ExperienceUpdateIn, user: CurrentUser, db: DbSession
+) -> ExperienceEnvelope:
+    entry = await entries.update_experience(db, user, entry_id, body)
+    return ExperienceEnvelope(experience=ExperienceOut.model_validate(entry))
+
+
+@users_router.delete("/me/experience/{entry_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_experience(entry_id: uuid.UUID, user: CurrentUser, db: DbSession) -> Response:
+    await entries.delete_experience(db, user, entry_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@users_router.post("/me/education", status_code=status.HTTP_201_CREATED)
+async def add_education(body: EducationIn, user: CurrentUser, db: DbSession) -> EducationEnvelope:
+    entry = await entries.add_education(db, user, body)
+    return EducationEnvelope(education=EducationOut.model_validate(entry))
+
+
+@users_router.patch("/me/education/{entry_id}")
+async def update_education(
+    entry_id: uuid.UUID, body: EducationUpdateIn, user: CurrentUser, db: DbSession
+) -> EducationEnvelope:
+    entry = await entries.update_education(db, user, entry_id, body)
+    return EducationEnvelope(education=EducationOut.model_validate(entry))
+
+
+@users_router.delete("/me/education/{entry_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_education(entry_id: uuid.UUID, user: CurrentUser, db: DbSession) -> Response:
+    await entries.delete_education(db, user, entry_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@users_router.get("/{username}")
+async def get_profile(username: str, auth: OptionalAuth, db: DbSession) -> PublicProfileEnvelope:
+    """404 when the username is unknown, when either of you blocked the other, and, for
+    visitors who are not signed in, when the profile is visible to members only."""
+    view = await service.public_profile(db, auth.user if auth else None, username)
+    return PublicProfileEnvelope(profile=view.out())
+
+
+@talent_router.get("/talent")
+async def talent(
+    auth: OptionalAuth,
+    db: DbSession,
+    q: Annotated[str, Query(max_length=200)] = "",
+    island: Island | None = None,
+    skill: Annotated[str, Query(max_length=60)] = "",
+    sort: TalentSort | None = None,
+    cursor: Annotated[str | None, Query(max_length=300)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> Page[TalentOut]:
+    """People available for hire. `q` matches words in names, headlines, bios and skills;
+    `skill` is an exact skill tag; `sort` is "best" (default when `q` is given) or "newest"."""
+    query = TalentQuery(q=q, island=island, skill=skill, sort=sort)
+    page = await search_talent(db, auth.user.id if auth else None, query, cursor, limit)
+    items = [result.person.talent_out(result.skills) for result in page.items]
+    return Page(items=items, next_cursor=page.next_cursor)

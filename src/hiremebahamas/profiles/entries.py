@@ -1,0 +1,103 @@
+"""Experience and education entries: only their owner adds, edits or deletes them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hiremebahamas.core.errors import Conflict, NotFound, ValidationFailed
+from hiremebahamas.models import Education, Experience, User
+from hiremebahamas.profiles.schemas import EducationIn, EducationUpdateIn, ExperienceIn, ExperienceUpdateIn
+
+# Enough for any career; stops a script from filling a profile with thousands of rows.
+MAX_ENTRIES = 50
+
+Entry = TypeVar("Entry", Experience, Education)
+
+
+async def _owned(session: AsyncSession, model: type[Entry], user: User, entry_id: uuid.UUID) -> Entry:
+    """Your own entry; someone else's is as unknown as a missing one."""
+    entry = await session.get(model, entry_id)
+    if entry is None or entry.user_id != user.id:
+        raise NotFound("That entry is not on your profile.")
+    return entry
+
+
+async def _room_for_one_more(session: AsyncSession, model: type[Entry], user: User) -> None:
+    count = (await session.execute(select(func.count()).where(model.user_id == user.id))).scalar_one()
+    if count >= MAX_ENTRIES:
+        raise Conflict(f"A profile can list at most {MAX_ENTRIES} of these. Remove an old one first.")
+
+
+def _check_dates(start: date, end: date | None) -> None:
+    if start > date.today():
+        message = "The start date cannot be in the future."
+        raise ValidationFailed(message, fields={"start_date": message})
+    if end is not None and end < start:
+        message = "The end date cannot be before the start date."
+        raise ValidationFailed(message, fields={"end_date": message})
+
+
+def _check_years(start: int | None, end: int | None) -> None:
+    if start is not None and end is not None and end < start:
+        message = "The end year cannot be before the start year."
+        raise ValidationFailed(message, fields={"end_year": message})
+
+
+async def add_experience(session: AsyncSession, user: User, data: ExperienceIn) -> Experience:
+    await _room_for_one_more(session, Experience, user)
+    _check_dates(data.start_date, data.end_date)
+    entry = Experience(user_id=user.id, **data.model_dump())
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+async def update_experience(
+    session: AsyncSession, user: User, entry_id: uuid.UUID, data: ExperienceUpdateIn
+) -> Experience:
+    entry = await _owned(session, Experience, user, entry_id)
+    for name in data.model_fields_set:
+        value = getattr(data, name)
+        # Null clears the optional fields (island, end date: "I still work here").
+        if value is not None or name in ("island", "end_date"):
+            setattr(entry, name, value)
+    _check_dates(entry.start_date, entry.end_date)
+    await session.flush()
+    return entry
+
+
+async def delete_experience(session: AsyncSession, user: User, entry_id: uuid.UUID) -> None:
+    await session.delete(await _owned(session, Experience, user, entry_id))
+    await session.flush()
+
+
+async def add_education(session: AsyncSession, user: User, data: EducationIn) -> Education:
+    await _room_for_one_more(session, Education, user)
+    _check_years(data.start_year, data.end_year)
+    entry = Education(user_id=user.id, **data.model_dump())
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+async def update_education(
+    session: AsyncSession, user: User, entry_id: uuid.UUID, data: EducationUpdateIn
+) -> Education:
+    entry = await _owned(session, Education, user, entry_id)
+    for name in data.model_fields_set:
+        value = getattr(data, name)
+        if value is not None or name in ("start_year", "end_year"):
+            setattr(entry, name, value)
+    _check_years(entry.start_year, entry.end_year)
+    await session.flush()
+    return entry
+
+
+async def delete_education(session: AsyncSession, user: User, entry_id: uuid.UUID) -> None:
+    await session.delete(await _owned(session, Education, user, entry_id))
+    await session.flush()

@@ -1,0 +1,148 @@
+"""The talent directory ("HireMe"): people available for hire, by text, skill and island.
+
+Text search splits the query into words and counts, per person, how many of them match:
+a word found among their skills scores 2, one found in their name, headline or bio scores 1.
+"best" orders by that score, "newest" by when the profile was last updated. Pages are
+keyset-paginated on (score, updated_at, id), so page 50 costs what page 1 costs. Matching is
+LIKE on lower-cased text so it behaves the same on SQLite and PostgreSQL; at the scale where
+that scan hurts, PostgreSQL full-text or trigram indexes can replace `_term_score` alone.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal_column, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hiremebahamas.core.errors import ValidationFailed
+from hiremebahamas.models import Island, Profile, ProfileSkill, Skill, User
+from hiremebahamas.profiles.people import PersonCard, card, visible_to
+from hiremebahamas.profiles.schemas import TalentSort
+from hiremebahamas.profiles.skills import normalise_skill, skills_by_user
+
+MAX_TERMS = 8
+
+
+@dataclass(frozen=True)
+class TalentQuery:
+    q: str = ""
+    island: Island | None = None
+    skill: str = ""
+    sort: TalentSort | None = None
+
+    @property
+    def terms(self) -> list[str]:
+        words: list[str] = []
+        for word in self.q.lower().split():
+            word = word[:60]
+            if word not in words:
+                words.append(word)
+        return words[:MAX_TERMS]
+
+    @property
+    def effective_sort(self) -> TalentSort:
+        """Best match when there is text to match, newest otherwise (unless asked)."""
+        if self.sort is not None:
+            return self.sort
+        return "best" if self.terms else "newest"
+
+
+@dataclass(frozen=True)
+class TalentCursor:
+    score: int
+    at: datetime
+    id: uuid.UUID
+
+    def encode(self) -> str:
+        raw = json.dumps([self.score, self.at.isoformat(), str(self.id)]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, cursor: str) -> TalentCursor:
+        try:
+            padded = cursor + "=" * (-len(cursor) % 4)
+            score, at, id_ = json.loads(base64.urlsafe_b64decode(padded.encode()))
+            return cls(int(score), datetime.fromisoformat(at), uuid.UUID(id_))
+        except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
+            raise ValidationFailed(
+                "That cursor is not valid.", fields={"cursor": "Not a cursor from this API."}
+            ) from exc
+
+
+@dataclass(frozen=True)
+class TalentResult:
+    person: PersonCard
+    skills: list[str]
+
+
+@dataclass(frozen=True)
+class TalentPage:
+    items: list[TalentResult]
+    next_cursor: str | None
+
+
+def _has_skill(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists().where(ProfileSkill.user_id == Profile.user_id, ProfileSkill.skill_id == Skill.id, condition)
+
+
+def _term_score(term: str) -> ColumnElement[int]:
+    in_skills = _has_skill(Skill.name.contains(term, autoescape=True))
+    texts = (User.first_name, User.last_name, Profile.headline, Profile.bio)
+    in_text = or_(*(func.lower(column).contains(term, autoescape=True) for column in texts))
+    return case((in_skills, 2), else_=0) + case((in_text, 1), else_=0)
+
+
+def _score(terms: list[str]) -> ColumnElement[int]:
+    if not terms:
+        return literal_column("0")
+    total = _term_score(terms[0])
+    for term in terms[1:]:
+        total = total + _term_score(term)
+    return total
+
+
+def _after(score: ColumnElement[int], cursor: TalentCursor) -> ColumnElement[bool]:
+    """Rows after `cursor` in (score DESC, updated_at DESC, id DESC) order."""
+    same_score_later = or_(
+        Profile.updated_at < cursor.at, and_(Profile.updated_at == cursor.at, Profile.user_id < cursor.id)
+    )
+    return or_(score < cursor.score, and_(score == cursor.score, same_score_later))
+
+
+async def search_talent(
+    session: AsyncSession, viewer_id: uuid.UUID | None, query: TalentQuery, cursor: str | None, limit: int
+) -> TalentPage:
+    """Two queries: the page of people, then their skills."""
+    terms = query.terms
+    score = _score(terms) if query.effective_sort == "best" else literal_column("0")
+    # Unverified accounts stay out of the directory: it must not be a free billboard for spam.
+    statement = (
+        select(User, Profile, score.label("score"))
+        .join(Profile, Profile.user_id == User.id)
+        .where(Profile.available_for_hire.is_(True), User.email_verified_at.is_not(None), visible_to(viewer_id))
+    )
+    if terms:
+        statement = statement.where(_score(terms) > 0)
+    if query.island is not None:
+        statement = statement.where(Profile.island == query.island)
+    if skill := normalise_skill(query.skill):
+        statement = statement.where(_has_skill(Skill.name == skill))
+    if cursor:
+        statement = statement.where(_after(score, TalentCursor.decode(cursor)))
+    if query.effective_sort == "best":
+        statement = statement.order_by(score.desc())
+    statement = statement.order_by(Profile.updated_at.desc(), Profile.user_id.desc()).limit(limit + 1)
+    rows = (await session.execute(statement)).all()
+    skills = await skills_by_user(session, [user.id for user, _, _ in rows[:limit]])
+    items = [TalentResult(card(user, profile), skills.get(user.id, [])) for user, profile, _ in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        _, last_profile, last_score = rows[limit - 1]
+        next_cursor = TalentCursor(int(last_score), last_profile.updated_at, last_profile.user_id).encode()
+    return TalentPage(items, next_cursor)

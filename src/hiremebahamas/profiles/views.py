@@ -1,0 +1,244 @@
+"""Pages: public profiles (/u/<username>), editing your own (/profile/edit), the talent directory."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from pydantic import ValidationError
+
+from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
+from hiremebahamas.core.errors import AppError, NotFound, ValidationFailed
+from hiremebahamas.models import Island, ProfileVisibility
+from hiremebahamas.profiles import entries, service
+from hiremebahamas.profiles.avatars import replace_avatar
+from hiremebahamas.profiles.forms import LINK_ROWS, link_errors, profile_form, submitted_profile
+from hiremebahamas.profiles.pagekit import discard_attempt, shows_errors
+from hiremebahamas.profiles.people import island_options
+from hiremebahamas.profiles.schemas import EducationIn, ExperienceIn, ProfileUpdateIn, TalentSort
+from hiremebahamas.profiles.talent import TalentQuery, search_talent
+from hiremebahamas.web.deps import AppRuntime, DbSession, request_ip
+from hiremebahamas.web.forms import field_errors
+from hiremebahamas.web.rendering import redirect, render
+
+router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
+
+FormStr = Annotated[str, Form()]
+TALENT_PAGE = 20
+
+
+def _errors(error: AppError | ValidationError) -> tuple[dict[str, str], str, int]:
+    if isinstance(error, ValidationError):
+        return field_errors(error), "Some fields need your attention.", 422
+    fields = error.fields if isinstance(error, ValidationFailed) else dict(error.extra.get("fields", {}))
+    return dict(fields), error.message, error.status_code
+
+
+@router.get("/u/{username}")
+@shows_errors
+async def profile_page(request: Request, db: DbSession, auth: OptionalAuth, username: str) -> Response:
+    viewer = auth.user if auth else None
+    if viewer is not None:
+        row = await service.find_person(db, username)
+        if row is not None and await service.has_blocked(db, viewer.id, row[0].id):
+            # The one person who may still reach a blocked profile: whoever blocked it, to undo it.
+            return render(request, "profiles/blocked.html", {"person": row[0]})
+    view = await service.public_profile(db, viewer, username)
+    return render(request, "profiles/profile.html", {"view": view})
+
+
+async def _edit_page(
+    request: Request,
+    db: DbSession,
+    auth: CurrentAuth,
+    *,
+    form: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
+    view = await service.own_profile(db, auth.user)
+    context = {
+        "view": view,
+        "form": form or profile_form(auth.user, view.profile, view.skills),
+        "errors": errors or {},
+        "error": error,
+        "islands": island_options(),
+        "visibilities": [
+            (v.value, "Everyone" if v == ProfileVisibility.PUBLIC else "Members only") for v in ProfileVisibility
+        ],
+        "experience_form": extra.get("experience_form", {}),
+        "education_form": extra.get("education_form", {}),
+        "section_errors": extra.get("section_errors", {}),
+    }
+    return render(request, "profiles/edit.html", context, status_code=status_code)
+
+
+@router.get("/profile/edit")
+async def edit_page(request: Request, db: DbSession, auth: CurrentAuth) -> Response:
+    return await _edit_page(request, db, auth)
+
+
+@router.post("/profile/edit")
+async def edit_submit(request: Request, db: DbSession, auth: CurrentAuth) -> Response:
+    raw = await request.form()
+
+    def text(name: str) -> str:
+        value = raw.get(name, "")
+        return value if isinstance(value, str) else ""
+
+    form: dict[str, Any] = {
+        name: text(name) for name in ("first_name", "last_name", "username", "headline", "bio", "island", "skills")
+    }
+    form["visibility"] = text("visibility") or ProfileVisibility.PUBLIC.value
+    form["available_for_hire"] = bool(text("available_for_hire"))
+    form["links"] = [{"label": text(f"link_label_{i}"), "url": text(f"link_url_{i}")} for i in range(LINK_ROWS)]
+    try:
+        data = ProfileUpdateIn.model_validate(submitted_profile(form))
+        await service.update_profile(db, auth.user, data)
+    except (ValidationError, AppError) as exc:
+        await discard_attempt(request, db)
+        errors, message, status_code = _errors(exc)
+        errors = link_errors(errors, form)
+        return await _edit_page(request, db, auth, form=form, errors=errors, error=message, status_code=status_code)
+    return redirect(request, f"/u/{auth.user.username}", flash=("success", "Your profile was saved."))
+
+
+async def _section_failed(
+    request: Request, db: DbSession, auth: CurrentAuth, section: str, form: dict[str, Any], exc: Exception
+) -> Response:
+    assert isinstance(exc, AppError | ValidationError)
+    await discard_attempt(request, db)
+    errors, message, status_code = _errors(exc)
+    return await _edit_page(
+        request,
+        db,
+        auth,
+        error=message,
+        status_code=status_code,
+        section_errors={section: errors},
+        **{f"{section}_form": form},
+    )
+
+
+@router.post("/profile/avatar")
+async def upload_avatar(request: Request, db: DbSession, runtime: AppRuntime, auth: CurrentAuth) -> Response:
+    """A normal multipart form (no script needed); the uploads service checks and re-encodes it."""
+    file = (await request.form()).get("avatar")
+    try:
+        profile = await service.get_or_create_profile(db, auth.user)
+        await replace_avatar(db, runtime, auth.user, profile, file, request_ip(request))
+    except AppError as exc:
+        return await _section_failed(request, db, auth, "avatar", {}, exc)
+    return redirect(request, "/profile/edit#picture", flash=("success", "Your profile picture was updated."))
+
+
+@router.post("/profile/avatar/remove")
+async def remove_avatar(request: Request, db: DbSession, auth: CurrentAuth) -> Response:
+    await service.update_profile(db, auth.user, ProfileUpdateIn(avatar_upload_id=None))
+    return redirect(request, "/profile/edit#picture", flash=("success", "Your profile picture was removed."))
+
+
+@router.post("/profile/experience")
+async def add_experience(
+    request: Request,
+    db: DbSession,
+    auth: CurrentAuth,
+    title: FormStr = "",
+    company_name: FormStr = "",
+    island: FormStr = "",
+    start_date: FormStr = "",
+    end_date: FormStr = "",
+    description: FormStr = "",
+) -> Response:
+    form = {
+        "title": title,
+        "company_name": company_name,
+        "island": island,
+        "start_date": start_date,
+        "end_date": end_date,
+        "description": description,
+    }
+    try:
+        data = ExperienceIn.model_validate(
+            {**form, "island": island or None, "start_date": start_date or None, "end_date": end_date or None}
+        )
+        await entries.add_experience(db, auth.user, data)
+    except (ValidationError, AppError) as exc:
+        return await _section_failed(request, db, auth, "experience", form, exc)
+    return redirect(request, "/profile/edit#experience", flash=("success", "Experience added."))
+
+
+@router.post("/profile/experience/{entry_id}/delete")
+@shows_errors
+async def delete_experience(request: Request, db: DbSession, auth: CurrentAuth, entry_id: uuid.UUID) -> Response:
+    await entries.delete_experience(db, auth.user, entry_id)
+    return redirect(request, "/profile/edit#experience", flash=("success", "Experience removed."))
+
+
+@router.post("/profile/education")
+async def add_education(
+    request: Request,
+    db: DbSession,
+    auth: CurrentAuth,
+    school: FormStr = "",
+    degree: FormStr = "",
+    field_of_study: FormStr = "",
+    start_year: FormStr = "",
+    end_year: FormStr = "",
+) -> Response:
+    form = {
+        "school": school,
+        "degree": degree,
+        "field_of_study": field_of_study,
+        "start_year": start_year,
+        "end_year": end_year,
+    }
+    try:
+        data = EducationIn.model_validate(
+            {**form, "start_year": start_year.strip() or None, "end_year": end_year.strip() or None}
+        )
+        await entries.add_education(db, auth.user, data)
+    except (ValidationError, AppError) as exc:
+        return await _section_failed(request, db, auth, "education", form, exc)
+    return redirect(request, "/profile/edit#education", flash=("success", "Education added."))
+
+
+@router.post("/profile/education/{entry_id}/delete")
+@shows_errors
+async def delete_education(request: Request, db: DbSession, auth: CurrentAuth, entry_id: uuid.UUID) -> Response:
+    await entries.delete_education(db, auth.user, entry_id)
+    return redirect(request, "/profile/edit#education", flash=("success", "Education removed."))
+
+
+@router.get("/talent")
+@shows_errors
+async def talent_page(
+    request: Request,
+    db: DbSession,
+    auth: OptionalAuth,
+    q: str = "",
+    island: str = "",
+    skill: str = "",
+    sort: str = "",
+    cursor: str = "",
+) -> Response:
+    form = {"q": q[:200], "island": island, "skill": skill[:60], "sort": sort}
+    chosen_island = Island(island) if island in Island._value2member_map_ else None
+    chosen_sort: TalentSort | None = "newest" if sort == "newest" else "best" if sort == "best" else None
+    query = TalentQuery(q=form["q"], island=chosen_island, skill=form["skill"], sort=chosen_sort)
+    try:
+        page = await search_talent(db, auth.user.id if auth else None, query, cursor or None, TALENT_PAGE)
+    except ValidationFailed:
+        raise NotFound("That page of results has expired. Start the search again.") from None
+    next_params = {k: v for k, v in form.items() if v} | {"cursor": page.next_cursor or ""}
+    context = {
+        "form": form,
+        "page": page,
+        "next_params": next_params,
+        "islands": island_options(),
+        "searched": bool(q or island or skill),
+    }
+    return render(request, "profiles/talent.html", context)

@@ -1,0 +1,1 @@
+"""The live-events WebSocket (`/ws`); publishing lives in core/realtime.py."""

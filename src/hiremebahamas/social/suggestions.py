@@ -1,0 +1,71 @@
+"""Who to follow: people who share your skills (most shared first), then people on your island.
+
+Two bounded queries find candidates through indexes (profile_skills by skill, profiles by
+island) rather than scanning everyone; a third loads the chosen people.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
+
+from hiremebahamas.models import Profile, ProfileSkill, User
+from hiremebahamas.profiles.people import PersonCard, card, people_query
+from hiremebahamas.social.graph import blocked_between_clause, followee_ids
+
+LIMIT = 10
+
+
+def _candidate(user: User, candidate_id: QueryableAttribute[uuid.UUID]) -> ColumnElement[bool]:
+    """An active, verified member who is not you, not already followed, and with no block
+    either way. Needs User joined on `candidate_id`."""
+    return and_(
+        User.is_active.is_(True),
+        User.email_verified_at.is_not(None),
+        candidate_id != user.id,
+        candidate_id.not_in(followee_ids(user.id)),
+        ~blocked_between_clause(candidate_id, user.id),
+    )
+
+
+async def _sharing_skills(session: AsyncSession, user: User, limit: int) -> list[uuid.UUID]:
+    mine = select(ProfileSkill.skill_id).where(ProfileSkill.user_id == user.id)
+    shared = func.count()
+    query = (
+        select(ProfileSkill.user_id)
+        .join(User, User.id == ProfileSkill.user_id)
+        .where(ProfileSkill.skill_id.in_(mine), _candidate(user, ProfileSkill.user_id))
+        .group_by(ProfileSkill.user_id)
+        .order_by(shared.desc(), ProfileSkill.user_id.desc())
+        .limit(limit)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def _same_island(session: AsyncSession, user: User, profile: Profile | None, limit: int) -> list[uuid.UUID]:
+    if profile is None or profile.island is None:
+        return []
+    query = (
+        select(Profile.user_id)
+        .join(User, User.id == Profile.user_id)
+        .where(Profile.island == profile.island, _candidate(user, Profile.user_id))
+        .order_by(Profile.updated_at.desc())
+        .limit(limit)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def suggestions(session: AsyncSession, user: User, limit: int = LIMIT) -> list[PersonCard]:
+    profile = await session.get(Profile, user.id)
+    ids = await _sharing_skills(session, user, limit)
+    if len(ids) < limit:
+        ids += [i for i in await _same_island(session, user, profile, limit) if i not in ids]
+    ids = ids[:limit]
+    if not ids:
+        return []
+    rows = (await session.execute(people_query().where(User.id.in_(ids)))).all()
+    by_id = {person.id: card(person, person_profile) for person, person_profile in rows}
+    return [by_id[i] for i in ids if i in by_id]

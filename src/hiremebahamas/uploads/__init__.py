@@ -1,0 +1,1 @@
+"""Uploaded files: pictures and CVs, checked by content, kept in private storage."""

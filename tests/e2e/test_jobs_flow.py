@@ -1,0 +1,92 @@
+"""The marketplace in a real browser: an employer creates the company page, upgrades to
+Business when the plan stops the first posting, posts a job; a seeker finds it by search and
+applies with a CV; the employer downloads the CV and moves the application to interview; the
+seeker sees "Interview" on My applications."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import NewPage
+from tests.e2e.flows import field, new_person, signed_up
+from tests.uploads.files import pdf
+
+pytestmark = pytest.mark.e2e
+
+
+def fill_job_form(page: Page, title: str) -> None:
+    page.goto("/jobs/new")
+    field(page, "Job title").fill(title)
+    field(page, "Description").fill("Cook **conch fritters** and cracked conch for our guests.\n\n- Early shifts")
+    field(page, "Island").select_option(label="New Providence")
+    field(page, "Job type").select_option(label="Full-time")
+    field(page, "Category").select_option(label="Hospitality and tourism")
+    field(page, "From").fill("38000")
+    field(page, "To").fill("45000")
+    field(page, "Per").select_option(label="per year")
+    field(page, "Skills").fill("cooking, food safety")
+    page.get_by_role("button", name="Publish job").click()
+
+
+def test_employer_posts_seeker_applies_employer_interviews(new_page: NewPage) -> None:
+    marker = "zq" + uuid.uuid4().hex[:8]  # a word only this run's job contains
+    title = f"Conch Chef {marker}"
+    company_name = f"Conch Shack {marker}"
+
+    # The employer: a company page, then the first posting, stopped by the plan.
+    employer = new_page()
+    signed_up(employer, new_person("Bea", "Bain", account_type="employer"))
+    employer.goto("/companies/new")
+    field(employer, "Company name").fill(company_name)
+    field(employer, "Island").select_option(label="New Providence")
+    employer.get_by_role("button", name="Create company page").click()
+    expect(employer.get_by_role("heading", name=company_name, level=1)).to_be_visible()
+    fill_job_form(employer, title)
+    expect(employer.get_by_role("heading", name="Upgrade to Business")).to_be_visible()
+    employer.get_by_role("button", name=re.compile(r"^Upgrade to Business")).click()
+    employer.get_by_role("button", name=re.compile(r"^Pay ")).click()
+    expect(employer.get_by_text("Welcome to Business!")).to_be_visible()
+    fill_job_form(employer, title)
+    expect(employer.get_by_role("heading", name=title, level=1)).to_be_visible()
+    expect(employer.get_by_text("Your job is live.")).to_be_visible()
+
+    # The seeker finds it by search and applies with a CV.
+    seeker = new_page()
+    signed_up(seeker, new_person("Sam", "Sands"))
+    seeker.goto("/jobs")
+    field(seeker, "Keywords").fill(f"chefs {marker}")  # stemmed: "chefs" finds "Chef"
+    seeker.get_by_role("button", name="Search").click()
+    seeker.get_by_role("link", name=title).click()
+    expect(seeker.get_by_role("heading", name=title, level=1)).to_be_visible()
+    field(seeker, "Cover letter").fill("Ten years on the line at Arawak Cay.")
+    field(seeker, "Upload a CV").check()
+    field(seeker, "CV file").set_input_files(
+        {"name": "sam-sands-cv.pdf", "mimeType": "application/pdf", "buffer": pdf()}
+    )
+    seeker.get_by_role("button", name="Send application").click()
+    expect(seeker.get_by_role("heading", name="My applications")).to_be_visible()
+    row = seeker.get_by_role("row").filter(has=seeker.get_by_role("link", name=title))
+    expect(row.get_by_text("Applied", exact=True)).to_be_visible()
+
+    # The employer reads the application, downloads the CV, and moves it along.
+    employer.goto(f"/jobs?q={marker}")
+    employer.get_by_role("link", name=title).click()
+    employer.get_by_role("link", name="Applicants").click()
+    expect(employer.get_by_role("heading", name="Sam Sands")).to_be_visible()
+    expect(employer.get_by_text("Ten years on the line at Arawak Cay.")).to_be_hidden()  # folded away
+    with employer.expect_download() as download:
+        employer.get_by_role("link", name=re.compile(r"^Download CV")).click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    for status in ("Reviewing", "Interview"):
+        field(employer, "Move to").select_option(label=status)
+        employer.get_by_role("button", name=re.compile(r"^Update status")).click()
+        expect(employer.get_by_text(f"Sam Sands: {status}.")).to_be_visible()
+
+    # The seeker sees the interview.
+    seeker.goto("/applications")
+    row = seeker.get_by_role("row").filter(has=seeker.get_by_role("link", name=title))
+    expect(row.get_by_text("Interview", exact=True)).to_be_visible()

@@ -1,0 +1,159 @@
+"""Helpers for the posts tests: members signed up through the API, and rows written directly
+where a test needs many of them (the query-count test) or a row no endpoint here makes
+(uploads)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+from typing import Any
+
+import httpx
+from sqlalchemy import event, select
+
+from hiremebahamas.accounts.service import ClientInfo, start_session
+from hiremebahamas.core import security
+from hiremebahamas.core.runtime import Runtime
+from hiremebahamas.models import AccountType, Block, Follow, Notification, Post, Upload, UploadPurpose, User
+from hiremebahamas.models.base import utcnow
+from tests.helpers import PASSWORD, Account
+
+
+@dataclass
+class Member:
+    account: Account
+    id: uuid.UUID
+    username: str
+    cookie: str
+    """The browser session cookie of the same sign-in."""
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return self.account.headers
+
+
+@cache
+def _password_hash() -> str:
+    return security.hash_password(PASSWORD)
+
+
+async def member(
+    client: httpx.AsyncClient, runtime: Runtime, first_name: str, *, verified: bool = True, admin: bool = False
+) -> Member:
+    """A signed-in account, written directly: registration and login have their own tests,
+    and skipping their password hashing keeps these tests fast."""
+    email = f"{first_name.lower()}@example.com"
+    async with runtime.database.sessionmaker.begin() as session:
+        user = User(
+            email=email,
+            username=f"{first_name.lower()}-rolle",
+            password_hash=_password_hash(),
+            first_name=first_name,
+            last_name="Rolle",
+            account_type=AccountType.JOB_SEEKER,
+            email_verified_at=utcnow() if verified else None,
+            is_admin=admin,
+        )
+        session.add(user)
+        await session.flush()
+        login = await start_session(session, runtime.settings, user, ClientInfo())
+    tokens = login.tokens
+    account = Account(email, PASSWORD, tokens.access_token, tokens.refresh_token, {"id": str(user.id)})
+    return Member(account, user.id, user.username, login.cookie_value)
+
+
+async def follow(runtime: Runtime, follower: uuid.UUID, *followees: uuid.UUID, just_now: bool = False) -> None:
+    """Follows made a day ago, unless `just_now` (the feed cache treats fresh follows apart)."""
+    at = utcnow() - (timedelta(0) if just_now else timedelta(days=1))
+    async with runtime.database.sessionmaker.begin() as session:
+        session.add_all(Follow(follower_id=follower, followee_id=followee, created_at=at) for followee in followees)
+
+
+async def block(runtime: Runtime, blocker: uuid.UUID, blocked: uuid.UUID) -> None:
+    async with runtime.database.sessionmaker.begin() as session:
+        session.add(Block(blocker_id=blocker, blocked_id=blocked))
+
+
+async def add_upload(
+    runtime: Runtime, owner: uuid.UUID, purpose: UploadPurpose = UploadPurpose.POST_IMAGE
+) -> uuid.UUID:
+    upload_id = uuid.uuid4()
+    async with runtime.database.sessionmaker.begin() as session:
+        session.add(
+            Upload(
+                id=upload_id,
+                owner_id=owner,
+                purpose=purpose,
+                content_type="image/webp",
+                size=1234,
+                storage_key=f"test/{upload_id}",
+                thumbnail_key=f"test/{upload_id}-thumb",
+                width=800,
+                height=600,
+            )
+        )
+    return upload_id
+
+
+async def add_posts(runtime: Runtime, author: uuid.UUID, bodies: list[str]) -> None:
+    """Posts written directly, a minute apart, the last one newest: for tests that need more
+    than a Free plan's monthly posts."""
+    start = utcnow() - timedelta(minutes=len(bodies))
+    async with runtime.database.sessionmaker.begin() as session:
+        session.add_all(
+            Post(author_id=author, body=body, created_at=start + timedelta(minutes=n)) for n, body in enumerate(bodies)
+        )
+
+
+async def notifications(runtime: Runtime, user_id: uuid.UUID, type_: str) -> list[Notification]:
+    async with runtime.database.sessionmaker() as session:
+        query = select(Notification).where(Notification.user_id == user_id, Notification.type == type_)
+        return list((await session.execute(query)).scalars())
+
+
+async def add_people(runtime: Runtime, count: int, prefix: str) -> list[uuid.UUID]:
+    """Verified accounts written directly (no password hashing): for tests that need many."""
+    users = [
+        User(
+            email=f"{prefix}{n}@example.com",
+            username=f"{prefix}{n}",
+            password_hash="x",
+            first_name=f"{prefix.title()}{n}",
+            last_name="Test",
+            account_type=AccountType.JOB_SEEKER,
+            email_verified_at=utcnow(),
+        )
+        for n in range(count)
+    ]
+    async with runtime.database.sessionmaker.begin() as session:
+        session.add_all(users)
+    return [user.id for user in users]
+
+
+@dataclass
+class QueryLog:
+    statements: list[str]
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@contextmanager
+def counted_queries(runtime: Runtime) -> Iterator[QueryLog]:
+    log = QueryLog([])
+    engine = runtime.database.engine.sync_engine
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        log.statements.append(statement)
+
+    listener: Callable[..., None] = record
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield log
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)

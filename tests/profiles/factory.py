@@ -1,0 +1,83 @@
+"""Members made straight in the database, with a signed-in API session each.
+
+Registering through the API costs two argon2 hashes per person; tests that need many people
+(lists, search, query counts) make them here instead. Profiles are filled in through the real
+profile service, so its rules still apply.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+from typing import Any
+
+from PIL import Image
+
+from hiremebahamas.accounts import service as accounts
+from hiremebahamas.core import security
+from hiremebahamas.core.runtime import Runtime
+from hiremebahamas.models import AccountType, User
+from hiremebahamas.models.base import utcnow
+from hiremebahamas.profiles import service as profiles
+from hiremebahamas.profiles.schemas import ProfileUpdateIn
+from tests.helpers import PASSWORD
+
+
+def picture(size: tuple[int, int] = (300, 200), pillow_format: str = "PNG") -> bytes:
+    """A real picture, as a phone or a file picker would send it."""
+    output = io.BytesIO()
+    Image.new("RGB", size, (0, 119, 139)).save(output, pillow_format)
+    return output.getvalue()
+
+
+@cache
+def _password_hash() -> str:
+    return security.hash_password(PASSWORD)
+
+
+@dataclass(frozen=True)
+class Member:
+    id: uuid.UUID
+    username: str
+    email: str
+    access_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+async def member(
+    runtime: Runtime,
+    username: str,
+    *,
+    first_name: str = "Ann",
+    last_name: str = "Rolle",
+    verified: bool = True,
+    active: bool = True,
+    updated_ago: timedelta | None = None,
+    **profile: Any,
+) -> Member:
+    """A member called `username`; `profile` holds PATCH /api/users/me fields to apply."""
+    async with runtime.database.unit_of_work(runtime.tasks) as session:
+        user = User(
+            email=f"{username}@example.com",
+            username=username,
+            password_hash=_password_hash(),
+            first_name=first_name,
+            last_name=last_name,
+            account_type=AccountType.JOB_SEEKER,
+            email_verified_at=utcnow() if verified else None,
+            is_active=active,
+        )
+        session.add(user)
+        await session.flush()
+        if profile:
+            saved = await profiles.update_profile(session, user, ProfileUpdateIn(**profile))
+            if updated_ago is not None:
+                saved.updated_at = utcnow() - updated_ago
+        login = await accounts.start_session(session, runtime.settings, user, accounts.ClientInfo())
+    return Member(user.id, username, user.email, login.tokens.access_token)
