@@ -171,3 +171,18 @@ async def test_unknown_pages_and_api_paths_get_their_own_404(client: httpx.Async
     api = await client.get("/api/no-such-thing")
     assert api.status_code == 404
     assert api.json() == {"error": {"code": "not_found", "message": "We could not find that."}}
+
+
+async def test_a_refused_page_action_still_renders_the_signed_in_layout(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    await register(client)
+    (message,) = await emails_to(runtime, "ann@example.com")
+    await client.get(link_in(message, "/verify-email"))
+    await _logged_in(client)
+    # Already verified: the service refuses, the unit of work rolls back, and the error page
+    # must still show the signed-in navigation (not a 500).
+    refused = await submit(client, "/account/resend-verification", {}, page="/account")
+    assert refused.status_code == 400
+    assert "already verified" in refused.text
+    assert 'href="/account"' in refused.text

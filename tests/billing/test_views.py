@@ -12,7 +12,6 @@ from fastapi import Depends
 from hiremebahamas.accounts.deps import optional_auth
 from hiremebahamas.core.errors import UpgradeRequired
 from hiremebahamas.core.runtime import Runtime
-from hiremebahamas.notifications.nav import keep_viewer_readable
 from tests.billing.factories import Member, member
 from tests.helpers import page_csrf
 
@@ -123,8 +122,8 @@ def limited_route(app: Any) -> str:
     async def hit_the_limit() -> None:
         raise UpgradeRequired("The Free plan includes 5 posts a calendar month.", required_tier="pro")
 
-    # As page routers do: who is signed in, kept readable after the rollback.
-    dependencies = [Depends(optional_auth), Depends(keep_viewer_readable, scope="function")]
+    # As page routers do: who is signed in is loaded for the layout.
+    dependencies = [Depends(optional_auth)]
     app.add_api_route("/_test/limit", hit_the_limit, methods=["GET"], dependencies=dependencies)
     return "/_test/limit"
 

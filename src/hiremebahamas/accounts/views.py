@@ -15,7 +15,7 @@ from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
 from hiremebahamas.accounts.schemas import RegisterIn, UserUpdateIn
 from hiremebahamas.core.errors import AppError, ValidationFailed
 from hiremebahamas.web.csrf import rotate_csrf_cookie
-from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession, limit_auth
+from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession, discard_attempt, limit_auth
 from hiremebahamas.web.forms import field_errors
 from hiremebahamas.web.rendering import redirect, render, safe_next
 
@@ -24,21 +24,11 @@ router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=Fals
 FormStr = Annotated[str, Form()]
 
 
-async def _discard_attempt(request: Request, db: DbSession) -> None:
-    """Roll back what a failed form staged, then reload the signed-in user the page shows
-    (a rollback expires every loaded object)."""
-    await db.rollback()
-    auth = getattr(request.state, "auth", None)
-    if auth is not None:
-        await db.refresh(auth.user)
-        await db.refresh(auth.session)
-
-
 async def _form_failed(
     request: Request, db: DbSession, template: str, error: AppError | ValidationError, context: dict[str, Any]
 ) -> Response:
     """Re-show a form with its errors; nothing the failed attempt staged is kept."""
-    await _discard_attempt(request, db)
+    await discard_attempt(request, db)
     if isinstance(error, ValidationError):
         errors, message = field_errors(error), "Some fields need your attention."
     else:
@@ -80,7 +70,7 @@ async def verify_email(request: Request, db: DbSession, auth: OptionalAuth, toke
     try:
         user = await service.verify_email(db, token)
     except AppError as error:
-        await _discard_attempt(request, db)
+        await discard_attempt(request, db)
         already = auth is not None and auth.user.email_verified
         return render(
             request, "accounts/verify_result.html", {"ok": already, "message": error.message}, status_code=400
@@ -204,7 +194,7 @@ async def account_password(
     try:
         await service.change_password(db, settings, auth.user, current_password, new_password)
     except ValidationFailed as error:
-        await _discard_attempt(request, db)
+        await discard_attempt(request, db)
         return await _account_page(request, db, auth, 422, errors=error.fields, error=error.message)
     login = await service.start_session(db, settings, auth.user, client_info(request))
     response = redirect(request, "/account", flash=("success", "Password changed. Other devices were signed out."))

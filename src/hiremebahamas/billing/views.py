@@ -12,12 +12,11 @@ from hiremebahamas.billing import service
 from hiremebahamas.billing.tiers import TierSpec, format_day, format_money, load_tiers, tier_by_code
 from hiremebahamas.core.errors import UpgradeRequired, ValidationFailed
 from hiremebahamas.models import BillingInterval, TierCode
-from hiremebahamas.notifications.nav import keep_viewer_readable
 from hiremebahamas.web.csrf import protect_api
 from hiremebahamas.web.deps import AppSettings, DbSession, get_runtime
 from hiremebahamas.web.rendering import is_htmx, redirect, render
 
-_PAGE_DEPENDENCIES = [Depends(optional_auth), Depends(keep_viewer_readable, scope="function")]
+_PAGE_DEPENDENCIES = [Depends(optional_auth)]
 router = APIRouter(dependencies=_PAGE_DEPENDENCIES, include_in_schema=False)
 # The embedded checkout: a POST there is what its Pay button does, with the browser's cookie
 # and CSRF token, or with a bearer token (API clients) — the API's CSRF rule, not the pages'.

@@ -16,11 +16,11 @@ from hiremebahamas.core.errors import AppError, UpgradeRequired
 from hiremebahamas.jobs import files
 from hiremebahamas.jobs.applications import counts_by_job
 from hiremebahamas.jobs.cards import JobCard, load_cards
-from hiremebahamas.jobs.forms import PAGE_DEPENDENCIES, discard_attempt, errors_of, island_choices
+from hiremebahamas.jobs.forms import PAGE_DEPENDENCIES, errors_of, island_choices
 from hiremebahamas.models import Company, CompanyRole, Job, JobStatus, UploadPurpose, User
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.uploads.forms import upload_from_form
-from hiremebahamas.web.deps import AppRuntime, DbSession, request_ip
+from hiremebahamas.web.deps import AppRuntime, DbSession, discard_attempt, request_ip
 from hiremebahamas.web.rendering import redirect, render
 
 router = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Form, Request, Response
 from hiremebahamas.accounts.deps import CurrentAuth
 from hiremebahamas.core.errors import AppError
 from hiremebahamas.jobs import alerts
-from hiremebahamas.jobs.forms import PAGE_DEPENDENCIES, discard_attempt, errors_of
+from hiremebahamas.jobs.forms import PAGE_DEPENDENCIES, errors_of
 from hiremebahamas.jobs.schemas import SavedSearchIn
-from hiremebahamas.web.deps import AppSettings, DbSession
+from hiremebahamas.web.deps import AppSettings, DbSession, discard_attempt
 from hiremebahamas.web.rendering import redirect, render
 
 router = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)

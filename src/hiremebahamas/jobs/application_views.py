@@ -14,12 +14,12 @@ from hiremebahamas.core.errors import AppError, NotFound, ValidationFailed
 from hiremebahamas.core.pagination import PageParams, Position
 from hiremebahamas.jobs import applications, files, service
 from hiremebahamas.jobs.applications import WITHDRAWABLE
-from hiremebahamas.jobs.forms import PAGE_DEPENDENCIES, discard_attempt, errors_of, status_choices
+from hiremebahamas.jobs.forms import PAGE_DEPENDENCIES, errors_of, status_choices
 from hiremebahamas.jobs.job_page import job_page_context
 from hiremebahamas.jobs.schemas import ApplicationIn
 from hiremebahamas.models import ApplicationStatus, UploadPurpose
 from hiremebahamas.uploads.forms import upload_from_form
-from hiremebahamas.web.deps import AppRuntime, DbSession, request_ip
+from hiremebahamas.web.deps import AppRuntime, DbSession, discard_attempt, request_ip
 from hiremebahamas.web.rendering import redirect, render, safe_next
 
 router = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)

@@ -3,13 +3,11 @@ API's input models, and re-showing a form with its errors."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date, datetime, time
 from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.accounts.deps import optional_auth
 from hiremebahamas.core.errors import AppError, ValidationFailed
@@ -21,7 +19,6 @@ from hiremebahamas.jobs.labels import (
 )
 from hiremebahamas.jobs.schemas import NASSAU
 from hiremebahamas.models import ApplicationStatus, Island, Job
-from hiremebahamas.web.deps import DbSession
 from hiremebahamas.web.forms import field_errors
 
 
@@ -52,33 +49,7 @@ def errors_of(error: AppError | ValidationError) -> tuple[dict[str, str], str, i
     return dict(fields), error.message, error.status_code
 
 
-async def keep_viewer_readable(request: Request, db: DbSession) -> AsyncIterator[None]:
-    """When a page action fails, the unit of work rolls back, which expires every loaded
-    object, and the error page could no longer read the signed-in user for its header. Detach
-    the (unchanged) user and session first. Use with scope="function", so this runs before the
-    unit of work's rollback."""
-    try:
-        yield
-    except AppError:
-        auth = getattr(request.state, "auth", None)
-        if auth is not None:
-            for loaded in (auth.user, auth.session):
-                if loaded in db:
-                    db.expunge(loaded)
-        raise
-
-
-PAGE_DEPENDENCIES = [Depends(optional_auth), Depends(keep_viewer_readable, scope="function")]
-
-
-async def discard_attempt(request: Request, db: AsyncSession) -> None:
-    """Roll back what a failed form staged, then reload the signed-in user the page shows
-    (a rollback expires every loaded object)."""
-    await db.rollback()
-    auth = getattr(request.state, "auth", None)
-    if auth is not None:
-        await db.refresh(auth.user)
-        await db.refresh(auth.session)
+PAGE_DEPENDENCIES = [Depends(optional_auth)]
 
 
 def end_of_day(value: str) -> datetime | None:

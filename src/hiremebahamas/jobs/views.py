@@ -18,7 +18,6 @@ from hiremebahamas.jobs import alert_views, application_views, for_you, job_page
 from hiremebahamas.jobs.forms import (
     PAGE_DEPENDENCIES,
     category_choices,
-    discard_attempt,
     employment_type_choices,
     end_of_day,
     errors_of,
@@ -32,7 +31,7 @@ from hiremebahamas.jobs.schemas import JobIn, JobUpdateIn
 from hiremebahamas.jobs.search import search_jobs
 from hiremebahamas.jobs.search_form import search_from_request
 from hiremebahamas.models import JobStatus
-from hiremebahamas.web.deps import DbSession
+from hiremebahamas.web.deps import DbSession, discard_attempt
 from hiremebahamas.web.rendering import redirect, render
 
 pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)

@@ -19,13 +19,10 @@ from hiremebahamas.core.pagination import DEFAULT_LIMIT, PageParams, Position
 from hiremebahamas.messaging import service
 from hiremebahamas.messaging.schemas import MAX_CLIENT_ID_LENGTH, MAX_MESSAGE_LENGTH
 from hiremebahamas.notifications import service as notification_service
-from hiremebahamas.notifications.nav import discard_attempt, keep_viewer_readable
-from hiremebahamas.web.deps import DbSession
+from hiremebahamas.web.deps import DbSession, discard_attempt
 from hiremebahamas.web.rendering import redirect, render
 
-router = APIRouter(
-    dependencies=[Depends(optional_auth), Depends(keep_viewer_readable, scope="function")], include_in_schema=False
-)
+router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
 
 FormStr = Annotated[str, Form()]
 MESSAGES_PAGE = 50

@@ -12,8 +12,7 @@ from hiremebahamas.core.errors import AppError, ValidationFailed
 from hiremebahamas.models import ReportTarget
 from hiremebahamas.moderation import service
 from hiremebahamas.moderation.schemas import ReportIn
-from hiremebahamas.profiles.pagekit import discard_attempt
-from hiremebahamas.web.deps import DbSession
+from hiremebahamas.web.deps import DbSession, discard_attempt
 from hiremebahamas.web.forms import field_errors
 from hiremebahamas.web.rendering import redirect, render, safe_next
 

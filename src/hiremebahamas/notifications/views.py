@@ -12,14 +12,11 @@ from hiremebahamas.accounts.deps import Auth, CurrentAuth, optional_auth
 from hiremebahamas.core.errors import ValidationFailed
 from hiremebahamas.core.pagination import DEFAULT_LIMIT, PageParams, Position
 from hiremebahamas.notifications import preferences, service
-from hiremebahamas.notifications.nav import keep_viewer_readable
 from hiremebahamas.notifications.types import KINDS
 from hiremebahamas.web.deps import AppSettings, DbSession
 from hiremebahamas.web.rendering import redirect, render, safe_next
 
-router = APIRouter(
-    dependencies=[Depends(optional_auth), Depends(keep_viewer_readable, scope="function")], include_in_schema=False
-)
+router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
 
 FormStr = Annotated[str, Form()]
 

@@ -4,7 +4,6 @@ forms that also work without JavaScript), a post with its comments."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
@@ -19,29 +18,10 @@ from hiremebahamas.posts.feed import FeedCache
 from hiremebahamas.posts.schemas import MAX_COMMENT_LENGTH, MAX_POST_LENGTH, CommentIn, PostIn, PostUpdateIn
 from hiremebahamas.social.views import load_suggestions
 from hiremebahamas.uploads.forms import upload_from_form
-from hiremebahamas.web.deps import AppRuntime, DbSession, request_ip
+from hiremebahamas.web.deps import AppRuntime, DbSession, discard_attempt, request_ip
 from hiremebahamas.web.rendering import is_htmx, redirect, render, safe_next
 
-
-async def _keep_viewer_readable(request: Request, db: DbSession) -> AsyncIterator[None]:
-    """When a page action fails, the unit of work rolls back, which expires every loaded
-    object, and the error page could no longer read the signed-in user for its header.
-    Detach the (unchanged) user and session first so the error page can still show them.
-    Function scope: this runs before the unit of work's rollback."""
-    try:
-        yield
-    except AppError:
-        auth: Auth | None = getattr(request.state, "auth", None)
-        if auth is not None:
-            for loaded in (auth.user, auth.session):
-                if loaded in db:
-                    db.expunge(loaded)
-        raise
-
-
-router = APIRouter(
-    dependencies=[Depends(optional_auth), Depends(_keep_viewer_readable, scope="function")], include_in_schema=False
-)
+router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
 
 FormStr = Annotated[str, Form()]
 COMMENTS_PAGE = 50
@@ -58,16 +38,6 @@ def _cursor(request: Request) -> Position | None:
         return Position.decode(raw) if raw else None
     except ValidationFailed:
         return None
-
-
-async def _discard_attempt(request: Request, db: DbSession) -> None:
-    """Roll back what a failed form staged, then reload the signed-in user the page shows
-    (a rollback expires every loaded object)."""
-    await db.rollback()
-    auth: Auth | None = getattr(request.state, "auth", None)
-    if auth is not None:
-        await db.refresh(auth.user)
-        await db.refresh(auth.session)
 
 
 def _problems(error: AppError) -> tuple[dict[str, str], str]:
@@ -121,7 +91,7 @@ async def create_post(
         data = PostIn(body=body, image_upload_id=upload.id if upload else None)
         post = await service.create_post(db, auth.user, data)
     except AppError as exc:
-        await _discard_attempt(request, db)
+        await discard_attempt(request, db)
         fields, message = _problems(exc)
         return await home_feed(
             request,
@@ -190,7 +160,7 @@ async def edit_submit(
     try:
         await service.update_post(db, auth.user, post_id, PostUpdateIn.model_validate(changes))
     except ValidationFailed as exc:
-        await _discard_attempt(request, db)
+        await discard_attempt(request, db)
         view = await service.get_post(db, auth.user, post_id)
         fields, message = _problems(exc)
         context = {"view": view, "form": {"body": body}, "errors": fields, "error": message, "limits": _limits()}
@@ -235,7 +205,7 @@ async def comment_submit(
     try:
         comment = await service.add_comment(db, auth.user, post_id, CommentIn(body=body))
     except ValidationFailed as exc:
-        await _discard_attempt(request, db)
+        await discard_attempt(request, db)
         fields, message = _problems(exc)
         return await _detail(
             request, db, auth, post_id, form={"body": body}, errors=fields, error=message, status_code=exc.status_code

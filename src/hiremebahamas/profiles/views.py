@@ -14,11 +14,10 @@ from hiremebahamas.models import Island, ProfileVisibility
 from hiremebahamas.profiles import entries, service
 from hiremebahamas.profiles.avatars import replace_avatar
 from hiremebahamas.profiles.forms import LINK_ROWS, link_errors, profile_form, submitted_profile
-from hiremebahamas.profiles.pagekit import discard_attempt, shows_errors
 from hiremebahamas.profiles.people import island_options
 from hiremebahamas.profiles.schemas import EducationIn, ExperienceIn, ProfileUpdateIn, TalentSort
 from hiremebahamas.profiles.talent import TalentQuery, search_talent
-from hiremebahamas.web.deps import AppRuntime, DbSession, request_ip
+from hiremebahamas.web.deps import AppRuntime, DbSession, discard_attempt, request_ip
 from hiremebahamas.web.forms import field_errors
 from hiremebahamas.web.rendering import redirect, render
 
@@ -36,7 +35,6 @@ def _errors(error: AppError | ValidationError) -> tuple[dict[str, str], str, int
 
 
 @router.get("/u/{username}")
-@shows_errors
 async def profile_page(request: Request, db: DbSession, auth: OptionalAuth, username: str) -> Response:
     viewer = auth.user if auth else None
     if viewer is not None:
@@ -172,7 +170,6 @@ async def add_experience(
 
 
 @router.post("/profile/experience/{entry_id}/delete")
-@shows_errors
 async def delete_experience(request: Request, db: DbSession, auth: CurrentAuth, entry_id: uuid.UUID) -> Response:
     await entries.delete_experience(db, auth.user, entry_id)
     return redirect(request, "/profile/edit#experience", flash=("success", "Experience removed."))
@@ -207,14 +204,12 @@ async def add_education(
 
 
 @router.post("/profile/education/{entry_id}/delete")
-@shows_errors
 async def delete_education(request: Request, db: DbSession, auth: CurrentAuth, entry_id: uuid.UUID) -> Response:
     await entries.delete_education(db, auth.user, entry_id)
     return redirect(request, "/profile/edit#education", flash=("success", "Education removed."))
 
 
 @router.get("/talent")
-@shows_errors
 async def talent_page(
     request: Request,
     db: DbSession,

@@ -13,7 +13,6 @@ from hiremebahamas.core.errors import EmailUnverified, NotFound, ValidationFaile
 from hiremebahamas.core.pagination import PageParams, Position
 from hiremebahamas.models import User
 from hiremebahamas.profiles import service as profiles
-from hiremebahamas.profiles.pagekit import shows_errors
 from hiremebahamas.social import service
 from hiremebahamas.social.suggestions import suggestions
 from hiremebahamas.web.deps import DbSession
@@ -39,7 +38,6 @@ async def _follow_box(request: Request, db: DbSession, viewer: User, username: s
 
 
 @router.post("/u/{username}/follow")
-@shows_errors
 async def follow(request: Request, db: DbSession, auth: CurrentAuth, username: str) -> Response:
     # Checked here rather than by the VerifiedAuth dependency so the refusal renders as a page.
     if not auth.user.email_verified:
@@ -49,14 +47,12 @@ async def follow(request: Request, db: DbSession, auth: CurrentAuth, username: s
 
 
 @router.post("/u/{username}/unfollow")
-@shows_errors
 async def unfollow(request: Request, db: DbSession, auth: CurrentAuth, username: str) -> Response:
     state = await service.unfollow_user(db, auth.user, username)
     return await _follow_box(request, db, auth.user, state.user.username)
 
 
 @router.post("/u/{username}/block")
-@shows_errors
 async def block(request: Request, db: DbSession, auth: CurrentAuth, username: str) -> Response:
     user = await service.block_user(db, auth.user, username)
     message = f"You blocked @{user.username}. Neither of you will see the other on HireMeBahamas."
@@ -64,7 +60,6 @@ async def block(request: Request, db: DbSession, auth: CurrentAuth, username: st
 
 
 @router.post("/u/{username}/unblock")
-@shows_errors
 async def unblock(request: Request, db: DbSession, auth: CurrentAuth, username: str) -> Response:
     user = await service.unblock_user(db, auth.user, username)
     return redirect(request, f"/u/{user.username}", flash=("success", f"You unblocked @{user.username}."))
@@ -90,19 +85,16 @@ async def _list_page(
 
 
 @router.get("/u/{username}/followers")
-@shows_errors
 async def followers(request: Request, db: DbSession, auth: OptionalAuth, username: str, cursor: str = "") -> Response:
     return await _list_page(request, db, auth, username, "followers", cursor)
 
 
 @router.get("/u/{username}/following")
-@shows_errors
 async def following(request: Request, db: DbSession, auth: OptionalAuth, username: str, cursor: str = "") -> Response:
     return await _list_page(request, db, auth, username, "following", cursor)
 
 
 @router.get("/profile/blocked")
-@shows_errors
 async def blocked(request: Request, db: DbSession, auth: CurrentAuth, cursor: str = "") -> Response:
     page = await service.blocked_people(db, auth.user, _page_params(cursor))
     return render(request, "social/blocked.html", {"page": page})

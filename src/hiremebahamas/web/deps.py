@@ -44,3 +44,13 @@ def request_ip(request: Request) -> str:
 
 async def limit_auth(request: Request) -> None:
     await get_runtime(request).limiter.hit(LimitScope.AUTH, "ip", request_ip(request))
+
+
+async def discard_attempt(request: Request, db: AsyncSession) -> None:
+    """Roll back what a failed form staged, then reload the signed-in user and session (a
+    rollback expires every loaded object) so the handler can re-show its form."""
+    await db.rollback()
+    auth = getattr(request.state, "auth", None)
+    if auth is not None:
+        await db.refresh(auth.user)
+        await db.refresh(auth.session)
