@@ -259,3 +259,9 @@ async def test_jobs_for_you_rank_by_shared_skills_and_island(
     page = await client.get("/jobs/for-you")
     assert page.text.index("Two skills") < page.text.index("One skill") < page.text.index("Island only")
     assert "Nothing shared" not in page.text
+    home = await client.get("/")  # the seeker's home page shows the same matches beside the feed
+    assert "Jobs for you" in home.text
+    assert home.text.index("Two skills") < home.text.index("One skill")
+    assert "Nothing shared" not in home.text
+    sign_in(client, employer)
+    assert "Jobs for you" not in (await client.get("/")).text  # employers are not job hunting

@@ -103,5 +103,5 @@ def describe(type_: str, actor_name: str | None, data: Mapping[str, Any]) -> Des
     if describer is not None:
         return describer(actor_name or "Someone", data)
     if type_.startswith("subscription."):
-        return Described(str(data.get("message") or "Your subscription changed."), "/account")
+        return Described(str(data.get("message") or "Your subscription changed."), "/account/billing")
     return Described(str(data.get("message") or "Something happened."), None)

@@ -12,7 +12,8 @@ from hiremebahamas.accounts.deps import Auth, CurrentAuth, optional_auth
 from hiremebahamas.core.errors import AppError, UpgradeRequired, ValidationFailed
 from hiremebahamas.core.pagination import DEFAULT_LIMIT, PageParams, Position
 from hiremebahamas.core.runtime import Runtime
-from hiremebahamas.models import UploadPurpose
+from hiremebahamas.jobs.for_you import jobs_for_you
+from hiremebahamas.models import AccountType, UploadPurpose
 from hiremebahamas.posts import feed, service
 from hiremebahamas.posts.feed import FeedCache
 from hiremebahamas.posts.schemas import MAX_COMMENT_LENGTH, MAX_POST_LENGTH, CommentIn, PostIn, PostUpdateIn
@@ -69,6 +70,10 @@ async def home_feed(
         "limits": _limits(),
         "next_url": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
         **await load_suggestions(db, auth.user),
+        # Job seekers also see open jobs matching their skills and island.
+        "jobs_for_you": (
+            await jobs_for_you(db, auth.user, limit=5) if auth.user.account_type == AccountType.JOB_SEEKER else None
+        ),
     }
     return render(request, "pages/home.html", context, status_code=status_code)
 
