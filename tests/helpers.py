@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import httpx
+from sqlalchemy import event
 
 from hiremebahamas.core.email import FileOutbox, read_outbox_message
 from hiremebahamas.core.runtime import Runtime
@@ -113,3 +116,29 @@ async def submit(client: httpx.AsyncClient, path: str, data: dict[str, str], pag
     """Post a form the way the page's own form does, CSRF token included."""
     token = await page_csrf(client, page or path)
     return await client.post(path, data={**data, "csrf_token": token})
+
+
+@dataclass
+class QueryLog:
+    """The SQL statements a block of code sent, for constant-query-count assertions."""
+
+    statements: list[str]
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@contextmanager
+def counted_queries(runtime: Runtime) -> Iterator[QueryLog]:
+    log = QueryLog([])
+    engine = runtime.database.engine.sync_engine
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        log.statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield log
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

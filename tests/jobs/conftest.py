@@ -5,8 +5,6 @@ time for a job, and counting SQL queries."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -14,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from hiremebahamas.accounts.service import ClientInfo, start_session
 from hiremebahamas.accounts.usernames import suggest_username
@@ -170,27 +168,6 @@ async def set_job(runtime: Runtime, job_id: str, **values: Any) -> None:
     """Change a job behind the app's back (move its dates into the past, feature it, …)."""
     async with runtime.database.sessionmaker.begin() as session:
         await session.execute(update(Job).where(Job.id == uuid.UUID(job_id)).values(**values))
-
-
-@dataclass
-class QueryLog:
-    statements: list[str]
-
-
-@contextmanager
-def counted_queries(runtime: Runtime) -> Iterator[QueryLog]:
-    log = QueryLog([])
-    engine = runtime.database.engine.sync_engine
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        log.statements.append(statement)
-
-    listener: Callable[..., None] = record
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        yield log
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
 
 
 def titles(response: httpx.Response) -> list[str]:

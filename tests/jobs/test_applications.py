@@ -14,8 +14,8 @@ from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.jobs.applications import can_read_cv
 from hiremebahamas.models import Notification, Upload, UploadPurpose, User
 from hiremebahamas.models.base import utcnow
-from tests.helpers import emails_to, text_of
-from tests.jobs.conftest import Person, add_upload, counted_queries, person, post_job, set_job
+from tests.helpers import counted_queries, emails_to, text_of
+from tests.jobs.conftest import Person, add_upload, person, post_job, set_job
 
 
 async def _apply(client: httpx.AsyncClient, who: Person, job: dict[str, Any], **body: Any) -> httpx.Response:

@@ -11,7 +11,8 @@ import httpx
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.jobs.search import fts5_query
 from hiremebahamas.models.base import utcnow
-from tests.jobs.conftest import Person, add_jobs, counted_queries, post_job, set_job, titles
+from tests.helpers import counted_queries
+from tests.jobs.conftest import Person, add_jobs, post_job, set_job, titles
 
 
 async def _search(client: httpx.AsyncClient, **params: Any) -> list[str]:

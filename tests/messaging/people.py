@@ -4,13 +4,10 @@ password hashing), each signed in with a bearer token and a browser cookie."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from hiremebahamas.accounts.service import ClientInfo, start_session
 from hiremebahamas.core import security
@@ -73,28 +70,3 @@ async def notifications_of(runtime: Runtime, user_id: uuid.UUID, type_: str | No
         if type_ is not None:
             query = query.where(Notification.type == type_)
         return list((await session.execute(query)).scalars())
-
-
-@dataclass
-class QueryLog:
-    statements: list[str]
-
-    @property
-    def count(self) -> int:
-        return len(self.statements)
-
-
-@contextmanager
-def counted_queries(runtime: Runtime) -> Iterator[QueryLog]:
-    log = QueryLog([])
-    engine = runtime.database.engine.sync_engine
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        log.statements.append(statement)
-
-    listener: Callable[..., None] = record
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        yield log
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)

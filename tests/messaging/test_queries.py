@@ -9,7 +9,8 @@ import httpx
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.models import AccountType, Conversation, ConversationParticipant, Message, Notification, User
 from hiremebahamas.models.base import new_id, utcnow
-from tests.messaging.people import counted_queries, member
+from tests.helpers import counted_queries
+from tests.messaging.people import member
 
 
 async def _conversations(runtime: Runtime, owner_id: uuid.UUID, count: int, start: int) -> str:

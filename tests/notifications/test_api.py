@@ -6,7 +6,8 @@ import httpx
 
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.notifications.service import notify
-from tests.messaging.people import Member, block, counted_queries, member
+from tests.helpers import counted_queries
+from tests.messaging.people import Member, block, member
 
 
 async def follow(client: httpx.AsyncClient, who: Member, whom: Member) -> None:

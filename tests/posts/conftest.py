@@ -5,15 +5,12 @@ where a test needs many of them (the query-count test) or a row no endpoint here
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
-from typing import Any
 
 import httpx
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from hiremebahamas.accounts.service import ClientInfo, start_session
 from hiremebahamas.core import security
@@ -132,28 +129,3 @@ async def add_people(runtime: Runtime, count: int, prefix: str) -> list[uuid.UUI
     async with runtime.database.sessionmaker.begin() as session:
         session.add_all(users)
     return [user.id for user in users]
-
-
-@dataclass
-class QueryLog:
-    statements: list[str]
-
-    @property
-    def count(self) -> int:
-        return len(self.statements)
-
-
-@contextmanager
-def counted_queries(runtime: Runtime) -> Iterator[QueryLog]:
-    log = QueryLog([])
-    engine = runtime.database.engine.sync_engine
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        log.statements.append(statement)
-
-    listener: Callable[..., None] = record
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        yield log
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)

@@ -13,7 +13,8 @@ from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.models import Comment, Follow, Post, PostLike, Profile, UploadPurpose
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.posts.feed import FeedCache
-from tests.posts.conftest import Member, add_people, add_upload, block, counted_queries, follow, member
+from tests.helpers import counted_queries
+from tests.posts.conftest import Member, add_people, add_upload, block, follow, member
 
 
 async def _post_id(client: httpx.AsyncClient, who: Member, body: str) -> str:

@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import httpx
-from sqlalchemy import event
 
 from hiremebahamas.core.runtime import Runtime
+from tests.helpers import counted_queries
 from tests.profiles.factory import member
 
 
-@contextmanager
-def counted_queries(runtime: Runtime) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    engine = runtime.database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 async def _queries_for(client: httpx.AsyncClient, runtime: Runtime, url: str, headers: dict[str, str]) -> int:
-    with counted_queries(runtime) as statements:
+    with counted_queries(runtime) as log:
         response = await client.get(url, headers=headers)
     assert response.status_code == 200, response.text
-    return len(statements)
+    return log.count
 
 
 async def test_followers_list_queries_do_not_grow_with_the_page(client: httpx.AsyncClient, runtime: Runtime) -> None:
