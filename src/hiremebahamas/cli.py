@@ -123,6 +123,26 @@ def _create_admin_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_sentry(_args: argparse.Namespace) -> int:
+    """Send one test exception to SENTRY_DSN and wait for it to leave."""
+    import sentry_sdk
+
+    from hiremebahamas.core.observability import init_sentry
+
+    settings = Settings()
+    if not settings.sentry_dsn:
+        print("SENTRY_DSN is not set.", file=sys.stderr)
+        return 1
+    init_sentry(settings)
+    try:
+        raise RuntimeError("Test Sentry integration (hiremebahamas check-sentry)")
+    except RuntimeError as error:
+        event_id = sentry_sdk.capture_exception(error)
+    sentry_sdk.flush(timeout=10)
+    print(f"Sent event {event_id} to Sentry.")
+    return 0
+
+
 def _generate_secret(_args: argparse.Namespace) -> int:
     print(generate_secret())
     return 0
@@ -154,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--first-name", default="Site")
     admin.add_argument("--last-name", default="Admin")
     admin.set_defaults(handler=_create_admin_command)
+
+    sentry = commands.add_parser("check-sentry", help="send a test exception to SENTRY_DSN")
+    sentry.set_defaults(handler=_check_sentry)
 
     secret = commands.add_parser("generate-secret", help="print a random value for SECRET_KEY / JWT_SECRET_KEY")
     secret.set_defaults(handler=_generate_secret)

@@ -6,7 +6,10 @@ import gzip
 import io
 import json
 import logging
+import os
 import re
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -229,3 +232,36 @@ async def test_a_500_carries_the_request_id(tmp_path: Path) -> None:
         await runtime.close()
     assert response.status_code == 500
     assert response.headers.get("X-Request-ID") == "incident-42"
+
+
+async def test_the_test_log_endpoint_writes_one_line_with_its_request_id(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO")
+    response = await client.get("/api/test-log?message=injected", headers={"X-Request-ID": "log-check-1"})
+    assert response.json() == {"status": "logged", "request_id": "log-check-1"}
+    lines = [r for r in caplog.records if r.getMessage() == "log pipeline check"]
+    assert len(lines) == 1
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("hiremebahamas")]
+    assert not any("injected" in message for message in ours)  # callers cannot write to the log
+
+
+def test_check_sentry_sends_a_test_exception(sentry_server: tuple[int, list[bytes]], tmp_path: Path) -> None:
+    port, bodies = sentry_server
+    env = {
+        **os.environ,
+        "SENTRY_DSN": f"http://publickey@127.0.0.1:{port}/1",
+        "ENVIRONMENT": "test",
+        "VAR_DIR": str(tmp_path),
+        "NO_PROXY": "127.0.0.1",
+    }
+    command = [sys.executable, "-m", "hiremebahamas.cli", "check-sentry"]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "Sent event" in result.stdout
+    values = [value for event in _events(bodies) for value in event["exception"]["values"]]
+    assert any("Test Sentry integration" in value["value"] for value in values)
+    without = {k: v for k, v in env.items() if k != "SENTRY_DSN"}
+    refused = subprocess.run(command, env=without, capture_output=True, text=True, timeout=60, check=False)
+    assert refused.returncode == 1
+    assert "SENTRY_DSN is not set" in refused.stderr

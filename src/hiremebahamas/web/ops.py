@@ -7,14 +7,16 @@ import logging
 from collections.abc import Coroutine
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
 from sqlalchemy import text
 
 from hiremebahamas.core import metrics
+from hiremebahamas.core.observability import request_id_var
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.web.deps import AppRuntime
+from hiremebahamas.web.ratelimits import limit_api
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["operations"])
@@ -55,6 +57,15 @@ async def ready(runtime: AppRuntime) -> JSONResponse:
     healthy = all(value == "ok" for value in checks.values())
     body = {"status": "ok" if healthy else "unavailable", "checks": checks}
     return JSONResponse(body, status_code=200 if healthy else 503)
+
+
+@router.get("/api/test-log", dependencies=[Depends(limit_api)])
+async def test_log() -> dict[str, str | None]:
+    """Writes one INFO line, so an operator can see the log pipeline deliver it (search for the
+    returned request id). It logs a fixed text only: nothing a caller sends reaches the log."""
+    request_id = request_id_var.get()
+    logger.info("log pipeline check", extra={"check": "test-log"})
+    return {"status": "logged", "request_id": request_id}
 
 
 @router.get("/metrics", include_in_schema=False)
