@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlparse
 
 import httpx
@@ -142,3 +142,15 @@ def counted_queries(runtime: Runtime) -> Iterator[QueryLog]:
         yield log
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+class HasSessionCookie(Protocol):
+    @property
+    def cookie(self) -> str: ...
+
+
+def sign_in(client: httpx.AsyncClient, who: HasSessionCookie | None) -> None:
+    """Act as `who` in the browser (their session cookie), or as nobody."""
+    client.cookies.clear()
+    if who is not None:
+        client.cookies.set("hmb_session", who.cookie)

@@ -12,13 +12,8 @@ from fastapi import Depends
 from hiremebahamas.accounts.deps import optional_auth
 from hiremebahamas.core.errors import UpgradeRequired
 from hiremebahamas.core.runtime import Runtime
-from tests.billing.factories import Member, member
-from tests.helpers import page_csrf
-
-
-def _sign_in(client: httpx.AsyncClient, who: Member) -> None:
-    client.cookies.clear()
-    client.cookies.set("hmb_session", who.cookie)
+from tests.billing.factories import member
+from tests.helpers import page_csrf, sign_in
 
 
 async def _submit(
@@ -49,7 +44,7 @@ async def test_pricing_shows_the_plans_to_everyone(client: httpx.AsyncClient) ->
 
 async def test_subscribe_cancel_and_reactivate_through_the_pages(client: httpx.AsyncClient, runtime: Runtime) -> None:
     ann = await member(runtime, "ann")
-    _sign_in(client, ann)
+    sign_in(client, ann)
     pricing = await client.get("/pricing")
     assert pricing.text.count('action="/billing/checkout"') == 4  # Pro and Business, monthly and yearly
 
@@ -103,14 +98,14 @@ async def test_billing_pages_need_signing_in(client: httpx.AsyncClient) -> None:
 
 async def test_forms_need_the_csrf_token(client: httpx.AsyncClient, runtime: Runtime) -> None:
     ann = await member(runtime, "ann")
-    _sign_in(client, ann)
+    sign_in(client, ann)
     for path in ("/billing/checkout", "/account/billing/cancel", "/account/billing/reactivate"):
         assert (await client.post(path, data={"tier": "pro", "interval": "month"})).status_code == 403
 
 
 async def test_a_bad_plan_choice_is_refused(client: httpx.AsyncClient, runtime: Runtime) -> None:
     ann = await member(runtime, "ann")
-    _sign_in(client, ann)
+    sign_in(client, ann)
     response = await _submit(client, "/billing/checkout", "/pricing", {"tier": "gold", "interval": "month"})
     assert response.status_code == 422
 
@@ -132,7 +127,7 @@ async def test_a_402_on_a_page_shows_the_upgrade_prompt(
     client: httpx.AsyncClient, runtime: Runtime, limited_route: str
 ) -> None:
     ann = await member(runtime, "ann")
-    _sign_in(client, ann)
+    sign_in(client, ann)
     page = await client.get(limited_route)
     assert page.status_code == 402
     assert "Upgrade to Pro" in page.text

@@ -8,15 +8,9 @@ from typing import Any
 import httpx
 
 from hiremebahamas.core.runtime import Runtime
-from tests.helpers import page_csrf, submit
+from tests.helpers import page_csrf, sign_in, submit
 from tests.jobs.conftest import Person, person, post_job
 from tests.uploads.files import picture
-
-
-def sign_in(client: httpx.AsyncClient, who: Person | None) -> None:
-    client.cookies.clear()
-    if who is not None:
-        client.cookies.set("hmb_session", who.cookie)
 
 
 async def test_an_employer_creates_a_company_page_with_a_logo(

@@ -11,15 +11,9 @@ from sqlalchemy import select
 
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.models import Island, Job, Profile, ProfileSkill, Skill
-from tests.helpers import page_csrf, submit
+from tests.helpers import page_csrf, sign_in, submit
 from tests.jobs.conftest import Person, person, post_job
 from tests.uploads.files import pdf
-
-
-def sign_in(client: httpx.AsyncClient, who: Person | None) -> None:
-    client.cookies.clear()
-    if who is not None:
-        client.cookies.set("hmb_session", who.cookie)
 
 
 def job_form(**overrides: str) -> dict[str, str]:

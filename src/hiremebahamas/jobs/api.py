@@ -110,6 +110,13 @@ async def update_job(job_id: uuid.UUID, body: JobUpdateIn, auth: VerifiedAuth, d
     return JobEnvelope(job=(await service.view_job(db, job.id, auth.user)).out())
 
 
+@jobs_router.post("/{job_id}/feature")
+async def feature_job(job_id: uuid.UUID, auth: VerifiedAuth, db: DbSession) -> JobEnvelope:
+    """Pin the job to the top of search (Business plan: 5 a month)."""
+    job = await service.feature_job(db, auth.user, job_id)
+    return JobEnvelope(job=(await service.view_job(db, job.id, auth.user)).out())
+
+
 @jobs_router.delete("/{job_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_job(job_id: uuid.UUID, auth: VerifiedAuth, db: DbSession) -> Response:
     await service.delete_job(db, auth.user, job_id)

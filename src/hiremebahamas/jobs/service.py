@@ -18,7 +18,7 @@ from hiremebahamas.companies.slugs import slugify
 from hiremebahamas.core import tasks
 from hiremebahamas.core.errors import Conflict, EmailUnverified, Forbidden, NotFound, ValidationFailed
 from hiremebahamas.core.sql import affected_rows, insert_ignoring_conflicts
-from hiremebahamas.jobs.cards import JobCard, effective_status
+from hiremebahamas.jobs.cards import JobCard, effective_status, is_featured
 from hiremebahamas.jobs.indexing import search_keywords, skills_by_job
 from hiremebahamas.jobs.markdown import plain_text, render_markdown
 from hiremebahamas.jobs.schemas import MAX_JOB_SKILLS, JobIn, JobUpdateIn
@@ -242,6 +242,25 @@ async def _move(session: AsyncSession, actor: User, job: Job, target: JobStatus,
 
 async def set_job_status(session: AsyncSession, actor: User, job_id: uuid.UUID, target: JobStatus) -> Job:
     return await update_job(session, actor, job_id, JobUpdateIn.model_validate({"status": target.value}))
+
+
+FEATURED_FOR = timedelta(days=30)
+
+
+async def feature_job(session: AsyncSession, actor: User, job_id: uuid.UUID, now: datetime | None = None) -> Job:
+    """Pin an open job to the top of search for 30 days (or until it closes). Counts against
+    the Business plan's monthly featured jobs; featuring a job that is already featured is free."""
+    now = now or utcnow()
+    _check_employer(actor)
+    job, _company = await managed_job(session, actor, job_id)
+    if effective_status(job, now) != JobStatus.OPEN:
+        raise Conflict("Only open jobs can be featured.")
+    if is_featured(job, now):
+        return job
+    await entitlements.ensure_can_feature_job(session, actor, now)
+    job.featured_until = min(now + FEATURED_FOR, job.valid_through)
+    await session.flush()
+    return job
 
 
 async def delete_job(session: AsyncSession, actor: User, job_id: uuid.UUID) -> None:

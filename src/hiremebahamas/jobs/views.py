@@ -214,6 +214,13 @@ async def change_job_status(
     return redirect(request, f"/jobs/{job.id}-{job.slug}", flash=("success", message))
 
 
+@pages.post("/jobs/{job_id}/feature")
+async def feature_job(request: Request, db: DbSession, auth: VerifiedAuth, job_id: uuid.UUID) -> Response:
+    job = await service.feature_job(db, auth.user, job_id)
+    message = "The job is featured: it is pinned to the top of search results."
+    return redirect(request, f"/jobs/{job.id}-{job.slug}", flash=("success", message))
+
+
 router = APIRouter()
 router.include_router(pages)
 router.include_router(alert_views.router)
