@@ -80,3 +80,19 @@ async def test_the_job_page_offers_featuring_to_its_team(
     after = (await client.get(page)).text
     assert "Feature this job" not in after
     assert "Featured" in after
+
+
+async def test_featured_jobs_are_pinned_beside_the_feed(
+    client: httpx.AsyncClient, runtime: Runtime, employer: Person, company: dict[str, Any]
+) -> None:
+    job = await post_job(client, employer, company["slug"], title="Resort manager")
+    await post_job(client, employer, company["slug"], title="Pool attendant")
+    seeker = await signed_up(client, runtime, "reader@example.com")
+    response = await client.post("/api/auth/login", json={"email": seeker.email, "password": seeker.password})
+    assert response.status_code == 200
+    assert "Featured jobs" not in (await client.get("/")).text
+    await _feature(client, employer, job)
+    home = (await client.get("/")).text
+    assert "Featured jobs" in home
+    assert "Resort manager" in home
+    assert "Pool attendant" not in home

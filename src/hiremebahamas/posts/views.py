@@ -12,6 +12,7 @@ from hiremebahamas.accounts.deps import Auth, CurrentAuth, optional_auth
 from hiremebahamas.core.errors import AppError, UpgradeRequired, ValidationFailed
 from hiremebahamas.core.pagination import DEFAULT_LIMIT, PageParams, Position
 from hiremebahamas.core.runtime import Runtime
+from hiremebahamas.jobs.featured import featured_jobs
 from hiremebahamas.jobs.for_you import jobs_for_you
 from hiremebahamas.models import AccountType, UploadPurpose
 from hiremebahamas.posts import feed, service
@@ -70,6 +71,7 @@ async def home_feed(
         "limits": _limits(),
         "next_url": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
         **await load_suggestions(db, auth.user),
+        "featured_jobs": await featured_jobs(db),
         # Job seekers also see open jobs matching their skills and island.
         "jobs_for_you": (
             await jobs_for_you(db, auth.user, limit=5) if auth.user.account_type == AccountType.JOB_SEEKER else None
