@@ -296,4 +296,6 @@ async def test_free_plan_post_limit_offers_an_upgrade(client: httpx.AsyncClient,
             break
     assert status == 402
     assert 'href="/pricing"' in response.text
-    assert f">post {n}</textarea>" in response.text
+    assert 'action="/billing/checkout"' in response.text  # the upgrade prompt's checkout button
+    assert "Upgrade to Pro" in response.text
+    assert f">post {n}</textarea>" in response.text  # the composer keeps what was typed

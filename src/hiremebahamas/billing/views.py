@@ -111,8 +111,8 @@ async def pay_local_checkout(
     return redirect(request, "/account/billing?checkout=success", flash=("success", f"Welcome to {tier.name}!"))
 
 
-async def upgrade_prompt(request: Request, error: UpgradeRequired) -> Response:
-    """A page's 402: what the limit is, and a button to the plan that lifts it (web/errors.py)."""
+async def upgrade_context(request: Request, error: UpgradeRequired) -> dict[str, Any]:
+    """What `billing/_upgrade_prompt.html` shows: the limit hit and the plan that lifts it."""
     runtime = get_runtime(request)
     async with runtime.database.read_sessionmaker()() as session:
         tiers = await load_tiers(session)
@@ -121,7 +121,12 @@ async def upgrade_prompt(request: Request, error: UpgradeRequired) -> Response:
     except ValueError:
         code = TierCode.PRO
     tier: TierSpec = tier_by_code(tiers, code)
-    context: dict[str, Any] = {"tier": tier, "message": error.message, **_HELPERS}
+    return {"tier": tier, "message": error.message, **_HELPERS}
+
+
+async def upgrade_prompt(request: Request, error: UpgradeRequired) -> Response:
+    """A page's 402: what the limit is, and a button to the plan that lifts it (web/errors.py)."""
+    context = await upgrade_context(request, error)
     htmx = is_htmx(request)
     template = "billing/_upgrade_prompt.html" if htmx else "billing/upgrade.html"
     response = render(request, template, context, status_code=error.status_code)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request, Response
 
 from hiremebahamas.accounts.deps import Auth, CurrentAuth, optional_auth
-from hiremebahamas.core.errors import AppError, ValidationFailed
+from hiremebahamas.core.errors import AppError, UpgradeRequired, ValidationFailed
 from hiremebahamas.core.pagination import DEFAULT_LIMIT, PageParams, Position
 from hiremebahamas.messaging import service
 from hiremebahamas.messaging.schemas import MAX_CLIENT_ID_LENGTH, MAX_MESSAGE_LENGTH
@@ -92,6 +92,8 @@ async def start_conversation(
 ) -> Response:
     try:
         sent = await service.start_conversation(db, auth.user, recipient, body, _client_id(client_id))
+    except UpgradeRequired:
+        raise  # the shared error page shows the plan that lifts the limit, with its checkout
     except AppError as exc:
         await discard_attempt(request, db)
         fields, message = _problems(exc)
@@ -151,6 +153,8 @@ async def send_message(
 ) -> Response:
     try:
         sent = await service.send_message(db, auth.user, conversation_id, body, _client_id(client_id))
+    except UpgradeRequired:
+        raise  # the shared error page shows the plan that lifts the limit, with its checkout
     except AppError as exc:
         await discard_attempt(request, db)
         fields, message = _problems(exc)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 
 from hiremebahamas.accounts.deps import Auth, CurrentAuth, optional_auth
+from hiremebahamas.billing.views import upgrade_context
 from hiremebahamas.core.errors import AppError, UpgradeRequired, ValidationFailed
 from hiremebahamas.core.pagination import DEFAULT_LIMIT, PageParams, Position
 from hiremebahamas.core.runtime import Runtime
@@ -56,7 +57,7 @@ async def home_feed(
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     error: str | None = None,
-    upgrade_required: bool = False,
+    upgrade: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
     """The signed-in home page: the composer and the feed (called by web/pages.py for `/`)."""
@@ -67,7 +68,7 @@ async def home_feed(
         "form": form or {},
         "errors": errors or {},
         "error": error,
-        "upgrade_required": upgrade_required,
+        "upgrade": upgrade,
         "limits": _limits(),
         "next_url": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
         **await load_suggestions(db, auth.user),
@@ -108,7 +109,8 @@ async def create_post(
             form={"body": body},
             errors=fields,
             error=message,
-            upgrade_required=isinstance(exc, UpgradeRequired),
+            # Over the plan's limit: the composer keeps the text and offers the upgrade.
+            upgrade=await upgrade_context(request, exc) if isinstance(exc, UpgradeRequired) else None,
             status_code=exc.status_code,
         )
     return redirect(request, f"/#post-{post.id}", flash=("success", "Your post is live."))
