@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import httpx
 
 REQUEST_TIMEOUT_SECONDS = 30.0
+RAMP_UP_SECONDS = 1.0
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
@@ -129,7 +130,7 @@ async def _read_response(reader: asyncio.StreamReader, head: bytes) -> tuple[int
             headers[name.strip().lower()] = value.strip()
     keep_alive = headers.get("connection", "").lower() != "close"
     try:
-        if status in (204, 304) or 100 <= status < 200:
+        if status in (204, 304):
             pass
         elif headers.get("transfer-encoding", "").lower() == "chunked":
             while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
@@ -215,6 +216,8 @@ class Stats:
     exceptions: dict[str, int]
     retries: int
     """Idempotent requests re-sent once because the server had just closed the idle connection."""
+    all_requests: int
+    """Requests answered or failed during the whole run, warm-up included (for CPU per request)."""
 
     @property
     def rps(self) -> float:
@@ -241,6 +244,7 @@ class Stats:
             "statuses": self.statuses,
             "exceptions": self.exceptions,
             "retries": self.retries,
+            "all_requests": self.all_requests,
         }
 
 
@@ -252,7 +256,7 @@ def percentile(ordered: list[float], p: float) -> float:
     return ordered[min(rank, len(ordered)) - 1]
 
 
-def summarise(recorder: Recorder, seconds: float, retries: int) -> Stats:
+def summarise(recorder: Recorder, seconds: float, retries: int, all_requests: int) -> Stats:
     ordered = sorted(recorder.latencies)
     requests = len(ordered)
     failed_statuses = sum(count for status, count in recorder.statuses.items() if not 200 <= status < 400)
@@ -268,6 +272,7 @@ def summarise(recorder: Recorder, seconds: float, retries: int) -> Stats:
         statuses={str(status): count for status, count in sorted(recorder.statuses.items())},
         exceptions=dict(recorder.exceptions),
         retries=retries,
+        all_requests=all_requests,
     )
 
 
@@ -293,12 +298,17 @@ async def run_load(
         HttpxSender(shared) if shared is not None else Http1Connection(host, port) for _ in range(concurrency)
     ]
     recorder = Recorder()
+    sent = [0]
     loop_start = time.perf_counter()
     measure_from = loop_start + warmup
     stop_at = measure_from + duration
 
-    async def virtual_user(sender: Sender) -> None:
+    async def virtual_user(index: int, sender: Sender) -> None:
         send: Callable[[Call], Awaitable[int]] = sender.send
+        # Users arrive one by one during the warm-up, not in one burst: gunicorn's workers share
+        # one listening socket and a burst of connections tends to be accepted by one worker,
+        # which then serves every keep-alive connection while the other idles.
+        await asyncio.sleep(index * min(warmup / 2, RAMP_UP_SECONDS) / concurrency)
         while (started := time.perf_counter()) < stop_at:
             status: int | None = None
             exception: str | None = None
@@ -307,13 +317,14 @@ async def run_load(
                     status = await send(next_call())
             except (httpx.HTTPError, OSError, asyncio.LimitOverrunError, ValueError) as exc:
                 exception = type(exc).__name__
+            sent[0] += 1
             if started >= measure_from:
                 recorder.record(time.perf_counter() - started, status, exception)
             if exception is not None:
                 await asyncio.sleep(0.01)  # a dead server must not turn this into a busy loop
 
     try:
-        await asyncio.gather(*(virtual_user(sender) for sender in senders))
+        await asyncio.gather(*(virtual_user(index, sender) for index, sender in enumerate(senders)))
         seconds = time.perf_counter() - measure_from
     finally:
         for sender in senders:
@@ -321,4 +332,4 @@ async def run_load(
         if shared is not None:
             await shared.aclose()
     retries = sum(sender.retries for sender in senders if isinstance(sender, Http1Connection))
-    return summarise(recorder, seconds, retries)
+    return summarise(recorder, seconds, retries, sent[0])

@@ -25,6 +25,7 @@ from types import FrameType
 from typing import Any
 
 import uvloop
+from tests.servers import start_postgres, start_redis
 
 from bench import load, server
 from bench.scenarios import SCENARIOS, SEED_CONCURRENCY, Scenario, SeedData, seed
@@ -33,6 +34,9 @@ TARGET_P95_MS = 200.0
 TARGET_P99_MS = 500.0
 TARGET_ERROR_RATE = 0.001
 DATABASE_NAME = "hiremebahamas_bench"
+DEFAULT_WORKERS = 2
+BUSY_MACHINE_CORES = 0.3
+"""CPU used by processes outside the benchmark above which the figures are flagged."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,8 @@ class Result:
     stats: load.Stats
     cpu_cores: dict[str, float]
     workers_booted: int
+    connections_per_worker: list[int]
+    cpu_ms_per_request: float
     failures: list[str]
 
     @property
@@ -72,7 +78,9 @@ class Result:
             **self.stats.to_dict(),
             "latency_target": self.scenario.latency_target,
             "cpu_cores": self.cpu_cores,
+            "cpu_ms_per_request": self.cpu_ms_per_request,
             "workers_booted": self.workers_booted,
+            "connections_per_worker": self.connections_per_worker,
             "pass": self.passed,
             "failures": self.failures,
         }
@@ -102,6 +110,11 @@ def bind(scenario: Scenario, data: SeedData) -> Callable[[], load.Call]:
     return lambda: next_call(data)
 
 
+async def _connections_mid_run(app: server.AppServer, delay: float) -> list[int]:
+    await asyncio.sleep(delay)
+    return server.connections_per_worker(app)
+
+
 async def measure(app: server.AppServer, database_pids: list[int], options: Options) -> list[Result]:
     plans = [
         (
@@ -123,6 +136,7 @@ async def measure(app: server.AppServer, database_pids: list[int], options: Opti
         booted = app.workers_booted()
         wall, own_cpu, all_cpu = time.perf_counter(), time.process_time(), server.machine_busy_seconds()
         app_cpu, db_cpu = server.cpu_seconds([app.pid]), server.cpu_seconds(database_pids)
+        spread = asyncio.create_task(_connections_mid_run(app, options.warmup + duration / 2))
         stats = await load.run_load(
             app.url,
             bind(scenario, data),
@@ -139,6 +153,9 @@ async def measure(app: server.AppServer, database_pids: list[int], options: Opti
         }
         used["other"] = max(0.0, server.machine_busy_seconds() - all_cpu - sum(used.values()))
         cpu_cores = {name: round(seconds / wall, 2) for name, seconds in used.items()}
+        # What one request costs the server and the database: unlike throughput, this hardly
+        # changes when other processes compete for the CPU.
+        cpu_ms = 1000 * (used["server"] + used["database"]) / max(stats.all_requests, 1)
         result = Result(
             scenario=scenario,
             concurrency=concurrency,
@@ -146,6 +163,8 @@ async def measure(app: server.AppServer, database_pids: list[int], options: Opti
             stats=stats,
             cpu_cores=cpu_cores,
             workers_booted=app.workers_booted() - booted,
+            connections_per_worker=await spread,
+            cpu_ms_per_request=round(cpu_ms, 3),
             failures=judge(scenario, stats),
         )
         results.append(result)
@@ -155,8 +174,6 @@ async def measure(app: server.AppServer, database_pids: list[int], options: Opti
 
 def run_benchmark(options: Options) -> list[Result]:
     """Start what the options ask for, measure, and stop everything again (also on errors)."""
-    from tests.servers import start_postgres, start_redis
-
     with contextlib.ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hmb-bench-")))
         database_pids: list[int] = []
@@ -190,18 +207,43 @@ def run_benchmark(options: Options) -> list[Result]:
         print(f"gunicorn ({options.workers} uvicorn workers, ENVIRONMENT={env['ENVIRONMENT']}) on {app.url}")
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
             results = runner.run(measure(app, database_pids, options))
-        if any(result.stats.errors for result in results):
-            print(f"\nserver log (last lines):\n{app.log_tail()}")
+        problems = app.log_problems()
+        if problems:
+            print("\nserver errors (last lines of its log):\n" + "\n".join(problems))
         return results
 
 
 # --------------------------------------------------------------------------
 # reporting
 
-HEADER = (
-    f"{'scenario':<10} {'conc':>4} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-    f"{'max ms':>8} {'errors':>7} {'boots':>5}  {'cpu srv/db/gen/oth':>18}  verdict"
-)
+COLUMNS = [  # title, width
+    ("scenario", -10),
+    ("conc", 4),
+    ("requests", 8),
+    ("req/s", 8),
+    ("p50 ms", 7),
+    ("p95 ms", 7),
+    ("p99 ms", 7),
+    ("max ms", 7),
+    ("errors", 6),
+    ("boots", 5),
+    ("conns", 6),
+    ("cpu ms", 6),
+    ("cpu srv/db/gen/oth", 18),
+    ("verdict", -7),
+]
+"""boots: workers gunicorn (re)started during the scenario; conns: client connections held by
+each worker halfway through; cpu ms: server + database CPU time per request; cpu: cores used by
+the server, the database (and Redis), the load generator and everything else on the machine."""
+
+
+def _line(cells: list[str]) -> str:
+    return " ".join(
+        cell.ljust(-width) if width < 0 else cell.rjust(width) for cell, (_, width) in zip(cells, COLUMNS, strict=True)
+    ).rstrip()
+
+
+HEADER = _line([title for title, _ in COLUMNS])
 
 
 def format_row(result: Result) -> str:
@@ -211,10 +253,23 @@ def format_row(result: Result) -> str:
         verdict = "PASS" if result.scenario.latency_target else "PASS (errors only; no latency target)"
     else:
         verdict = "FAIL: " + "; ".join(result.failures)
-    return (
-        f"{result.scenario.name:<10} {result.concurrency:>4} {s.requests:>8} {s.rps:>8.1f} {s.p50_ms:>8.1f} "
-        f"{s.p95_ms:>8.1f} {s.p99_ms:>8.1f} {s.max_ms:>8.1f} {s.error_rate:>7.2%} {result.workers_booted:>5}  "
-        f"{cpu:>18}  {verdict}"
+    return _line(
+        [
+            result.scenario.name,
+            str(result.concurrency),
+            str(s.requests),
+            f"{s.rps:.1f}",
+            f"{s.p50_ms:.1f}",
+            f"{s.p95_ms:.1f}",
+            f"{s.p99_ms:.1f}",
+            f"{s.max_ms:.1f}",
+            f"{s.error_rate:.2%}",
+            str(result.workers_booted),
+            "/".join(str(count) for count in result.connections_per_worker),
+            f"{result.cpu_ms_per_request:.2f}",
+            cpu,
+            verdict,
+        ]
     )
 
 
@@ -253,7 +308,8 @@ def write_results(options: Options, results: list[Result], started: datetime) ->
     document = {
         "date": started.isoformat(timespec="seconds"),
         "commit": _git("rev-parse", "--short", "HEAD"),
-        "dirty": bool(_git("status", "--porcelain", "--untracked-files=no")),
+        # Whether the code under test differs from that commit (changes to bench/ do not count).
+        "dirty": bool(_git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench")),
         "machine": machine(),
         "settings": {
             "database": options.database,
@@ -282,7 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--redis", action="store_true", help="start a throwaway Redis and set REDIS_URL")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (WEB_CONCURRENCY), default 2")
+    parser.add_argument(
+        "--workers", type=int, default=DEFAULT_WORKERS, help="gunicorn workers (WEB_CONCURRENCY), default 2"
+    )
     parser.add_argument("--duration", type=float, default=20.0, help="measured seconds per scenario, default 20")
     parser.add_argument("--concurrency", type=int, default=50, help="virtual users, default 50")
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds before each scenario")
@@ -299,7 +357,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="load generator's HTTP client: raw asyncio streams (default) or one shared httpx.AsyncClient",
     )
     parser.add_argument("--scenario", action="append", choices=list(SCENARIOS), help="run only this one (repeatable)")
-    parser.add_argument("--output", type=Path, help="results JSON, default bench/results/<date>-<db>.json")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        help="results JSON, default bench/results/<date>-<db>[-redis][-Nworkers][-maxreqN][-httpx].json",
+    )
     return parser
 
 
@@ -309,8 +371,15 @@ def parse_options(argv: list[str] | None) -> Options:
     if args.workers < 1 or args.concurrency < 1 or args.duration <= 0 or args.warmup < 0 or args.users < 1:
         parser.error("--workers, --concurrency, --users and --duration must be positive, --warmup not negative")
     names: list[str] = args.scenario or list(SCENARIOS)
-    suffix = "-redis" if args.redis else ""
-    today = datetime.now(UTC).date().isoformat()
+    parts = [datetime.now(UTC).date().isoformat(), args.database]
+    if args.redis:
+        parts.append("redis")
+    if args.workers != DEFAULT_WORKERS:
+        parts.append(f"{args.workers}workers")
+    if args.max_requests is not None:
+        parts.append(f"maxreq{args.max_requests}")
+    if args.client != "raw":
+        parts.append(args.client)
     return Options(
         database=args.database,
         redis=args.redis,
@@ -322,7 +391,7 @@ def parse_options(argv: list[str] | None) -> Options:
         max_requests=args.max_requests,
         client=args.client,
         scenarios=[SCENARIOS[name] for name in SCENARIOS if name in names],
-        output=args.output or server.PROJECT_ROOT / "bench" / "results" / f"{today}-{args.database}{suffix}.json",
+        output=args.output or server.PROJECT_ROOT / "bench" / "results" / f"{'-'.join(parts)}.json",
     )
 
 
@@ -333,11 +402,24 @@ def _terminate(signum: int, _frame: FrameType | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     options = parse_options(argv)
     signal.signal(signal.SIGTERM, _terminate)
+    # Ctrl-C (or SIGINT sent to a run started in the background, where it is ignored by default)
+    # also stops everything started.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     started = datetime.now(UTC)
-    results = run_benchmark(options)
+    try:
+        results = run_benchmark(options)
+    except KeyboardInterrupt:
+        print("\ninterrupted: everything the benchmark started has been stopped", file=sys.stderr)
+        return 130
     write_results(options, results, started)
     failed = [result.scenario.name for result in results if not result.passed]
     print(f"\nresults: {options.output}")
+    busiest = max(results, key=lambda result: result.cpu_cores["other"], default=None)
+    if busiest is not None and busiest.cpu_cores["other"] >= BUSY_MACHINE_CORES:
+        print(
+            f"warning: other processes used {busiest.cpu_cores['other']:.1f} cores during {busiest.scenario.name}: "
+            "the server had less CPU than the machine has, so these figures understate it"
+        )
     print(
         f"targets: p95 < {TARGET_P95_MS:.0f} ms, p99 < {TARGET_P99_MS:.0f} ms, errors < {TARGET_ERROR_RATE:.1%}: "
         + (f"FAIL ({', '.join(failed)})" if failed else "all PASS")

@@ -1,4 +1,4 @@
-"""What the benchmark measures: one small async function per scenario, and the seed data they use.
+"""What the benchmark measures: one small function per scenario, and the seed data they use.
 
 A scenario is a decorated function that describes the next request of a virtual user (the
 load generator sends it); adding one is a few lines:
@@ -108,7 +108,7 @@ def home_page(data: SeedData) -> Call:
 
 
 @scenario(
-    "GET /api/users/me with a random user's bearer token: JWT check, session+user query, rate limit",
+    "GET /api/users/me with a random user's bearer token: JWT check, rate limit, the account (and profile) reads",
     needs_users=True,
 )
 def me(data: SeedData) -> Call:

@@ -121,6 +121,15 @@ class AppServer:
         except OSError:
             return "(no server log)"
 
+    def log_problems(self, lines: int = 20) -> list[str]:
+        """The last error lines of the server's log (JSON lines at ERROR or above, tracebacks)."""
+        try:
+            text = self.log_file.read_text(errors="replace")
+        except OSError:
+            return []
+        markers = ('"level": "ERROR"', '"level": "CRITICAL"', "Traceback", "[ERROR]", "[CRITICAL]")
+        return [line[:500] for line in text.splitlines() if any(marker in line for marker in markers)][-lines:]
+
     def workers_booted(self) -> int:
         """How many workers gunicorn has started so far (recycled ones included)."""
         try:
@@ -230,6 +239,32 @@ def _tree(root: int, stats: dict[int, _ProcStat]) -> list[int]:
         found.append(pid)
         pending.extend(children.get(pid, []))
     return found
+
+
+def connections_per_worker(server: AppServer) -> list[int]:
+    """Established client connections each worker holds now, most first (from /proc/net/tcp).
+
+    Keep-alive connections stay with the worker that accepted them, so this shows whether the
+    load was spread over the workers."""
+    port = int(server.url.rsplit(":", 1)[1])
+    established: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+                    established.add(fields[9])  # the socket's inode
+    counts: list[int] = []
+    for pid in descendants(server.pid):
+        inodes: set[str] = set()
+        with contextlib.suppress(OSError):
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    target = os.readlink(fd)
+                    if target.startswith("socket:["):
+                        inodes.add(target[8:-1])
+        counts.append(len(inodes & established))
+    return sorted(counts, reverse=True)
 
 
 def descendants(root: int) -> list[int]:

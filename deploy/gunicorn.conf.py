@@ -1,7 +1,7 @@
 """Gunicorn settings for production: `gunicorn -c deploy/gunicorn.conf.py`.
 
-Uvicorn workers run the ASGI app; WEB_CONCURRENCY sets the process count, WEB_THREADS the
-thread pool each worker gives to blocking calls (password hashing, file I/O), PORT the port.
+Uvicorn workers run the ASGI app; WEB_CONCURRENCY sets the process count and PORT the port.
+(WEB_THREADS, the thread pool each worker gives to password hashing, is applied by the app.)
 """
 
 from __future__ import annotations
@@ -11,15 +11,17 @@ import os
 wsgi_app = "hiremebahamas.app:create_app()"
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104 - containers listen on all interfaces
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("WEB_THREADS", "1"))
 worker_class = "uvicorn_worker.UvicornWorker"
 # Requests never run this long; a stuck worker is replaced instead of hanging the instance.
 timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then so a slow leak can never take an instance down.
-max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "10000"))
-max_requests_jitter = 1000
+# Recycle workers now and then so a slow leak can never take an instance down. Rarely: a
+# restart costs a second of CPU, and under load clients pile onto the surviving workers.
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "200000"))
+max_requests_jitter = 20000
+# gunicorn 27's control socket is for interactive management, which containers do not use.
+control_socket_disable = True
 accesslog = None  # the app logs each request as JSON with its request id
 errorlog = "-"
 forwarded_allow_ips = "*"  # client IPs are taken from TRUSTED_PROXIES by the app itself

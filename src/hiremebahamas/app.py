@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Scope
@@ -110,6 +111,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # WEB_THREADS sizes the pool that blocking calls (argon2) run on, off the event loop.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
         # Job expiry and daily alerts; off in tests, and left to the worker's cron when one runs.
         job_schedule = start_schedule(runtime, enabled=False if runtime.tasks.uses_worker else None)
         yield

@@ -102,7 +102,7 @@ async def _create_admin(email: str, password: str, first_name: str, last_name: s
                 User(
                     email=normalise_email(email),
                     username=await suggest_username(session, first_name, last_name),
-                    password_hash=security.hash_password(password),
+                    password_hash=await security.hash_password_off_loop(password),
                     first_name=first_name,
                     last_name=last_name,
                     account_type=AccountType.EMPLOYER,

@@ -83,7 +83,8 @@ class Settings(BaseSettings):
     sentry_traces_sample_rate: float = 0.0
 
     web_concurrency: int = 2
-    web_threads: int = 1
+    # Threads each process gives to blocking work (password hashing): see app.py's lifespan.
+    web_threads: int = 4
     host: str = "127.0.0.1"
     port: int = 8000
 

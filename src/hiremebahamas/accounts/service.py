@@ -83,7 +83,7 @@ async def register(session: AsyncSession, settings: Settings, data: RegisterIn) 
     user = User(
         email=email,
         username=await suggest_username(session, data.first_name, data.last_name),
-        password_hash=security.hash_password(data.password),
+        password_hash=await security.hash_password_off_loop(data.password),
         first_name=data.first_name,
         last_name=data.last_name,
         account_type=data.account_type,
@@ -166,7 +166,7 @@ async def authenticate(
     if await store.get(lock_key) is not None:
         raise RateLimited(LOCKED_MESSAGE, retry_after=await store.ttl(lock_key))
     user = await find_user_by_email(session, email)
-    if not security.verify_password(user.password_hash if user else None, password) or user is None:
+    if not await security.verify_password_off_loop(user.password_hash if user else None, password) or user is None:
         failures = await store.incr(failures_key, settings.login_lockout_seconds)
         if failures >= settings.login_max_failures:
             await store.set(lock_key, "1", settings.login_lockout_seconds)
@@ -177,7 +177,7 @@ async def authenticate(
     if not user.is_active:
         raise Forbidden("This account has been suspended. Contact support if you think this is a mistake.")
     if security.password_needs_rehash(user.password_hash):
-        user.password_hash = security.hash_password(password)
+        user.password_hash = await security.hash_password_off_loop(password)
     user.last_login_at = utcnow()
     return user
 
@@ -342,7 +342,7 @@ async def reset_password(session: AsyncSession, settings: Settings, token: str, 
 
 
 async def change_password(session: AsyncSession, settings: Settings, user: User, current: str, new: str) -> None:
-    if not security.verify_password(user.password_hash, current):
+    if not await security.verify_password_off_loop(user.password_hash, current):
         message = "Your current password is not correct."
         raise ValidationFailed(message, fields={"current_password": message})
     _check_password(new, user.email, "new_password")
@@ -350,7 +350,7 @@ async def change_password(session: AsyncSession, settings: Settings, user: User,
 
 
 async def _set_password(session: AsyncSession, settings: Settings, user: User, new_password: str) -> None:
-    user.password_hash = security.hash_password(new_password)
+    user.password_hash = await security.hash_password_off_loop(new_password)
     await revoke_all_sessions(session, user.id)
     defer_email(session, emails.password_changed(settings, user))
 

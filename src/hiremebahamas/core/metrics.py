@@ -8,6 +8,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
 from prometheus_client.multiprocess import MultiProcessCollector
 
+# With several worker processes the client library writes its samples under this directory;
+# it must exist before the first metric is created (also in `migrate`, run before the server).
+if _multiprocess_dir := os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(_multiprocess_dir, exist_ok=True)
+
 REQUEST_LATENCY = Histogram(
     "http_request_duration_seconds",
     "Time to serve a request, by route template.",
