@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import httpx
@@ -101,3 +102,21 @@ async def test_report_failures(client: httpx.AsyncClient, runtime: Runtime) -> N
         assert response.status_code == 422, body
         assert field in response.json()["error"]["fields"], body
     assert await _reports(runtime) == []
+
+
+async def test_the_same_report_sent_twice_at_once_is_stored_once(client: httpx.AsyncClient, runtime: Runtime) -> None:
+    target = await member(runtime, "target-person")
+    reporter = await member(runtime, "reporter")
+    body = {"target_type": "user", "target_id": str(target.id), "reason": "Spam"}
+    responses = await asyncio.gather(
+        *(client.post("/api/reports", json=body, headers=reporter.headers) for _ in range(4))
+    )
+    assert sorted(r.status_code for r in responses) == [200, 200, 200, 201]
+    async with runtime.database.sessionmaker() as session:
+        stored = (await session.execute(select(Report).where(Report.reporter_id == reporter.id))).scalars().all()
+    assert len(stored) == 1
+    # Once it is dealt with, the same person may report the same target again.
+    async with runtime.database.sessionmaker.begin() as session:
+        await session.execute(update(Report).values(status=ReportStatus.DISMISSED))
+    again = await client.post("/api/reports", json=body, headers=reporter.headers)
+    assert again.status_code == 201

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hiremebahamas.models.base import Base, IdMixin, str_enum, utcnow
@@ -86,6 +86,16 @@ class Report(IdMixin, Base):
     __table_args__ = (
         Index("ix_reports_status_created", "status", "created_at"),
         Index("ix_reports_target", "target_type", "target_id"),
+        # One open report per reporter and target, even when the same report is sent twice at once.
+        Index(
+            "uq_reports_open_per_reporter",
+            "reporter_id",
+            "target_type",
+            "target_id",
+            unique=True,
+            postgresql_where=text("status = 'open'"),
+            sqlite_where=text("status = 'open'"),
+        ),
     )
 
     reporter_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

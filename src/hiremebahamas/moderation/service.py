@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.core.errors import BadRequest, NotFound, ValidationFailed
+from hiremebahamas.core.sql import insert_ignoring_conflicts
 from hiremebahamas.models import Base, Comment, Post, Report, ReportStatus, ReportTarget, User
 from hiremebahamas.moderation.schemas import ReportIn
 
@@ -54,7 +55,10 @@ async def _check_target(session: AsyncSession, reporter: User, target_type: Repo
 async def file_report(session: AsyncSession, reporter: User, data: ReportIn) -> FiledReport:
     target_id = _target_id(data)
     await _check_target(session, reporter, data.target_type, target_id)
-    existing = (
+    created = await insert_ignoring_conflicts(
+        session, Report, reporter_id=reporter.id, target_type=data.target_type, target_id=target_id, reason=data.reason
+    )
+    report = (
         await session.execute(
             select(Report).where(
                 Report.reporter_id == reporter.id,
@@ -63,10 +67,5 @@ async def file_report(session: AsyncSession, reporter: User, data: ReportIn) -> 
                 Report.status == ReportStatus.OPEN,
             )
         )
-    ).scalar_one_or_none()
-    if existing is not None:
-        return FiledReport(existing, created=False)
-    report = Report(reporter_id=reporter.id, target_type=data.target_type, target_id=target_id, reason=data.reason)
-    session.add(report)
-    await session.flush()
-    return FiledReport(report, created=True)
+    ).scalar_one()
+    return FiledReport(report, created=created)

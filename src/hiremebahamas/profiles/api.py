@@ -31,7 +31,7 @@ from hiremebahamas.profiles.schemas import (
 )
 from hiremebahamas.profiles.talent import TalentQuery, search_talent
 from hiremebahamas.social.suggestions import suggestions
-from hiremebahamas.web.deps import DbSession
+from hiremebahamas.web.deps import AppRuntime, DbSession
 
 # /me routes are declared before /{username} so "me" is never looked up as a username
 # (it is a reserved one anyway).
@@ -104,12 +104,21 @@ async def delete_education(entry_id: uuid.UUID, user: CurrentUser, db: DbSession
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@users_router.get("/{username}")
-async def get_profile(username: str, auth: OptionalAuth, db: DbSession) -> PublicProfileEnvelope:
+@users_router.get("/{username}", response_model=PublicProfileEnvelope)
+async def get_profile(username: str, auth: OptionalAuth, db: DbSession, runtime: AppRuntime) -> Response:
     """404 when the username is unknown, when either of you blocked the other, and, for
-    visitors who are not signed in, when the profile is visible to members only."""
+    visitors who are not signed in, when the profile is visible to members only.
+
+    Anonymous visitors (crawlers, shared links) all see the same thing, so their answer is
+    cached for CACHE_USER_TTL. Signed-in viewers, the author above all, always get it fresh."""
+    key = f"profile:anonymous:{username.lower()}"
+    if auth is None and (cached := await runtime.store.get(key)) is not None:
+        return Response(cached, media_type="application/json")
     view = await service.public_profile(db, auth.user if auth else None, username)
-    return PublicProfileEnvelope(profile=view.out())
+    body = PublicProfileEnvelope(profile=view.out()).model_dump_json()
+    if auth is None:
+        await runtime.store.set(key, body, runtime.settings.cache_user_ttl)
+    return Response(body, media_type="application/json")
 
 
 @talent_router.get("/talent")
