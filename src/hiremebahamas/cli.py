@@ -143,6 +143,22 @@ def _check_sentry(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _clean_uploads(_args: argparse.Namespace) -> int:
+    from hiremebahamas.core.db import Database
+    from hiremebahamas.uploads.cleanup import clean_uploads
+
+    async def run() -> int:
+        settings = Settings()
+        database = Database(settings)
+        try:
+            return await clean_uploads(settings, database)
+        finally:
+            await database.dispose()
+
+    print(f"Deleted {asyncio.run(run())} unattached uploads.")
+    return 0
+
+
 def _generate_secret(_args: argparse.Namespace) -> int:
     print(generate_secret())
     return 0
@@ -174,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--first-name", default="Site")
     admin.add_argument("--last-name", default="Admin")
     admin.set_defaults(handler=_create_admin_command)
+
+    clean = commands.add_parser("clean-uploads", help="delete pictures nothing has used for a day")
+    clean.set_defaults(handler=_clean_uploads)
 
     sentry = commands.add_parser("check-sentry", help="send a test exception to SENTRY_DSN")
     sentry.set_defaults(handler=_check_sentry)

@@ -97,9 +97,20 @@ async def _jobs_schedule(ctx: dict[str, Any]) -> None:
     await run_due(ctx["task_context"])
 
 
+async def _clean_uploads(ctx: dict[str, Any]) -> None:
+    """Delete pictures nothing uses any more (uploads/cleanup.py)."""
+    from hiremebahamas.uploads.cleanup import clean_uploads
+
+    context = ctx["task_context"]
+    await clean_uploads(context.settings, context.database)
+
+
 def cron_jobs() -> list[CronJob]:
     # The in-process loop of jobs/schedule.py does the same when no worker is configured.
-    return [cron(_jobs_schedule, name="jobs_schedule", minute=set(range(0, 60, 10)), timeout=JOB_TIMEOUT_SECONDS)]
+    return [
+        cron(_jobs_schedule, name="jobs_schedule", minute=set(range(0, 60, 10)), timeout=JOB_TIMEOUT_SECONDS),
+        cron(_clean_uploads, name="clean_uploads", minute={17}, timeout=JOB_TIMEOUT_SECONDS),
+    ]
 
 
 def task_functions(retry: RetryPolicy) -> list[Function]:
