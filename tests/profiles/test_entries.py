@@ -35,18 +35,18 @@ async def test_experience_add_edit_delete(client: httpx.AsyncClient, runtime: Ru
     assert patched.json()["experience"]["island"] is None
     assert patched.json()["experience"]["company_name"] == "Island Books"
 
-    profile = (await client.get("/api/users/ann")).json()["profile"]
+    profile = (await client.get("/api/users/ann", headers=ann.headers)).json()["profile"]
     assert [item["title"] for item in profile["experience"]] == ["Senior bookkeeper"]
 
     deleted = await client.delete(f"/api/users/me/experience/{entry['id']}", headers=ann.headers)
     assert deleted.status_code == 204
-    assert (await client.get("/api/users/ann")).json()["profile"]["experience"] == []
+    assert (await client.get("/api/users/ann", headers=ann.headers)).json()["profile"]["experience"] == []
     again = await client.delete(f"/api/users/me/experience/{entry['id']}", headers=ann.headers)
     assert again.status_code == 404
     for start in ("2015-01-01", "2021-05-01", "2018-09-01"):
         body = {**JOB, "start_date": start}
         assert (await client.post("/api/users/me/experience", json=body, headers=ann.headers)).status_code == 201
-    profile = (await client.get("/api/users/ann")).json()["profile"]
+    profile = (await client.get("/api/users/ann", headers=ann.headers)).json()["profile"]
     assert [item["start_date"] for item in profile["experience"]] == ["2021-05-01", "2018-09-01", "2015-01-01"]
 
 
@@ -69,14 +69,14 @@ async def test_invalid_experience_is_refused(client: httpx.AsyncClient, runtime:
         response = await client.post("/api/users/me/experience", json=body, headers=ann.headers)
         assert response.status_code == 422, (body, response.text)
         assert field in response.json()["error"]["fields"], (body, response.text)
-    assert (await client.get("/api/users/ann")).json()["profile"]["experience"] == []
+    assert (await client.get("/api/users/ann", headers=ann.headers)).json()["profile"]["experience"] == []
     entry = (await client.post("/api/users/me/experience", json=JOB, headers=ann.headers)).json()["experience"]
     response = await client.patch(
         f"/api/users/me/experience/{entry['id']}", json={"end_date": "2001-01-01"}, headers=ann.headers
     )
     assert response.status_code == 422
     assert "end_date" in response.json()["error"]["fields"]
-    profile = (await client.get("/api/users/ann")).json()["profile"]
+    profile = (await client.get("/api/users/ann", headers=ann.headers)).json()["profile"]
     assert profile["experience"][0]["end_date"] is None
 
 
@@ -89,7 +89,7 @@ async def test_only_the_owner_touches_an_entry(client: httpx.AsyncClient, runtim
         assert patched.status_code == 404
         assert (await client.delete(path, headers=bob.headers)).status_code == 404
         assert (await client.delete(path)).status_code == 401
-    profile = (await client.get("/api/users/ann")).json()["profile"]
+    profile = (await client.get("/api/users/ann", headers=ann.headers)).json()["profile"]
     assert profile["experience"][0]["title"] == "Bookkeeper"
     assert profile["education"][0]["school"] == "University of The Bahamas"
     assert (await client.post("/api/users/me/experience", json=JOB)).status_code == 401
