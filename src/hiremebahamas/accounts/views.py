@@ -16,7 +16,7 @@ from hiremebahamas.accounts.schemas import RegisterIn, UserUpdateIn
 from hiremebahamas.core.errors import AppError, ValidationFailed
 from hiremebahamas.web.csrf import rotate_csrf_cookie
 from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession, discard_attempt, limit_auth
-from hiremebahamas.web.forms import field_errors
+from hiremebahamas.web.forms import field_errors, form_problems
 from hiremebahamas.web.rendering import redirect, render, safe_next
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
@@ -29,12 +29,7 @@ async def _form_failed(
 ) -> Response:
     """Re-show a form with its errors; nothing the failed attempt staged is kept."""
     await discard_attempt(request, db)
-    if isinstance(error, ValidationError):
-        errors, message = field_errors(error), "Some fields need your attention."
-    else:
-        errors = error.fields if isinstance(error, ValidationFailed) else dict(error.extra.get("fields", {}))
-        message = error.message
-    status = error.status_code if isinstance(error, AppError) else 422
+    errors, message, status = form_problems(error)
     return render(request, template, {**context, "errors": errors, "error": message}, status_code=status)
 
 

@@ -16,11 +16,12 @@ from hiremebahamas.core.errors import AppError, UpgradeRequired
 from hiremebahamas.jobs import files
 from hiremebahamas.jobs.applications import counts_by_job
 from hiremebahamas.jobs.cards import JobCard, load_cards
-from hiremebahamas.jobs.forms import PAGE_DEPENDENCIES, errors_of, island_choices
+from hiremebahamas.jobs.forms import PAGE_DEPENDENCIES, island_choices
 from hiremebahamas.models import Company, CompanyRole, Job, JobStatus, UploadPurpose, User
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.uploads.forms import upload_from_form
 from hiremebahamas.web.deps import AppRuntime, DbSession, discard_attempt, request_ip
+from hiremebahamas.web.forms import form_problems
 from hiremebahamas.web.rendering import redirect, render
 
 router = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
@@ -71,7 +72,7 @@ async def create_company(
         company = await service.create_company(db, auth.user, data.model_copy(update={"logo_upload_id": uploaded}))
     except (ValidationError, AppError) as error:
         await discard_attempt(request, db)
-        errors, message, status = errors_of(error)
+        errors, message, status = form_problems(error)
         context = {"form": form, "errors": errors, "error": message, "islands": island_choices("Choose an island")}
         return render(request, "companies/new.html", context, status_code=status)
     return redirect(request, f"/companies/{company.slug}", flash=("success", f"{company.name} is on HireMeBahamas."))
@@ -175,7 +176,7 @@ async def update_company(
     except (ValidationError, AppError) as error:
         await discard_attempt(request, db)
         await db.refresh(company)
-        errors, message, status = errors_of(error)
+        errors, message, status = form_problems(error)
         return await _edit_page(request, db, company, form=form, errors=errors, error=message, status_code=status)
     return redirect(request, f"/companies/{company.slug}", flash=("success", "The company page was saved."))
 
@@ -193,7 +194,7 @@ async def add_member(
     except (ValidationError, AppError) as error:
         await discard_attempt(request, db)
         await db.refresh(company)
-        errors, message, status = errors_of(error)
+        errors, message, status = form_problems(error)
         return await _edit_page(request, db, company, errors=errors, error=message, status_code=status)
     message = f"{member.user.full_name} joined the team."
     return redirect(request, f"/companies/{company.slug}/edit", flash=("success", message))

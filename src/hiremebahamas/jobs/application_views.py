@@ -14,12 +14,13 @@ from hiremebahamas.core.errors import AppError, NotFound, ValidationFailed
 from hiremebahamas.core.pagination import PageParams, Position
 from hiremebahamas.jobs import applications, files, service
 from hiremebahamas.jobs.applications import WITHDRAWABLE
-from hiremebahamas.jobs.forms import PAGE_DEPENDENCIES, errors_of, status_choices
+from hiremebahamas.jobs.forms import PAGE_DEPENDENCIES, status_choices
 from hiremebahamas.jobs.job_page import job_page_context
 from hiremebahamas.jobs.schemas import ApplicationIn
 from hiremebahamas.models import ApplicationStatus, UploadPurpose
 from hiremebahamas.uploads.forms import upload_from_form
 from hiremebahamas.web.deps import AppRuntime, DbSession, discard_attempt, request_ip
+from hiremebahamas.web.forms import form_problems
 from hiremebahamas.web.rendering import redirect, render, safe_next
 
 router = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
@@ -63,7 +64,7 @@ async def apply(
         view = await applications.apply_to_job(db, settings, auth.user, job_id, data)
     except AppError as error:
         await discard_attempt(request, db)
-        errors, message, status = errors_of(error)
+        errors, message, status = form_problems(error)
         if "cv_upload_id" in errors:
             errors["cv"] = errors.pop("cv_upload_id")
         card = await service.view_job(db, job_id, auth.user)

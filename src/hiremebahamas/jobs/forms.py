@@ -7,10 +7,9 @@ from datetime import date, datetime, time
 from typing import Any
 
 from fastapi import Depends
-from pydantic import ValidationError
 
 from hiremebahamas.accounts.deps import optional_auth
-from hiremebahamas.core.errors import AppError, ValidationFailed
+from hiremebahamas.core.errors import ValidationFailed
 from hiremebahamas.jobs.labels import (
     APPLICATION_STATUS_LABELS,
     CATEGORY_LABELS,
@@ -19,7 +18,6 @@ from hiremebahamas.jobs.labels import (
 )
 from hiremebahamas.jobs.schemas import NASSAU
 from hiremebahamas.models import ApplicationStatus, Island, Job
-from hiremebahamas.web.forms import field_errors
 
 
 def island_choices(blank: str = "Any island") -> list[tuple[str, str]]:
@@ -40,13 +38,6 @@ def salary_period_choices() -> list[tuple[str, str]]:
 
 def status_choices(blank: str = "Every status") -> list[tuple[str, str]]:
     return [("", blank)] + [(status.value, APPLICATION_STATUS_LABELS[status]) for status in ApplicationStatus]
-
-
-def errors_of(error: AppError | ValidationError) -> tuple[dict[str, str], str, int]:
-    if isinstance(error, ValidationError):
-        return field_errors(error), "Some fields need your attention.", 422
-    fields = error.fields if isinstance(error, ValidationFailed) else dict(error.extra.get("fields", {}))
-    return dict(fields), error.message, error.status_code
 
 
 PAGE_DEPENDENCIES = [Depends(optional_auth)]

@@ -20,7 +20,6 @@ from hiremebahamas.jobs.forms import (
     category_choices,
     employment_type_choices,
     end_of_day,
-    errors_of,
     island_choices,
     job_form,
     optional_int,
@@ -32,6 +31,7 @@ from hiremebahamas.jobs.search import search_jobs
 from hiremebahamas.jobs.search_form import search_from_request
 from hiremebahamas.models import JobStatus
 from hiremebahamas.web.deps import DbSession, discard_attempt
+from hiremebahamas.web.forms import form_problems
 from hiremebahamas.web.rendering import redirect, render
 
 pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
@@ -170,7 +170,7 @@ async def create_job(
         raise  # the shared error page shows the plan that lifts the limit, with its checkout
     except (ValidationError, AppError) as error:
         await discard_attempt(request, db)
-        errors, message, status = errors_of(error)
+        errors, message, status = form_problems(error)
         return await _form_page(request, db, auth, form=form, errors=errors, error=message, status_code=status)
     message = "Your job is live." if job.status == JobStatus.OPEN else "Your draft was saved."
     return redirect(request, f"/jobs/{job.id}-{job.slug}", flash=("success", message))
@@ -196,7 +196,7 @@ async def update_job(
         raise
     except (ValidationError, AppError) as error:
         await discard_attempt(request, db)
-        errors, message, status = errors_of(error)
+        errors, message, status = form_problems(error)
         return await _form_page(
             request, db, auth, form=form, errors=errors, error=message, status_code=status, job_id=job_id
         )

@@ -20,6 +20,7 @@ from hiremebahamas.messaging import service
 from hiremebahamas.messaging.schemas import MAX_CLIENT_ID_LENGTH, MAX_MESSAGE_LENGTH
 from hiremebahamas.notifications import service as notification_service
 from hiremebahamas.web.deps import DbSession, discard_attempt
+from hiremebahamas.web.forms import form_problems
 from hiremebahamas.web.rendering import redirect, render
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
@@ -40,11 +41,6 @@ def _cursor(request: Request) -> Position | None:
 def _client_id(value: str) -> str | None:
     value = value.strip()
     return value[:MAX_CLIENT_ID_LENGTH] if value else None
-
-
-def _problems(error: AppError) -> tuple[dict[str, str], str]:
-    fields = error.fields if isinstance(error, ValidationFailed) else {}
-    return dict(fields), error.message
 
 
 async def _inbox_context(request: Request, db: DbSession, auth: Auth) -> dict[str, Any]:
@@ -96,7 +92,7 @@ async def start_conversation(
         raise  # the shared error page shows the plan that lifts the limit, with its checkout
     except AppError as exc:
         await discard_attempt(request, db)
-        fields, message = _problems(exc)
+        fields, message, _status = form_problems(exc)
         return _new_page(request, {"recipient": recipient, "body": body}, fields, message, exc.status_code)
     return redirect(request, f"/messages/{sent.view.conversation.id}#message-{sent.message.id}")
 
@@ -157,7 +153,7 @@ async def send_message(
         raise  # the shared error page shows the plan that lifts the limit, with its checkout
     except AppError as exc:
         await discard_attempt(request, db)
-        fields, message = _problems(exc)
+        fields, message, _status = form_problems(exc)
         return await _conversation_page(
             request,
             db,

@@ -22,6 +22,7 @@ from hiremebahamas.posts.schemas import MAX_COMMENT_LENGTH, MAX_POST_LENGTH, Com
 from hiremebahamas.social.views import load_suggestions
 from hiremebahamas.uploads.forms import upload_from_form
 from hiremebahamas.web.deps import AppRuntime, DbSession, discard_attempt, request_ip
+from hiremebahamas.web.forms import form_problems
 from hiremebahamas.web.rendering import is_htmx, redirect, render, safe_next
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
@@ -41,11 +42,6 @@ def _cursor(request: Request) -> Position | None:
         return Position.decode(raw) if raw else None
     except ValidationFailed:
         return None
-
-
-def _problems(error: AppError) -> tuple[dict[str, str], str]:
-    fields = error.fields if isinstance(error, ValidationFailed) else {}
-    return dict(fields), error.message
 
 
 async def home_feed(
@@ -100,7 +96,7 @@ async def create_post(
         post = await service.create_post(db, auth.user, data)
     except AppError as exc:
         await discard_attempt(request, db)
-        fields, message = _problems(exc)
+        fields, message, _status = form_problems(exc)
         return await home_feed(
             request,
             auth,
@@ -171,7 +167,7 @@ async def edit_submit(
     except ValidationFailed as exc:
         await discard_attempt(request, db)
         view = await service.get_post(db, auth.user, post_id)
-        fields, message = _problems(exc)
+        fields, message, _status = form_problems(exc)
         context = {"view": view, "form": {"body": body}, "errors": fields, "error": message, "limits": _limits()}
         return render(request, "posts/edit.html", context, status_code=exc.status_code)
     return redirect(request, f"/posts/{post_id}", flash=("success", "Your post was updated."))
@@ -215,7 +211,7 @@ async def comment_submit(
         comment = await service.add_comment(db, auth.user, post_id, CommentIn(body=body))
     except ValidationFailed as exc:
         await discard_attempt(request, db)
-        fields, message = _problems(exc)
+        fields, message, _status = form_problems(exc)
         return await _detail(
             request, db, auth, post_id, form={"body": body}, errors=fields, error=message, status_code=exc.status_code
         )

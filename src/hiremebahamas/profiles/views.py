@@ -18,20 +18,13 @@ from hiremebahamas.profiles.people import island_options
 from hiremebahamas.profiles.schemas import EducationIn, ExperienceIn, ProfileUpdateIn, TalentSort
 from hiremebahamas.profiles.talent import TalentQuery, search_talent
 from hiremebahamas.web.deps import AppRuntime, DbSession, discard_attempt, request_ip
-from hiremebahamas.web.forms import field_errors
+from hiremebahamas.web.forms import form_problems
 from hiremebahamas.web.rendering import redirect, render
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
 
 FormStr = Annotated[str, Form()]
 TALENT_PAGE = 20
-
-
-def _errors(error: AppError | ValidationError) -> tuple[dict[str, str], str, int]:
-    if isinstance(error, ValidationError):
-        return field_errors(error), "Some fields need your attention.", 422
-    fields = error.fields if isinstance(error, ValidationFailed) else dict(error.extra.get("fields", {}))
-    return dict(fields), error.message, error.status_code
 
 
 @router.get("/u/{username}")
@@ -98,7 +91,7 @@ async def edit_submit(request: Request, db: DbSession, auth: CurrentAuth) -> Res
         await service.update_profile(db, auth.user, data)
     except (ValidationError, AppError) as exc:
         await discard_attempt(request, db)
-        errors, message, status_code = _errors(exc)
+        errors, message, status_code = form_problems(exc)
         errors = link_errors(errors, form)
         return await _edit_page(request, db, auth, form=form, errors=errors, error=message, status_code=status_code)
     return redirect(request, f"/u/{auth.user.username}", flash=("success", "Your profile was saved."))
@@ -109,7 +102,7 @@ async def _section_failed(
 ) -> Response:
     assert isinstance(exc, AppError | ValidationError)
     await discard_attempt(request, db)
-    errors, message, status_code = _errors(exc)
+    errors, message, status_code = form_problems(exc)
     return await _edit_page(
         request,
         db,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
+from hiremebahamas.core.errors import AppError, ValidationFailed
+
 _FRIENDLY = {
     "missing": "This field is required.",
     "string_too_short": "This field is required.",
@@ -21,3 +23,11 @@ def field_errors(error: ValidationError) -> dict[str, str]:
             message = "Enter a valid email address, like name@example.com."
         errors.setdefault(name, message)
     return errors
+
+
+def form_problems(error: AppError | ValidationError) -> tuple[dict[str, str], str, int]:
+    """What a form shows when it is refused: per-field messages, the summary, the status."""
+    if isinstance(error, ValidationError):
+        return field_errors(error), "Some fields need your attention.", 422
+    fields = error.fields if isinstance(error, ValidationFailed) else dict(error.extra.get("fields", {}))
+    return dict(fields), error.message, error.status_code
