@@ -42,6 +42,7 @@ from hiremebahamas.uploads import api as uploads_api
 from hiremebahamas.uploads import views as uploads_views
 from hiremebahamas.web import ops, pages
 from hiremebahamas.web.csrf import protect_api, protect_pages
+from hiremebahamas.web.deps import refuse_url_controls
 from hiremebahamas.web.errors import install_error_handlers
 from hiremebahamas.web.ratelimits import limit_api
 
@@ -66,7 +67,9 @@ class HireMeBahamasApp(FastAPI):
 
 
 def _api_router() -> APIRouter:
-    api = APIRouter(prefix="/api", dependencies=[Depends(limit_api), Depends(protect_api)])
+    api = APIRouter(
+        prefix="/api", dependencies=[Depends(refuse_url_controls), Depends(limit_api), Depends(protect_api)]
+    )
     api.include_router(accounts_api.auth_router)
     api.include_router(accounts_api.csrf_router)
     api.include_router(accounts_api.users_router)
@@ -86,7 +89,12 @@ def _api_router() -> APIRouter:
 
 def _web_router() -> APIRouter:
     web = APIRouter(
-        dependencies=[Depends(protect_pages), Depends(load_nav_counts), Depends(billing_views.load_billing_notice)]
+        dependencies=[
+            Depends(refuse_url_controls),
+            Depends(protect_pages),
+            Depends(load_nav_counts),
+            Depends(billing_views.load_billing_notice),
+        ]
     )
     web.include_router(pages.router)
     web.include_router(accounts_views.router)

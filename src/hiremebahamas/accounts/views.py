@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import ValidationError
 
 from hiremebahamas.accounts import service
@@ -16,12 +16,10 @@ from hiremebahamas.accounts.schemas import RegisterIn, UserUpdateIn
 from hiremebahamas.core.errors import AppError, ValidationFailed
 from hiremebahamas.web.csrf import rotate_csrf_cookie
 from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession, discard_attempt, limit_auth
-from hiremebahamas.web.forms import field_errors, form_problems
+from hiremebahamas.web.forms import FormPassword, FormStr, field_errors, form_problems
 from hiremebahamas.web.rendering import redirect, render, safe_next
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
-
-FormStr = Annotated[str, Form()]
 
 
 async def _form_failed(
@@ -46,7 +44,7 @@ async def register_submit(
     db: DbSession,
     settings: AppSettings,
     email: FormStr = "",
-    password: FormStr = "",
+    password: FormPassword = "",
     first_name: FormStr = "",
     last_name: FormStr = "",
     account_type: FormStr = "",
@@ -92,7 +90,7 @@ async def login_submit(
     db: DbSession,
     runtime: AppRuntime,
     email: FormStr = "",
-    password: FormStr = "",
+    password: FormPassword = "",
     next: FormStr = "/",
 ) -> Response:
     settings = runtime.settings
@@ -141,7 +139,7 @@ async def reset_password_page(request: Request, token: str = "") -> Response:
 
 @router.post("/reset-password", dependencies=[Depends(limit_auth)])
 async def reset_password_submit(
-    request: Request, db: DbSession, settings: AppSettings, token: FormStr = "", new_password: FormStr = ""
+    request: Request, db: DbSession, settings: AppSettings, token: FormStr = "", new_password: FormPassword = ""
 ) -> Response:
     try:
         await service.reset_password(db, settings, token, new_password)
@@ -183,8 +181,8 @@ async def account_password(
     db: DbSession,
     settings: AppSettings,
     auth: CurrentAuth,
-    current_password: FormStr = "",
-    new_password: FormStr = "",
+    current_password: FormPassword = "",
+    new_password: FormPassword = "",
 ) -> Response:
     try:
         await service.change_password(db, settings, auth.user, current_password, new_password)

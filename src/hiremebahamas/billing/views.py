@@ -3,9 +3,9 @@ banner, and the embedded checkout and portal that stand in for Stripe's."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
 from hiremebahamas.billing import service
@@ -14,6 +14,7 @@ from hiremebahamas.core.errors import UpgradeRequired, ValidationFailed
 from hiremebahamas.models import BillingInterval, TierCode
 from hiremebahamas.web.csrf import protect_api
 from hiremebahamas.web.deps import AppSettings, DbSession, get_runtime
+from hiremebahamas.web.forms import FormStr
 from hiremebahamas.web.rendering import is_htmx, redirect, render
 
 _PAGE_DEPENDENCIES = [Depends(optional_auth)]
@@ -24,7 +25,6 @@ checkout_router = APIRouter(
     dependencies=[Depends(protect_api), *_PAGE_DEPENDENCIES], include_in_schema=False, tags=["subscriptions"]
 )
 
-FormStr = Annotated[str, Form()]
 _HELPERS = {"format_day": format_day, "format_money": format_money}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, File, Request, Response, UploadFile
 from pydantic import ValidationError
 from sqlalchemy import select
 
@@ -21,12 +21,10 @@ from hiremebahamas.models import Company, CompanyRole, Job, JobStatus, UploadPur
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.uploads.forms import upload_from_form
 from hiremebahamas.web.deps import AppRuntime, DbSession, discard_attempt, request_ip
-from hiremebahamas.web.forms import form_problems
+from hiremebahamas.web.forms import FormStr, form_problems
 from hiremebahamas.web.rendering import redirect, render
 
 router = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
-
-FormStr = Annotated[str, Form()]
 
 
 def _form(company: Company) -> dict[str, Any]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import ValidationError
 
 from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
@@ -18,12 +18,11 @@ from hiremebahamas.profiles.people import island_options
 from hiremebahamas.profiles.schemas import EducationIn, ExperienceIn, ProfileUpdateIn, TalentSort
 from hiremebahamas.profiles.talent import TalentQuery, search_talent
 from hiremebahamas.web.deps import AppRuntime, DbSession, discard_attempt, request_ip
-from hiremebahamas.web.forms import form_problems
+from hiremebahamas.web.forms import FormStr, form_problems
 from hiremebahamas.web.rendering import redirect, render
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
 
-FormStr = Annotated[str, Form()]
 TALENT_PAGE = 20
 
 
