@@ -210,7 +210,7 @@ async def test_a_bad_cursor_is_a_validation_error(client: httpx.AsyncClient) -> 
     for cursor in ("nonsense", "W10", "WyJuZXdlc3QiLDAsIng"):
         response = await client.get("/api/jobs", params={"cursor": cursor})
         assert response.status_code == 422, cursor
-        assert response.json()["error"]["fields"] == {"cursor": "Not a cursor from this search."}
+        assert response.json()["error"]["fields"] == {"cursor": "Not a cursor from this list."}
 
 
 async def test_a_page_costs_the_same_queries_however_long_it_is(

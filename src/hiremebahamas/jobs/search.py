@@ -23,9 +23,6 @@ Every page costs two queries: the jobs with their companies, then the skills of 
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 import uuid
 from collections.abc import Collection
@@ -50,6 +47,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hiremebahamas.core.cursors import Kind, decode_cursor, encode_cursor
 from hiremebahamas.core.errors import ValidationFailed
 from hiremebahamas.jobs.cards import JobCard, load_cards
 from hiremebahamas.jobs.schemas import JobSearch, SortOrder
@@ -97,6 +95,10 @@ def fts5_query(q: str) -> str | None:
     return expression
 
 
+# What the last sort key of a page is, by sort order.
+_KEY_KINDS: dict[SortOrder, Kind] = {"newest": datetime, "relevance": float, "salary": int}
+
+
 @dataclass(frozen=True)
 class Cursor:
     sort: SortOrder
@@ -105,26 +107,14 @@ class Cursor:
     id: uuid.UUID
 
     def encode(self) -> str:
-        raw = json.dumps([self.sort, self.featured, self.key, str(self.id)]).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return encode_cursor(self.sort, self.featured, self.key, self.id)
 
     @classmethod
     def decode(cls, value: str, sort: SortOrder) -> Cursor:
-        try:
-            raw = json.loads(base64.urlsafe_b64decode((value + "=" * (-len(value) % 4)).encode()))
-            saved_sort, featured, key, id_ = raw
-            cursor = cls(saved_sort, int(featured), key, uuid.UUID(id_))
-            if saved_sort != sort:
-                raise ValueError("cursor of another sort order")
-            if sort == "newest":
-                cursor = cls(sort, cursor.featured, datetime.fromisoformat(key), cursor.id)
-            elif not isinstance(key, int | float):
-                raise ValueError("bad key")
-        except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
-            raise ValidationFailed(
-                "That cursor is not valid.", fields={"cursor": "Not a cursor from this search."}
-            ) from exc
-        return cursor
+        saved_sort, featured, key, id_ = decode_cursor(value, str, int, _KEY_KINDS[sort], uuid.UUID)
+        if saved_sort != sort:
+            raise ValidationFailed("That cursor is not valid.", fields={"cursor": "A cursor of another sort order."})
+        return cls(sort, featured, key, id_)
 
 
 @dataclass(frozen=True)
@@ -271,8 +261,7 @@ async def search_jobs(
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
-        key = last.sort_key.isoformat() if isinstance(last.sort_key, datetime) else last.sort_key
-        next_cursor = Cursor(sort, int(last.featured), key, last[0].id).encode()
+        next_cursor = Cursor(sort, int(last.featured), last.sort_key, last[0].id).encode()
     return SearchPage(cards, next_cursor)
 
 
