@@ -69,10 +69,11 @@ class CompressionMiddleware:
                     start = message  # held until the body shows whether it is whole and large enough
                     return
                 await send(message)
-            elif start is not None and message["type"] == "http.response.body":
+            elif start is not None:
                 held, start = start, None
                 body: bytes = message.get("body", b"")
-                if not message.get("more_body", False) and len(body) >= MINIMUM_SIZE:
+                whole = message["type"] == "http.response.body" and not message.get("more_body", False)
+                if whole and len(body) >= MINIMUM_SIZE:
                     headers = MutableHeaders(scope=held)
                     headers.add_vary_header("Accept-Encoding")
                     if wants_gzip:

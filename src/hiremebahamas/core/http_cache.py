@@ -124,7 +124,7 @@ class HttpCacheMiddleware:
                     start = message  # held until the body gives the ETag
                     return
                 await send(message)
-            elif start is not None and message["type"] == "http.response.body":
+            elif start is not None:
                 held, start = start, None
                 await self._send_validated(scope, held, message, send)
             else:
@@ -161,7 +161,8 @@ class HttpCacheMiddleware:
         return self.session_cookie not in cookie_parser(request.get("cookie", ""))
 
     async def _send_validated(self, scope: Scope, start: Message, body: Message, send: Send) -> None:
-        if body.get("more_body", False):  # a streamed body cannot be hashed before it is sent
+        # A streamed (or server-sent file) body cannot be hashed before it goes out.
+        if body["type"] != "http.response.body" or body.get("more_body", False):
             await send(start)
             await send(body)
             return
