@@ -8,16 +8,17 @@ from importlib.resources import files
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI
-from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Scope
+from starlette.types import ASGIApp
 
 from hiremebahamas.accounts import api as accounts_api
 from hiremebahamas.accounts import views as accounts_views
+from hiremebahamas.accounts.deps import SESSION_COOKIE
 from hiremebahamas.billing import api as billing_api
 from hiremebahamas.billing import views as billing_views
 from hiremebahamas.companies import api as companies_api
 from hiremebahamas.companies import views as companies_views
 from hiremebahamas.config import Settings
+from hiremebahamas.core.http_cache import StaticAssets, with_http_caching
 from hiremebahamas.core.middleware import RequestContextMiddleware
 from hiremebahamas.core.observability import configure_logging, init_sentry
 from hiremebahamas.core.runtime import Runtime, create_runtime
@@ -47,23 +48,15 @@ from hiremebahamas.web.errors import install_error_handlers
 from hiremebahamas.web.ratelimits import limit_api
 
 
-class CachedStaticFiles(StaticFiles):
-    """Files asked for with a content hash (`?v=`) never change: let browsers and CDNs keep them."""
-
-    async def get_response(self, path: str, scope: Scope):  # type: ignore[no-untyped-def]
-        response = await super().get_response(path, scope)
-        if b"v=" in scope.get("query_string", b"") and response.status_code == 200:
-            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-        return response
-
-
 class HireMeBahamasApp(FastAPI):
     """Request context (id, access log, metrics, security headers) wraps even Starlette's own
     error middleware, so a 500 also carries its request id and the security headers."""
 
     def build_middleware_stack(self) -> ASGIApp:
         runtime: Runtime = self.state.runtime
-        return RequestContextMiddleware(super().build_middleware_stack(), settings=runtime.settings)
+        # Cache headers and gzip inside it, so a 304 or a compressed answer is logged and counted too.
+        app = with_http_caching(super().build_middleware_stack(), runtime.settings, session_cookie=SESSION_COOKIE)
+        return RequestContextMiddleware(app, settings=runtime.settings)
 
 
 def _api_router() -> APIRouter:
@@ -143,5 +136,5 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(_api_router())
     app.include_router(_web_router())
     app.include_router(realtime_ws.router)
-    app.mount("/static", CachedStaticFiles(directory=str(files("hiremebahamas").joinpath("static"))), name="static")
+    app.mount("/static", StaticAssets(directory=str(files("hiremebahamas").joinpath("static"))), name="static")
     return app

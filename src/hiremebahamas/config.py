@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     cache_default_ttl: int = 300
     cache_user_ttl: int = 600
     cache_feed_ttl: int = 300
+    # Pages and JSON every anonymous visitor sees alike (core/http_cache.py): how long browsers
+    # keep them, how long a CDN does, and how long it may serve a stale copy while refreshing.
+    http_cache_max_age: int = Field(default=60, ge=0)
+    http_cache_s_maxage: int = Field(default=300, ge=0)
+    http_cache_stale_while_revalidate: int = Field(default=60, ge=0)
 
     email_from: str = "HireMeBahamas <no-reply@hiremebahamas.com>"
     smtp_host: str | None = None

@@ -23,13 +23,21 @@ async def _logged_in(client: httpx.AsyncClient, email: str = "ann@example.com") 
     return response
 
 
-@pytest.mark.parametrize("path", ["/", "/register", "/login", "/forgot-password", "/reset-password?token=x"])
-async def test_public_pages_render_with_csrf_token(client: httpx.AsyncClient, path: str) -> None:
+@pytest.mark.parametrize("path", ["/register", "/login", "/forgot-password", "/reset-password?token=x"])
+async def test_public_forms_render_with_csrf_token(client: httpx.AsyncClient, path: str) -> None:
     response = await client.get(path)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
-    assert 'name="csrf-token"' in response.text
+    assert 'name="csrf_token"' in response.text
     assert "<script>" not in response.text  # the CSP forbids inline scripts
+
+
+async def test_the_anonymous_home_page_holds_no_token_and_sets_no_cookie(client: httpx.AsyncClient) -> None:
+    response = await client.get("/")
+    assert response.status_code == 200
+    assert "csrf" not in response.text.lower()
+    assert "set-cookie" not in response.headers  # so a CDN may share it
+    assert "<script>" not in response.text
 
 
 async def test_register_form_shows_check_inbox_and_sends_email(client: httpx.AsyncClient, runtime: Runtime) -> None:

@@ -11,6 +11,7 @@ from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
 from hiremebahamas.billing import service
 from hiremebahamas.billing.tiers import TierSpec, format_day, format_money, load_tiers, tier_by_code
 from hiremebahamas.core.errors import UpgradeRequired, ValidationFailed
+from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.models import BillingInterval, TierCode
 from hiremebahamas.web.csrf import protect_api
 from hiremebahamas.web.deps import AppSettings, DbSession, get_runtime
@@ -36,6 +37,7 @@ def _choice(tier: str, interval: str) -> tuple[TierCode, BillingInterval]:
 
 
 @router.get("/pricing")
+@shared_when_anonymous
 async def pricing(request: Request, db: DbSession, auth: OptionalAuth, checkout: str = "") -> Response:
     tiers = await load_tiers(db)
     current = (await service.overview(db, auth.user)).tier.code if auth else None

@@ -13,6 +13,7 @@ from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, VerifiedAuth
 from hiremebahamas.companies import service
 from hiremebahamas.companies.schemas import CompanyIn, CompanyUpdateIn, TeamMemberIn
 from hiremebahamas.core.errors import AppError, UpgradeRequired
+from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.jobs import files
 from hiremebahamas.jobs.applications import counts_by_job
 from hiremebahamas.jobs.cards import JobCard, load_cards
@@ -101,6 +102,7 @@ async def _open_jobs(db: DbSession, company: Company) -> list[JobCard]:
 
 
 @router.get("/companies/{slug}")
+@shared_when_anonymous
 async def company_page(request: Request, db: DbSession, auth: OptionalAuth, slug: str) -> Response:
     company = await service.get_company(db, slug)
     team = await service.team(db, company.id)

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, VerifiedAuth
 from hiremebahamas.companies import service as companies
 from hiremebahamas.core.errors import AppError, UpgradeRequired, ValidationFailed
+from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.jobs import alert_views, application_views, for_you, job_page, seo_views, service
 from hiremebahamas.jobs.forms import (
     PAGE_DEPENDENCIES,
@@ -42,6 +43,7 @@ POSTED_WITHIN = [("", "Any time"), ("1", "Last 24 hours"), ("7", "Last 7 days"),
 
 
 @pages.get("/jobs")
+@shared_when_anonymous
 async def search_page(request: Request, db: DbSession, auth: OptionalAuth, cursor: str | None = None) -> Response:
     search, raw, errors = search_from_request(request)
     try:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from hiremebahamas.accounts.deps import CurrentUser, OptionalAuth
 from hiremebahamas.accounts.schemas import UserOut
+from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from hiremebahamas.models import Island, User
 from hiremebahamas.profiles import entries, service
@@ -105,6 +106,7 @@ async def delete_education(entry_id: uuid.UUID, user: CurrentUser, db: DbSession
 
 
 @users_router.get("/{username}", response_model=PublicProfileEnvelope)
+@shared_when_anonymous
 async def get_profile(username: str, auth: OptionalAuth, db: DbSession, runtime: AppRuntime) -> Response:
     """404 when the username is unknown, when either of you blocked the other, and, for
     visitors who are not signed in, when the profile is visible to members only.

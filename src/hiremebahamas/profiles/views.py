@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
 from hiremebahamas.core.errors import AppError, NotFound, ValidationFailed
+from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.models import Island, ProfileVisibility
 from hiremebahamas.profiles import entries, service
 from hiremebahamas.profiles.avatars import replace_avatar
@@ -27,6 +28,7 @@ TALENT_PAGE = 20
 
 
 @router.get("/u/{username}")
+@shared_when_anonymous
 async def profile_page(request: Request, db: DbSession, auth: OptionalAuth, username: str) -> Response:
     viewer = auth.user if auth else None
     if viewer is not None:
