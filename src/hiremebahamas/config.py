@@ -107,6 +107,9 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
     upload_max_pixels: int = Field(default=40_000_000, ge=1)
     ga_tracking_id: str | None = None
+    # Bearer token for /metrics and /api/test-log. Unset: open in development and test, 404 in
+    # staging and production (see web/ops.py).
+    metrics_token: str | None = None
 
     _validate_csv = field_validator(
         "jwt_previous_secret_keys", "trusted_proxies", "database_read_replicas", mode="before"
