@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     rate_limit_upload: str = "10/minute"
     login_max_failures: int = 5
     login_lockout_seconds: int = 15 * 60
+    # Failures one account may collect in an hour from all addresses together before password
+    # sign-in to it stops until the hour is over or the password is reset (accounts/lockout.py).
+    login_account_max_failures: int = 100
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
 
     cache_default_ttl: int = 300

@@ -63,7 +63,7 @@ async def login(
     body: LoginIn, request: Request, response: Response, db: DbSession, runtime: AppRuntime
 ) -> TokenPairOut:
     settings = runtime.settings
-    user = await service.authenticate(db, settings, runtime.store, body.email, body.password)
+    user = await service.authenticate(db, settings, runtime.store, body.email, body.password, request_ip(request))
     login = await service.start_session(db, settings, user, client_info(request))
     set_session_cookie(response, settings, login.cookie_value)
     rotate_csrf_cookie(request)
@@ -93,8 +93,8 @@ async def password_reset_request(body: PasswordResetRequestIn, db: DbSession, se
 
 
 @auth_router.post("/password-reset/confirm")
-async def password_reset_confirm(body: PasswordResetConfirmIn, db: DbSession, settings: AppSettings) -> UserEnvelope:
-    user = await service.reset_password(db, settings, body.token, body.new_password)
+async def password_reset_confirm(body: PasswordResetConfirmIn, db: DbSession, runtime: AppRuntime) -> UserEnvelope:
+    user = await service.reset_password(db, runtime.settings, runtime.store, body.token, body.new_password)
     return UserEnvelope(user=UserOut.model_validate(user))
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.accounts import emails
+from hiremebahamas.accounts.lockout import LoginAttempt, lift_locks
 from hiremebahamas.accounts.passwords import password_problem
 from hiremebahamas.accounts.schemas import RegisterIn, UserUpdateIn
 from hiremebahamas.accounts.usernames import suggest_username
@@ -26,14 +27,12 @@ from hiremebahamas.core.errors import (
     Conflict,
     Forbidden,
     InvalidLink,
-    RateLimited,
     Unauthenticated,
     ValidationFailed,
 )
 from hiremebahamas.models import AuthSession, EmailToken, EmailTokenPurpose, RefreshToken, User
 from hiremebahamas.models.base import utcnow
 
-LOCKED_MESSAGE = "Too many failed sign-in attempts. For your security, try again in 15 minutes or reset your password."
 BAD_CREDENTIALS = "That email and password do not match an account."
 # A session's last_seen_at is written at most this often, not on every request.
 _TOUCH_INTERVAL = timedelta(minutes=5)
@@ -156,24 +155,19 @@ async def verify_email(session: AsyncSession, token: str) -> User:
 
 
 async def authenticate(
-    session: AsyncSession, settings: Settings, store: KeyValueStore, email: str, password: str
+    session: AsyncSession, settings: Settings, store: KeyValueStore, email: str, password: str, ip: str
 ) -> User:
-    """Check credentials. Lockouts are keyed by the email whether or not an account has it, so
-    the answer never reveals which emails are registered."""
+    """Check credentials of a sign-in from address `ip`, throttled as accounts/lockout.py
+    explains. Failures count whether or not an account has the email, so the answer never
+    reveals which emails are registered."""
     email = normalise_email(email)
-    key = security.hash_token(email)
-    lock_key, failures_key = f"login-lock:{key}", f"login-failures:{key}"
-    if await store.get(lock_key) is not None:
-        raise RateLimited(LOCKED_MESSAGE, retry_after=await store.ttl(lock_key))
+    attempt = await LoginAttempt.start(store, settings, email, ip)
+    await attempt.check()
     user = await find_user_by_email(session, email)
     if not await security.verify_password_off_loop(user.password_hash if user else None, password) or user is None:
-        failures = await store.incr(failures_key, settings.login_lockout_seconds)
-        if failures >= settings.login_max_failures:
-            await store.set(lock_key, "1", settings.login_lockout_seconds)
-            await store.delete(failures_key)
-            raise RateLimited(LOCKED_MESSAGE, retry_after=settings.login_lockout_seconds)
+        await attempt.failed()
         raise Unauthenticated(BAD_CREDENTIALS)
-    await store.delete(failures_key)
+    await attempt.succeeded()
     if not user.is_active:
         raise Forbidden("This account has been suspended. Contact support if you think this is a mistake.")
     if security.password_needs_rehash(user.password_hash):
@@ -323,7 +317,11 @@ async def request_password_reset(session: AsyncSession, settings: Settings, emai
     defer_email(session, emails.password_reset(settings, user, token))
 
 
-async def reset_password(session: AsyncSession, settings: Settings, token: str, new_password: str) -> User:
+async def reset_password(
+    session: AsyncSession, settings: Settings, store: KeyValueStore, token: str, new_password: str
+) -> User:
+    """Set a new password with an emailed link; whoever holds the inbox is the owner, so every
+    sign-in lock of the account is lifted too."""
     token_hash = security.hash_token(token)
     owner = (
         await session.execute(
@@ -335,6 +333,7 @@ async def reset_password(session: AsyncSession, settings: Settings, token: str, 
         _check_password(new_password, owner.email, "new_password")
     user = await _consume_email_token(session, token, EmailTokenPurpose.RESET_PASSWORD)
     await _set_password(session, settings, user, new_password)
+    await lift_locks(store, settings, user.email)
     # Whoever could read the reset email controls the inbox, so it counts as verified.
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
