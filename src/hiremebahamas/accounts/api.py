@@ -87,8 +87,8 @@ async def logout(auth: CurrentAuth, db: DbSession, settings: AppSettings) -> Res
 
 
 @auth_router.post("/password-reset/request", status_code=status.HTTP_202_ACCEPTED)
-async def password_reset_request(body: PasswordResetRequestIn, db: DbSession, settings: AppSettings) -> dict[str, str]:
-    await service.request_password_reset(db, settings, body.email)
+async def password_reset_request(body: PasswordResetRequestIn, db: DbSession) -> dict[str, str]:
+    service.request_password_reset(db, body.email)
     return {"status": "accepted", "message": "If an account uses that email, a reset link is on its way."}
 
 

@@ -14,24 +14,24 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.accounts import emails
+from hiremebahamas.accounts import tasks as _registers_tasks  # noqa: F401 - send_password_reset
 from hiremebahamas.accounts.lockout import LoginAttempt, lift_locks
 from hiremebahamas.accounts.passwords import password_problem
 from hiremebahamas.accounts.schemas import RegisterIn, UserUpdateIn
 from hiremebahamas.accounts.usernames import suggest_username
 from hiremebahamas.config import Settings
-from hiremebahamas.core import security
+from hiremebahamas.core import security, tasks
 from hiremebahamas.core.cache import KeyValueStore
-from hiremebahamas.core.email import defer_email
+from hiremebahamas.core.email import OutgoingEmail, defer_email
 from hiremebahamas.core.errors import (
     BadRequest,
-    Conflict,
     Forbidden,
     InvalidLink,
     Unauthenticated,
     ValidationFailed,
 )
 from hiremebahamas.models import AuthSession, EmailToken, EmailTokenPurpose, RefreshToken, User
-from hiremebahamas.models.base import utcnow
+from hiremebahamas.models.base import new_id, utcnow
 
 BAD_CREDENTIALS = "That email and password do not match an account."
 # A session's last_seen_at is written at most this often, not on every request.
@@ -74,19 +74,31 @@ def _check_password(password: str, email: str, field: str) -> None:
 
 
 async def register(session: AsyncSession, settings: Settings, data: RegisterIn) -> User:
+    """Create an unverified account and email its verification link.
+
+    An email that already has an account gets the same answer, a look-alike of the account
+    that would have been made (never stored), and its owner is emailed instead. Both ways do the
+    same work in the same order (one lookup, one username suggestion, one password hash, one
+    email handed to the background): neither the answer nor its timing tells who is a member.
+    Only the new account's rows are written, which costs far less than the hash."""
     email = normalise_email(data.email)
     _check_password(data.password, email, "password")
-    if await find_user_by_email(session, email) is not None:
-        message = "An account with this email already exists. Log in or reset your password."
-        raise Conflict(message, fields={"email": message})
+    owner = await find_user_by_email(session, email)
     user = User(
+        id=new_id(),
         email=email,
         username=await suggest_username(session, data.first_name, data.last_name),
         password_hash=await security.hash_password_off_loop(data.password),
         first_name=data.first_name,
         last_name=data.last_name,
         account_type=data.account_type,
+        is_admin=False,
+        is_active=True,
+        created_at=utcnow(),
     )
+    if owner is not None:
+        defer_email(session, emails.registration_attempt(settings, owner))
+        return user
     session.add(user)
     await session.flush()
     await send_verification_email(session, settings, user)
@@ -307,14 +319,22 @@ async def list_sessions(session: AsyncSession, user_id: uuid.UUID) -> list[AuthS
     return list(result.scalars())
 
 
-async def request_password_reset(session: AsyncSession, settings: Settings, email: str) -> None:
-    """Email a reset link when the account exists; say nothing either way."""
+def request_password_reset(session: AsyncSession, email: str) -> None:
+    """Email a reset link when the account exists; say nothing either way. The lookup happens
+    in the background (accounts/tasks.py), so the request does the same work for every email
+    and its timing tells nothing."""
+    tasks.defer(session, "send_password_reset", email=normalise_email(email))
+
+
+async def password_reset_email(session: AsyncSession, settings: Settings, email: str) -> OutgoingEmail | None:
+    """The reset email for `email`'s account, with a new link, or None when there is no active
+    account to send it to."""
     user = await find_user_by_email(session, email)
     if user is None or not user.is_active:
-        return
+        return None
     ttl = timedelta(minutes=settings.password_reset_ttl_minutes)
     token = await _issue_email_token(session, user, EmailTokenPurpose.RESET_PASSWORD, ttl)
-    defer_email(session, emails.password_reset(settings, user, token))
+    return emails.password_reset(settings, user, token)
 
 
 async def reset_password(

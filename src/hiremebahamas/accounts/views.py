@@ -123,14 +123,12 @@ async def forgot_password_page(request: Request) -> Response:
 
 
 @router.post("/forgot-password", dependencies=[Depends(limit_auth)])
-async def forgot_password_submit(
-    request: Request, db: DbSession, settings: AppSettings, email: FormStr = ""
-) -> Response:
+async def forgot_password_submit(request: Request, db: DbSession, email: FormStr = "") -> Response:
     if not email.strip():
         errors = {"email": "Enter the email address of your account."}
         context = {"sent": False, "form": {}, "errors": errors, "error": None}
         return render(request, "accounts/forgot_password.html", context, status_code=422)
-    await service.request_password_reset(db, settings, email)
+    service.request_password_reset(db, email)
     return render(request, "accounts/forgot_password.html", {"sent": True, "form": {}, "errors": {}, "error": None})
 
 
