@@ -32,6 +32,7 @@ from hiremebahamas.core.errors import (
 )
 from hiremebahamas.models import AuthSession, EmailToken, EmailTokenPurpose, RefreshToken, User
 from hiremebahamas.models.base import new_id, utcnow
+from hiremebahamas.profiles.cache import forget_after_commit
 
 BAD_CREDENTIALS = "That email and password do not match an account."
 # A session's last_seen_at is written at most this often, not on every request.
@@ -380,6 +381,7 @@ async def update_user(session: AsyncSession, user: User, data: UserUpdateIn) -> 
         if value is not None:
             setattr(user, field, value)
     await session.flush()
+    forget_after_commit(session, user.username)  # names show on the public profile
     return user
 
 
