@@ -15,7 +15,7 @@ from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
 from hiremebahamas.accounts.schemas import RegisterIn, UserUpdateIn
 from hiremebahamas.core.errors import AppError, ValidationFailed
 from hiremebahamas.web.csrf import rotate_csrf_cookie
-from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession, discard_attempt, limit_auth
+from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession, discard_attempt, limit_auth, request_ip
 from hiremebahamas.web.forms import FormPassword, FormStr, field_errors, form_problems
 from hiremebahamas.web.rendering import redirect, render, safe_next
 
@@ -95,7 +95,7 @@ async def login_submit(
 ) -> Response:
     settings = runtime.settings
     try:
-        user = await service.authenticate(db, settings, runtime.store, email, password)
+        user = await service.authenticate(db, settings, runtime.store, email, password, request_ip(request))
     except AppError as error:
         context = {"form": {"email": email}, "next": safe_next(next)}
         return await _form_failed(request, db, "accounts/login.html", error, context)
@@ -121,14 +121,12 @@ async def forgot_password_page(request: Request) -> Response:
 
 
 @router.post("/forgot-password", dependencies=[Depends(limit_auth)])
-async def forgot_password_submit(
-    request: Request, db: DbSession, settings: AppSettings, email: FormStr = ""
-) -> Response:
+async def forgot_password_submit(request: Request, db: DbSession, email: FormStr = "") -> Response:
     if not email.strip():
         errors = {"email": "Enter the email address of your account."}
         context = {"sent": False, "form": {}, "errors": errors, "error": None}
         return render(request, "accounts/forgot_password.html", context, status_code=422)
-    await service.request_password_reset(db, settings, email)
+    service.request_password_reset(db, email)
     return render(request, "accounts/forgot_password.html", {"sent": True, "form": {}, "errors": {}, "error": None})
 
 
@@ -139,10 +137,11 @@ async def reset_password_page(request: Request, token: str = "") -> Response:
 
 @router.post("/reset-password", dependencies=[Depends(limit_auth)])
 async def reset_password_submit(
-    request: Request, db: DbSession, settings: AppSettings, token: FormStr = "", new_password: FormPassword = ""
+    request: Request, db: DbSession, runtime: AppRuntime, token: FormStr = "", new_password: FormPassword = ""
 ) -> Response:
+    settings = runtime.settings
     try:
-        await service.reset_password(db, settings, token, new_password)
+        await service.reset_password(db, settings, runtime.store, token, new_password)
     except AppError as error:
         return await _form_failed(request, db, "accounts/reset_password.html", error, {"token": token})
     response = redirect(request, "/login", flash=("success", "Your password was changed. Log in with the new one."))
