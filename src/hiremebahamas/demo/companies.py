@@ -57,6 +57,7 @@ async def load_companies(world: World, session: AsyncSession, storage: Storage, 
         if len(team) < TEAM_SIZE and rng.random() < 0.7:
             team.append(member)
     logos: list[uuid.UUID] = []
+    await world.writer.drain()  # the session below shares the connection with the COPY in flight
     for k in range(min(LOGOS, count)):
         owner = User(id=people.ids[owners[k]])
         new = UploadIn(UploadPurpose.COMPANY_LOGO, logo_png(rng), f"logo-{k + 1}.png")

@@ -5,6 +5,7 @@ domain's own functions, exactly as posting a job through the app would."""
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 from hiremebahamas.billing.entitlements import Metric
 from hiremebahamas.companies.slugs import slugify
@@ -23,7 +24,6 @@ from hiremebahamas.jobs.indexing import search_keywords
 from hiremebahamas.jobs.markdown import plain_text, render_markdown
 from hiremebahamas.jobs.service import FEATURED_FOR, yearly_salary_top
 from hiremebahamas.models import EmploymentType, Island, Job, JobCategory, JobSkill, JobStatus, SalaryPeriod
-from hiremebahamas.models.places import ISLAND_LABELS
 
 _COLUMNS = [
     "id", "company_id", "posted_by_id", "title", "slug", "description", "description_html", "island", "remote",
@@ -43,15 +43,28 @@ _DUTIES = (
 )  # fmt: skip
 
 
-def _description(rng: random.Random, title: str, company: str, where: str, skills: list[str]) -> str:
+@dataclass(frozen=True)
+class Description:
+    markdown: str
+    html: str
+    text: str
+
+
+# Rendering Markdown takes milliseconds: each title has a few descriptions, rendered once.
+VARIANTS_PER_TITLE = 4
+
+
+def _description(rng: random.Random, title: str, skills: tuple[str, ...]) -> Description:
     duties = "\n".join(f"- {duty}" for duty in rng.sample(_DUTIES, 3))
-    wants = "\n".join(f"- Experience with **{skill}**" for skill in skills[:3])
-    return (
-        f"## About the role\n\n{company} is hiring a **{title}** {where}. {rng.choice(BIO_SENTENCES)}\n\n"
+    wants = "\n".join(f"- Experience with **{skill}**" for skill in rng.sample(skills, min(3, len(skills))))
+    markdown = (
+        f"## About the role\n\nWe are hiring a **{title}**. {rng.choice(BIO_SENTENCES)}\n\n"
         f"## What you will do\n\n{duties}\n\n## What we are looking for\n\n{wants}\n- "
         f"{fill(rng, 'At least {years} years as a {title} is a plus')}\n\n"
         "Apply on HireMeBahamas with a short cover letter or your CV."
     )
+    html = render_markdown(markdown)
+    return Description(markdown, html, plain_text(html))
 
 
 def _salary(rng: random.Random, category: JobCategory) -> tuple[int | None, int | None, SalaryPeriod | None]:
@@ -81,6 +94,7 @@ async def load_jobs(world: World) -> None:
     featured_left = _featured_count(statuses.count(JobStatus.OPEN))
     jobs = world.writer.sink(Job, _COLUMNS, total)
     skills = world.writer.sink(JobSkill, ["job_id", "skill_id"], total * 4, parents=[jobs])
+    descriptions: dict[tuple[str, int], Description] = {}
     for status in statuses:
         company = rng.choices(range(len(companies.ids)), cum_weights=company_weights)[0]
         team = companies.teams[company]
@@ -92,7 +106,6 @@ async def load_jobs(world: World) -> None:
         place = None if remote else (companies.islands[company] if rng.random() < 0.7 else island(rng))
         if place == Island.REMOTE:
             place, remote = None, True  # as the service stores "Remote"
-        where = "(remote)" if place is None else f"on {ISLAND_LABELS[place]}"
         low, high, period = _salary(rng, category)
         validity = rng.choice((14, 30, 30, 30, 45, 60, 90)) * DAY
         earliest = max(people.joined[poster], now - HISTORY)
@@ -119,8 +132,10 @@ async def load_jobs(world: World) -> None:
         created = (published or now - rng.uniform(0, 10 * DAY)) - rng.uniform(0, DAY)
         job_id = uuid7_at(rng, created)
         name = companies.names[company]
-        description = _description(rng, title, name, where, tags)
-        html = render_markdown(description)
+        key = (title, rng.randrange(VARIANTS_PER_TITLE))
+        if key not in descriptions:
+            descriptions[key] = _description(rng, title, CATEGORY_SKILLS[category])
+        description = descriptions[key]
         updated = closed or published or created
         employment_type = rng.choices(_TYPES, cum_weights=_TYPE_WEIGHTS)[0]
         await jobs.put(
@@ -130,8 +145,8 @@ async def load_jobs(world: World) -> None:
                 people.ids[poster],
                 title,
                 slugify(title, max_length=80, fallback="job"),
-                description,
-                html,
+                description.markdown,
+                description.html,
                 place.value if place else None,
                 remote,
                 employment_type.value,
@@ -147,7 +162,7 @@ async def load_jobs(world: World) -> None:
                 at(closed) if closed else None,
                 at(featured) if featured else None,
                 search_keywords(name, tags),
-                plain_text(html),
+                description.text,
                 at(created),
                 at(updated),
             )

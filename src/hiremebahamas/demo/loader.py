@@ -27,13 +27,42 @@ from hiremebahamas.demo import (
     plans,
     posts,
 )
+from hiremebahamas.demo.postgres import checks_set_aside
 from hiremebahamas.demo.progress import progress_bars, summary
 from hiremebahamas.demo.sizes import Sizes
 from hiremebahamas.demo.world import World
 from hiremebahamas.demo.writer import BulkWriter, TableStats
-from hiremebahamas.models import Company, Notification, User
+from hiremebahamas.models import (
+    ApplicationEvent,
+    Comment,
+    Company,
+    CompanyMember,
+    Conversation,
+    ConversationParticipant,
+    Education,
+    Experience,
+    Follow,
+    Job,
+    JobApplication,
+    JobSkill,
+    Message,
+    Notification,
+    Post,
+    PostLike,
+    Profile,
+    ProfileSkill,
+    User,
+)
 
 NOTIFICATION_COLUMNS = ["id", "user_id", "type", "actor_id", "data", "read_at", "created_at"]
+# The tables with many rows, loaded without their foreign keys and secondary indexes on PostgreSQL.
+BULK_TABLES = [
+    model.__tablename__
+    for model in (
+        User, Profile, ProfileSkill, Experience, Education, CompanyMember, Follow, Post, PostLike, Comment, Job,
+        JobSkill, JobApplication, ApplicationEvent, Conversation, ConversationParticipant, Message, Notification,
+    )
+]  # fmt: skip
 
 
 class DemoRefused(Exception):
@@ -102,11 +131,17 @@ async def load_demo_data(
                     taken_usernames=usernames,
                     taken_slugs=slugs,
                 )
-                await _load(world, AsyncSession(bind=connection), storage, settings)
+                if engine.dialect.name == "postgresql":
+                    async with checks_set_aside(connection, BULK_TABLES, writer.stats):
+                        await _load(world, AsyncSession(bind=connection), storage, settings)
+                else:
+                    await _load(world, AsyncSession(bind=connection), storage, settings)
         if engine.dialect.name == "postgresql":
+            analyze_started = time.perf_counter()
             async with engine.connect() as connection:
                 await connection.execution_options(isolation_level="AUTOCOMMIT")
                 await connection.execute(text("ANALYZE"))
+            writer.stats["(analyze)"] = TableStats(0, time.perf_counter() - analyze_started)
     finally:
         await storage.close()
         await engine.dispose()
@@ -131,6 +166,7 @@ async def _load(world: World, session: AsyncSession, storage: Storage, settings:
     await conversations.load_conversations(world)
     await world.notifications.close()
     await plans.load_usage(world)
+    await world.writer.drain()
 
 
 def print_summary(console: Console, result: LoadResult) -> None:

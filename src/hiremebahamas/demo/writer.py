@@ -7,6 +7,7 @@ its single transaction, so a failed load leaves nothing behind.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from hiremebahamas.models import Base
 
 # COPY is cheapest in big batches; SQLite's executemany gains little past a few thousand.
 _BATCH_ROWS = {"postgresql": 10_000, "sqlite": 2_000}
+_YIELD_EVERY = 500
 
 
 @dataclass
@@ -38,6 +40,7 @@ class BulkWriter:
         self._driver = driver  # the asyncpg connection on PostgreSQL, else None
         self.progress = progress
         self.stats: dict[str, TableStats] = {}
+        self._pending: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, connection: AsyncConnection, progress: Progress | None) -> BulkWriter:
@@ -52,11 +55,27 @@ class BulkWriter:
         written first whenever this one writes so that every referenced row already exists."""
         return Sink(self, cast(Table, model.__table__), list(columns), total, list(parents))
 
-    async def write(self, table: Table, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-        if self._driver is not None:
-            await self._driver.copy_records_to_table(table.name, records=rows, columns=columns)
-        else:
+    async def write(self, stats: TableStats, table: Table, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+        """Write a batch. On PostgreSQL the COPY runs in the background while the next batch is
+        generated (one at a time, in order, so parents still land before their children)."""
+        if self._driver is None:
+            started = time.perf_counter()
             await self.connection.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
+            stats.seconds += time.perf_counter() - started
+            return
+        await self.drain()
+        self._pending = asyncio.create_task(self._copy(stats, table.name, columns, rows))
+
+    async def _copy(self, stats: TableStats, name: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+        started = time.perf_counter()
+        await self._driver.copy_records_to_table(name, records=rows, columns=columns)
+        stats.seconds += time.perf_counter() - started
+
+    async def drain(self) -> None:
+        """Wait for the batch in flight: before the connection is used for anything else."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            await pending
 
 
 class Sink:
@@ -90,6 +109,8 @@ class Sink:
         self._rows.append(row)
         if len(self._rows) >= self._batch:
             await self.flush()
+        elif len(self._rows) % _YIELD_EVERY == 0:
+            await asyncio.sleep(0)  # lets the event loop feed the COPY in flight to the server
 
     async def flush(self) -> None:
         if not self._rows:
@@ -99,9 +120,7 @@ class Sink:
         rows, self._rows = self._rows, []
         if self._json:
             rows = [self._encode_json(row) for row in rows]
-        started = time.perf_counter()
-        await self.writer.write(self.table, self.columns, rows)
-        self.stats.seconds += time.perf_counter() - started
+        await self.writer.write(self.stats, self.table, self.columns, rows)
         self.stats.rows += len(rows)
         if self._task is not None and self.writer.progress is not None:
             self.writer.progress.update(self._task, advance=len(rows))
