@@ -65,7 +65,8 @@ async def load_applications(world: World) -> None:
         data = {"job_id": str(jobs.ids[job]), "job_title": jobs.titles[job], "application_id": str(application_id)}
         times = [moment]
         for _ in path[1:]:
-            times.append(min(now, times[-1] + rng.expovariate(1 / (4 * DAY))))
+            # Each move after the one before, and before now: the history reads in order.
+            times.append(times[-1] + min(rng.expovariate(1 / (4 * DAY)), (now - times[-1]) / 2))
         letter = fill(rng, rng.choice(COVER_LETTERS))
         await applications.put(
             (application_id, jobs.ids[job], applicant_id, letter, None, path[-1].value, at(moment), at(times[-1]))

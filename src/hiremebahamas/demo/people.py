@@ -79,7 +79,7 @@ def _username(rng: random.Random, first: str, last: str, taken: set[str]) -> str
 async def load_skills(world: World) -> None:
     """The shared skill tags, created where missing (an appended load reuses existing ones)."""
     connection = world.writer.connection
-    world.skill_ids = dict((await connection.execute(select(Skill.name, Skill.id))).tuples().all())
+    world.skill_ids = dict((await connection.execute(select(Skill.name, Skill.id))).all())
     sink = world.writer.sink(Skill, ["id", "name", "created_at"], len(SKILLS))
     for name in SKILLS:
         if name not in world.skill_ids:

@@ -49,8 +49,8 @@ async def checks_set_aside(
     """Drop the tables' foreign keys and plain indexes for the block, then rebuild them (timed
     in `stats` as one line)."""
     names = list(tables)
-    keys = (await connection.execute(_FOREIGN_KEYS, {"tables": names})).tuples().all()
-    indexes = (await connection.execute(_INDEXES, {"tables": names})).tuples().all()
+    keys = (await connection.execute(_FOREIGN_KEYS, {"tables": names})).all()
+    indexes = (await connection.execute(_INDEXES, {"tables": names})).all()
     for table, name, _definition in keys:
         await connection.execute(text(f"ALTER TABLE {table} DROP CONSTRAINT {_quoted(name)}"))
     for index, _definition in indexes:
