@@ -1,4 +1,5 @@
-"""`hiremebahamas` command line: serve, worker, migrate, create-admin, generate-secret, seed-tiers, stripe-sync."""
+"""`hiremebahamas` command line: serve, worker, migrate, create-admin, generate-secret, seed-tiers, stripe-sync,
+demo-data."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from alembic.config import Config
 
 from hiremebahamas.billing import cli as billing_cli
 from hiremebahamas.config import Settings, generate_secret
+from hiremebahamas.demo import cli as demo_cli
 from hiremebahamas.jobs import cli as jobs_cli
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -201,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     secret.set_defaults(handler=_generate_secret)
     jobs_cli.add_commands(commands)
     billing_cli.add_commands(commands)
+    demo_cli.add_commands(commands)
     return parser
 
 
