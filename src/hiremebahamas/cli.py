@@ -47,6 +47,7 @@ def _serve(args: argparse.Namespace) -> int:
         proxy_headers=False,  # client IPs come from TRUSTED_PROXIES, see core/clientip.py
         access_log=False,
         log_config=None,
+        server_header=False,  # no need to tell the world which server (and version) answers
     )
     return 0
 
