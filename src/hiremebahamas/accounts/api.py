@@ -19,7 +19,7 @@ from hiremebahamas.accounts.schemas import (
     UserEnvelope,
     UserOut,
 )
-from hiremebahamas.web.csrf import csrf_token, rotate_csrf_cookie, set_csrf_cookie_if_new
+from hiremebahamas.web.csrf import csrf_token, not_cookie_authenticated, rotate_csrf_cookie, set_csrf_cookie_if_new
 from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession, limit_auth, request_ip
 
 auth_router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(limit_auth)])
@@ -41,12 +41,14 @@ def _token_pair(tokens: service.IssuedTokens, user: UserOut) -> TokenPairOut:
 
 
 @auth_router.post("/register", status_code=status.HTTP_201_CREATED)
+@not_cookie_authenticated
 async def register(body: RegisterIn, db: DbSession, settings: AppSettings) -> UserEnvelope:
     user = await service.register(db, settings, body)
     return UserEnvelope(user=UserOut.model_validate(user))
 
 
 @auth_router.post("/verify-email")
+@not_cookie_authenticated
 async def verify_email(body: TokenIn, db: DbSession) -> UserEnvelope:
     user = await service.verify_email(db, body.token)
     return UserEnvelope(user=UserOut.model_validate(user))
@@ -59,6 +61,7 @@ async def resend_verification(db: DbSession, settings: AppSettings, user: Curren
 
 
 @auth_router.post("/login")
+@not_cookie_authenticated
 async def login(
     body: LoginIn, request: Request, response: Response, db: DbSession, runtime: AppRuntime
 ) -> TokenPairOut:
@@ -73,6 +76,7 @@ async def login(
 
 
 @auth_router.post("/refresh")
+@not_cookie_authenticated
 async def refresh(body: RefreshIn, db: DbSession, settings: AppSettings) -> TokenPairOut:
     tokens, user = await service.refresh(db, settings, body.refresh_token)
     return _token_pair(tokens, UserOut.model_validate(user))
@@ -87,12 +91,14 @@ async def logout(auth: CurrentAuth, db: DbSession, settings: AppSettings) -> Res
 
 
 @auth_router.post("/password-reset/request", status_code=status.HTTP_202_ACCEPTED)
+@not_cookie_authenticated
 async def password_reset_request(body: PasswordResetRequestIn, db: DbSession, settings: AppSettings) -> dict[str, str]:
     await service.request_password_reset(db, settings, body.email)
     return {"status": "accepted", "message": "If an account uses that email, a reset link is on its way."}
 
 
 @auth_router.post("/password-reset/confirm")
+@not_cookie_authenticated
 async def password_reset_confirm(body: PasswordResetConfirmIn, db: DbSession, settings: AppSettings) -> UserEnvelope:
     user = await service.reset_password(db, settings, body.token, body.new_password)
     return UserEnvelope(user=UserOut.model_validate(user))

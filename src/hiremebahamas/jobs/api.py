@@ -36,6 +36,7 @@ from hiremebahamas.jobs.schemas import (
 from hiremebahamas.jobs.search import search_jobs
 from hiremebahamas.models import ApplicationStatus, EmploymentType, Island, JobCategory, SavedSearch
 from hiremebahamas.uploads.service import upload_url as media_url
+from hiremebahamas.web.csrf import not_cookie_authenticated
 from hiremebahamas.web.deps import AppSettings, DbSession
 
 jobs_router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -219,7 +220,10 @@ async def create_saved_search(body: SavedSearchIn, db: DbSession, user: CurrentU
     return SavedSearchEnvelope(saved_search=saved_search_out(await alerts.create_saved(db, user, body)))
 
 
-@alerts_router.api_route("/unsubscribe", methods=["GET", "POST"])
+# Two routes, so each method gets its own OpenAPI operation.
+@alerts_router.get("/unsubscribe")
+@alerts_router.post("/unsubscribe", name="unsubscribe_one_click")
+@not_cookie_authenticated
 async def unsubscribe(
     db: DbSession, settings: AppSettings, token: Annotated[str, Query(max_length=200)]
 ) -> UnsubscribeOut:
