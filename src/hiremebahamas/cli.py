@@ -36,11 +36,13 @@ def _serve(args: argparse.Namespace) -> int:
     settings = Settings()
     if args.migrate:
         migrate(settings)
+    # The app builds its own Settings: --host/--port reach it (and a BASE_URL left unset) this way.
+    os.environ.update(HOST=args.host or settings.host, PORT=str(args.port or settings.port))
     uvicorn.run(
         "hiremebahamas.app:create_app",
         factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
+        host=os.environ["HOST"],
+        port=int(os.environ["PORT"]),
         reload=args.reload,
         loop="uvloop",
         http="httptools",
