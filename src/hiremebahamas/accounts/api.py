@@ -21,6 +21,7 @@ from hiremebahamas.accounts.schemas import (
 )
 from hiremebahamas.web.csrf import csrf_token, not_cookie_authenticated, rotate_csrf_cookie, set_csrf_cookie_if_new
 from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession, limit_auth, request_ip
+from hiremebahamas.web.openapi import CREDENTIALS_REFUSED
 
 auth_router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(limit_auth)])
 # Account-level /api/users/me actions; reading and editing the account with its profile is
@@ -60,7 +61,7 @@ async def resend_verification(db: DbSession, settings: AppSettings, user: Curren
     return {"status": "sent"}
 
 
-@auth_router.post("/login")
+@auth_router.post("/login", responses=CREDENTIALS_REFUSED)
 @not_cookie_authenticated
 async def login(
     body: LoginIn, request: Request, response: Response, db: DbSession, runtime: AppRuntime
@@ -75,7 +76,7 @@ async def login(
     return _token_pair(login.tokens, UserOut.model_validate(user))
 
 
-@auth_router.post("/refresh")
+@auth_router.post("/refresh", responses=CREDENTIALS_REFUSED)
 @not_cookie_authenticated
 async def refresh(body: RefreshIn, db: DbSession, settings: AppSettings) -> TokenPairOut:
     tokens, user = await service.refresh(db, settings, body.refresh_token)
