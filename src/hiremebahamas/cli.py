@@ -38,17 +38,20 @@ def _serve(args: argparse.Namespace) -> int:
     settings = Settings()
     if args.migrate:
         migrate(settings)
+    # The app builds its own Settings: --host/--port reach it (and a BASE_URL left unset) this way.
+    os.environ.update(HOST=args.host or settings.host, PORT=str(args.port or settings.port))
     uvicorn.run(
         "hiremebahamas.app:create_app",
         factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
+        host=os.environ["HOST"],
+        port=int(os.environ["PORT"]),
         reload=args.reload,
         loop="uvloop",
         http="httptools",
         proxy_headers=False,  # client IPs come from TRUSTED_PROXIES, see core/clientip.py
         access_log=False,
         log_config=None,
+        server_header=False,  # no need to tell the world which server (and version) answers
     )
     return 0
 

@@ -36,7 +36,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
 
     environment: Environment = Environment.DEVELOPMENT
-    base_url: str = "http://127.0.0.1:8000"
+    # Unset: where `serve` listens (http://HOST:PORT), see _base_url_follows_host_and_port.
+    base_url: str = ""
     var_dir: Path = Path("var")
     log_level: str | None = None
 
@@ -141,6 +142,15 @@ class Settings(BaseSettings):
                 value: str = getattr(self, name)
                 if not value or value.startswith(DEV_SECRET_PREFIX):
                     setattr(self, name, installation_secret(self.var_dir / name))
+        return self
+
+    @model_validator(mode="after")
+    def _base_url_follows_host_and_port(self) -> Settings:
+        """Without BASE_URL, links in emails and API answers point where this process listens,
+        so `PORT=9000 make run` does not hand out :8000 addresses."""
+        if not self.base_url:
+            host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 literal
+            self.base_url = f"http://{host}:{self.port}"
         return self
 
     @model_validator(mode="after")
