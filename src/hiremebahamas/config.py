@@ -102,7 +102,12 @@ class Settings(BaseSettings):
     # Lifetime of the signed links that hand out stored files (S3 back end).
     storage_presign_ttl_seconds: int = Field(default=300, ge=1, le=7 * 24 * 3600)
     upload_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
-    upload_max_pixels: int = Field(default=40_000_000, ge=1)
+    # A 24-megapixel phone photo (5712x4284) fits; pictures are stored at most 2048 pixels a
+    # side, so more pixels buy nothing, while each costs 4 bytes or more to decode.
+    upload_max_pixels: int = Field(default=25_000_000, ge=1)
+    # Pictures decoded at once per process (each may hold ~10 bytes x UPLOAD_MAX_PIXELS);
+    # these threads come on top of WEB_THREADS, so uploads never starve password hashing.
+    upload_decode_slots: int = Field(default=2, ge=1)
     ga_tracking_id: str | None = None
 
     _validate_csv = field_validator(
