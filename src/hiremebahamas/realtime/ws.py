@@ -1,12 +1,15 @@
 """`WS /ws`: a signed-in person's live events.
 
-Authentication, one of:
+Authentication, the first of:
+- an access token in the `Authorization: Bearer <token>` header of the handshake (API clients
+  that can set headers, as with Mastodon's streaming API; browsers cannot).
+- an access token in the `Sec-WebSocket-Protocol` header, offered as the two subprotocols
+  `bearer, <access token>` (browsers: `new WebSocket(url, ["bearer", token])`).
+  The server answers with the subprotocol `bearer`. Not a query parameter: URLs end up in logs.
 - the session cookie (browsers). The `Origin` header must then be this site (BASE_URL's
   origin; in development also the Host the page was served from): another site's page cannot
-  open a socket that rides on your cookie (cross-site WebSocket hijacking).
-- an access token in the `Sec-WebSocket-Protocol` header, offered as the two subprotocols
-  `bearer, <access token>` (API clients; browsers: `new WebSocket(url, ["bearer", token])`).
-  The server answers with the subprotocol `bearer`. Not a query parameter: URLs end up in logs.
+  open a socket that rides on your cookie (cross-site WebSocket hijacking). A token needs no
+  such check: another site's page has no way to send it.
 
 After the handshake the server sends `{"type": "hello", ...}`, then events
 (`message.created`, `notification.created`, `notification.read`, `read`, `typing`, and
@@ -77,8 +80,16 @@ def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
     return settings.is_development and bool(host) and urlsplit(origin).netloc.lower() == host.lower()
 
 
+def _offered_subprotocols(websocket: WebSocket) -> list[str]:
+    return list(websocket.scope.get("subprotocols") or [])
+
+
 def credentials(websocket: WebSocket) -> Credentials | None:
-    offered: list[str] = list(websocket.scope.get("subprotocols") or [])
+    if header := websocket.headers.get("authorization"):
+        scheme, _, token = header.partition(" ")
+        # Any other scheme is a failed sign-in, not a reason to fall back on the cookie.
+        return Credentials(BEARER, token.strip() if scheme.lower() == BEARER else "")
+    offered = _offered_subprotocols(websocket)
     if BEARER in offered:
         index = offered.index(BEARER)
         token = offered[index + 1] if index + 1 < len(offered) else ""
@@ -109,7 +120,8 @@ async def live_events(websocket: WebSocket) -> None:
         await websocket.close(code=1008)  # before accepting: the handshake is refused (403)
         return
     user = await authenticate(runtime, given)
-    await websocket.accept(subprotocol=BEARER if given is not None and given.kind == BEARER else None)
+    # A client that offered no subprotocol must not be answered with one (it would hang up).
+    await websocket.accept(subprotocol=BEARER if BEARER in _offered_subprotocols(websocket) else None)
     if user is None:
         await websocket.close(code=CLOSE_UNAUTHENTICATED, reason="unauthenticated")
         return
