@@ -61,9 +61,13 @@ class Settings(BaseSettings):
     rate_limit_auth: str = "5/minute"
     rate_limit_api: str = "100/minute"
     rate_limit_upload: str = "10/minute"
+    rate_limit_ws: str = "30/minute"
     login_max_failures: int = 5
     login_lockout_seconds: int = 15 * 60
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+
+    # A person's tabs and devices; more is a runaway client or someone hoarding sockets.
+    ws_max_connections_per_user: int = Field(default=5, ge=1)
 
     cache_default_ttl: int = 300
     cache_user_ttl: int = 600
