@@ -27,7 +27,7 @@ from hiremebahamas.core.storage import LocalStorage, ObjectMeta
 from hiremebahamas.models import AccountType, Upload, UploadPurpose, User
 from hiremebahamas.uploads import service
 from hiremebahamas.uploads.forms import upload_from_form
-from hiremebahamas.uploads.service import UploadIn, Variant
+from hiremebahamas.uploads.service import Reach, UploadIn, Variant
 from tests.conftest import make_settings
 from tests.uploads.files import decoded, pdf, picture, smooth_photo
 
@@ -169,14 +169,14 @@ async def test_who_may_read_what(session: AsyncSession, runtime: Runtime) -> Non
         session, runtime.storage, settings, ann, UploadIn(UploadPurpose.AVATAR, picture("JPEG", (32, 32)))
     )
     cv = await service.create_upload(session, runtime.storage, settings, ann, UploadIn(UploadPurpose.CV, pdf()))
-    for viewer in (None, ann, bob, admin):
-        assert await service.can_read(session, viewer, avatar)
-    assert await service.can_read(session, ann, cv)
-    assert await service.can_read(session, admin, cv)
-    assert not await service.can_read(session, bob, cv)
-    assert not await service.can_read(session, None, cv)
+    for viewer in (None, ann, bob, admin):  # ann never made her profile members-only
+        assert await service.reach_of(session, viewer, avatar) is Reach.PUBLIC_FOR_NOW
+    assert await service.reach_of(session, ann, cv) is Reach.RESTRICTED
+    assert await service.reach_of(session, admin, cv) is Reach.RESTRICTED
+    assert await service.reach_of(session, bob, cv) is None
+    assert await service.reach_of(session, None, cv) is None
 
-    assert await service.readable_upload(session, ann, cv.id) is cv
+    assert await service.readable_upload(session, ann, cv.id) == (cv, Reach.RESTRICTED)
     with pytest.raises(NotFound):
         await service.readable_upload(session, bob, cv.id)  # as if it did not exist
     with pytest.raises(Unauthenticated):
@@ -199,10 +199,26 @@ async def test_other_domains_can_open_cvs_through_a_read_grantor(
     monkeypatch.setattr(service, "_READ_GRANTORS", [])
     assert service.register_read_grantor(employers_read_applicants_cvs) is employers_read_applicants_cvs
     service.register_read_grantor(employers_read_applicants_cvs)  # registering twice is harmless
-    assert await service.can_read(session, employer, cv)
-    assert not await service.can_read(session, stranger, cv)
-    assert await service.can_read(session, ann, cv)  # the owner needs no grantor
+    assert await service.reach_of(session, employer, cv) is Reach.RESTRICTED
+    assert await service.reach_of(session, stranger, cv) is None
+    assert await service.reach_of(session, ann, cv) is Reach.RESTRICTED  # the owner needs no grantor
     assert asked == [("employer", cv.id), ("stranger", cv.id)]
+
+
+async def test_pictures_whose_rule_is_missing_stay_with_their_owner(
+    session: AsyncSession, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ann, bob = await make_user(session, "ann"), await make_user(session, "bob")
+    admin = await make_user(session, "root", admin=True)
+    new = UploadIn(UploadPurpose.AVATAR, picture("JPEG", (32, 32)))
+    avatar = await service.create_upload(session, runtime.storage, runtime.settings, ann, new)
+    monkeypatch.setattr(service, "_PICTURE_RULES", {})
+    assert await service.reach_of(session, None, avatar) is None
+    assert await service.reach_of(session, bob, avatar) is None
+    assert await service.reach_of(session, ann, avatar) is Reach.RESTRICTED
+    assert await service.reach_of(session, admin, avatar) is Reach.RESTRICTED
+    with pytest.raises(NotFound):  # a picture: no login prompt that would tell it exists
+        await service.readable_upload(session, None, avatar.id)
 
 
 async def test_owned_upload_checks_owner_and_purpose(session: AsyncSession, runtime: Runtime) -> None:
