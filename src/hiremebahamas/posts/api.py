@@ -15,7 +15,6 @@ from hiremebahamas.accounts.deps import CurrentUser, VerifiedAuth
 from hiremebahamas.core.pagination import Page, PageParams, page_params
 from hiremebahamas.models import User
 from hiremebahamas.posts import feed, service
-from hiremebahamas.posts.feed import FeedCache
 from hiremebahamas.posts.schemas import (
     CommentEnvelope,
     CommentIn,
@@ -26,6 +25,7 @@ from hiremebahamas.posts.schemas import (
     PostOut,
     PostUpdateIn,
 )
+from hiremebahamas.posts.timelines import Timelines, timelines_of
 from hiremebahamas.web.deps import AppRuntime, DbSession
 from hiremebahamas.web.openapi import UPGRADE_REQUIRED
 
@@ -34,11 +34,11 @@ router = APIRouter(tags=["posts"])
 Paging = Annotated[PageParams, Depends(page_params)]
 
 
-def feed_cache(runtime: AppRuntime) -> FeedCache:
-    return FeedCache(runtime.store, runtime.settings.cache_feed_ttl)
+def home_timelines(runtime: AppRuntime) -> Timelines:
+    return timelines_of(runtime.store, runtime.settings.cache_feed_ttl)
 
 
-FeedCacheDep = Annotated[FeedCache, Depends(feed_cache)]
+TimelinesDep = Annotated[Timelines, Depends(home_timelines)]
 
 
 async def _post_envelope(db: DbSession, viewer: User, post_id: uuid.UUID) -> PostEnvelope:
@@ -47,9 +47,9 @@ async def _post_envelope(db: DbSession, viewer: User, post_id: uuid.UUID) -> Pos
 
 
 @router.get("/feed")
-async def get_feed(user: CurrentUser, db: DbSession, cache: FeedCacheDep, paging: Paging) -> Page[PostOut]:
-    """Your posts and those of people you follow, newest first (see posts/feed.py on caching)."""
-    return (await feed.feed_page(db, cache, user, paging)).out()
+async def get_feed(user: CurrentUser, db: DbSession, timelines: TimelinesDep, paging: Paging) -> Page[PostOut]:
+    """Your posts and those of people you follow, newest first (see posts/timelines.py)."""
+    return (await feed.feed_page(db, timelines, user, paging)).out()
 
 
 @router.post("/posts", status_code=status.HTTP_201_CREATED, responses=UPGRADE_REQUIRED)

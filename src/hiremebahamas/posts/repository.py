@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from hiremebahamas.core.pagination import Position, newest_first_after, oldest_first_after
-from hiremebahamas.models import Comment, Follow, Post, PostLike, Profile, Upload, User
+from hiremebahamas.models import Comment, Post, PostLike, Profile, Upload, User
 from hiremebahamas.posts.cards import Author, CommentCard, PostCard
 from hiremebahamas.social.graph import blocked_between_clause, followee_ids
 
@@ -74,20 +74,25 @@ async def feed_cards(
     return await _cards(session, _newest_first(query, position, limit))
 
 
-async def feed_cards_by_id(
-    session: AsyncSession, viewer_id: uuid.UUID, ids: Sequence[uuid.UUID], since: datetime, limit: int
-) -> list[PostCard]:
-    """The cached feed page `ids` as they are now, plus what the viewer did since `since`: their
-    own posts, and the posts of people they started following. The feed's rules are applied
-    again, so an unfollow or a block shows at once too."""
-    followed_since = select(Follow.followee_id).where(Follow.follower_id == viewer_id, Follow.created_at >= since)
-    wanted = or_(
-        Post.id.in_(ids),
-        and_(Post.author_id == viewer_id, Post.created_at >= since),
-        Post.author_id.in_(followed_since),
+async def feed_cards_by_ids(session: AsyncSession, viewer_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> list[PostCard]:
+    """The posts `ids` of the viewer's timeline as they are now, newest first, with the feed's
+    rules applied again (an unfollow, a block or a deletion shows at once)."""
+    if not ids:
+        return []
+    query = _post_cards(viewer_id).where(Post.id.in_(ids), in_feed_of(viewer_id))
+    return await _cards(session, _newest_first(query, None, len(ids)))
+
+
+async def feed_entries(session: AsyncSession, viewer_id: uuid.UUID, limit: int) -> list[tuple[uuid.UUID, datetime]]:
+    """The ids and times of the newest `limit` posts of the viewer's feed: what builds their
+    timeline (posts/timelines.py)."""
+    query = (
+        select(Post.id, Post.created_at)
+        .where(in_feed_of(viewer_id))
+        .order_by(Post.created_at.desc(), Post.id.desc())
+        .limit(limit)
     )
-    query = _post_cards(viewer_id).where(in_feed_of(viewer_id), wanted)
-    return await _cards(session, _newest_first(query, None, limit))
+    return [(post_id, at) for post_id, at in await session.execute(query)]
 
 
 async def author_cards(

@@ -24,7 +24,7 @@ from hiremebahamas.core.sql import affected_rows, insert_ignoring_conflicts
 from hiremebahamas.models import Comment, Post, PostLike, UploadPurpose, User
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.notifications.service import notify
-from hiremebahamas.posts import repository
+from hiremebahamas.posts import repository, timelines
 from hiremebahamas.posts.cards import CommentCard, CommentPage, PostCard, cursor_after
 from hiremebahamas.posts.rendering import mentioned_usernames, mentions_in
 from hiremebahamas.posts.schemas import MAX_COMMENT_LENGTH, MAX_POST_LENGTH, CommentIn, PostIn, PostUpdateIn
@@ -98,6 +98,7 @@ async def create_post(session: AsyncSession, actor: User, data: PostIn) -> Post:
     session.add(post)
     await session.flush()
     await _notify_mentions(session, actor, mentioned_usernames(body), {"post_id": str(post.id)})
+    timelines.fan_out_after_commit(session, post.id, actor.id, post.created_at)
     return post
 
 

@@ -17,8 +17,8 @@ from hiremebahamas.jobs.featured import featured_jobs
 from hiremebahamas.jobs.for_you import jobs_for_you
 from hiremebahamas.models import AccountType, UploadPurpose
 from hiremebahamas.posts import feed, service
-from hiremebahamas.posts.feed import FeedCache
 from hiremebahamas.posts.schemas import MAX_COMMENT_LENGTH, MAX_POST_LENGTH, CommentIn, PostIn, PostUpdateIn
+from hiremebahamas.posts.timelines import timelines_of
 from hiremebahamas.social.views import load_suggestions
 from hiremebahamas.uploads.forms import upload_from_form
 from hiremebahamas.web.deps import AppRuntime, DbSession, discard_attempt, request_ip
@@ -56,8 +56,8 @@ async def home_feed(
     status_code: int = 200,
 ) -> Response:
     """The signed-in home page: the composer and the feed (called by web/pages.py for `/`)."""
-    cache = FeedCache(runtime.store, runtime.settings.cache_feed_ttl)
-    page = await feed.feed_page(db, cache, auth.user, PageParams(_cursor(request), DEFAULT_LIMIT))
+    timelines = timelines_of(runtime.store, runtime.settings.cache_feed_ttl)
+    page = await feed.feed_page(db, timelines, auth.user, PageParams(_cursor(request), DEFAULT_LIMIT))
     context: dict[str, Any] = {
         "feed": page,
         "form": form or {},

@@ -16,6 +16,7 @@ from hiremebahamas.billing import entitlements
 from hiremebahamas.core.errors import BadRequest, Forbidden
 from hiremebahamas.core.sql import affected_rows, insert_ignoring_conflicts
 from hiremebahamas.models import Block, Follow
+from hiremebahamas.posts import timelines
 
 UserIdExpression = ColumnElement[uuid.UUID] | QueryableAttribute[uuid.UUID] | uuid.UUID
 
@@ -61,12 +62,16 @@ async def follow(session: AsyncSession, follower_id: uuid.UUID, followee_id: uui
     created = await insert_ignoring_conflicts(session, Follow, follower_id=follower_id, followee_id=followee_id)
     if created:  # billing: people followed, counting this one
         await entitlements.ensure_can_follow(session, follower_id)
+        timelines.drop_after_commit(session, follower_id)  # rebuilt with their posts on the next visit
     return created
 
 
 async def unfollow(session: AsyncSession, follower_id: uuid.UUID, followee_id: uuid.UUID) -> bool:
     query = delete(Follow).where(Follow.follower_id == follower_id, Follow.followee_id == followee_id)
-    return await affected_rows(session, query) > 0
+    removed = await affected_rows(session, query) > 0
+    if removed:
+        timelines.drop_after_commit(session, follower_id)
+    return removed
 
 
 async def block(session: AsyncSession, blocker_id: uuid.UUID, blocked_id: uuid.UUID) -> bool:
@@ -82,6 +87,7 @@ async def block(session: AsyncSession, blocker_id: uuid.UUID, blocked_id: uuid.U
             )
         )
     )
+    timelines.drop_after_commit(session, blocker_id, blocked_id)
     return created
 
 
