@@ -5,12 +5,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test test-fast lint format install system-deps migrate bench clean help
+.PHONY: run test test-fast lint audit format install system-deps migrate bench clean help
 
 help:
 	@echo "make run      - install, migrate and serve on http://$(HOST):$(PORT) (SQLite, no other services)"
 	@echo "make test     - the whole suite on SQLite and PostgreSQL, with Redis and Chromium"
 	@echo "make lint     - ruff + mypy --strict"
+	@echo "make audit    - bandit (medium+ severity) over src, pip-audit over the locked dependencies"
 	@echo "make format   - ruff format + autofix"
 	@echo "make bench    - load benchmarks (see docs/benchmarks.md)"
 
@@ -34,6 +35,11 @@ lint: install
 	$(UV) run ruff check src tests migrations bench
 	$(UV) run ruff format --check src tests migrations bench
 	$(UV) run mypy
+
+# Bandit fails on medium or high severity; a reviewed finding carries `# nosec BXXX` and why.
+audit: install
+	$(UV) run bandit --quiet --recursive src --severity-level medium
+	UV=$(UV) scripts/audit-dependencies
 
 format: install
 	$(UV) run ruff format src tests migrations bench
