@@ -5,13 +5,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test test-fast lint audit format install system-deps migrate bench clean help
+.PHONY: run test test-fast lint audit probes format install system-deps migrate bench clean help
 
 help:
 	@echo "make run      - install, migrate and serve on http://$(HOST):$(PORT) (SQLite, no other services)"
 	@echo "make test     - the whole suite on SQLite and PostgreSQL, with Redis and Chromium"
 	@echo "make lint     - ruff + mypy --strict"
 	@echo "make audit    - bandit (medium+ severity) over src, pip-audit over the locked dependencies"
+	@echo "make probes   - schemathesis over the whole OpenAPI, signed in and anonymous"
 	@echo "make format   - ruff format + autofix"
 	@echo "make bench    - load benchmarks (see docs/benchmarks.md)"
 
@@ -29,7 +30,7 @@ test: install system-deps
 	$(UV) run pytest
 
 test-fast: install
-	$(UV) run pytest -m "not e2e" -x -q
+	$(UV) run pytest -m "not e2e and not probe" -x -q
 
 lint: install
 	$(UV) run ruff check src tests migrations bench
@@ -40,6 +41,10 @@ lint: install
 audit: install
 	$(UV) run bandit --quiet --recursive src --severity-level medium
 	UV=$(UV) scripts/audit-dependencies
+
+# The probes are left out of `make test` (pytest addopts); PROBE_EXAMPLES bounds each operation.
+probes: install system-deps
+	$(UV) run pytest -m probe --show-capture=no $(PYTEST_ARGS)
 
 format: install
 	$(UV) run ruff format src tests migrations bench
