@@ -565,7 +565,8 @@ async def _world(app: FastAPI, runtime: Runtime, client: httpx.AsyncClient) -> W
         client.cookies.clear()
         if actor.account is not None:
             client.cookies.set("hmb_session", actor.account.cookie)
-        actor.csrf_token = await page_csrf(client, "/pricing")
+        # A page with a form, so that it hands out the token (signed in, /login redirects).
+        actor.csrf_token = await page_csrf(client, "/account" if actor.account else "/login")
         actor.csrf_cookie = client.cookies["hmb_csrf"]
     await _send(world, "POST", "/profile/avatar", Row(expect=(0,) * 6, fresh="avatar_form"), world.actors["seeker"])
     me = await _api(world, "GET", f"/api/users/{people['seeker'].username}", people["seeker"])
