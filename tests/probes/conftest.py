@@ -10,11 +10,12 @@ import pytest
 
 _TITLE = re.compile(r"^\s*(?:\| )?- (ST\d+ .+)$", re.MULTILINE)
 _CURL = re.compile(r"^\s*(?:\| )?\s*(curl .+)$", re.MULTILINE)
+_STATUS = re.compile(r"^\s*(?:\| )?\s*\[(\d{3})\] ", re.MULTILINE)
 _OPERATION = re.compile(r"\[((?:GET|PUT|POST|PATCH|DELETE|HEAD|OPTIONS) [^\]]+)\]")
 _ENGINE = re.compile(r"\[(sqlite|postgresql)\]")
 
 
-# failure title -> operation (and who asked) -> the request that showed it
+# failure title -> operation (and who asked) -> the status and the request that showed it
 _FOUND: dict[str, dict[str, str]] = defaultdict(dict)
 
 
@@ -26,8 +27,10 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     who = "signed in" if "test_signed_in" in report.nodeid else "anonymous"
     label = f"{operation.group(1) if operation else report.nodeid} ({who}, {engine.group(1) if engine else '?'})"
     curl = _CURL.search(report.longreprtext)
+    status = _STATUS.search(report.longreprtext)
+    example = f"{status.group(1) if status else '?'} for {curl.group(1) if curl else '?'}"
     for title in _TITLE.findall(report.longreprtext):
-        _FOUND[title][label] = curl.group(1) if curl else ""
+        _FOUND[title][label] = example
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -36,5 +39,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.section("probe findings: each distinct failure, where, and a request that shows it")
     for title, where in sorted(_FOUND.items(), key=lambda item: -len(item[1])):
         terminalreporter.line(f"{title}: {len(where)} operations")
-        for label, curl in where.items():
-            terminalreporter.line(f"    {label}: {curl}")
+        for label, example in where.items():
+            terminalreporter.line(f"    {label}: {example}")
