@@ -12,6 +12,7 @@ from hiremebahamas.core.db import Database
 from hiremebahamas.core.email import EmailSender, create_email_sender
 from hiremebahamas.core.ratelimit import RateLimiter
 from hiremebahamas.core.realtime import Broker, create_broker
+from hiremebahamas.core.remembered import Memory
 from hiremebahamas.core.storage import Storage, create_storage
 from hiremebahamas.core.tasks import ArqTaskRunner, InProcessTaskRunner, TaskContext
 
@@ -28,6 +29,11 @@ class Runtime:
     tasks: InProcessTaskRunner
     broker: Broker
     storage: Storage
+
+    @property
+    def memory(self) -> Memory:
+        """Where expensive choices (who to follow, jobs for you, featured jobs) are remembered."""
+        return Memory(self.store, self.settings.cache_default_ttl)
 
     async def close(self) -> None:
         await self.tasks.close()

@@ -37,7 +37,7 @@ from hiremebahamas.jobs.schemas import (
 from hiremebahamas.jobs.search import search_jobs
 from hiremebahamas.models import ApplicationStatus, EmploymentType, Island, JobCategory, SavedSearch
 from hiremebahamas.uploads.service import upload_url as media_url
-from hiremebahamas.web.deps import AppSettings, DbSession
+from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession
 
 jobs_router = APIRouter(prefix="/jobs", tags=["jobs"])
 applications_router = APIRouter(prefix="/applications", tags=["applications"])
@@ -88,9 +88,9 @@ async def search(
 
 
 @jobs_router.get("/for-you")
-async def jobs_for_you(db: DbSession, user: CurrentUser) -> Page[JobSummaryOut]:
+async def jobs_for_you(db: DbSession, user: CurrentUser, runtime: AppRuntime) -> Page[JobSummaryOut]:
     """Open jobs that share skills with your profile or are on your island, best match first."""
-    cards = await for_you.jobs_for_you(db, user)
+    cards = await for_you.jobs_for_you(db, runtime.memory, user)
     return Page(items=[card.summary_out() for card in cards], next_cursor=None)
 
 

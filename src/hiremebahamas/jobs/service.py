@@ -17,7 +17,9 @@ from hiremebahamas.companies import service as companies
 from hiremebahamas.companies.slugs import slugify
 from hiremebahamas.core import tasks
 from hiremebahamas.core.errors import Conflict, EmailUnverified, Forbidden, NotFound, ValidationFailed
+from hiremebahamas.core.remembered import forget_after_commit
 from hiremebahamas.core.sql import affected_rows, insert_ignoring_conflicts
+from hiremebahamas.jobs import featured
 from hiremebahamas.jobs.cards import JobCard, effective_status, is_featured
 from hiremebahamas.jobs.indexing import search_keywords, skills_by_job
 from hiremebahamas.jobs.markdown import plain_text, render_markdown
@@ -260,6 +262,7 @@ async def feature_job(session: AsyncSession, actor: User, job_id: uuid.UUID, now
     await entitlements.ensure_can_feature_job(session, actor, now)
     job.featured_until = min(now + FEATURED_FOR, job.valid_through)
     await session.flush()
+    forget_after_commit(session, featured.MEMORY_KEY)  # shown beside the feed from the next page view
     return job
 
 
