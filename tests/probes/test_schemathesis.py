@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,8 +118,9 @@ def _document() -> Any:
     """The OpenAPI document, loaded at collection time so each operation becomes its own test.
     The routes do not depend on settings or data, so an app without a database describes them;
     every call is then sent to the probe's app (`app=`) on that engine."""
-    document_app = create_app(make_settings())
-    loaded = schemathesis.openapi.from_dict(json.loads(json.dumps(document_app.openapi())))
+    with tempfile.TemporaryDirectory() as var_dir:  # where test settings keep their secrets
+        document_app = create_app(make_settings(var_dir=Path(var_dir)))
+        loaded = schemathesis.openapi.from_dict(json.loads(json.dumps(document_app.openapi())))
     loaded.app = document_app  # selects the in-process ASGI transport; never called itself
     return loaded
 
