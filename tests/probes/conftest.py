@@ -13,6 +13,7 @@ _CURL = re.compile(r"^\s*(?:\| )?\s*(curl .+)$", re.MULTILINE)
 _STATUS = re.compile(r"^\s*(?:\| )?\s*\[(\d{3})\] ", re.MULTILINE)
 _OPERATION = re.compile(r"\[((?:GET|PUT|POST|PATCH|DELETE|HEAD|OPTIONS) [^\]]+)\]")
 _ENGINE = re.compile(r"\[(sqlite|postgresql)\]")
+_WHO = {"test_as_job_seeker": "job seeker", "test_as_employer": "employer", "test_anonymous": "anonymous"}
 
 
 # failure title -> operation (and who asked) -> the status and the request that showed it
@@ -24,7 +25,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         return
     operation = _OPERATION.search(report.nodeid)
     engine = _ENGINE.search(report.nodeid)
-    who = "signed in" if "test_signed_in" in report.nodeid else "anonymous"
+    who = next((name for test, name in _WHO.items() if f"::{test}[" in report.nodeid), "?")
     label = f"{operation.group(1) if operation else report.nodeid} ({who}, {engine.group(1) if engine else '?'})"
     curl = _CURL.search(report.longreprtext)
     status = _STATUS.search(report.longreprtext)

@@ -1,13 +1,14 @@
-"""Schemathesis over the whole OpenAPI document, as a signed-in job seeker and as an anonymous
-client, with every check on: no server error, no response off its schema, no undocumented
-status code, valid data accepted and invalid data refused.
+"""Schemathesis over the whole OpenAPI document, as a signed-in job seeker, as an employer on
+the Business plan with a company page, and as an anonymous client, with every check on: no
+server error, no response off its schema, no undocumented status code, valid data accepted and
+invalid data refused.
 
 `make probes` runs these (they are left out of `make test`). Each operation gets at most
 PROBE_EXAMPLES generated cases (default 15) from a fixed seed, so a failure replays.
 
 The app runs on its own database, on Schemathesis's ASGI transport: that transport serves every
 request from one event loop of its own, so the app gets a runtime of its own that only that
-loop uses, and the account is written beforehand by a separate runtime that is then closed.
+loop uses, and the accounts are written beforehand by a separate runtime that is then closed.
 """
 
 from __future__ import annotations
@@ -42,7 +43,6 @@ from tests.servers import PostgresServer
 pytestmark = pytest.mark.probe
 
 EXAMPLES = int(os.environ.get("PROBE_EXAMPLES", "15"))
-SEEKER_EMAIL = "probe-seeker@example.com"
 
 load_all_checks()
 ALL_CHECKS = cast("list[CheckFunction]", CHECKS.get_all())  # every built-in check is a plain function
@@ -70,8 +70,9 @@ def _not_applicable(case: Case[Any]) -> list[CheckFunction]:
 
 @dataclass
 class SignedIn:
-    """The bearer token of the probe's account; renewed when a probed request ends its session."""
+    """A probe account's bearer token; renewed when a probed request ends its session."""
 
+    email: str
     token: str
 
     @property
@@ -83,6 +84,7 @@ class SignedIn:
 class Probe:
     app: FastAPI
     seeker: SignedIn
+    employer: SignedIn
 
 
 def _probe_settings(request: pytest.FixtureRequest, engine: str, tmp_path: Path) -> Settings:
@@ -97,20 +99,30 @@ def _probe_settings(request: pytest.FixtureRequest, engine: str, tmp_path: Path)
     return probe_settings
 
 
-async def _seed(probe_settings: Settings) -> str:
+async def _seed(probe_settings: Settings) -> tuple[SignedIn, SignedIn]:
     runtime = create_runtime(probe_settings)
     try:
-        return (await person(runtime, SEEKER_EMAIL, first_name="Probe")).access_token
+        seeker = await person(runtime, "probe-seeker@example.com", first_name="Probe")
+        employer = await person(runtime, "probe-employer@example.com", first_name="Pat", employer=True)
     finally:
         await runtime.close()
+    return SignedIn(seeker.email, seeker.access_token), SignedIn(employer.email, employer.access_token)
+
+
+def _client(probe: Probe) -> Any:
+    return asgi.get_client(cast("asgi.ASGIApp", probe.app))
 
 
 @pytest.fixture(scope="module", params=ENGINES)
 def probe(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Probe]:
     probe_settings = _probe_settings(request, request.param, tmp_path_factory.mktemp("probe"))
-    token = asyncio.run(_seed(probe_settings))
-    app = create_app(probe_settings, create_runtime(probe_settings))
-    yield Probe(app, SignedIn(token))
+    seeker, employer = asyncio.run(_seed(probe_settings))
+    probe = Probe(create_app(probe_settings, create_runtime(probe_settings)), seeker, employer)
+    with _client(probe) as client:  # the employer's company, so job operations go past "no company"
+        body = {"name": "Probe Reef Resort", "island": "new_providence"}
+        created = client.post("http://testserver/api/companies", json=body, headers=employer.headers)
+    assert created.status_code == 201, created.text
+    yield probe
     asgi.shutdown_lifespans()  # the app's lifespan closes its runtime, on the transport's loop
 
 
@@ -137,23 +149,29 @@ PROBE_SETTINGS = settings(
 )
 
 
-def _sign_in_again(probe: Probe) -> None:
-    with asgi.get_client(cast("asgi.ASGIApp", probe.app)) as client:
-        response = client.post("http://testserver/api/auth/login", json={"email": SEEKER_EMAIL, "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    probe.seeker.token = response.json()["access_token"]
-
-
-@schema.parametrize()  # type: ignore[untyped-decorator]  # schemathesis's decorators are untyped
-@PROBE_SETTINGS
-def test_signed_in(case: Case[Any], probe: Probe) -> None:
+def _call_signed_in(case: Case[Any], probe: Probe, account: SignedIn) -> None:
     response = case.call_and_validate(
-        app=probe.app, headers=probe.seeker.headers, checks=ALL_CHECKS, excluded_checks=_not_applicable(case)
+        app=probe.app, headers=account.headers, checks=ALL_CHECKS, excluded_checks=_not_applicable(case)
     )
     # A generated request may sign the account out (logout, a password change): sign in again
     # so the operations after it are still probed signed in, not silently as nobody.
     if response.status_code == 401 or (case.operation.path == "/api/auth/logout" and response.status_code < 300):
-        _sign_in_again(probe)
+        with _client(probe) as client:
+            login = client.post("http://testserver/api/auth/login", json={"email": account.email, "password": PASSWORD})
+        assert login.status_code == 200, login.text
+        account.token = login.json()["access_token"]
+
+
+@schema.parametrize()  # type: ignore[untyped-decorator]  # schemathesis's decorators are untyped
+@PROBE_SETTINGS
+def test_as_job_seeker(case: Case[Any], probe: Probe) -> None:
+    _call_signed_in(case, probe, probe.seeker)
+
+
+@schema.parametrize()  # type: ignore[untyped-decorator]  # schemathesis's decorators are untyped
+@PROBE_SETTINGS
+def test_as_employer(case: Case[Any], probe: Probe) -> None:
+    _call_signed_in(case, probe, probe.employer)
 
 
 @schema.parametrize()  # type: ignore[untyped-decorator]  # schemathesis's decorators are untyped
