@@ -5,14 +5,15 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test test-fast lint audit probes format install system-deps migrate bench clean help
+.PHONY: run demo test test-fast lint audit probes format install system-deps migrate bench clean help
 
 help:
 	@echo "make run      - install, migrate and serve on http://$(HOST):$(PORT) (SQLite, no other services)"
+	@echo "make demo     - like make run, on its own SQLite file in var/demo filled with demo data (--size small)"
 	@echo "make test     - the whole suite on SQLite and PostgreSQL, with Redis and Chromium"
 	@echo "make lint     - ruff + mypy --strict"
 	@echo "make audit    - bandit (medium+ severity) over src, pip-audit over the locked dependencies"
-	@echo "make probes   - schemathesis over the whole OpenAPI, signed in and anonymous"
+	@echo "make probes   - schemathesis over the whole OpenAPI: job seeker, employer, anonymous"
 	@echo "make format   - ruff format + autofix"
 	@echo "make bench    - load benchmarks (see docs/benchmarks.md)"
 
@@ -25,6 +26,14 @@ system-deps:
 
 run: install
 	$(UV) run hiremebahamas serve --migrate
+
+# Its own database and files (never DATABASE_URL from the environment); demo data is loaded once,
+# later runs find the users there (demo-data exits 1 with a message) and just serve.
+DEMO_ENV = VAR_DIR=var/demo DATABASE_URL=sqlite:///var/demo/hiremebahamas.db ENVIRONMENT=development
+demo: install
+	$(DEMO_ENV) $(UV) run hiremebahamas migrate
+	$(DEMO_ENV) $(UV) run hiremebahamas demo-data --size small || [ $$? -eq 1 ]
+	$(DEMO_ENV) $(UV) run hiremebahamas serve
 
 test: install system-deps
 	$(UV) run pytest

@@ -19,7 +19,17 @@ from hiremebahamas.models import Upload, User
 from tests.conftest import empty_tables, make_settings
 from tests.helpers import Account, login, page_csrf, signed_up
 from tests.servers import free_port
-from tests.uploads.files import decoded, docx, has_gps, pdf, photo_with_gps, picture, png_claiming, upload
+from tests.uploads.files import (
+    decoded,
+    docx,
+    has_gps,
+    pdf,
+    photo_with_gps,
+    picture,
+    png_claiming,
+    transparent_png,
+    upload,
+)
 from tests.uploads.s3_server import S3Server
 
 FIVE_MB = 5 * 1024 * 1024
@@ -38,6 +48,10 @@ async def make_admin(runtime: Runtime, email: str) -> None:
     async with runtime.database.sessionmaker() as session:
         await session.execute(update(User).where(User.email == email).values(is_admin=True))
         await session.commit()
+
+
+SHARED = "public, max-age=60, s-maxage=300, stale-while-revalidate=60"
+IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 def assert_refused(response: httpx.Response, status: int, code: str, message: str) -> None:
@@ -70,7 +84,8 @@ async def test_pictures_are_accepted_and_served_with_a_thumbnail(client: httpx.A
         assert original.status_code == 200
         assert original.headers["content-type"] == content_type
         assert original.headers["x-content-type-options"] == "nosniff"
-        assert original.headers["cache-control"] == "public, max-age=31536000, immutable"
+        # Its owner's profile is public: shared, but briefly (the owner may make it members-only).
+        assert original.headers["cache-control"] == SHARED
         assert "sandbox" in original.headers["content-security-policy"]
         assert int(original.headers["content-length"]) == len(original.content) == body["size"]
         assert decoded(original.content).format == pillow_format
@@ -102,8 +117,9 @@ REFUSED = [
     (pdf(), "avatar", "photo.jpg", "Only JPEG, PNG or WebP images"),
     (b"just some notes, honestly a picture", "post_image", "notes.png", "Only JPEG, PNG or WebP images"),
     (b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "company_logo", "logo.gif", "Only JPEG, PNG or WebP images"),
-    (png_claiming(8000, 8000), "avatar", "bomb.png", "This image is larger than 40 megapixels"),
-    (png_claiming(50_000, 50_000), "post_image", "bomb.png", "This image is larger than 40 megapixels"),
+    (png_claiming(8000, 8000), "avatar", "bomb.png", "This image is larger than 25 megapixels"),
+    (png_claiming(50_000, 50_000), "post_image", "bomb.png", "This image is larger than 25 megapixels"),
+    (transparent_png(6300, 6300), "post_image", "clear.png", "This image is larger than 25 megapixels"),
     (picture("JPEG", (300, 200))[:500], "avatar", "cut.jpg", "could not be read"),
     (picture("JPEG", (16, 16)), "cv", "cv.pdf", "CVs must be PDF or Word"),
     (b"Curriculum vitae: Ann Rolle", "cv", "cv.docx", "CVs must be PDF or Word"),
@@ -201,6 +217,93 @@ async def test_a_cv_is_private_to_its_owner_and_admins(client: httpx.AsyncClient
 )
 async def test_unknown_media_is_not_found(client: httpx.AsyncClient, path: str) -> None:
     assert (await client.get(path)).status_code == 404
+
+
+# --- who sees a profile picture ------------------------------------------------------------------
+
+
+async def profile_picture(client: httpx.AsyncClient, owner: Account, visibility: str) -> dict[str, Any]:
+    body: dict[str, Any] = (await upload(client, owner, picture("PNG", (64, 64)), "avatar")).json()
+    change = {"avatar_upload_id": body["id"], "visibility": visibility}
+    response = await client.patch("/api/users/me", json=change, headers=owner.headers)
+    assert response.status_code == 200, response.text
+    return body
+
+
+async def set_visibility(client: httpx.AsyncClient, owner: Account, visibility: str) -> None:
+    response = await client.patch("/api/users/me", json={"visibility": visibility}, headers=owner.headers)
+    assert response.status_code == 200, response.text
+
+
+async def block(client: httpx.AsyncClient, blocker: Account, blocked: Account) -> None:
+    assert blocked.user is not None
+    response = await client.post(f"/api/users/{blocked.user['username']}/block", headers=blocker.headers)
+    assert response.status_code == 200, response.text
+
+
+def assert_hidden(response: httpx.Response) -> None:
+    """Answered as if there were no such file: no login prompt, no bytes, nothing kept."""
+    assert response.status_code == 404, response.text
+    assert response.headers["cache-control"] == "private, no-store"
+    assert "image" not in response.headers["content-type"]
+
+
+async def test_a_members_only_profile_picture_is_for_members_it_does_not_block(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    ann, bob, cay, dee = [await account(client, runtime, name) for name in ("ann", "bob", "cay", "dee")]
+    await make_admin(runtime, "dee@example.com")
+    avatar = await profile_picture(client, ann, "members")
+    await block(client, ann, cay)
+    await block(client, dee, ann)
+    for url in (avatar["url"], avatar["thumbnail_url"]):
+        assert_hidden(await client.get(url))
+        assert_hidden(await client.get(url, headers=cay.headers))  # ann blocked cay
+        for viewer in (bob, ann, dee):  # a member, the owner, an admin blocked by ann
+            seen = await client.get(url, headers=viewer.headers)
+            assert seen.status_code == 200, seen.text
+            assert seen.headers["content-type"].startswith("image/")
+            # Kept only by the viewer's browser, which asks again (and is checked again) before each use.
+            assert seen.headers["cache-control"] == "private, no-cache"
+            assert "content-disposition" not in seen.headers
+        again = await client.get(url, headers={**bob.headers, "If-None-Match": seen.headers["etag"]})
+        assert again.status_code == 304
+        assert again.headers["cache-control"] == "private, no-cache"
+        assert_hidden(await client.get(url, headers={**cay.headers, "If-None-Match": seen.headers["etag"]}))
+
+    # An earlier picture, no longer on the profile, is just as hidden.
+    await profile_picture(client, ann, "members")
+    assert_hidden(await client.get(avatar["url"]))
+    assert (await client.get(avatar["url"], headers=bob.headers)).status_code == 200
+
+
+async def test_a_profile_picture_follows_its_profile_from_public_to_members_only(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    ann, cay = await account(client, runtime, "ann"), await account(client, runtime, "cay")
+    avatar = await profile_picture(client, ann, "public")
+    shown = await client.get(avatar["thumbnail_url"])
+    assert shown.status_code == 200
+    assert shown.headers["cache-control"] == SHARED
+    await block(client, cay, ann)
+    assert_hidden(await client.get(avatar["thumbnail_url"], headers=cay.headers))
+
+    await set_visibility(client, ann, "members")
+    assert_hidden(await client.get(avatar["thumbnail_url"]))  # at once: nothing of it was cached for long
+    assert_hidden(await client.get(avatar["thumbnail_url"], headers={"If-None-Match": shown.headers["etag"]}))
+    await set_visibility(client, ann, "public")
+    assert (await client.get(avatar["thumbnail_url"])).headers["cache-control"] == SHARED
+
+
+async def test_post_images_and_company_logos_stay_public_for_good(client: httpx.AsyncClient, runtime: Runtime) -> None:
+    ann = await account(client, runtime)
+    await set_visibility(client, ann, "members")
+    for purpose in ("post_image", "company_logo"):
+        body = (await upload(client, ann, picture("JPEG", (32, 32)), purpose)).json()
+        for url in (body["url"], body["thumbnail_url"]):
+            served = await client.get(url)
+            assert served.status_code == 200
+            assert served.headers["cache-control"] == IMMUTABLE
 
 
 # --- malformed and unauthorised requests --------------------------------------------------------
@@ -364,6 +467,35 @@ async def test_uploads_go_to_s3_and_are_served_by_presigned_redirects(
         assert download.content == pdf()
         assert download.headers["content-disposition"].startswith('attachment; filename="Ann CV.pdf"')
     assert not (runtime.settings.var_dir / "uploads").exists()  # nothing went to the local disk
+
+
+async def test_members_only_profile_pictures_on_s3_are_signed_for_members_only(
+    s3_app: tuple[httpx.AsyncClient, Runtime],
+) -> None:
+    client, runtime = s3_app
+    ann, bob, cay = [await account(client, runtime, name) for name in ("ann", "bob", "cay")]
+    avatar = await profile_picture(client, ann, "members")
+    await block(client, cay, ann)
+    async with httpx.AsyncClient() as http:
+        for url in (avatar["url"], avatar["thumbnail_url"]):
+            assert_hidden(await client.get(url))
+            assert_hidden(await client.get(url, headers=cay.headers))
+            redirect = await client.get(url, headers=bob.headers)
+            assert redirect.status_code == 307
+            assert redirect.headers["cache-control"] == "private, no-store"
+            # The signed link answers with the headers of a restricted picture, whatever was stored.
+            fetched = await http.get(redirect.headers["location"])
+            assert fetched.status_code == 200
+            assert fetched.headers["cache-control"] == "private, no-cache"
+            assert "content-disposition" not in fetched.headers
+
+        await set_visibility(client, ann, "public")
+        public = await client.get(avatar["thumbnail_url"])
+        assert public.status_code == 307
+        assert public.headers["cache-control"] == "public, max-age=60"
+        assert (await http.get(public.headers["location"])).headers["cache-control"] == SHARED
+        await set_visibility(client, ann, "members")
+        assert_hidden(await client.get(avatar["thumbnail_url"]))
 
 
 async def test_unreachable_s3_answers_503_and_records_nothing(

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import anyio
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,9 +27,9 @@ from hiremebahamas.core.storage import LocalStorage, ObjectMeta
 from hiremebahamas.models import AccountType, Upload, UploadPurpose, User
 from hiremebahamas.uploads import service
 from hiremebahamas.uploads.forms import upload_from_form
-from hiremebahamas.uploads.service import UploadIn, Variant
+from hiremebahamas.uploads.service import Reach, UploadIn, Variant
 from tests.conftest import make_settings
-from tests.uploads.files import decoded, pdf, picture
+from tests.uploads.files import decoded, pdf, picture, smooth_photo
 
 
 @pytest.fixture
@@ -71,6 +72,44 @@ async def test_a_picture_is_stored_with_a_thumbnail_and_recorded(session: AsyncS
     assert len(stored) == upload.size
     assert decoded(await runtime.storage.get(upload.thumbnail_key)).size == (640, 512)
     assert await session.get(Upload, upload.id) is upload
+
+
+async def test_a_24_megapixel_phone_photo_is_stored_at_the_post_image_size(
+    session: AsyncSession, runtime: Runtime
+) -> None:
+    ann = await make_user(session, "ann")
+    new = UploadIn(UploadPurpose.POST_IMAGE, smooth_photo((5712, 4284)), "IMG_0001.JPG")
+    upload = await service.create_upload(session, runtime.storage, runtime.settings, ann, new)
+    assert (upload.width, upload.height) == (2048, 1536)
+    assert decoded(await runtime.storage.get(upload.storage_key)).size == (2048, 1536)
+    assert upload.thumbnail_key is not None
+    assert decoded(await runtime.storage.get(upload.thumbnail_key)).size == (640, 480)
+
+
+async def test_concurrent_pictures_wait_for_a_decode_slot(session: AsyncSession, runtime: Runtime) -> None:
+    ann = await make_user(session, "ann")
+    await session.commit()
+    slots = service.decode_slots(runtime.settings.upload_decode_slots)
+    photo = picture("JPEG", (2400, 1800))  # a few tenths of a second to decode and re-encode
+    finished: list[Upload] = []
+
+    async def post_a_picture() -> None:
+        async with runtime.database.sessionmaker.begin() as own:
+            new = UploadIn(UploadPurpose.POST_IMAGE, photo)
+            finished.append(await service.create_upload(own, runtime.storage, runtime.settings, ann, new))
+
+    decoding: set[float] = set()
+    waiting: set[int] = set()
+    async with anyio.create_task_group() as uploads:
+        for _ in range(5):
+            uploads.start_soon(post_a_picture)
+        while len(finished) < 5:
+            await anyio.sleep(0.005)
+            decoding.add(slots.borrowed_tokens)
+            waiting.add(slots.statistics().tasks_waiting)
+    assert max(decoding) == runtime.settings.upload_decode_slots == 2
+    assert max(waiting) == 3  # the other uploads waited their turn, holding no thread
+    assert [(upload.width, upload.height) for upload in finished] == [(2048, 1536)] * 5
 
 
 async def test_a_cv_is_stored_as_sent_without_thumbnail(session: AsyncSession, runtime: Runtime) -> None:
@@ -130,14 +169,14 @@ async def test_who_may_read_what(session: AsyncSession, runtime: Runtime) -> Non
         session, runtime.storage, settings, ann, UploadIn(UploadPurpose.AVATAR, picture("JPEG", (32, 32)))
     )
     cv = await service.create_upload(session, runtime.storage, settings, ann, UploadIn(UploadPurpose.CV, pdf()))
-    for viewer in (None, ann, bob, admin):
-        assert await service.can_read(session, viewer, avatar)
-    assert await service.can_read(session, ann, cv)
-    assert await service.can_read(session, admin, cv)
-    assert not await service.can_read(session, bob, cv)
-    assert not await service.can_read(session, None, cv)
+    for viewer in (None, ann, bob, admin):  # ann never made her profile members-only
+        assert await service.reach_of(session, viewer, avatar) is Reach.PUBLIC_FOR_NOW
+    assert await service.reach_of(session, ann, cv) is Reach.RESTRICTED
+    assert await service.reach_of(session, admin, cv) is Reach.RESTRICTED
+    assert await service.reach_of(session, bob, cv) is None
+    assert await service.reach_of(session, None, cv) is None
 
-    assert await service.readable_upload(session, ann, cv.id) is cv
+    assert await service.readable_upload(session, ann, cv.id) == (cv, Reach.RESTRICTED)
     with pytest.raises(NotFound):
         await service.readable_upload(session, bob, cv.id)  # as if it did not exist
     with pytest.raises(Unauthenticated):
@@ -160,10 +199,26 @@ async def test_other_domains_can_open_cvs_through_a_read_grantor(
     monkeypatch.setattr(service, "_READ_GRANTORS", [])
     assert service.register_read_grantor(employers_read_applicants_cvs) is employers_read_applicants_cvs
     service.register_read_grantor(employers_read_applicants_cvs)  # registering twice is harmless
-    assert await service.can_read(session, employer, cv)
-    assert not await service.can_read(session, stranger, cv)
-    assert await service.can_read(session, ann, cv)  # the owner needs no grantor
+    assert await service.reach_of(session, employer, cv) is Reach.RESTRICTED
+    assert await service.reach_of(session, stranger, cv) is None
+    assert await service.reach_of(session, ann, cv) is Reach.RESTRICTED  # the owner needs no grantor
     assert asked == [("employer", cv.id), ("stranger", cv.id)]
+
+
+async def test_pictures_whose_rule_is_missing_stay_with_their_owner(
+    session: AsyncSession, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ann, bob = await make_user(session, "ann"), await make_user(session, "bob")
+    admin = await make_user(session, "root", admin=True)
+    new = UploadIn(UploadPurpose.AVATAR, picture("JPEG", (32, 32)))
+    avatar = await service.create_upload(session, runtime.storage, runtime.settings, ann, new)
+    monkeypatch.setattr(service, "_PICTURE_RULES", {})
+    assert await service.reach_of(session, None, avatar) is None
+    assert await service.reach_of(session, bob, avatar) is None
+    assert await service.reach_of(session, ann, avatar) is Reach.RESTRICTED
+    assert await service.reach_of(session, admin, avatar) is Reach.RESTRICTED
+    with pytest.raises(NotFound):  # a picture: no login prompt that would tell it exists
+        await service.readable_upload(session, None, avatar.id)
 
 
 async def test_owned_upload_checks_owner_and_purpose(session: AsyncSession, runtime: Runtime) -> None:

@@ -133,6 +133,18 @@ async def test_presigned_url_serves_the_object_with_its_headers(s3: S3Storage) -
         assert bare.status_code == 403
 
 
+async def test_a_presigned_url_can_answer_with_other_cache_headers(s3: S3Storage) -> None:
+    key = new_key("avatar.png")
+    await s3.put(key, b"\x89PNG picture", ObjectMeta("image/png", "public, max-age=31536000, immutable"))
+    url = await s3.presigned_url(key, 60, cache_control="private, no-cache")
+    assert url is not None
+    async with httpx.AsyncClient() as http:
+        response = await http.get(url)
+        assert response.status_code == 200, response.text
+        assert response.headers["cache-control"] == "private, no-cache"
+        assert (await http.get(_with_query(url, **{"response-cache-control": "public"}))).status_code == 403
+
+
 def _with_query(url: str, **changes: str) -> str:
     parts = urlsplit(url)
     query = {name: values[0] for name, values in parse_qs(parts.query).items()}

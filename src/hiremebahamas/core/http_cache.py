@@ -47,7 +47,7 @@ Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 class CacheKind(StrEnum):
     SHARED = "shared"  # the same for every anonymous visitor
     STATIC = "static"  # files under /static
-    OWN = "own"  # the endpoint sets its own Cache-Control (stored files: public pictures, private CVs)
+    OWN = "own"  # the endpoint sets its own Cache-Control (stored files, by who may read them)
 
 
 def _mark(endpoint: Endpoint, kind: CacheKind) -> Endpoint:
@@ -82,6 +82,14 @@ def with_http_caching(app: ASGIApp, settings: Settings, *, session_cookie: str) 
     return HttpCacheMiddleware(CompressionMiddleware(app), settings, session_cookie=session_cookie)
 
 
+def shared_cache_control(settings: Settings) -> str:
+    """What a response every anonymous visitor sees alike may be kept for: briefly, as it may change."""
+    return (
+        f"public, max-age={settings.http_cache_max_age}, s-maxage={settings.http_cache_s_maxage}, "
+        f"stale-while-revalidate={settings.http_cache_stale_while_revalidate}"
+    )
+
+
 def merge_vary(headers: MutableHeaders, names: Iterable[str]) -> None:
     present = [part.strip() for part in headers.get("vary", "").split(",") if part.strip()]
     known = {part.lower() for part in present}
@@ -104,10 +112,7 @@ class HttpCacheMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings, *, session_cookie: str) -> None:
         self.app = app
         self.session_cookie = session_cookie
-        self.shared = (
-            f"public, max-age={settings.http_cache_max_age}, s-maxage={settings.http_cache_s_maxage}, "
-            f"stale-while-revalidate={settings.http_cache_stale_while_revalidate}"
-        )
+        self.shared = shared_cache_control(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -8,6 +8,7 @@ from redis.asyncio import Redis
 
 from hiremebahamas.config import Settings
 from hiremebahamas.core.cache import KeyValueStore, MemoryStore, RedisStore
+from hiremebahamas.core.connection_slots import ConnectionSlots, create_connection_slots
 from hiremebahamas.core.db import Database
 from hiremebahamas.core.email import EmailSender, create_email_sender
 from hiremebahamas.core.ratelimit import RateLimiter
@@ -28,6 +29,8 @@ class Runtime:
     # In-process, or ArqTaskRunner (a subclass) sending tasks to the worker when REDIS_URL is set.
     tasks: InProcessTaskRunner
     broker: Broker
+    # Live connections per person (WS_MAX_CONNECTIONS_PER_USER), across instances with Redis.
+    connection_slots: ConnectionSlots
     storage: Storage
 
     @property
@@ -60,5 +63,6 @@ def create_runtime(settings: Settings) -> Runtime:
         email=email,
         tasks=ArqTaskRunner(context, redis) if redis is not None else InProcessTaskRunner(context),
         broker=broker,
+        connection_slots=create_connection_slots(redis),
         storage=create_storage(settings),
     )

@@ -60,9 +60,10 @@ class Storage(Protocol):
     async def delete(self, key: str) -> None:
         """Remove the object; deleting a missing object is not an error."""
 
-    async def presigned_url(self, key: str, ttl_seconds: int) -> str | None:
+    async def presigned_url(self, key: str, ttl_seconds: int, *, cache_control: str | None = None) -> str | None:
         """A URL that serves the object for `ttl_seconds` without credentials, or None when this
-        back end cannot make one (the app then streams the bytes itself)."""
+        back end cannot make one (the app then streams the bytes itself). `cache_control`
+        replaces the one stored with the object, for files whose readers change after upload."""
 
     async def close(self) -> None:
         """Release connections."""
@@ -135,7 +136,7 @@ class LocalStorage:
         except OSError as exc:
             raise StorageUnavailable() from exc
 
-    async def presigned_url(self, key: str, ttl_seconds: int) -> str | None:
+    async def presigned_url(self, key: str, ttl_seconds: int, *, cache_control: str | None = None) -> str | None:
         return None
 
     async def close(self) -> None:

@@ -126,10 +126,15 @@ def _apply_salary(job: Job) -> None:
         raise _invalid("salary_max", "The top of the salary range must not be below its bottom.")
     if (low is not None or high is not None) and period is None:
         raise _invalid("salary_period", "Say whether the salary is per hour, month or year.")
-    top = high if high is not None else low
-    job.salary_annual_max = top * _YEARLY_FACTOR[period] if top is not None and period is not None else 0
-    if top is None:
+    job.salary_annual_max = yearly_salary_top(low, high, period)
+    if low is None and high is None:
         job.salary_period = None
+
+
+def yearly_salary_top(low: int | None, high: int | None, period: SalaryPeriod | None) -> int:
+    """The top of a salary range as a yearly amount (0 without a salary): what search ranks."""
+    top = high if high is not None else low
+    return top * _YEARLY_FACTOR[period] if top is not None and period is not None else 0
 
 
 def _apply_description(job: Job, description: str) -> None:

@@ -1,19 +1,22 @@
-"""Profile pictures: where they are served from, and storing one sent by the edit page."""
+"""Profile pictures: who may see them, where they are served from, and storing one sent by the
+edit page."""
 
 from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
 from hiremebahamas.core.errors import ValidationFailed
 from hiremebahamas.core.runtime import Runtime
-from hiremebahamas.models import Profile, UploadPurpose, User
+from hiremebahamas.models import Profile, ProfileVisibility, Upload, UploadPurpose, User
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.profiles.cache import forget_after_commit
+from hiremebahamas.social import graph
 from hiremebahamas.uploads.forms import upload_from_form
-from hiremebahamas.uploads.service import Variant, owned_upload, upload_url
+from hiremebahamas.uploads.service import Reach, Variant, owned_upload, register_picture_rule, upload_url
 
 
 def avatar_url(upload_id: uuid.UUID | None) -> str | None:
@@ -22,6 +25,22 @@ def avatar_url(upload_id: uuid.UUID | None) -> str | None:
     if upload_id is None:
         return None
     return upload_url(upload_id, Variant.THUMB)
+
+
+@register_picture_rule(UploadPurpose.AVATAR)
+async def avatar_reach(session: AsyncSession, viewer: User | None, upload: Upload) -> Reach | None:
+    """A profile picture goes as far as its owner's profile: to anyone while it is public, to
+    signed-in members while it is members-only, and never across a block, either way (the owner
+    and admins are let in by the uploads rule). Decided by the owner, not by the picture being
+    the current one, so an earlier picture whose URL was handed around is as hidden."""
+    if viewer is not None and await graph.is_blocked_between(session, viewer.id, upload.owner_id):
+        return None
+    query = select(Profile.visibility).where(Profile.user_id == upload.owner_id)
+    # No profile row yet: the defaults, which are public.
+    visibility = (await session.execute(query)).scalar_one_or_none() or ProfileVisibility.PUBLIC
+    if visibility == ProfileVisibility.PUBLIC:
+        return Reach.PUBLIC_FOR_NOW
+    return None if viewer is None else Reach.RESTRICTED
 
 
 async def check_avatar(session: AsyncSession, user: User, upload_id: uuid.UUID) -> uuid.UUID:

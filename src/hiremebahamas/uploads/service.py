@@ -38,8 +38,11 @@ logger = logging.getLogger(__name__)
 _MAX_EDGE = {UploadPurpose.AVATAR: 1024, UploadPurpose.COMPANY_LOGO: 1024, UploadPurpose.POST_IMAGE: 2048}
 _THUMBNAIL_EDGE = {UploadPurpose.AVATAR: 256, UploadPurpose.COMPANY_LOGO: 256, UploadPurpose.POST_IMAGE: 640}
 IMAGE_PURPOSES = frozenset(_MAX_EDGE)
-# Shown next to their owner's name, so readable by whoever can see the owner: for now, anyone.
-PUBLIC_PURPOSES = IMAGE_PURPOSES
+# Readable by anyone, for good. Post images too: posts are shown to signed-in members only, but
+# a feed full of pictures that browsers and CDNs may not keep would be slow on every visit, and
+# a member who sees a post can keep its picture anyway. Avatars are not here: they go as far as
+# their owner's profile, which the profiles domain decides (`register_picture_rule`).
+PUBLIC_PURPOSES = frozenset({UploadPurpose.COMPANY_LOGO, UploadPurpose.POST_IMAGE})
 PUBLIC_CACHE_CONTROL = "public, max-age=31536000, immutable"
 PRIVATE_CACHE_CONTROL = "private, no-store"
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
@@ -48,6 +51,14 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 class Variant(StrEnum):
     ORIGINAL = "original"
     THUMB = "thumb"
+
+
+class Reach(StrEnum):
+    """Who may read an upload that one viewer may read: it decides what caches may keep."""
+
+    PUBLIC = "public"  # anyone, for good (company logos, post images)
+    PUBLIC_FOR_NOW = "public_for_now"  # anyone, until its owner narrows it (a public profile's avatar)
+    RESTRICTED = "restricted"  # some signed-in people only (a members-only profile's avatar, CVs)
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,13 @@ def _rejected(message: str) -> ValidationFailed:
     return ValidationFailed(message, fields={"file": message})
 
 
+@functools.cache
+def decode_slots(count: int) -> anyio.CapacityLimiter:
+    """The process's bound on pictures decoded at once (UPLOAD_DECODE_SLOTS): concurrent
+    uploads beyond it wait their turn instead of all holding their pixels in memory at once."""
+    return anyio.CapacityLimiter(count)
+
+
 async def _check_content(settings: Settings, new: UploadIn) -> _Checked:
     if not new.data:
         raise _rejected("The file is empty.")
@@ -93,7 +111,8 @@ async def _check_content(settings: Settings, new: UploadIn) -> _Checked:
             thumbnail_edge=_THUMBNAIL_EDGE[new.purpose],
         )
         try:
-            image = await anyio.to_thread.run_sync(work)
+            # Waiting for a slot happens here on the event loop, holding no thread.
+            image = await anyio.to_thread.run_sync(work, limiter=decode_slots(settings.upload_decode_slots))
         except images.ImageRejected as exc:
             raise _rejected(exc.message) from exc
         kind = image.kind
@@ -131,8 +150,12 @@ def _extension_of(key: str) -> str:
 
 
 def _object_meta(upload: Upload) -> ObjectMeta:
+    # The stored Cache-Control is only a fallback: /media signs each link with the one its
+    # reader gets. The strictest is stored wherever who may read can change.
     if upload.purpose in PUBLIC_PURPOSES:
         return ObjectMeta(upload.content_type, cache_control=PUBLIC_CACHE_CONTROL)
+    if upload.purpose in IMAGE_PURPOSES:
+        return ObjectMeta(upload.content_type, cache_control=PRIVATE_CACHE_CONTROL)
     return ObjectMeta(
         upload.content_type,
         cache_control=PRIVATE_CACHE_CONTROL,
@@ -192,6 +215,8 @@ async def _forget(storage: Storage, keys: list[str]) -> None:
 
 ReadGrantor = Callable[[AsyncSession, User, Upload], Awaitable[bool]]
 _READ_GRANTORS: list[ReadGrantor] = []
+PictureRule = Callable[[AsyncSession, User | None, Upload], Awaitable[Reach | None]]
+_PICTURE_RULES: dict[UploadPurpose, PictureRule] = {}
 
 
 def register_read_grantor(grantor: ReadGrantor) -> ReadGrantor:
@@ -214,30 +239,53 @@ def register_read_grantor(grantor: ReadGrantor) -> ReadGrantor:
     return grantor
 
 
-async def can_read(session: AsyncSession, viewer: User | None, upload: Upload) -> bool:
+def register_picture_rule(purpose: UploadPurpose) -> Callable[[PictureRule], PictureRule]:
+    """Let the domain that shows pictures of `purpose` decide who sees them, as it decides who
+    sees what they are shown with (profiles: avatars go as far as their owner's profile).
+
+    The rule answers how far `upload` reaches when `viewer` (None: an anonymous visitor) is
+    within it, or None when they are not; then only the owner and admins may read it. As with
+    grantors, a rule that is never imported opens nothing: such pictures stay with their owner.
+    """
+
+    def register(rule: PictureRule) -> PictureRule:
+        _PICTURE_RULES[purpose] = rule
+        return rule
+
+    return register
+
+
+async def reach_of(session: AsyncSession, viewer: User | None, upload: Upload) -> Reach | None:
+    """How far `upload` reaches, if `viewer` may read it; None when they may not."""
     if upload.purpose in PUBLIC_PURPOSES:
-        return True
+        return Reach.PUBLIC
+    rule = _PICTURE_RULES.get(upload.purpose)
+    if rule is not None and (reach := await rule(session, viewer, upload)) is not None:
+        return reach
     if viewer is None:
-        return False
+        return None
     if viewer.id == upload.owner_id or viewer.is_admin:
-        return True
+        return Reach.RESTRICTED
     for grantor in _READ_GRANTORS:
         if await grantor(session, viewer, upload):
-            return True
-    return False
+            return Reach.RESTRICTED
+    return None
 
 
-async def readable_upload(session: AsyncSession, viewer: User | None, upload_id: uuid.UUID) -> Upload:
-    """The upload, if `viewer` may read it. Someone who may not gets "not found", as if it did
-    not exist; an anonymous visitor is asked to log in first."""
+async def readable_upload(session: AsyncSession, viewer: User | None, upload_id: uuid.UUID) -> tuple[Upload, Reach]:
+    """The upload and how far it reaches, if `viewer` may read it. Someone who may not gets "not
+    found", as if it did not exist; an anonymous visitor is asked to log in first for a file,
+    but not for a picture: it is fetched by an <img>, where a login page helps nobody and would
+    tell that the hidden picture exists."""
     upload = await session.get(Upload, upload_id)
     if upload is None:
         raise NotFound()
-    if not await can_read(session, viewer, upload):
-        if viewer is None:
+    reach = await reach_of(session, viewer, upload)
+    if reach is None:
+        if viewer is None and upload.purpose not in IMAGE_PURPOSES:
             raise Unauthenticated("Please log in to open this file.")
         raise NotFound()
-    return upload
+    return upload, reach
 
 
 def storage_key(upload: Upload, variant: Variant) -> str:

@@ -3,6 +3,11 @@
 Access is checked here on every request. Then the S3 back end answers with a redirect to a
 short-lived presigned URL (the bytes never pass through the app), and the local back end
 streams the file itself.
+
+What caches may keep follows the file's reach (`service.Reach`): a logo or post image, a year;
+a public profile's picture, only as long as the public pages it is shown on, so that caches
+stop serving it soon after the profile turns members-only; a restricted picture, only the
+viewer's browser, which must ask again (and be checked again) before each use; a CV, nothing.
 """
 
 from __future__ import annotations
@@ -14,12 +19,13 @@ from fastapi.responses import RedirectResponse, StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.accounts.deps import OptionalAuth
+from hiremebahamas.config import Settings
 from hiremebahamas.core.errors import AppError, NotFound, Unauthenticated
-from hiremebahamas.core.http_cache import own_cache_control
+from hiremebahamas.core.http_cache import etag_matches, own_cache_control, shared_cache_control
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.models import Upload, User
 from hiremebahamas.uploads import service
-from hiremebahamas.uploads.service import Variant
+from hiremebahamas.uploads.service import Reach, Variant
 from hiremebahamas.web.deps import AppRuntime, DbSession
 from hiremebahamas.web.rendering import render
 
@@ -27,6 +33,9 @@ router = APIRouter(tags=["media"])
 
 # Files are data, never documents of our site: nothing in them may run or load anything.
 _MEDIA_CSP = "default-src 'none'; sandbox"
+# Kept by the viewer's browser only, and revalidated before each use: the check runs every
+# time, but the bytes of an unchanged picture (avatars fill every list) are not sent again.
+_RESTRICTED_PICTURE_CACHE_CONTROL = "private, no-cache"
 
 
 def _parse(upload_id: str, variant: str) -> tuple[uuid.UUID, Variant]:
@@ -36,14 +45,38 @@ def _parse(upload_id: str, variant: str) -> tuple[uuid.UUID, Variant]:
         raise NotFound() from exc
 
 
-def _headers(upload: Upload, variant: Variant, etag: str) -> dict[str, str]:
-    headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": _MEDIA_CSP}
-    if upload.purpose in service.PUBLIC_PURPOSES:
+def _cache_control(settings: Settings, upload: Upload, reach: Reach) -> str:
+    if reach is Reach.PUBLIC:
         # An upload's bytes never change under its id: browsers and CDNs may keep them.
-        headers["Cache-Control"] = service.PUBLIC_CACHE_CONTROL
+        return service.PUBLIC_CACHE_CONTROL
+    if reach is Reach.PUBLIC_FOR_NOW:
+        return shared_cache_control(settings)
+    if upload.purpose in service.IMAGE_PURPOSES:
+        return _RESTRICTED_PICTURE_CACHE_CONTROL
+    return service.PRIVATE_CACHE_CONTROL
+
+
+def _redirect_cache_control(settings: Settings, reach: Reach) -> str:
+    """The redirect may be reused while the signed URL it points to is still good, and a public
+    profile's picture no longer than its pages."""
+    ttl = settings.storage_presign_ttl_seconds
+    if reach is Reach.PUBLIC:
+        return f"public, max-age={ttl // 2}"
+    if reach is Reach.PUBLIC_FOR_NOW:
+        return f"public, max-age={min(ttl // 2, settings.http_cache_s_maxage)}"
+    # A signed link is new on every request, so a kept redirect would save nothing.
+    return service.PRIVATE_CACHE_CONTROL
+
+
+def _headers(upload: Upload, cache_control: str, etag: str | None) -> dict[str, str]:
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": _MEDIA_CSP,
+        "Cache-Control": cache_control,
+    }
+    if etag is not None:
         headers["ETag"] = etag
-    else:
-        headers["Cache-Control"] = service.PRIVATE_CACHE_CONTROL
+    if upload.purpose not in service.IMAGE_PURPOSES:
         headers["Content-Disposition"] = service.attachment_disposition(service.download_name(upload))
     return headers
 
@@ -68,18 +101,18 @@ async def _serve(
     request: Request, runtime: Runtime, db: AsyncSession, viewer: User | None, upload_id: str, variant: str
 ) -> Response:
     wanted_id, wanted_variant = _parse(upload_id, variant)
-    upload = await service.readable_upload(db, viewer, wanted_id)
+    upload, reach = await service.readable_upload(db, viewer, wanted_id)
     key = service.storage_key(upload, wanted_variant)
-    public = upload.purpose in service.PUBLIC_PURPOSES
-    ttl = runtime.settings.storage_presign_ttl_seconds
-    direct = await runtime.storage.presigned_url(key, ttl)
+    settings = runtime.settings
+    cache_control = _cache_control(settings, upload, reach)
+    direct = await runtime.storage.presigned_url(key, settings.storage_presign_ttl_seconds, cache_control=cache_control)
     if direct is not None:
-        # The redirect may be reused while the signed URL it points to is still good.
-        cache = f"public, max-age={ttl // 2}" if public else service.PRIVATE_CACHE_CONTROL
-        return RedirectResponse(direct, status_code=307, headers={"Cache-Control": cache})
-    etag = f'"{upload.id}-{wanted_variant.value}"'
-    headers = _headers(upload, wanted_variant, etag)
-    if public and request.headers.get("if-none-match") == etag:
+        headers = {"Cache-Control": _redirect_cache_control(settings, reach)}
+        return RedirectResponse(direct, status_code=307, headers=headers)
+    # Pictures can be revalidated: a 304 is sent only after the access check above.
+    etag = f'"{upload.id}-{wanted_variant.value}"' if upload.purpose in service.IMAGE_PURPOSES else None
+    headers = _headers(upload, cache_control, etag)
+    if etag is not None and etag_matches(request.headers.get("if-none-match", ""), etag):
         return Response(status_code=304, headers=headers)
     stored = await runtime.storage.open(key)
     if stored.size is not None:
