@@ -13,7 +13,7 @@ from hiremebahamas.accounts.api import client_info
 from hiremebahamas.accounts.cookies import clear_session_cookie, set_session_cookie
 from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
 from hiremebahamas.accounts.schemas import RegisterIn, UserUpdateIn
-from hiremebahamas.core.errors import AppError, ValidationFailed
+from hiremebahamas.core.errors import AppError, NotFound, ValidationFailed
 from hiremebahamas.web.csrf import rotate_csrf_cookie
 from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession, discard_attempt, limit_auth, request_ip
 from hiremebahamas.web.forms import FormPassword, FormStr, field_errors, form_problems
@@ -64,10 +64,10 @@ async def verify_email(request: Request, db: DbSession, auth: OptionalAuth, toke
         user = await service.verify_email(db, token)
     except AppError as error:
         await discard_attempt(request, db)
-        already = auth is not None and auth.user.email_verified
-        return render(
-            request, "accounts/verify_result.html", {"ok": already, "message": error.message}, status_code=400
-        )
+        # A used or stale link clicked by someone already verified: tell them they are set.
+        email = auth.user.email if auth is not None and auth.user.email_verified else None
+        context = {"ok": email is not None, "email": email, "message": error.message}
+        return render(request, "accounts/verify_result.html", context, status_code=400)
     return render(request, "accounts/verify_result.html", {"ok": True, "email": user.email, "message": None})
 
 
@@ -197,6 +197,8 @@ async def account_password(
 @router.post("/account/sessions/{session_id}/revoke")
 async def revoke_session(request: Request, db: DbSession, auth: CurrentAuth, session_id: uuid.UUID) -> Response:
     sessions = {s.id for s in await service.list_sessions(db, auth.user.id)}
-    if session_id in sessions:
-        await service.revoke_session_by_id(db, session_id)
+    if session_id not in sessions:
+        # Someone else's session (or none): do not claim a device was signed out.
+        raise NotFound("That device is not signed in to your account.")
+    await service.revoke_session_by_id(db, session_id)
     return redirect(request, "/account", flash=("success", "That device was signed out."))

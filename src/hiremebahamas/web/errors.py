@@ -9,7 +9,9 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hiremebahamas.billing.views import upgrade_prompt
@@ -72,6 +74,16 @@ async def handle_validation_error(request: Request, exc: Exception) -> Response:
     return await handle_app_error(request, ValidationFailed(fields=fields))
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method served at this path. Each FastAPI route serves one method, and the 405 of
+    the first route whose path matched lists only that route's own."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        if route.methods and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
 async def handle_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 404:
@@ -79,6 +91,8 @@ async def handle_http_error(request: Request, exc: Exception) -> Response:
     code = _HTTP_CODES.get(exc.status_code, "error")
     message = str(exc.detail) if exc.detail else "The request could not be processed."
     headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
     if is_api(request):
         body = {"error": {"code": code, "message": message}}
         return JSONResponse(body, status_code=exc.status_code, headers=headers)
