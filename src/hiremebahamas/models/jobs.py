@@ -16,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hiremebahamas.models.base import Base, IdMixin, TimestampMixin, str_enum, utcnow
@@ -102,6 +102,15 @@ class Job(IdMixin, TimestampMixin, Base):
         # Search pages read open jobs newest first or best paid first, in keyset order.
         Index("ix_jobs_status_published", "status", "published_at", "id"),
         Index("ix_jobs_status_salary", "status", "salary_annual_max", "id"),
+        # The island filter, the commonest, in the same keyset order.
+        Index("ix_jobs_island_status_published", "island", "status", "published_at", "id"),
+        # Featured jobs, read as their own run before the rest (jobs/search.py); a few dozen rows.
+        Index(
+            "ix_jobs_featured_until",
+            "featured_until",
+            postgresql_where=text("featured_until IS NOT NULL"),
+            sqlite_where=text("featured_until IS NOT NULL"),
+        ),
         # The expiry task looks for open jobs past their end.
         Index("ix_jobs_status_valid_through", "status", "valid_through"),
         Index("ix_jobs_company_status", "company_id", "status"),

@@ -1,0 +1,40 @@
+"""job search indexes: featured jobs, and open jobs by island newest first
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-01 08:45:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0007"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_jobs_featured_until",
+            ["featured_until"],
+            unique=False,
+            postgresql_where=sa.text("featured_until IS NOT NULL"),
+            sqlite_where=sa.text("featured_until IS NOT NULL"),
+        )
+        batch_op.create_index(
+            "ix_jobs_island_status_published", ["island", "status", "published_at", "id"], unique=False
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.drop_index("ix_jobs_island_status_published")
+        batch_op.drop_index(
+            "ix_jobs_featured_until",
+            postgresql_where=sa.text("featured_until IS NOT NULL"),
+            sqlite_where=sa.text("featured_until IS NOT NULL"),
+        )
