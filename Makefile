@@ -5,14 +5,15 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test test-fast lint format install system-deps migrate bench clean help
+.PHONY: run test test-fast lint format install system-deps migrate bench bench-smoke clean help
 
 help:
 	@echo "make run      - install, migrate and serve on http://$(HOST):$(PORT) (SQLite, no other services)"
 	@echo "make test     - the whole suite on SQLite and PostgreSQL, with Redis and Chromium"
 	@echo "make lint     - ruff + mypy --strict"
 	@echo "make format   - ruff format + autofix"
-	@echo "make bench    - load benchmarks (see docs/benchmarks.md)"
+	@echo "make bench    - the benchmark on the large demo dataset, PostgreSQL + Redis (docs/benchmarks.md)"
+	@echo "make bench-smoke - the same on the tiny dataset, 3 s per scenario, 8 connections (CI)"
 
 install:
 	@scripts/ensure-uv
@@ -43,7 +44,11 @@ migrate: install
 	$(UV) run hiremebahamas migrate
 
 bench: install system-deps
-	$(UV) run python -m bench.run
+	$(UV) run python -m bench.run --size large
+
+# Figures are printed, not asserted: it fails only when requests fail.
+bench-smoke: install system-deps
+	$(UV) run python -m bench.run --size tiny --duration 3 --warmup 1 --concurrency 8 --output var/bench-smoke.json
 
 clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache var/test-*

@@ -1,0 +1,110 @@
+"""The production-like stack the benchmark and the locust run load: a throwaway PostgreSQL and
+Redis, the schema migrated, a demo dataset, gunicorn with uvicorn workers (ENVIRONMENT=production)
+and the background worker, all on loopback, all stopped when the ExitStack closes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import importlib.util
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.servers import start_postgres, start_redis
+
+from bench import seed, server
+
+DATABASE_NAME = "hiremebahamas_bench"
+DEMO_DATA_TIMEOUT = 3600.0
+
+
+@dataclass
+class Stack:
+    work: Path
+    env: dict[str, str]
+    database_url: str
+    """SQLAlchemy URL (asyncpg) of the benchmark's database, for picking subjects with SQL."""
+    database_pids: list[int]
+    """PostgreSQL and Redis: their CPU is counted as the database's."""
+    app: server.AppServer
+    worker: server.AppServer
+    password: str
+    """Every demo account's password."""
+    loaded: dict[str, float | str] = field(default_factory=dict)
+    """How the dataset was made and how long it took."""
+
+    @property
+    def server_pids(self) -> list[int]:
+        return [self.app.pid, self.worker.pid]
+
+
+def demo_data_command() -> bool:
+    """Whether `hiremebahamas demo-data` exists in the code under test."""
+    return importlib.util.find_spec("hiremebahamas.demo") is not None
+
+
+def _load_demo_data(env: dict[str, str], cwd: Path, size: str, seed_value: int) -> str:
+    """Fill the migrated database with `hiremebahamas demo-data`; return the accounts' password."""
+    result = subprocess.run(  # noqa: S603 - our own venv's command, no shell
+        [str(server.VENV_BIN / "hiremebahamas"), "demo-data", "--size", size, "--seed", str(seed_value)],
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        timeout=DEMO_DATA_TIMEOUT,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"hiremebahamas demo-data --size {size} failed ({result.returncode})")
+    password: str = importlib.import_module("hiremebahamas.demo").DEMO_PASSWORD
+    return password
+
+
+def start(
+    stack: contextlib.ExitStack, work: Path, *, size: str, seed_value: int, workers: int, max_requests: int | None
+) -> Stack:
+    postgres = start_postgres()
+    stack.callback(postgres.stop)
+    postgres.create_database(DATABASE_NAME)
+    redis = start_redis()
+    stack.callback(redis.stop)
+    print(f"PostgreSQL on 127.0.0.1:{postgres.port}, Redis on 127.0.0.1:{redis.port}")
+    env = server.app_environment(
+        var_dir=work,
+        database_url=postgres.dsn(DATABASE_NAME),
+        production=True,
+        workers=workers,
+        redis_url=redis.url(),
+        max_requests=max_requests,
+    )
+    server.migrate(env, work)
+    started = time.perf_counter()
+    loaded: dict[str, float | str] = {"size": size}
+    if demo_data_command():
+        password = _load_demo_data(env, work, size, seed_value)
+        loaded["source"] = "hiremebahamas demo-data"
+    else:
+        password = seed.PASSWORD
+        loaded["source"] = "bench/seed.py through the API"
+    app = server.start_app(env, work, workers)
+    stack.callback(app.stop)
+    worker = server.start_worker(env, work)
+    stack.callback(worker.stop)
+    print(f"gunicorn ({workers} uvicorn workers, ENVIRONMENT=production) on {app.url}, and the task worker")
+    database_url = postgres.url(DATABASE_NAME)
+    if loaded["source"] != "hiremebahamas demo-data":
+        asyncio.run(seed.seed(app.url, database_url, size))
+    loaded["seconds"] = round(time.perf_counter() - started, 1)
+    print(f"dataset {size} from {loaded['source']} in {loaded['seconds']}s")
+    return Stack(
+        work=work,
+        env=env,
+        database_url=database_url,
+        database_pids=[postgres.pid, redis.pid],
+        app=app,
+        worker=worker,
+        password=password,
+        loaded=loaded,
+    )
