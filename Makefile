@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test test-fast lint format install system-deps migrate bench bench-smoke clean help
+.PHONY: run test test-fast lint format install system-deps migrate bench bench-smoke loadtest clean help
 
 help:
 	@echo "make run      - install, migrate and serve on http://$(HOST):$(PORT) (SQLite, no other services)"
@@ -14,6 +14,7 @@ help:
 	@echo "make format   - ruff format + autofix"
 	@echo "make bench    - the benchmark on the large demo dataset, PostgreSQL + Redis (docs/benchmarks.md)"
 	@echo "make bench-smoke - the same on the tiny dataset, 3 s per scenario, 8 connections (CI)"
+	@echo "make loadtest - locust at 100, 500 and 1,000 users on the large demo dataset"
 
 install:
 	@scripts/ensure-uv
@@ -49,6 +50,9 @@ bench: install system-deps
 # Figures are printed, not asserted: it fails only when requests fail.
 bench-smoke: install system-deps
 	$(UV) run python -m bench.run --size tiny --duration 3 --warmup 1 --concurrency 8 --output var/bench-smoke.json
+
+loadtest: install system-deps
+	$(UV) run python -m bench.locust_run --size large
 
 clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache var/test-*
