@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import random
 import re
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -57,11 +56,9 @@ class ApplyPool:
 
     def __init__(self, pairs: Iterator[tuple[Account, str]]) -> None:
         self._pairs = pairs
-        self._lock = threading.Lock()  # wrk and the Python generator never share one, but keep it safe
 
     def take(self) -> tuple[Account, str] | None:
-        with self._lock:
-            return next(self._pairs, None)
+        return next(self._pairs, None)
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,8 @@ def start(
     server.migrate(env, work)
     started = time.perf_counter()
     loaded: dict[str, float | str] = {"size": size}
-    if demo_data_command():
+    demo_data = demo_data_command()
+    if demo_data:
         password = _load_demo_data(env, work, size, seed_value)
         loaded["source"] = "hiremebahamas demo-data"
     else:
@@ -94,7 +95,7 @@ def start(
     stack.callback(worker.stop)
     print(f"gunicorn ({workers} uvicorn workers, ENVIRONMENT=production) on {app.url}, and the task worker")
     database_url = postgres.url(DATABASE_NAME)
-    if loaded["source"] != "hiremebahamas demo-data":
+    if not demo_data:  # the API seeding needs the server
         asyncio.run(seed.seed(app.url, database_url, size))
     loaded["seconds"] = round(time.perf_counter() - started, 1)
     print(f"dataset {size} from {loaded['source']} in {loaded['seconds']}s")

@@ -50,10 +50,13 @@ def script(calls: list[Call]) -> str:
         lines.append(f"raw[#raw + 1] = {{{_lua(call.method)}, {_lua(call.path)}, {{{headers}}}}}")
     lines += [
         "local requests = {}",
+        "local threads = 0",
+        # Each thread runs its own copy of the script: number them so their random sequences differ.
+        "setup = function(thread) threads = threads + 1; thread:set('thread_number', threads) end",
         # wrk.format needs the thread's own wrk table: build the requests in each thread.
         "init = function(args)",
         "  for i, r in ipairs(raw) do requests[i] = wrk.format(r[1], r[2], r[3]) end",
-        "  math.randomseed(os.time() + #tostring(requests))",
+        "  math.randomseed(os.time() * 100 + thread_number)",
         "end",
         "request = function() return requests[math.random(#requests)] end",
     ]
