@@ -7,7 +7,7 @@ The accounts and ids to use come from the JSON file named by HMB_LOAD_DATA (writ
 reports). Members sign in once, in on_start, with the demo password; API calls carry the bearer
 token and pages the session cookie, as the web app and API clients do.
 
-Not a pytest module (the name does not start with test_): pytest never collects it.
+Not a pytest module: pytest collects only test_*.py (pyproject.toml), so it never imports this file.
 """
 
 from __future__ import annotations
