@@ -139,7 +139,7 @@ def format_level(users: int, rows: list[dict[str, Any]], hit_rate: float | None)
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.locust_run", description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=dataset.SIZES, default="large", help="demo dataset, default large")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, help="the demo dataset's random seed (default: demo-data's own)")
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
     parser.add_argument("--users", type=int, action="append", help=f"simulated users (repeatable), default {LEVELS}")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds per level after spawning, default 60")

@@ -44,7 +44,7 @@ CEILING = "bench.hello:app"
 @dataclass(frozen=True)
 class Options:
     size: str
-    seed: int
+    seed: int | None
     workers: int
     duration: float
     concurrency: int
@@ -78,6 +78,8 @@ class Result:
     cache_hit_rates: dict[str, float]
     cache_hit_rate: float | None
     ceiling_share: float | None
+    refused: str | None
+    """What was wrong with the answer to a first request sent on its own, if anything."""
     failures: list[str]
 
     @property
@@ -102,6 +104,7 @@ class Result:
             "connections_per_worker": self.run.connections_per_worker,
             "targets": targets_of(self.scenario),
             "pass": self.passed,
+            "refused": self.refused,
             "failures": self.failures,
         }
 
@@ -235,42 +238,61 @@ def measure_ceiling(work: Path, options: Options, generators: set[str]) -> dict[
         hello.stop()
 
 
+async def first_answer(client: httpx.AsyncClient, scenario: Scenario, subjects: dataset.Subjects) -> str | None:
+    """Send one request of the scenario on its own and check it is answered 2xx: under load a
+    redirect (to the login page, say) would pass for a success and measure the wrong page."""
+    try:
+        call = scenario.next_call(subjects)
+    except load.Exhausted:
+        return "no request to send"
+    headers = {**call.headers, "Content-Type": "application/json"} if call.json is not None else dict(call.headers)
+    body = call.body() if call.json is not None else None
+    response = await client.request(call.method, call.path, headers=headers, content=body)
+    if 200 <= response.status_code < 300:
+        return None
+    return f"{call.method} {call.path} answered {response.status_code}: {response.text[:200]}"
+
+
 async def measure(
     live: stack.Stack, subjects: dataset.Subjects, options: Options, ceiling: dict[str, Measured]
 ) -> list[Result]:
     results: list[Result] = []
     with httpx.Client(base_url=live.app.url, trust_env=False, timeout=30) as scraper:
-        for scenario in options.scenarios:
-            generator = generator_for(scenario, options)
-            concurrency = min(options.concurrency, scenario.max_concurrency or options.concurrency)
-            duration = min(options.duration, scenario.max_duration or options.duration)
-            before = metrics.scrape(scraper)
-            run = await measure_one(
-                live.app,
-                live.server_pids,
-                live.database_pids,
-                functools.partial(scenario.next_call, subjects),
-                generator=generator,
-                concurrency=concurrency,
-                duration=duration,
-                options=options,
-                work=live.work,
-            )
-            counted = metrics.scrape(scraper) - before
-            top = ceiling.get(generator)
-            share = run.stats.rps / top.stats.rps if top is not None and top.stats.rps > 0 else None
-            page1 = next((r.run.stats.rps for r in results if r.scenario.name == "jobs_list"), None)
-            result = Result(
-                scenario=scenario,
-                run=run,
-                queries_per_request=counted.queries / max(run.stats.all_requests, 1),
-                cache_hit_rates=counted.hit_rates(),
-                cache_hit_rate=counted.overall_hit_rate(),
-                ceiling_share=share,
-                failures=judge(scenario, run.stats, share, page1),
-            )
-            results.append(result)
-            print(format_row(result), flush=True)
+        async with load.make_httpx_client(live.app.url, 1) as checker:
+            for scenario in options.scenarios:
+                refused = await first_answer(checker, scenario, subjects)
+                generator = generator_for(scenario, options)
+                concurrency = min(options.concurrency, scenario.max_concurrency or options.concurrency)
+                duration = min(options.duration, scenario.max_duration or options.duration)
+                before = metrics.scrape(scraper)
+                run = await measure_one(
+                    live.app,
+                    live.server_pids,
+                    live.database_pids,
+                    functools.partial(scenario.next_call, subjects),
+                    generator=generator,
+                    concurrency=concurrency,
+                    duration=duration,
+                    options=options,
+                    work=live.work,
+                )
+                counted = metrics.scrape(scraper) - before
+                top = ceiling.get(generator)
+                share = run.stats.rps / top.stats.rps if top is not None and top.stats.rps > 0 else None
+                page1 = next((r.run.stats.rps for r in results if r.scenario.name == "jobs_list"), None)
+                result = Result(
+                    scenario=scenario,
+                    run=run,
+                    queries_per_request=counted.queries / max(run.stats.all_requests, 1),
+                    cache_hit_rates=counted.hit_rates(),
+                    cache_hit_rate=counted.overall_hit_rate(),
+                    ceiling_share=share,
+                    refused=refused,
+                    failures=([f"first request refused: {refused}"] if refused else [])
+                    + judge(scenario, run.stats, share, page1),
+                )
+                results.append(result)
+                print(format_row(result), flush=True)
     return results
 
 
@@ -451,7 +473,7 @@ def write_results(
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=dataset.SIZES, default="large", help="demo dataset, default large")
-    parser.add_argument("--seed", type=int, default=1, help="the demo dataset's random seed, default 1")
+    parser.add_argument("--seed", type=int, help="the demo dataset's random seed (default: demo-data's own)")
     parser.add_argument(
         "--workers", type=int, default=DEFAULT_WORKERS, help="gunicorn workers (WEB_CONCURRENCY), default 2"
     )
@@ -545,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
     silent = [result.scenario.name for result in results if not result.run.stats.requests]
     if silent:
         print(f"no answer within the measured window (a busy machine? try a longer --duration): {', '.join(silent)}")
-    broken = [result.scenario.name for result in results if result.run.stats.errors]
+    broken = [result.scenario.name for result in results if result.run.stats.errors or result.refused]
     if broken:
         print(f"requests failed in: {', '.join(broken)}")
     return 1 if broken else 0

@@ -46,11 +46,16 @@ def demo_data_command() -> bool:
     return importlib.util.find_spec("hiremebahamas.demo") is not None
 
 
-def _load_demo_data(env: dict[str, str], cwd: Path, size: str, seed_value: int) -> str:
+def _load_demo_data(env: dict[str, str], cwd: Path, size: str, seed_value: int | None) -> str:
     """Fill the migrated database with `hiremebahamas demo-data`; return the accounts' password."""
+    command = [str(server.VENV_BIN / "hiremebahamas"), "demo-data", "--size", size]
+    if seed_value is not None:
+        command += ["--seed", str(seed_value)]
     result = subprocess.run(  # noqa: S603 - our own venv's command, no shell
-        [str(server.VENV_BIN / "hiremebahamas"), "demo-data", "--size", size, "--seed", str(seed_value)],
-        env=env,
+        command,
+        # The command refuses ENVIRONMENT=production (demo accounts share a published password);
+        # only the server under test runs as production.
+        env={**env, "ENVIRONMENT": "development"},
         cwd=cwd,
         stdin=subprocess.DEVNULL,
         timeout=DEMO_DATA_TIMEOUT,
@@ -63,7 +68,13 @@ def _load_demo_data(env: dict[str, str], cwd: Path, size: str, seed_value: int) 
 
 
 def start(
-    stack: contextlib.ExitStack, work: Path, *, size: str, seed_value: int, workers: int, max_requests: int | None
+    stack: contextlib.ExitStack,
+    work: Path,
+    *,
+    size: str,
+    seed_value: int | None,
+    workers: int,
+    max_requests: int | None,
 ) -> Stack:
     postgres = start_postgres()
     stack.callback(postgres.stop)
