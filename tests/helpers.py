@@ -101,15 +101,16 @@ async def signed_up(
     return Account(email, PASSWORD, body["access_token"], body["refresh_token"], body["user"])
 
 
-_CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+# Signed-in pages carry it in a <meta> tag; anonymous ones only in their forms.
+_CSRF_TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)">|name="csrf_token" value="([^"]+)"')
 
 
 async def page_csrf(client: httpx.AsyncClient, path: str = "/login") -> str:
     """Open a page as a browser would and read the CSRF token it carries."""
     response = await client.get(path)
-    match = _CSRF_META.search(response.text)
+    match = _CSRF_TOKEN.search(response.text)
     assert match, f"no CSRF token on {path}"
-    return match.group(1)
+    return match.group(1) or match.group(2)
 
 
 async def submit(client: httpx.AsyncClient, path: str, data: dict[str, str], page: str | None = None) -> httpx.Response:

@@ -8,16 +8,17 @@ from importlib.resources import files
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI
-from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Scope
+from starlette.types import ASGIApp
 
 from hiremebahamas.accounts import api as accounts_api
 from hiremebahamas.accounts import views as accounts_views
+from hiremebahamas.accounts.deps import SESSION_COOKIE
 from hiremebahamas.billing import api as billing_api
 from hiremebahamas.billing import views as billing_views
 from hiremebahamas.companies import api as companies_api
 from hiremebahamas.companies import views as companies_views
 from hiremebahamas.config import Settings
+from hiremebahamas.core.http_cache import StaticAssets, with_http_caching
 from hiremebahamas.core.middleware import RequestContextMiddleware
 from hiremebahamas.core.observability import configure_logging, init_sentry
 from hiremebahamas.core.runtime import Runtime, create_runtime
@@ -42,18 +43,9 @@ from hiremebahamas.uploads import api as uploads_api
 from hiremebahamas.uploads import views as uploads_views
 from hiremebahamas.web import ops, pages
 from hiremebahamas.web.csrf import protect_api, protect_pages
+from hiremebahamas.web.deps import refuse_url_controls
 from hiremebahamas.web.errors import install_error_handlers
 from hiremebahamas.web.ratelimits import limit_api
-
-
-class CachedStaticFiles(StaticFiles):
-    """Files asked for with a content hash (`?v=`) never change: let browsers and CDNs keep them."""
-
-    async def get_response(self, path: str, scope: Scope):  # type: ignore[no-untyped-def]
-        response = await super().get_response(path, scope)
-        if b"v=" in scope.get("query_string", b"") and response.status_code == 200:
-            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-        return response
 
 
 class HireMeBahamasApp(FastAPI):
@@ -62,11 +54,15 @@ class HireMeBahamasApp(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         runtime: Runtime = self.state.runtime
-        return RequestContextMiddleware(super().build_middleware_stack(), settings=runtime.settings)
+        # Cache headers and gzip inside it, so a 304 or a compressed answer is logged and counted too.
+        app = with_http_caching(super().build_middleware_stack(), runtime.settings, session_cookie=SESSION_COOKIE)
+        return RequestContextMiddleware(app, settings=runtime.settings)
 
 
 def _api_router() -> APIRouter:
-    api = APIRouter(prefix="/api", dependencies=[Depends(limit_api), Depends(protect_api)])
+    api = APIRouter(
+        prefix="/api", dependencies=[Depends(refuse_url_controls), Depends(limit_api), Depends(protect_api)]
+    )
     api.include_router(accounts_api.auth_router)
     api.include_router(accounts_api.csrf_router)
     api.include_router(accounts_api.users_router)
@@ -86,7 +82,12 @@ def _api_router() -> APIRouter:
 
 def _web_router() -> APIRouter:
     web = APIRouter(
-        dependencies=[Depends(protect_pages), Depends(load_nav_counts), Depends(billing_views.load_billing_notice)]
+        dependencies=[
+            Depends(refuse_url_controls),
+            Depends(protect_pages),
+            Depends(load_nav_counts),
+            Depends(billing_views.load_billing_notice),
+        ]
     )
     web.include_router(pages.router)
     web.include_router(accounts_views.router)
@@ -135,5 +136,5 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(_api_router())
     app.include_router(_web_router())
     app.include_router(realtime_ws.router)
-    app.mount("/static", CachedStaticFiles(directory=str(files("hiremebahamas").joinpath("static"))), name="static")
+    app.mount("/static", StaticAssets(directory=str(files("hiremebahamas").joinpath("static"))), name="static")
     return app

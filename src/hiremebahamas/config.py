@@ -12,7 +12,8 @@ from typing import Annotated
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEV_SECRET_PREFIX = "dev-insecure-"  # noqa: S105 - marks the placeholders production refuses
+# The placeholders earlier versions shipped as defaults: refused wherever they turn up.
+DEV_SECRET_PREFIX = "dev-insecure-"  # noqa: S105 - not a secret, the mark of a known one
 MIN_SECRET_LENGTH = 32
 
 
@@ -39,8 +40,10 @@ class Settings(BaseSettings):
     var_dir: Path = Path("var")
     log_level: str | None = None
 
-    secret_key: str = DEV_SECRET_PREFIX + "secret-key-change-me-0000000000"
-    jwt_secret_key: str = DEV_SECRET_PREFIX + "jwt-secret-key-change-me-000000"
+    # Unset in development and test: a random value made once per installation under VAR_DIR
+    # (see _fill_development_secrets); production and staging refuse to start without them.
+    secret_key: str = ""
+    jwt_secret_key: str = ""
     jwt_previous_secret_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
     access_token_ttl_seconds: int = 15 * 60
     refresh_token_ttl_days: int = 30
@@ -63,11 +66,19 @@ class Settings(BaseSettings):
     rate_limit_upload: str = "10/minute"
     login_max_failures: int = 5
     login_lockout_seconds: int = 15 * 60
+    # Failures one account may collect in an hour from all addresses together before password
+    # sign-in to it stops until the hour is over or the password is reset (accounts/lockout.py).
+    login_account_max_failures: int = 100
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
 
     cache_default_ttl: int = 300
     cache_user_ttl: int = 600
     cache_feed_ttl: int = 300
+    # Pages and JSON every anonymous visitor sees alike (core/http_cache.py): how long browsers
+    # keep them, how long a CDN does, and how long it may serve a stale copy while refreshing.
+    http_cache_max_age: int = Field(default=60, ge=0)
+    http_cache_s_maxage: int = Field(default=300, ge=0)
+    http_cache_stale_while_revalidate: int = Field(default=60, ge=0)
 
     email_from: str = "HireMeBahamas <no-reply@hiremebahamas.com>"
     smtp_host: str | None = None
@@ -104,6 +115,9 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
     upload_max_pixels: int = Field(default=40_000_000, ge=1)
     ga_tracking_id: str | None = None
+    # Bearer token for /metrics and /api/test-log. Unset: open in development and test, 404 in
+    # staging and production (see web/ops.py).
+    metrics_token: str | None = None
 
     _validate_csv = field_validator(
         "jwt_previous_secret_keys", "trusted_proxies", "database_read_replicas", mode="before"
@@ -119,6 +133,15 @@ class Settings(BaseSettings):
                 urls.append(value)
             data["database_read_replicas"] = urls
         return data
+
+    @model_validator(mode="after")
+    def _fill_development_secrets(self) -> Settings:
+        if self.environment in (Environment.DEVELOPMENT, Environment.TEST):
+            for name in ("secret_key", "jwt_secret_key"):
+                value: str = getattr(self, name)
+                if not value or value.startswith(DEV_SECRET_PREFIX):
+                    setattr(self, name, installation_secret(self.var_dir / name))
+        return self
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
@@ -178,3 +201,25 @@ def normalise_database_url(url: str) -> str:
 
 def generate_secret() -> str:
     return secrets.token_urlsafe(48)
+
+
+def installation_secret(path: Path) -> str:
+    """The secret stored at `path`, created (mode 0600) on first use. A fixed placeholder would
+    let anyone who read the source sign tokens for every development install.
+
+    Several processes may start at once on one VAR_DIR: each writes its candidate to a file of
+    its own and links it into place; only the first link succeeds, and everyone reads back the
+    winner, so all of them sign with the same key."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        candidate = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+        descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(descriptor, "w") as file:
+                file.write(generate_secret())
+            os.link(candidate, path)
+        except FileExistsError:
+            pass  # another process was first; its secret is the one to use
+        finally:
+            candidate.unlink(missing_ok=True)
+    return path.read_text().strip()

@@ -8,10 +8,13 @@ import httpx
 import pytest
 from sqlalchemy import update
 
+from hiremebahamas.accounts import service
+from hiremebahamas.core import security, tasks
+from hiremebahamas.core.email import FileOutbox
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.models import EmailToken
 from hiremebahamas.models.base import utcnow
-from tests.helpers import PASSWORD, emails_to, register, text_of, token_in
+from tests.helpers import PASSWORD, counted_queries, emails_to, register, text_of, token_in
 
 
 async def test_register_creates_unverified_user_and_sends_link(client: httpx.AsyncClient, runtime: Runtime) -> None:
@@ -27,11 +30,68 @@ async def test_register_creates_unverified_user_and_sends_link(client: httpx.Asy
     assert "http://testserver/verify-email?token=" in text_of(message)
 
 
-async def test_email_is_unique_case_insensitively(client: httpx.AsyncClient) -> None:
-    assert (await register(client, "ann@example.com")).status_code == 201
-    response = await register(client, "  ANN@example.COM ")
-    assert response.status_code == 409
-    assert response.json()["error"]["code"] == "conflict"
+def _shape(response: httpx.Response) -> tuple[int, set[str], set[str], list[str]]:
+    """What must not differ between a new and a taken email: status, fields, headers, cookies."""
+    user = response.json()["user"]
+    return response.status_code, set(user), set(response.headers), sorted(response.cookies)
+
+
+async def test_a_taken_email_gets_the_answer_a_new_one_gets_and_its_owner_an_email(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    first = await register(client, "ann@example.com")
+    (verification,) = await emails_to(runtime, "ann@example.com")
+    again = await register(client, "  ANN@example.COM ", first_name="Eve")
+    fresh = await register(client, "zoe@example.com", first_name="Eve")
+    assert _shape(again) == _shape(fresh) == _shape(first)
+    assert again.status_code == 201
+    taken, new = again.json()["user"], fresh.json()["user"]
+    assert taken["email"] == "ann@example.com"
+    assert (taken["first_name"], taken["email_verified"], taken["is_admin"]) == ("Eve", False, False)
+    assert taken["username"].startswith("eve-rolle")  # a name suggested as for anyone
+    assert taken["id"] not in (first.json()["user"]["id"], new["id"])
+
+    messages = await emails_to(runtime, "ann@example.com")
+    assert [m["Subject"] for m in messages] == [
+        verification["Subject"],
+        "Someone tried to register with your email on HireMeBahamas",
+    ]
+    notice = text_of(messages[-1])
+    assert "Hi Ann," in notice  # the owner, not whoever tried
+    assert "http://testserver/login" in notice
+    assert "http://testserver/forgot-password" in notice
+    # The account is untouched: the owner's password still signs in, the newcomer's never did.
+    assert (
+        await client.post("/api/auth/login", json={"email": "ann@example.com", "password": PASSWORD})
+    ).status_code == 200
+
+
+async def test_registering_a_taken_email_does_the_same_work_as_a_new_one(
+    client: httpx.AsyncClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await register(client, "ann@example.com")
+    await runtime.tasks.drain()
+    hashed: list[str] = []
+    real_hash = security.hash_password
+
+    def counting_hash(password: str) -> str:
+        hashed.append(password)
+        return real_hash(password)
+
+    monkeypatch.setattr(security, "hash_password", counting_hash)
+    work: dict[str, tuple[int, list[str], int]] = {}
+    for email in ("ann@example.com", "zoe@example.com"):
+        hashed.clear()
+        before = len(runtime.email.list_messages()) if isinstance(runtime.email, FileOutbox) else 0
+        with counted_queries(runtime) as log:
+            assert (await register(client, email)).status_code == 201
+        await runtime.tasks.drain()
+        reads = [s.split()[0] for s in log.statements if s.lstrip().upper().startswith("SELECT")]
+        sent = len(runtime.email.list_messages()) - before if isinstance(runtime.email, FileOutbox) else 0
+        work[email] = (len(hashed), reads, sent)
+    assert work["ann@example.com"] == work["zoe@example.com"]
+    assert work["ann@example.com"][0] == 1
+    assert work["ann@example.com"][2] == 1
 
 
 @pytest.mark.parametrize(
@@ -113,3 +173,27 @@ async def test_resending_replaces_the_old_link(client: httpx.AsyncClient, runtim
     done = await client.post("/api/auth/resend-verification", headers=headers)
     assert done.status_code == 400
     assert "already verified" in done.json()["error"]["message"]
+
+
+async def test_a_reset_request_does_the_same_work_whether_or_not_the_account_exists(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    await register(client, "ann@example.com")
+    await runtime.tasks.drain()
+    work = []
+    for email in ("Ann@example.com", "ghost@example.com"):
+        async with runtime.database.sessionmaker() as session:
+            with counted_queries(runtime) as log:
+                service.request_password_reset(session, email)
+            work.append((log.count, [(call.name, sorted(call.kwargs)) for call in tasks.take_pending(session)]))
+    assert work[0] == work[1] == (0, [("send_password_reset", ["email"])])  # the lookup is in the background
+
+    answers = [
+        await client.post("/api/auth/password-reset/request", json={"email": e})
+        for e in ("ann@example.com", "ghost@example.com")
+    ]
+    assert answers[0].json() == answers[1].json()
+    assert answers[0].status_code == answers[1].status_code == 202
+    subjects = [m["Subject"] for m in await emails_to(runtime, "ann@example.com")]
+    assert subjects[-1] == "Reset your HireMeBahamas password"
+    assert await emails_to(runtime, "ghost@example.com") == []

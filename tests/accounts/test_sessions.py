@@ -169,6 +169,18 @@ async def test_tampered_and_expired_access_tokens_are_refused(client: httpx.Asyn
         assert response.status_code == 401
 
 
+async def test_a_token_signed_with_the_old_development_placeholder_is_refused(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    account = await signed_up(client, runtime)
+    claims = jwt.decode(account.access_token, options={"verify_signature": False})
+    placeholder = "dev-insecure-jwt-secret-key-change-me-000000"  # the default until this release
+    forged = jwt.encode(claims, placeholder, algorithm="HS256", headers={"kid": key_id(placeholder)})
+    assert runtime.settings.jwt_secret_key != placeholder
+    response = await client.get("/api/users/me", headers={"Authorization": f"Bearer {forged}"})
+    assert response.status_code == 401
+
+
 async def test_cookie_session_needs_csrf_token_for_writes(client: httpx.AsyncClient) -> None:
     await register(client)
     response = await login(client, "ann@example.com")

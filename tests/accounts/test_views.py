@@ -23,13 +23,21 @@ async def _logged_in(client: httpx.AsyncClient, email: str = "ann@example.com") 
     return response
 
 
-@pytest.mark.parametrize("path", ["/", "/register", "/login", "/forgot-password", "/reset-password?token=x"])
-async def test_public_pages_render_with_csrf_token(client: httpx.AsyncClient, path: str) -> None:
+@pytest.mark.parametrize("path", ["/register", "/login", "/forgot-password", "/reset-password?token=x"])
+async def test_public_forms_render_with_csrf_token(client: httpx.AsyncClient, path: str) -> None:
     response = await client.get(path)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
-    assert 'name="csrf-token"' in response.text
+    assert 'name="csrf_token"' in response.text
     assert "<script>" not in response.text  # the CSP forbids inline scripts
+
+
+async def test_the_anonymous_home_page_holds_no_token_and_sets_no_cookie(client: httpx.AsyncClient) -> None:
+    response = await client.get("/")
+    assert response.status_code == 200
+    assert "csrf" not in response.text.lower()
+    assert "set-cookie" not in response.headers  # so a CDN may share it
+    assert "<script>" not in response.text
 
 
 async def test_register_form_shows_check_inbox_and_sends_email(client: httpx.AsyncClient, runtime: Runtime) -> None:
@@ -55,11 +63,18 @@ async def test_register_form_errors_keep_the_input_and_escape_it(client: httpx.A
     assert 'aria-invalid="true"' in response.text
 
 
-async def test_register_duplicate_email_is_explained(client: httpx.AsyncClient) -> None:
-    await register(client, "ann@example.com")
-    response = await submit(client, "/register", REGISTRATION)
-    assert response.status_code == 409
-    assert "already exists" in response.text
+async def test_registering_a_taken_email_shows_the_page_a_new_one_shows(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    await register(client, REGISTRATION["email"])
+    taken = await submit(client, "/register", REGISTRATION)
+    new = await submit(client, "/register", {**REGISTRATION, "email": "zoe@example.com"})
+    assert taken.status_code == new.status_code == 201
+    assert "already" not in taken.text
+    assert "Check your inbox" in taken.text
+    assert "Check your inbox" in new.text
+    subjects = [m["Subject"] for m in await emails_to(runtime, REGISTRATION["email"])]
+    assert subjects[-1] == "Someone tried to register with your email on HireMeBahamas"
 
 
 async def test_forms_without_csrf_token_are_refused(client: httpx.AsyncClient) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import stat
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
-from hiremebahamas.config import Settings, generate_secret, normalise_database_url
+from hiremebahamas.config import Settings, generate_secret, installation_secret, normalise_database_url
 
 PG_URL = "postgresql://app:pw@db.internal:5432/hiremebahamas"
 
@@ -38,10 +40,15 @@ def test_production_accepts_a_proper_configuration() -> None:
 
 
 @pytest.mark.parametrize("name", ["secret_key", "jwt_secret_key"])
-def test_production_refuses_the_development_default_secret(name: str) -> None:
-    defaults = Settings(_env_file=None, environment="development")
-    message = refusal(**{name: getattr(defaults, name)})
+@pytest.mark.parametrize("value", ["", "dev-insecure-secret-key-change-me-0000000000"])
+def test_production_refuses_a_missing_or_placeholder_secret(name: str, value: str) -> None:
+    message = refusal(**{name: value})
     assert f"{name.upper()} must be set to a random value of at least 32 characters" in message
+
+
+def test_production_never_writes_a_secret_of_its_own(tmp_path: Path) -> None:
+    refusal(secret_key="", var_dir=tmp_path)
+    assert not (tmp_path / "secret_key").exists()
 
 
 @pytest.mark.parametrize("name", ["secret_key", "jwt_secret_key"])
@@ -121,3 +128,37 @@ def test_read_replicas_are_read_from_the_env_file(monkeypatch: pytest.MonkeyPatc
 )
 def test_normalise_database_url(given: str, expected: str) -> None:
     assert normalise_database_url(given) == expected
+
+
+def development(var_dir: Path, **overrides: Any) -> Settings:
+    return Settings(_env_file=None, environment="development", var_dir=var_dir, database_read_replicas=[], **overrides)
+
+
+def test_development_secrets_are_random_per_installation_and_kept(tmp_path: Path) -> None:
+    first = development(tmp_path / "one")
+    again = development(tmp_path / "one")
+    other = development(tmp_path / "two")
+    assert len(first.secret_key) >= 32
+    assert len(first.jwt_secret_key) >= 32
+    assert first.secret_key != first.jwt_secret_key
+    assert (again.secret_key, again.jwt_secret_key) == (first.secret_key, first.jwt_secret_key)
+    assert other.secret_key != first.secret_key
+    assert other.jwt_secret_key != first.jwt_secret_key
+    stored = tmp_path / "one" / "secret_key"
+    assert stored.read_text() == first.secret_key
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert sorted(p.name for p in (tmp_path / "one").iterdir()) == ["jwt_secret_key", "secret_key"]
+
+
+def test_processes_starting_together_agree_on_the_secret(tmp_path: Path) -> None:
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        keys = pool.map(installation_secret, [tmp_path / "secret_key"] * 8)
+    assert len(set(keys)) == 1
+    assert keys[0] == (tmp_path / "secret_key").read_text()
+
+
+def test_set_secrets_win_and_old_placeholders_are_replaced(tmp_path: Path) -> None:
+    chosen = generate_secret()
+    assert development(tmp_path, secret_key=chosen).secret_key == chosen
+    placeholder = "dev-insecure-jwt-secret-key-change-me-000000"
+    assert development(tmp_path, jwt_secret_key=placeholder).jwt_secret_key != placeholder

@@ -160,3 +160,37 @@ async def test_a_staging_app_sends_hsts(tmp_path: Path) -> None:
         response = await client.get("/health")
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     _assert_security_headers(response.headers)
+
+
+OPERATOR_PATHS = ["/metrics", "/api/test-log"]
+
+
+@pytest.mark.usefixtures("keep_root_logging")
+@pytest.mark.parametrize("environment", ["staging", "production"])
+async def test_operator_endpoints_are_hidden_in_production_without_a_token(environment: str, tmp_path: Path) -> None:
+    settings = _production_like(environment, f"postgresql://u@127.0.0.1:{free_port()}/app", var_dir=tmp_path)
+    async with serving(settings) as client:
+        for path in OPERATOR_PATHS:
+            response = await client.get(path, headers={"Authorization": "Bearer anything"})
+            assert response.status_code == 404, path
+        api = await client.get("/api/test-log")
+        assert api.json()["error"]["code"] == "not_found"  # the API's error shape, as for any unknown path
+
+
+@pytest.mark.usefixtures("keep_root_logging")
+@pytest.mark.parametrize("environment", ["test", "production"])
+async def test_operator_endpoints_need_the_metrics_token_when_it_is_set(environment: str, tmp_path: Path) -> None:
+    token = generate_secret()
+    database_url = f"postgresql://u@127.0.0.1:{free_port()}/app"
+    settings = _production_like(environment, database_url, var_dir=tmp_path, metrics_token=token)
+    async with serving(settings) as client:
+        for path in OPERATOR_PATHS:
+            for refused in ({}, {"Authorization": f"Bearer {token}x"}, {"Authorization": f"Basic {token}"}):
+                assert (await client.get(path, headers=refused)).status_code == 404, (path, refused)
+            allowed = await client.get(path, headers={"Authorization": f"Bearer {token}"})
+            assert allowed.status_code == 200, path
+
+
+async def test_operator_endpoints_stay_open_in_test_without_a_token(client: httpx.AsyncClient) -> None:
+    for path in OPERATOR_PATHS:
+        assert (await client.get(path)).status_code == 200, path

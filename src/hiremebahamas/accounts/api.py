@@ -63,7 +63,7 @@ async def login(
     body: LoginIn, request: Request, response: Response, db: DbSession, runtime: AppRuntime
 ) -> TokenPairOut:
     settings = runtime.settings
-    user = await service.authenticate(db, settings, runtime.store, body.email, body.password)
+    user = await service.authenticate(db, settings, runtime.store, body.email, body.password, request_ip(request))
     login = await service.start_session(db, settings, user, client_info(request))
     set_session_cookie(response, settings, login.cookie_value)
     rotate_csrf_cookie(request)
@@ -87,14 +87,14 @@ async def logout(auth: CurrentAuth, db: DbSession, settings: AppSettings) -> Res
 
 
 @auth_router.post("/password-reset/request", status_code=status.HTTP_202_ACCEPTED)
-async def password_reset_request(body: PasswordResetRequestIn, db: DbSession, settings: AppSettings) -> dict[str, str]:
-    await service.request_password_reset(db, settings, body.email)
+async def password_reset_request(body: PasswordResetRequestIn, db: DbSession) -> dict[str, str]:
+    service.request_password_reset(db, body.email)
     return {"status": "accepted", "message": "If an account uses that email, a reset link is on its way."}
 
 
 @auth_router.post("/password-reset/confirm")
-async def password_reset_confirm(body: PasswordResetConfirmIn, db: DbSession, settings: AppSettings) -> UserEnvelope:
-    user = await service.reset_password(db, settings, body.token, body.new_password)
+async def password_reset_confirm(body: PasswordResetConfirmIn, db: DbSession, runtime: AppRuntime) -> UserEnvelope:
+    user = await service.reset_password(db, runtime.settings, runtime.store, body.token, body.new_password)
     return UserEnvelope(user=UserOut.model_validate(user))
 
 

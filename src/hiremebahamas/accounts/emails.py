@@ -51,3 +51,15 @@ def password_changed(settings: Settings, user: User) -> OutgoingEmail:
         "password_changed",
         reset_link=f"{settings.base_url.rstrip('/')}/forgot-password",
     )
+
+
+def registration_attempt(settings: Settings, user: User) -> OutgoingEmail:
+    """To the owner of an email someone tried to register again (who may be the owner)."""
+    base = settings.base_url.rstrip("/")
+    return _email(
+        user,
+        "Someone tried to register with your email on HireMeBahamas",
+        "registration_attempt",
+        login_link=f"{base}/login",
+        reset_link=f"{base}/forgot-password",
+    )

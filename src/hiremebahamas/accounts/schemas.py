@@ -6,14 +6,15 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from hiremebahamas.core.text import InputModel, Verbatim
 from hiremebahamas.models import AccountType
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Password = Annotated[str, Field(min_length=1, max_length=1024)]
+Password = Annotated[Verbatim, Field(min_length=1, max_length=1024)]
 Token = Annotated[str, Field(min_length=1, max_length=512)]
 
 
-class RegisterIn(BaseModel):
+class RegisterIn(InputModel):
     email: EmailStr
     password: Password
     first_name: Name
@@ -21,34 +22,34 @@ class RegisterIn(BaseModel):
     account_type: AccountType
 
 
-class LoginIn(BaseModel):
+class LoginIn(InputModel):
     email: Annotated[str, Field(min_length=1, max_length=320)]
     password: Password
 
 
-class TokenIn(BaseModel):
+class TokenIn(InputModel):
     token: Token
 
 
-class RefreshIn(BaseModel):
+class RefreshIn(InputModel):
     refresh_token: Token
 
 
-class PasswordResetRequestIn(BaseModel):
+class PasswordResetRequestIn(InputModel):
     email: Annotated[str, Field(min_length=1, max_length=320)]
 
 
-class PasswordResetConfirmIn(BaseModel):
+class PasswordResetConfirmIn(InputModel):
     token: Token
     new_password: Password
 
 
-class ChangePasswordIn(BaseModel):
+class ChangePasswordIn(InputModel):
     current_password: Password
     new_password: Password
 
 
-class UserUpdateIn(BaseModel):
+class UserUpdateIn(InputModel):
     first_name: Name | None = None
     last_name: Name | None = None
 

@@ -14,26 +14,26 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.accounts import emails
+from hiremebahamas.accounts import tasks as _registers_tasks  # noqa: F401 - send_password_reset
+from hiremebahamas.accounts.lockout import LoginAttempt, lift_locks
 from hiremebahamas.accounts.passwords import password_problem
 from hiremebahamas.accounts.schemas import RegisterIn, UserUpdateIn
 from hiremebahamas.accounts.usernames import suggest_username
 from hiremebahamas.config import Settings
-from hiremebahamas.core import security
+from hiremebahamas.core import security, tasks
 from hiremebahamas.core.cache import KeyValueStore
-from hiremebahamas.core.email import defer_email
+from hiremebahamas.core.email import OutgoingEmail, defer_email
 from hiremebahamas.core.errors import (
     BadRequest,
-    Conflict,
     Forbidden,
     InvalidLink,
-    RateLimited,
     Unauthenticated,
     ValidationFailed,
 )
 from hiremebahamas.models import AuthSession, EmailToken, EmailTokenPurpose, RefreshToken, User
-from hiremebahamas.models.base import utcnow
+from hiremebahamas.models.base import new_id, utcnow
+from hiremebahamas.profiles.cache import forget_after_commit
 
-LOCKED_MESSAGE = "Too many failed sign-in attempts. For your security, try again in 15 minutes or reset your password."
 BAD_CREDENTIALS = "That email and password do not match an account."
 # A session's last_seen_at is written at most this often, not on every request.
 _TOUCH_INTERVAL = timedelta(minutes=5)
@@ -75,19 +75,31 @@ def _check_password(password: str, email: str, field: str) -> None:
 
 
 async def register(session: AsyncSession, settings: Settings, data: RegisterIn) -> User:
+    """Create an unverified account and email its verification link.
+
+    An email that already has an account gets the same answer, a look-alike of the account
+    that would have been made (never stored), and its owner is emailed instead. Both ways do the
+    same work in the same order (one lookup, one username suggestion, one password hash, one
+    email handed to the background): neither the answer nor its timing tells who is a member.
+    Only the new account's rows are written, which costs far less than the hash."""
     email = normalise_email(data.email)
     _check_password(data.password, email, "password")
-    if await find_user_by_email(session, email) is not None:
-        message = "An account with this email already exists. Log in or reset your password."
-        raise Conflict(message, fields={"email": message})
+    owner = await find_user_by_email(session, email)
     user = User(
+        id=new_id(),
         email=email,
         username=await suggest_username(session, data.first_name, data.last_name),
         password_hash=await security.hash_password_off_loop(data.password),
         first_name=data.first_name,
         last_name=data.last_name,
         account_type=data.account_type,
+        is_admin=False,
+        is_active=True,
+        created_at=utcnow(),
     )
+    if owner is not None:
+        defer_email(session, emails.registration_attempt(settings, owner))
+        return user
     session.add(user)
     await session.flush()
     await send_verification_email(session, settings, user)
@@ -156,24 +168,19 @@ async def verify_email(session: AsyncSession, token: str) -> User:
 
 
 async def authenticate(
-    session: AsyncSession, settings: Settings, store: KeyValueStore, email: str, password: str
+    session: AsyncSession, settings: Settings, store: KeyValueStore, email: str, password: str, ip: str
 ) -> User:
-    """Check credentials. Lockouts are keyed by the email whether or not an account has it, so
-    the answer never reveals which emails are registered."""
+    """Check credentials of a sign-in from address `ip`, throttled as accounts/lockout.py
+    explains. Failures count whether or not an account has the email, so the answer never
+    reveals which emails are registered."""
     email = normalise_email(email)
-    key = security.hash_token(email)
-    lock_key, failures_key = f"login-lock:{key}", f"login-failures:{key}"
-    if await store.get(lock_key) is not None:
-        raise RateLimited(LOCKED_MESSAGE, retry_after=await store.ttl(lock_key))
+    attempt = await LoginAttempt.start(store, settings, email, ip)
+    await attempt.check()
     user = await find_user_by_email(session, email)
     if not await security.verify_password_off_loop(user.password_hash if user else None, password) or user is None:
-        failures = await store.incr(failures_key, settings.login_lockout_seconds)
-        if failures >= settings.login_max_failures:
-            await store.set(lock_key, "1", settings.login_lockout_seconds)
-            await store.delete(failures_key)
-            raise RateLimited(LOCKED_MESSAGE, retry_after=settings.login_lockout_seconds)
+        await attempt.failed()
         raise Unauthenticated(BAD_CREDENTIALS)
-    await store.delete(failures_key)
+    await attempt.succeeded()
     if not user.is_active:
         raise Forbidden("This account has been suspended. Contact support if you think this is a mistake.")
     if security.password_needs_rehash(user.password_hash):
@@ -313,17 +320,29 @@ async def list_sessions(session: AsyncSession, user_id: uuid.UUID) -> list[AuthS
     return list(result.scalars())
 
 
-async def request_password_reset(session: AsyncSession, settings: Settings, email: str) -> None:
-    """Email a reset link when the account exists; say nothing either way."""
+def request_password_reset(session: AsyncSession, email: str) -> None:
+    """Email a reset link when the account exists; say nothing either way. The lookup happens
+    in the background (accounts/tasks.py), so the request does the same work for every email
+    and its timing tells nothing."""
+    tasks.defer(session, "send_password_reset", email=normalise_email(email))
+
+
+async def password_reset_email(session: AsyncSession, settings: Settings, email: str) -> OutgoingEmail | None:
+    """The reset email for `email`'s account, with a new link, or None when there is no active
+    account to send it to."""
     user = await find_user_by_email(session, email)
     if user is None or not user.is_active:
-        return
+        return None
     ttl = timedelta(minutes=settings.password_reset_ttl_minutes)
     token = await _issue_email_token(session, user, EmailTokenPurpose.RESET_PASSWORD, ttl)
-    defer_email(session, emails.password_reset(settings, user, token))
+    return emails.password_reset(settings, user, token)
 
 
-async def reset_password(session: AsyncSession, settings: Settings, token: str, new_password: str) -> User:
+async def reset_password(
+    session: AsyncSession, settings: Settings, store: KeyValueStore, token: str, new_password: str
+) -> User:
+    """Set a new password with an emailed link; whoever holds the inbox is the owner, so every
+    sign-in lock of the account is lifted too."""
     token_hash = security.hash_token(token)
     owner = (
         await session.execute(
@@ -335,6 +354,7 @@ async def reset_password(session: AsyncSession, settings: Settings, token: str, 
         _check_password(new_password, owner.email, "new_password")
     user = await _consume_email_token(session, token, EmailTokenPurpose.RESET_PASSWORD)
     await _set_password(session, settings, user, new_password)
+    await lift_locks(store, settings, user.email)
     # Whoever could read the reset email controls the inbox, so it counts as verified.
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
@@ -361,6 +381,7 @@ async def update_user(session: AsyncSession, user: User, data: UserUpdateIn) -> 
         if value is not None:
             setattr(user, field, value)
     await session.flush()
+    forget_after_commit(session, user.username)  # names show on the public profile
     return user
 
 

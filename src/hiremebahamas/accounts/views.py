@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import ValidationError
 
 from hiremebahamas.accounts import service
@@ -15,13 +15,11 @@ from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
 from hiremebahamas.accounts.schemas import RegisterIn, UserUpdateIn
 from hiremebahamas.core.errors import AppError, ValidationFailed
 from hiremebahamas.web.csrf import rotate_csrf_cookie
-from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession, discard_attempt, limit_auth
-from hiremebahamas.web.forms import field_errors, form_problems
+from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession, discard_attempt, limit_auth, request_ip
+from hiremebahamas.web.forms import FormPassword, FormStr, field_errors, form_problems
 from hiremebahamas.web.rendering import redirect, render, safe_next
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
-
-FormStr = Annotated[str, Form()]
 
 
 async def _form_failed(
@@ -46,7 +44,7 @@ async def register_submit(
     db: DbSession,
     settings: AppSettings,
     email: FormStr = "",
-    password: FormStr = "",
+    password: FormPassword = "",
     first_name: FormStr = "",
     last_name: FormStr = "",
     account_type: FormStr = "",
@@ -92,12 +90,12 @@ async def login_submit(
     db: DbSession,
     runtime: AppRuntime,
     email: FormStr = "",
-    password: FormStr = "",
+    password: FormPassword = "",
     next: FormStr = "/",
 ) -> Response:
     settings = runtime.settings
     try:
-        user = await service.authenticate(db, settings, runtime.store, email, password)
+        user = await service.authenticate(db, settings, runtime.store, email, password, request_ip(request))
     except AppError as error:
         context = {"form": {"email": email}, "next": safe_next(next)}
         return await _form_failed(request, db, "accounts/login.html", error, context)
@@ -123,14 +121,12 @@ async def forgot_password_page(request: Request) -> Response:
 
 
 @router.post("/forgot-password", dependencies=[Depends(limit_auth)])
-async def forgot_password_submit(
-    request: Request, db: DbSession, settings: AppSettings, email: FormStr = ""
-) -> Response:
+async def forgot_password_submit(request: Request, db: DbSession, email: FormStr = "") -> Response:
     if not email.strip():
         errors = {"email": "Enter the email address of your account."}
         context = {"sent": False, "form": {}, "errors": errors, "error": None}
         return render(request, "accounts/forgot_password.html", context, status_code=422)
-    await service.request_password_reset(db, settings, email)
+    service.request_password_reset(db, email)
     return render(request, "accounts/forgot_password.html", {"sent": True, "form": {}, "errors": {}, "error": None})
 
 
@@ -141,10 +137,11 @@ async def reset_password_page(request: Request, token: str = "") -> Response:
 
 @router.post("/reset-password", dependencies=[Depends(limit_auth)])
 async def reset_password_submit(
-    request: Request, db: DbSession, settings: AppSettings, token: FormStr = "", new_password: FormStr = ""
+    request: Request, db: DbSession, runtime: AppRuntime, token: FormStr = "", new_password: FormPassword = ""
 ) -> Response:
+    settings = runtime.settings
     try:
-        await service.reset_password(db, settings, token, new_password)
+        await service.reset_password(db, settings, runtime.store, token, new_password)
     except AppError as error:
         return await _form_failed(request, db, "accounts/reset_password.html", error, {"token": token})
     response = redirect(request, "/login", flash=("success", "Your password was changed. Log in with the new one."))
@@ -183,8 +180,8 @@ async def account_password(
     db: DbSession,
     settings: AppSettings,
     auth: CurrentAuth,
-    current_password: FormStr = "",
-    new_password: FormStr = "",
+    current_password: FormPassword = "",
+    new_password: FormPassword = "",
 ) -> Response:
     try:
         await service.change_password(db, settings, auth.user, current_password, new_password)

@@ -9,6 +9,7 @@ from hiremebahamas.accounts.deps import CurrentUser
 from hiremebahamas.billing import service, webhooks
 from hiremebahamas.billing.schemas import CheckoutIn, SubscriptionOut, TierOut, TiersOut, UrlOut, WebhookOut
 from hiremebahamas.billing.tiers import load_tiers
+from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.models import BillingInterval, TierCode
 from hiremebahamas.web.deps import AppSettings, DbSession
 
@@ -17,6 +18,7 @@ webhook_router = APIRouter(prefix="/api/subscriptions", tags=["subscriptions"])
 
 
 @router.get("/tiers")
+@shared_when_anonymous
 async def tiers(db: DbSession) -> TiersOut:
     """The plans with their prices and limits (a null limit is unlimited)."""
     return TiersOut(items=[TierOut.of(tier) for tier in await load_tiers(db)])

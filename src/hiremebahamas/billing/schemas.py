@@ -8,10 +8,11 @@ from pydantic import BaseModel, ConfigDict
 from hiremebahamas.billing.entitlements import Usage
 from hiremebahamas.billing.service import Overview
 from hiremebahamas.billing.tiers import TierSpec
+from hiremebahamas.core.text import InputModel
 from hiremebahamas.models import BillingInterval
 
 
-class CheckoutIn(BaseModel):
+class CheckoutIn(InputModel):
     model_config = ConfigDict(extra="forbid")
 
     tier: Literal["pro", "business"]

@@ -3,17 +3,19 @@ banner, and the embedded checkout and portal that stand in for Stripe's."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
 from hiremebahamas.billing import service
 from hiremebahamas.billing.tiers import TierSpec, format_day, format_money, load_tiers, tier_by_code
 from hiremebahamas.core.errors import UpgradeRequired, ValidationFailed
+from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.models import BillingInterval, TierCode
 from hiremebahamas.web.csrf import protect_api
 from hiremebahamas.web.deps import AppSettings, DbSession, get_runtime
+from hiremebahamas.web.forms import FormStr
 from hiremebahamas.web.rendering import is_htmx, redirect, render
 
 _PAGE_DEPENDENCIES = [Depends(optional_auth)]
@@ -24,7 +26,6 @@ checkout_router = APIRouter(
     dependencies=[Depends(protect_api), *_PAGE_DEPENDENCIES], include_in_schema=False, tags=["subscriptions"]
 )
 
-FormStr = Annotated[str, Form()]
 _HELPERS = {"format_day": format_day, "format_money": format_money}
 
 
@@ -36,6 +37,7 @@ def _choice(tier: str, interval: str) -> tuple[TierCode, BillingInterval]:
 
 
 @router.get("/pricing")
+@shared_when_anonymous
 async def pricing(request: Request, db: DbSession, auth: OptionalAuth, checkout: str = "") -> Response:
     tiers = await load_tiers(db)
     current = (await service.overview(db, auth.user)).tier.code if auth else None

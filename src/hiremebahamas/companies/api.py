@@ -14,6 +14,7 @@ from hiremebahamas.companies.schemas import (
     CompanyUpdateIn,
     TeamMemberIn,
 )
+from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.jobs import files
 from hiremebahamas.models import Company
 from hiremebahamas.web.deps import DbSession
@@ -48,6 +49,7 @@ async def create_company(body: CompanyIn, auth: VerifiedAuth, db: DbSession) -> 
 
 
 @router.get("/{slug}")
+@shared_when_anonymous
 async def get_company(slug: str, db: DbSession) -> CompanyEnvelope:
     return await _envelope(db, await service.get_company(db, slug))
 

@@ -8,16 +8,16 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from hiremebahamas.jobs.schemas import TextModel
+from hiremebahamas.core.text import InputModel, MultiLine
 from hiremebahamas.models import CompanyRole, Island
 
 CompanyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120)]
 Slug = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=60)]
 Website = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
-About = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+About = Annotated[MultiLine, StringConstraints(strip_whitespace=True, max_length=5000)]
 
 
-class CompanyIn(TextModel):
+class CompanyIn(InputModel):
     name: CompanyName
     # Made from the name when not given; checked (and kept unique) by the service.
     slug: Slug | None = None
@@ -27,7 +27,7 @@ class CompanyIn(TextModel):
     logo_upload_id: uuid.UUID | None = None
 
 
-class CompanyUpdateIn(TextModel):
+class CompanyUpdateIn(InputModel):
     """PATCH: any subset. The slug is the company's address and does not change."""
 
     name: CompanyName | None = None
@@ -38,7 +38,7 @@ class CompanyUpdateIn(TextModel):
     remove_logo: bool = False
 
 
-class TeamMemberIn(TextModel):
+class TeamMemberIn(InputModel):
     username: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=100)]
     role: CompanyRole = CompanyRole.MEMBER
 

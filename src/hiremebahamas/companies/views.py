@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, File, Request, Response, UploadFile
 from pydantic import ValidationError
 from sqlalchemy import select
 
@@ -13,6 +13,7 @@ from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, VerifiedAuth
 from hiremebahamas.companies import service
 from hiremebahamas.companies.schemas import CompanyIn, CompanyUpdateIn, TeamMemberIn
 from hiremebahamas.core.errors import AppError, UpgradeRequired
+from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.jobs import files
 from hiremebahamas.jobs.applications import counts_by_job
 from hiremebahamas.jobs.cards import JobCard, load_cards
@@ -21,12 +22,10 @@ from hiremebahamas.models import Company, CompanyRole, Job, JobStatus, UploadPur
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.uploads.forms import upload_from_form
 from hiremebahamas.web.deps import AppRuntime, DbSession, discard_attempt, request_ip
-from hiremebahamas.web.forms import form_problems
+from hiremebahamas.web.forms import FormStr, form_problems
 from hiremebahamas.web.rendering import redirect, render
 
 router = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
-
-FormStr = Annotated[str, Form()]
 
 
 def _form(company: Company) -> dict[str, Any]:
@@ -103,6 +102,7 @@ async def _open_jobs(db: DbSession, company: Company) -> list[JobCard]:
 
 
 @router.get("/companies/{slug}")
+@shared_when_anonymous
 async def company_page(request: Request, db: DbSession, auth: OptionalAuth, slug: str) -> Response:
     company = await service.get_company(db, slug)
     team = await service.team(db, company.id)

@@ -3,9 +3,6 @@ cost the same however deep a client scrolls."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
-from hiremebahamas.core.errors import ValidationFailed
+from hiremebahamas.core.cursors import decode_cursor, encode_cursor
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -37,18 +34,11 @@ class Position:
     id: uuid.UUID
 
     def encode(self) -> str:
-        raw = json.dumps([self.at.isoformat(), str(self.id)]).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return encode_cursor(self.at, self.id)
 
     @classmethod
     def decode(cls, cursor: str) -> Position:
-        try:
-            padded = cursor + "=" * (-len(cursor) % 4)
-            at, id_ = json.loads(base64.urlsafe_b64decode(padded.encode()))
-            return cls(datetime.fromisoformat(at), uuid.UUID(id_))
-        except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
-            message = "That cursor is not valid."
-            raise ValidationFailed(message, fields={"cursor": "Not a cursor from this API."}) from exc
+        return cls(*decode_cursor(cursor, datetime, uuid.UUID))
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ def create_runtime(settings: Settings) -> Runtime:
     store: KeyValueStore = RedisStore(redis) if redis is not None else MemoryStore()
     email = create_email_sender(settings)
     broker = create_broker(redis)
-    context = TaskContext(settings=settings, database=database, email=email, broker=broker)
+    context = TaskContext(settings=settings, database=database, email=email, broker=broker, store=store)
     return Runtime(
         settings=settings,
         database=database,

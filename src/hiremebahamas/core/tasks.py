@@ -8,7 +8,9 @@ REDIS_URL is set; see core/worker.py).
 - `defer_in(session, delay, name, **kwargs)`: the same, not before `delay` has passed (arq's
   `_defer_by`; in-process a timer, which a restart forgets).
 - `@task` registers a task; `@local_task` registers one that always runs in the process that
-  committed, worker or not (publishing live events: a hop through the queue only adds delay).
+  committed, worker or not (publishing live events: a hop through the queue only adds delay);
+  `@inline_task` one that the committing process awaits before the request answers (forgetting
+  a cached answer, which the very next request must not see).
 
 Tasks may run twice (a worker can die after a task's work but before arq records it): each
 task is written so a second run does no harm, and the worker skips a job it already finished.
@@ -34,6 +36,7 @@ from hiremebahamas.core import metrics
 
 if TYPE_CHECKING:
     from hiremebahamas.config import Settings
+    from hiremebahamas.core.cache import KeyValueStore
     from hiremebahamas.core.db import Database
     from hiremebahamas.core.email import EmailSender
     from hiremebahamas.core.realtime import Broker
@@ -64,11 +67,15 @@ class TaskContext:
     email: EmailSender
     # Live events (core/realtime.py); None where nothing listens (command-line tools).
     broker: Broker | None = None
+    # The process's key-value store (caches); None in command-line tools, which share no cache
+    # with the servers unless REDIS_URL is set, and then only expire what they change.
+    store: KeyValueStore | None = None
 
 
 TaskFunction = Callable[..., Awaitable[None]]
 REGISTRY: dict[str, TaskFunction] = {}
 LOCAL: set[str] = set()
+INLINE: set[str] = set()
 
 
 def task(function: TaskFunction) -> TaskFunction:
@@ -81,6 +88,13 @@ def local_task(function: TaskFunction) -> TaskFunction:
     """Register a task that runs in the committing process even when a worker is configured."""
     LOCAL.add(function.__name__)
     return task(function)
+
+
+def inline_task(function: TaskFunction) -> TaskFunction:
+    """Register a task the committing process awaits right after the commit, before the
+    request answers. Only for quick work on local state; a failure is logged, never raised."""
+    INLINE.add(function.__name__)
+    return local_task(function)
 
 
 def defer(session: AsyncSession, name: str, **kwargs: Any) -> None:
@@ -129,6 +143,10 @@ class InProcessTaskRunner:
         return False
 
     async def dispatch(self, calls: list[TaskCall]) -> None:
+        for call in calls:
+            if call.name in INLINE and call.delay_seconds <= 0:
+                await self._run(call)
+        calls = [call for call in calls if call.name not in INLINE or call.delay_seconds > 0]
         # Local tasks (live events) run one after another, so a commit's events go out in order.
         local = [call for call in calls if call.name in LOCAL and call.delay_seconds <= 0]
         if local:

@@ -27,6 +27,7 @@ from arq.cron import CronJob
 from arq.worker import Function, func
 
 from hiremebahamas.config import Settings
+from hiremebahamas.core.cache import RedisStore
 from hiremebahamas.core.db import Database
 from hiremebahamas.core.email import create_email_sender
 from hiremebahamas.core.realtime import RedisBroker
@@ -123,7 +124,8 @@ async def _startup(ctx: dict[str, Any]) -> None:
     settings: Settings = ctx["settings"]
     database = Database(settings)
     broker = RedisBroker(ctx["redis"])  # tasks that notify someone publish live events
-    ctx["task_context"] = TaskContext(settings, database, create_email_sender(settings), broker)
+    store = RedisStore(ctx["redis"])  # tasks that change what is cached forget it
+    ctx["task_context"] = TaskContext(settings, database, create_email_sender(settings), broker, store)
     logger.info("worker started", extra={"tasks": len(REGISTRY)})
 
 

@@ -4,9 +4,8 @@ and the unsubscribe link of alert emails (works without signing in)."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from hiremebahamas.accounts.deps import CurrentAuth
 from hiremebahamas.core.errors import AppError
@@ -14,12 +13,11 @@ from hiremebahamas.jobs import alerts
 from hiremebahamas.jobs.forms import PAGE_DEPENDENCIES
 from hiremebahamas.jobs.schemas import SavedSearchIn
 from hiremebahamas.web.deps import AppSettings, DbSession, discard_attempt
-from hiremebahamas.web.forms import form_problems
+from hiremebahamas.web.forms import FormStr, form_problems
 from hiremebahamas.web.rendering import redirect, render
 
 router = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
 
-FormStr = Annotated[str, Form()]
 _QUERY_KEYS = ("q", "island", "employment_type", "remote", "salary_min", "category", "company", "posted_within_days")
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel
 
 from hiremebahamas.accounts.deps import CurrentUser, OptionalAuth, VerifiedAuth
+from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.core.pagination import Page, PageParams, page_params
 from hiremebahamas.jobs import alerts, applications, for_you, service
 from hiremebahamas.jobs.applications import ApplicationView, HistoryEntry
@@ -74,6 +75,7 @@ SearchParams = Annotated[JobSearch, Depends(job_search_params)]
 
 
 @jobs_router.get("")
+@shared_when_anonymous
 async def search(
     db: DbSession,
     params: SearchParams,
@@ -99,6 +101,7 @@ async def create_job(body: JobIn, auth: VerifiedAuth, db: DbSession) -> JobEnvel
 
 
 @jobs_router.get("/{job_id}")
+@shared_when_anonymous
 async def get_job(job_id: uuid.UUID, db: DbSession, auth: OptionalAuth) -> JobEnvelope:
     card = await service.view_job(db, job_id, auth.user if auth else None)
     return JobEnvelope(job=card.out())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, File, Request, Response, UploadFile
 from fastapi.responses import RedirectResponse
 
 from hiremebahamas.accounts.deps import CurrentAuth, VerifiedAuth
@@ -20,12 +20,11 @@ from hiremebahamas.jobs.schemas import ApplicationIn
 from hiremebahamas.models import ApplicationStatus, UploadPurpose
 from hiremebahamas.uploads.forms import upload_from_form
 from hiremebahamas.web.deps import AppRuntime, DbSession, discard_attempt, request_ip
-from hiremebahamas.web.forms import form_problems
+from hiremebahamas.web.forms import FormStr, form_problems
 from hiremebahamas.web.rendering import redirect, render, safe_next
 
 router = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
 
-FormStr = Annotated[str, Form()]
 PAGE_SIZE = 25
 
 

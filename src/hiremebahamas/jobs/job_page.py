@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hiremebahamas.accounts.deps import OptionalAuth
 from hiremebahamas.config import Settings
 from hiremebahamas.core.errors import NotFound
+from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.jobs import files, seo, service
 from hiremebahamas.jobs.applications import my_application_for
 from hiremebahamas.jobs.cards import JobCard
@@ -58,6 +59,7 @@ async def job_page_context(
 
 
 @router.get("/jobs/{ref}")
+@shared_when_anonymous
 async def job_page(request: Request, db: DbSession, auth: OptionalAuth, settings: AppSettings, ref: str) -> Response:
     job_id, slug = parse_job_ref(ref)
     viewer = auth.user if auth else None

@@ -17,6 +17,7 @@ from pydantic import (
     field_validator,
 )
 
+from hiremebahamas.core.text import InputModel, MultiLine
 from hiremebahamas.models import (
     AlertFrequency,
     ApplicationStatus,
@@ -28,30 +29,12 @@ from hiremebahamas.models import (
 )
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=150)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+Description = Annotated[MultiLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
 Money = Annotated[int, Field(ge=0, le=100_000_000)]
 Currency = Literal["BSD", "USD"]
 SkillText = Annotated[str, Field(max_length=200)]
 CompanySlug = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=60)]
 MAX_JOB_SKILLS = 20
-
-
-def _without_nul(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, list):
-        return [_without_nul(item) for item in value]
-    return value
-
-
-class TextModel(BaseModel):
-    """Input whose text drops NUL characters: PostgreSQL cannot store them in text columns,
-    and no one types them."""
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _drop_nul(cls, value: Any) -> Any:
-        return _without_nul(value)
 
 
 NASSAU = ZoneInfo("America/Nassau")
@@ -68,7 +51,7 @@ def closing_moment(value: Any) -> Any:
     return value
 
 
-class JobIn(TextModel):
+class JobIn(InputModel):
     title: Title
     description: Description
     island: Island | None = None
@@ -87,7 +70,7 @@ class JobIn(TextModel):
     status: Literal["draft", "open"] = "open"
 
 
-class JobUpdateIn(TextModel):
+class JobUpdateIn(InputModel):
     """PATCH: any subset. Status moves: draft → open (publish), open → closed, closed or
     expired → open (reopen, with a valid_through in the future)."""
 
@@ -109,7 +92,7 @@ class JobUpdateIn(TextModel):
 SortOrder = Literal["relevance", "newest", "salary"]
 
 
-class JobSearch(BaseModel):
+class JobSearch(InputModel):
     """GET /api/jobs filters; a saved search stores the same keys (without `sort`)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -131,7 +114,7 @@ class JobSearch(BaseModel):
         # HTML forms send "" for an untouched select or number box.
         if value is None or value == "":
             return {"q": "", "sort": "relevance"}.get(info.field_name or "")
-        return _without_nul(value)
+        return value
 
     def filters(self) -> dict[str, Any]:
         """The set filters, JSON-ready (what a saved search stores and what links carry)."""
@@ -179,12 +162,12 @@ class JobEnvelope(BaseModel):
     job: JobOut
 
 
-class ApplicationIn(TextModel):
-    cover_letter: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] = ""
+class ApplicationIn(InputModel):
+    cover_letter: Annotated[MultiLine, StringConstraints(strip_whitespace=True, max_length=5000)] = ""
     cv_upload_id: uuid.UUID | None = None
 
 
-class ApplicationStatusIn(BaseModel):
+class ApplicationStatusIn(InputModel):
     status: ApplicationStatus
 
 
@@ -231,7 +214,7 @@ class ApplicationEnvelope(BaseModel):
     application: ApplicationOut
 
 
-class SavedSearchIn(TextModel):
+class SavedSearchIn(InputModel):
     query: JobSearch
     frequency: AlertFrequency
 

@@ -9,7 +9,8 @@ Text search
 
 Order
     Featured jobs first, then relevance (when there is a text query), newest, or salary;
-    the job id breaks ties. All keys descend.
+    the job id breaks ties. All keys descend. The featured jobs and the rest are two runs, each
+    read in its key's index order (see `build_query`).
 
 Pages
     Keyset: the cursor carries the sort keys of the last job shown. For relevance the rank is
@@ -18,14 +19,12 @@ Pages
     drift when jobs are added; comparing against the anchor job's current rank keeps the order
     consistent. The cursor's rank is only a fallback when the anchor job no longer matches.
 
-Every page costs two queries: the jobs with their companies, then the skills of those jobs.
+A page costs two queries, the jobs with their companies and then the skills of those jobs,
+plus one more on a page that starts among the featured jobs (see `search_jobs`).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 import uuid
 from collections.abc import Collection
@@ -39,7 +38,6 @@ from sqlalchemy import (
     Select,
     Uuid,
     and_,
-    case,
     column,
     func,
     literal,
@@ -50,6 +48,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hiremebahamas.core.cursors import Kind, decode_cursor, encode_cursor
 from hiremebahamas.core.errors import ValidationFailed
 from hiremebahamas.jobs.cards import JobCard, load_cards
 from hiremebahamas.jobs.schemas import JobSearch, SortOrder
@@ -97,6 +96,10 @@ def fts5_query(q: str) -> str | None:
     return expression
 
 
+# What the last sort key of a page is, by sort order.
+_KEY_KINDS: dict[SortOrder, Kind] = {"newest": datetime, "relevance": float, "salary": int}
+
+
 @dataclass(frozen=True)
 class Cursor:
     sort: SortOrder
@@ -105,26 +108,14 @@ class Cursor:
     id: uuid.UUID
 
     def encode(self) -> str:
-        raw = json.dumps([self.sort, self.featured, self.key, str(self.id)]).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return encode_cursor(self.sort, self.featured, self.key, self.id)
 
     @classmethod
     def decode(cls, value: str, sort: SortOrder) -> Cursor:
-        try:
-            raw = json.loads(base64.urlsafe_b64decode((value + "=" * (-len(value) % 4)).encode()))
-            saved_sort, featured, key, id_ = raw
-            cursor = cls(saved_sort, int(featured), key, uuid.UUID(id_))
-            if saved_sort != sort:
-                raise ValueError("cursor of another sort order")
-            if sort == "newest":
-                cursor = cls(sort, cursor.featured, datetime.fromisoformat(key), cursor.id)
-            elif not isinstance(key, int | float):
-                raise ValueError("bad key")
-        except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
-            raise ValidationFailed(
-                "That cursor is not valid.", fields={"cursor": "Not a cursor from this search."}
-            ) from exc
-        return cursor
+        saved_sort, featured, key, id_ = decode_cursor(value, str, int, _KEY_KINDS[sort], uuid.UUID)
+        if saved_sort != sort:
+            raise ValidationFailed("That cursor is not valid.", fields={"cursor": "A cursor of another sort order."})
+        return cls(sort, featured, key, id_)
 
 
 @dataclass(frozen=True)
@@ -215,18 +206,27 @@ def _after(keys: list[Any], values: list[Any]) -> ColumnElement[bool]:
     return clause
 
 
+def _sort_of(search: JobSearch, text: _TextMatch | None) -> SortOrder:
+    return search.sort if text is not None or search.sort != "relevance" else "newest"
+
+
 def build_query(
     session: AsyncSession,
     search: JobSearch,
     *,
     now: datetime,
-    cursor: str | None = None,
+    featured: bool | None = None,
+    after: Cursor | None = None,
     extra: Collection[ColumnElement[bool]] = (),
 ) -> tuple[Select[Any], SortOrder]:
-    """The search statement (selecting Job, Company, featured, sort key) and its sort order."""
+    """The search statement (selecting Job, Company, featured, sort key) and its sort order.
+
+    `featured` picks one of the two runs of a result list (True: the pinned jobs, False: the
+    rest, None: both, unordered by it); each run is ordered by its sort key alone, which an index
+    serves (a CASE on featured_until before the key would make every page sort every match).
+    """
     text = _text_match(session, search.q) if search.q else None
-    sort: SortOrder = search.sort if text is not None or search.sort != "relevance" else "newest"
-    featured = case((Job.featured_until > now, 1), else_=0)
+    sort = _sort_of(search, text)
     key: Any
     if sort == "relevance":
         assert text is not None
@@ -235,23 +235,26 @@ def build_query(
         key = Job.salary_annual_max
     else:
         key = Job.published_at
-    statement = select(Job, Company, featured.label("featured"), key.label("sort_key")).join(
+    statement = select(Job, Company, literal(int(bool(featured))).label("featured"), key.label("sort_key")).join(
         Company, Company.id == Job.company_id
     )
     conditions = [*_filters(search, now), *extra]
+    if featured is True:
+        conditions.append(Job.featured_until > now)
+    elif featured is False:
+        conditions.append(or_(Job.featured_until.is_(None), Job.featured_until <= now))
     if text is not None:
         if text.join is not None:
             statement = statement.join(text.join, text.join.c.job_id == Job.id)
         if text.condition is not None:
             conditions.append(text.condition)
-    if cursor:
-        position = Cursor.decode(cursor, sort)
-        value: Any = position.key
+    if after is not None:
+        value: Any = after.key
         if sort == "relevance":
             assert text is not None
-            value = func.coalesce(text.anchor_rank(position.id), literal(float(position.key), Float()))
-        conditions.append(_after([featured, key, Job.id], [position.featured, value, position.id]))
-    statement = statement.where(*conditions).order_by(featured.desc(), key.desc(), Job.id.desc())
+            value = func.coalesce(text.anchor_rank(after.id), literal(float(after.key), Float()))
+        conditions.append(_after([key, Job.id], [value, after.id]))
+    statement = statement.where(*conditions).order_by(key.desc(), Job.id.desc())
     return statement, sort
 
 
@@ -264,15 +267,24 @@ async def search_jobs(
     now: datetime | None = None,
     extra: Collection[ColumnElement[bool]] = (),
 ) -> SearchPage:
+    """A page of results: featured jobs first, then the rest. A page that starts among the
+    featured jobs and runs past them takes the first of the rest in a second query."""
     now = now or utcnow()
-    statement, sort = build_query(session, search, now=now, cursor=cursor, extra=extra)
-    rows = (await session.execute(statement.limit(limit + 1))).all()
+    sort = _sort_of(search, _text_match(session, search.q) if search.q else None)
+    position = Cursor.decode(cursor, sort) if cursor else None
+    runs = [True, False] if position is None or position.featured else [False]
+    rows: list[Any] = []
+    for featured in runs:
+        after = position if position is not None and bool(position.featured) == featured else None
+        statement, _ = build_query(session, search, now=now, featured=featured, after=after, extra=extra)
+        rows += (await session.execute(statement.limit(limit + 1 - len(rows)))).all()
+        if len(rows) > limit:
+            break
     cards = await load_cards(session, [(row[0], row[1]) for row in rows[:limit]])
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
-        key = last.sort_key.isoformat() if isinstance(last.sort_key, datetime) else last.sort_key
-        next_cursor = Cursor(sort, int(last.featured), key, last[0].id).encode()
+        next_cursor = Cursor(sort, int(last.featured), last.sort_key, last[0].id).encode()
     return SearchPage(cards, next_cursor)
 
 

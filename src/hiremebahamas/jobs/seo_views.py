@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import func, select
 
+from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.jobs import seo
 from hiremebahamas.jobs.alerts import describe
 from hiremebahamas.jobs.search import search_jobs
@@ -22,6 +23,7 @@ FEED_SIZE = 50
 
 
 @router.get("/sitemap.xml")
+@shared_when_anonymous
 async def sitemap(db: DbSession, settings: AppSettings) -> Response:
     now = utcnow()
     live = (Job.status == JobStatus.OPEN, Job.valid_through > now)
@@ -39,10 +41,11 @@ async def sitemap(db: DbSession, settings: AppSettings) -> Response:
     entries += [(f"/jobs/{job_id}-{slug}", updated) for job_id, slug, updated in jobs]
     entries += [(f"/companies/{slug}", updated) for slug, updated in hiring]
     body = seo.sitemap(settings, entries)  # type: ignore[arg-type]
-    return Response(body, media_type="application/xml", headers={"Cache-Control": "public, max-age=600"})
+    return Response(body, media_type="application/xml")
 
 
 @router.get("/jobs/feed.atom")
+@shared_when_anonymous
 async def feed(request: Request, db: DbSession, settings: AppSettings) -> Response:
     search, raw, _errors = search_from_request(request)
     search = search.model_copy(update={"sort": "newest"})
@@ -58,4 +61,4 @@ async def feed(request: Request, db: DbSession, settings: AppSettings) -> Respon
         cards=page.cards,
         updated=updated,
     )
-    return Response(body, media_type="application/atom+xml", headers={"Cache-Control": "public, max-age=300"})
+    return Response(body, media_type="application/atom+xml")

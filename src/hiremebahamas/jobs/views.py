@@ -8,12 +8,13 @@ import uuid
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import ValidationError
 
 from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, VerifiedAuth
 from hiremebahamas.companies import service as companies
 from hiremebahamas.core.errors import AppError, UpgradeRequired, ValidationFailed
+from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.jobs import alert_views, application_views, for_you, job_page, seo_views, service
 from hiremebahamas.jobs.forms import (
     PAGE_DEPENDENCIES,
@@ -31,18 +32,18 @@ from hiremebahamas.jobs.search import search_jobs
 from hiremebahamas.jobs.search_form import search_from_request
 from hiremebahamas.models import JobStatus
 from hiremebahamas.web.deps import DbSession, discard_attempt
-from hiremebahamas.web.forms import form_problems
+from hiremebahamas.web.forms import FormStr, form_problems
 from hiremebahamas.web.rendering import redirect, render
 
 pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
 
-FormStr = Annotated[str, Form()]
 PAGE_SIZE = 20
 SORTS = [("relevance", "Best match"), ("newest", "Newest"), ("salary", "Highest salary")]
 POSTED_WITHIN = [("", "Any time"), ("1", "Last 24 hours"), ("7", "Last 7 days"), ("30", "Last 30 days")]
 
 
 @pages.get("/jobs")
+@shared_when_anonymous
 async def search_page(request: Request, db: DbSession, auth: OptionalAuth, cursor: str | None = None) -> Response:
     search, raw, errors = search_from_request(request)
     try:

@@ -8,22 +8,24 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from hiremebahamas.core.text import InputModel, MultiLine
+
 MAX_MESSAGE_LENGTH = 5000
 MAX_CLIENT_ID_LENGTH = 100
 # The exact limit (1..5000 characters after trimming) is checked in the service, so the API and
 # the pages answer alike; this bound only stops absurd payloads early.
-BodyText = Annotated[str, Field(max_length=50_000)]
+BodyText = Annotated[MultiLine, Field(max_length=50_000)]
 ClientId = Annotated[str, Field(min_length=1, max_length=MAX_CLIENT_ID_LENGTH)]
 
 
-class StartConversationIn(BaseModel):
+class StartConversationIn(InputModel):
     recipient: Annotated[str, Field(min_length=1, max_length=100)]
     body: BodyText
     # Or the `Idempotency-Key` header: a retry with the same key returns the first answer.
     client_id: ClientId | None = None
 
 
-class MessageIn(BaseModel):
+class MessageIn(InputModel):
     body: BodyText
     client_id: ClientId | None = None
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from hiremebahamas.accounts.deps import Auth, CurrentAuth, optional_auth
 from hiremebahamas.core.errors import AppError, UpgradeRequired, ValidationFailed
@@ -20,12 +20,11 @@ from hiremebahamas.messaging import service
 from hiremebahamas.messaging.schemas import MAX_CLIENT_ID_LENGTH, MAX_MESSAGE_LENGTH
 from hiremebahamas.notifications import service as notification_service
 from hiremebahamas.web.deps import DbSession, discard_attempt
-from hiremebahamas.web.forms import form_problems
+from hiremebahamas.web.forms import FormStr, form_problems
 from hiremebahamas.web.rendering import redirect, render
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
 
-FormStr = Annotated[str, Form()]
 MESSAGES_PAGE = 50
 
 

@@ -8,13 +8,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from hiremebahamas.core.text import InputModel, MultiLine
 from hiremebahamas.models import ReportStatus, ReportTarget
 
 
-class ReportIn(BaseModel):
+class ReportIn(InputModel):
     target_type: ReportTarget
     target_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    reason: Annotated[MultiLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 
 
 class ReportOut(BaseModel):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import ValidationError
 
 from hiremebahamas.accounts.deps import CurrentAuth, optional_auth
@@ -13,11 +11,10 @@ from hiremebahamas.models import ReportTarget
 from hiremebahamas.moderation import service
 from hiremebahamas.moderation.schemas import ReportIn
 from hiremebahamas.web.deps import DbSession, discard_attempt
-from hiremebahamas.web.forms import field_errors
+from hiremebahamas.web.forms import FormStr, field_errors
 from hiremebahamas.web.rendering import redirect, render, safe_next
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
-FormStr = Annotated[str, Form()]
 
 TARGET_NAMES = {
     ReportTarget.POST: "post",

@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from hiremebahamas.core.text import InputModel
+
 
 class ActorOut(BaseModel):
     """Who did it: enough for a name, a link to /u/<username> and a picture."""
@@ -31,7 +33,7 @@ class NotificationOut(BaseModel):
     created_at: datetime
 
 
-class MarkReadIn(BaseModel):
+class MarkReadIn(InputModel):
     """`{"ids": [...]}` marks those; `{"all": true}` marks every unread one."""
 
     ids: list[uuid.UUID] | None = Field(default=None, max_length=100)
@@ -66,7 +68,7 @@ class PreferencesOut(BaseModel):
     items: list[PreferenceOut]
 
 
-class PreferencesIn(BaseModel):
+class PreferencesIn(InputModel):
     """`{"email": {"application.created": false, ...}}`: only emailable types."""
 
     email: dict[str, bool] = Field(max_length=50)

@@ -14,11 +14,10 @@ from hiremebahamas.core.pagination import DEFAULT_LIMIT, PageParams, Position
 from hiremebahamas.notifications import preferences, service
 from hiremebahamas.notifications.types import KINDS
 from hiremebahamas.web.deps import AppSettings, DbSession
+from hiremebahamas.web.forms import FormStr
 from hiremebahamas.web.rendering import redirect, render, safe_next
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
-
-FormStr = Annotated[str, Form()]
 
 
 def _cursor(request: Request) -> Position | None:

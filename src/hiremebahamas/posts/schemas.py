@@ -8,26 +8,28 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from hiremebahamas.core.text import InputModel, MultiLine
+
 MAX_POST_LENGTH = 5000
 MAX_COMMENT_LENGTH = 1000
 # The exact limits (counted after trimming) are checked in the service, so the API and the
 # pages answer alike; these bounds only stop absurd payloads early.
-BodyText = Annotated[str, Field(max_length=50_000)]
+BodyText = Annotated[MultiLine, Field(max_length=50_000)]
 
 
-class PostIn(BaseModel):
+class PostIn(InputModel):
     body: BodyText
     image_upload_id: uuid.UUID | None = None
 
 
-class PostUpdateIn(BaseModel):
+class PostUpdateIn(InputModel):
     """PATCH: any subset. `image_upload_id: null` removes the image; leaving it out keeps it."""
 
     body: BodyText | None = None
     image_upload_id: uuid.UUID | None = None
 
 
-class CommentIn(BaseModel):
+class CommentIn(InputModel):
     body: BodyText
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
 
 from hiremebahamas.accounts.deps import Auth, CurrentAuth, optional_auth
 from hiremebahamas.billing.views import upgrade_context
@@ -22,12 +22,11 @@ from hiremebahamas.posts.schemas import MAX_COMMENT_LENGTH, MAX_POST_LENGTH, Com
 from hiremebahamas.social.views import load_suggestions
 from hiremebahamas.uploads.forms import upload_from_form
 from hiremebahamas.web.deps import AppRuntime, DbSession, discard_attempt, request_ip
-from hiremebahamas.web.forms import form_problems
+from hiremebahamas.web.forms import FormStr, form_problems
 from hiremebahamas.web.rendering import is_htmx, redirect, render, safe_next
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
 
-FormStr = Annotated[str, Form()]
 COMMENTS_PAGE = 50
 
 

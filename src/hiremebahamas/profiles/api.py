@@ -10,9 +10,11 @@ from fastapi import APIRouter, Query, Response, status
 
 from hiremebahamas.accounts.deps import CurrentUser, OptionalAuth
 from hiremebahamas.accounts.schemas import UserOut
+from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from hiremebahamas.models import Island, User
 from hiremebahamas.profiles import entries, service
+from hiremebahamas.profiles.cache import ProfileCache
 from hiremebahamas.profiles.schemas import (
     EducationEnvelope,
     EducationIn,
@@ -105,19 +107,23 @@ async def delete_education(entry_id: uuid.UUID, user: CurrentUser, db: DbSession
 
 
 @users_router.get("/{username}", response_model=PublicProfileEnvelope)
+@shared_when_anonymous
 async def get_profile(username: str, auth: OptionalAuth, db: DbSession, runtime: AppRuntime) -> Response:
     """404 when the username is unknown, when either of you blocked the other, and, for
     visitors who are not signed in, when the profile is visible to members only.
 
     Anonymous visitors (crawlers, shared links) all see the same thing, so their answer is
-    cached for CACHE_USER_TTL. Signed-in viewers, the author above all, always get it fresh."""
-    key = f"profile:anonymous:{username.lower()}"
-    if auth is None and (cached := await runtime.store.get(key)) is not None:
+    cached (profiles/cache.py). Signed-in viewers, the author above all, always get it fresh."""
+    if auth is not None:
+        view = await service.public_profile(db, auth.user, username)
+        return Response(PublicProfileEnvelope(profile=view.out()).model_dump_json(), media_type="application/json")
+    cache = ProfileCache(runtime.store, runtime.settings.cache_user_ttl)
+    key = await cache.key(username)
+    if (cached := await cache.read(db, key, username)) is not None:
         return Response(cached, media_type="application/json")
-    view = await service.public_profile(db, auth.user if auth else None, username)
+    view = await service.public_profile(db, None, username)
     body = PublicProfileEnvelope(profile=view.out()).model_dump_json()
-    if auth is None:
-        await runtime.store.set(key, body, runtime.settings.cache_user_ttl)
+    await cache.write(key, view.user.id, body)
     return Response(body, media_type="application/json")
 
 

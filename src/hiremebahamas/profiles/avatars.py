@@ -11,6 +11,7 @@ from hiremebahamas.core.errors import ValidationFailed
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.models import Profile, UploadPurpose, User
 from hiremebahamas.models.base import utcnow
+from hiremebahamas.profiles.cache import forget_after_commit
 from hiremebahamas.uploads.forms import upload_from_form
 from hiremebahamas.uploads.service import Variant, owned_upload, upload_url
 
@@ -40,3 +41,4 @@ async def replace_avatar(
     profile.avatar_upload_id = upload.id
     profile.updated_at = utcnow()
     await session.flush()
+    forget_after_commit(session, user.username)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.core.errors import Conflict, NotFound, ValidationFailed
 from hiremebahamas.models import Education, Experience, User
+from hiremebahamas.profiles.cache import forget_after_commit
 from hiremebahamas.profiles.schemas import EducationIn, EducationUpdateIn, ExperienceIn, ExperienceUpdateIn
 
 # Enough for any career; stops a script from filling a profile with thousands of rows.
@@ -54,6 +55,7 @@ async def add_experience(session: AsyncSession, user: User, data: ExperienceIn) 
     entry = Experience(user_id=user.id, **data.model_dump())
     session.add(entry)
     await session.flush()
+    forget_after_commit(session, user.username)
     return entry
 
 
@@ -68,12 +70,14 @@ async def update_experience(
             setattr(entry, name, value)
     _check_dates(entry.start_date, entry.end_date)
     await session.flush()
+    forget_after_commit(session, user.username)
     return entry
 
 
 async def delete_experience(session: AsyncSession, user: User, entry_id: uuid.UUID) -> None:
     await session.delete(await _owned(session, Experience, user, entry_id))
     await session.flush()
+    forget_after_commit(session, user.username)
 
 
 async def add_education(session: AsyncSession, user: User, data: EducationIn) -> Education:
@@ -82,6 +86,7 @@ async def add_education(session: AsyncSession, user: User, data: EducationIn) ->
     entry = Education(user_id=user.id, **data.model_dump())
     session.add(entry)
     await session.flush()
+    forget_after_commit(session, user.username)
     return entry
 
 
@@ -95,9 +100,11 @@ async def update_education(
             setattr(entry, name, value)
     _check_years(entry.start_year, entry.end_year)
     await session.flush()
+    forget_after_commit(session, user.username)
     return entry
 
 
 async def delete_education(session: AsyncSession, user: User, entry_id: uuid.UUID) -> None:
     await session.delete(await _owned(session, Education, user, entry_id))
     await session.flush()
+    forget_after_commit(session, user.username)

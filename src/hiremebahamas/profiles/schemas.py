@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from hiremebahamas.accounts.schemas import Name, UserOut
+from hiremebahamas.core.text import InputModel, MultiLine
 from hiremebahamas.models import Island, ProfileVisibility
 
 MAX_SKILLS = 30
@@ -16,17 +17,17 @@ MAX_SKILL_LENGTH = 60
 MAX_LINKS = 5
 
 Headline = Annotated[str, StringConstraints(strip_whitespace=True, max_length=160)]
-Bio = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Bio = Annotated[MultiLine, StringConstraints(strip_whitespace=True, max_length=2000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=150)]
 RequiredText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=150)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Description = Annotated[MultiLine, StringConstraints(strip_whitespace=True, max_length=2000)]
 # Rules beyond type and length (how many skills, how long each one) live in the service so the
 # API and the pages give the same answer; these bounds only stop absurd payloads early.
 SkillText = Annotated[str, Field(max_length=200)]
 Year = Annotated[int, Field(ge=1900, le=2100)]
 
 
-class LinkIn(BaseModel):
+class LinkIn(InputModel):
     label: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] = ""
     url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
@@ -36,7 +37,7 @@ class LinkOut(BaseModel):
     url: str
 
 
-class ProfileUpdateIn(BaseModel):
+class ProfileUpdateIn(InputModel):
     """PATCH /api/users/me: any subset of the account's names, username and profile fields."""
 
     first_name: Name | None = None
@@ -52,7 +53,7 @@ class ProfileUpdateIn(BaseModel):
     visibility: ProfileVisibility | None = None
 
 
-class ExperienceIn(BaseModel):
+class ExperienceIn(InputModel):
     title: RequiredText
     company_name: RequiredText
     island: Island | None = None
@@ -61,7 +62,7 @@ class ExperienceIn(BaseModel):
     description: Description = ""
 
 
-class ExperienceUpdateIn(BaseModel):
+class ExperienceUpdateIn(InputModel):
     title: RequiredText | None = None
     company_name: RequiredText | None = None
     island: Island | None = None
@@ -70,7 +71,7 @@ class ExperienceUpdateIn(BaseModel):
     description: Description | None = None
 
 
-class EducationIn(BaseModel):
+class EducationIn(InputModel):
     school: RequiredText
     degree: ShortText = ""
     field_of_study: ShortText = ""
@@ -78,7 +79,7 @@ class EducationIn(BaseModel):
     end_year: Year | None = None
 
 
-class EducationUpdateIn(BaseModel):
+class EducationUpdateIn(InputModel):
     school: RequiredText | None = None
     degree: ShortText | None = None
     field_of_study: ShortText | None = None

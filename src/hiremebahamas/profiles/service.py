@@ -27,6 +27,7 @@ from hiremebahamas.models import (
 )
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.profiles.avatars import check_avatar
+from hiremebahamas.profiles.cache import forget_after_commit
 from hiremebahamas.profiles.people import PersonCard, card, people_query
 from hiremebahamas.profiles.schemas import (
     MAX_LINKS,
@@ -204,6 +205,7 @@ async def update_profile(session: AsyncSession, user: User, data: ProfileUpdateI
     """Apply the fields present in `data`. Fields that are null mean "clear" for the island and
     the avatar and "leave as is" for the rest (their columns cannot be empty)."""
     given = data.model_fields_set
+    old_username = user.username
     names = {name: getattr(data, name) for name in ("first_name", "last_name") if name in given}
     if any(value is not None for value in names.values()):
         await accounts.update_user(session, user, UserUpdateIn(**names))
@@ -224,4 +226,5 @@ async def update_profile(session: AsyncSession, user: User, data: ProfileUpdateI
     # Bumped even when only skills changed: the talent directory lists recently updated first.
     profile.updated_at = utcnow()
     await session.flush()
+    forget_after_commit(session, old_username, user.username)
     return profile

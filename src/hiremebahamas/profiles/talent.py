@@ -10,17 +10,14 @@ that scan hurts, PostgreSQL full-text or trigram indexes can replace `_term_scor
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hiremebahamas.core.errors import ValidationFailed
+from hiremebahamas.core.cursors import decode_cursor, encode_cursor
 from hiremebahamas.models import Island, Profile, ProfileSkill, Skill, User
 from hiremebahamas.profiles.people import PersonCard, card, visible_to
 from hiremebahamas.profiles.schemas import TalentSort
@@ -60,19 +57,11 @@ class TalentCursor:
     id: uuid.UUID
 
     def encode(self) -> str:
-        raw = json.dumps([self.score, self.at.isoformat(), str(self.id)]).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return encode_cursor(self.score, self.at, self.id)
 
     @classmethod
     def decode(cls, cursor: str) -> TalentCursor:
-        try:
-            padded = cursor + "=" * (-len(cursor) % 4)
-            score, at, id_ = json.loads(base64.urlsafe_b64decode(padded.encode()))
-            return cls(int(score), datetime.fromisoformat(at), uuid.UUID(id_))
-        except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
-            raise ValidationFailed(
-                "That cursor is not valid.", fields={"cursor": "Not a cursor from this API."}
-            ) from exc
+        return cls(*decode_cursor(cursor, int, datetime, uuid.UUID))
 
 
 @dataclass(frozen=True)
@@ -99,8 +88,7 @@ def _term_score(term: str) -> ColumnElement[int]:
 
 
 def _score(terms: list[str]) -> ColumnElement[int]:
-    if not terms:
-        return literal_column("0")
+    """How well a person matches `terms` (at least one)."""
     total = _term_score(terms[0])
     for term in terms[1:]:
         total = total + _term_score(term)
@@ -120,7 +108,10 @@ async def search_talent(
 ) -> TalentPage:
     """Two queries: the page of people, then their skills."""
     terms = query.terms
-    score = _score(terms) if query.effective_sort == "best" else literal_column("0")
+    # "best" ranks by how well the words match; without words every score is 0 and the order
+    # is newest (a literal 0 in ORDER BY would be read as a column position).
+    ranked = query.effective_sort == "best" and bool(terms)
+    score = _score(terms) if ranked else literal(0)
     # Unverified accounts stay out of the directory: it must not be a free billboard for spam.
     statement = (
         select(User, Profile, score.label("score"))
@@ -135,7 +126,7 @@ async def search_talent(
         statement = statement.where(_has_skill(Skill.name == skill))
     if cursor:
         statement = statement.where(_after(score, TalentCursor.decode(cursor)))
-    if query.effective_sort == "best":
+    if ranked:
         statement = statement.order_by(score.desc())
     statement = statement.order_by(Profile.updated_at.desc(), Profile.user_id.desc()).limit(limit + 1)
     rows = (await session.execute(statement)).all()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import ValidationError
 
 from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
 from hiremebahamas.core.errors import AppError, NotFound, ValidationFailed
+from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.models import Island, ProfileVisibility
 from hiremebahamas.profiles import entries, service
 from hiremebahamas.profiles.avatars import replace_avatar
@@ -18,16 +19,16 @@ from hiremebahamas.profiles.people import island_options
 from hiremebahamas.profiles.schemas import EducationIn, ExperienceIn, ProfileUpdateIn, TalentSort
 from hiremebahamas.profiles.talent import TalentQuery, search_talent
 from hiremebahamas.web.deps import AppRuntime, DbSession, discard_attempt, request_ip
-from hiremebahamas.web.forms import form_problems
+from hiremebahamas.web.forms import FormStr, form_problems
 from hiremebahamas.web.rendering import redirect, render
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
 
-FormStr = Annotated[str, Form()]
 TALENT_PAGE = 20
 
 
 @router.get("/u/{username}")
+@shared_when_anonymous
 async def profile_page(request: Request, db: DbSession, auth: OptionalAuth, username: str) -> Response:
     viewer = auth.user if auth else None
     if viewer is not None:

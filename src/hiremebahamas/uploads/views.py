@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.accounts.deps import OptionalAuth
 from hiremebahamas.core.errors import AppError, NotFound, Unauthenticated
+from hiremebahamas.core.http_cache import own_cache_control
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.models import Upload, User
 from hiremebahamas.uploads import service
@@ -48,6 +49,7 @@ def _headers(upload: Upload, variant: Variant, etag: str) -> dict[str, str]:
 
 
 @router.get("/media/{upload_id}/{variant}", include_in_schema=False)
+@own_cache_control
 async def media(
     upload_id: str, variant: str, request: Request, auth: OptionalAuth, db: DbSession, runtime: AppRuntime
 ) -> Response:

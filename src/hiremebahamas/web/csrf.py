@@ -6,7 +6,7 @@ from fastapi import Request, Response
 
 from hiremebahamas.accounts.deps import SESSION_COOKIE
 from hiremebahamas.config import Settings
-from hiremebahamas.core import security
+from hiremebahamas.core import http_cache, security
 from hiremebahamas.core.errors import CsrfFailed
 from hiremebahamas.web.deps import get_settings
 
@@ -28,6 +28,7 @@ def csrf_cookie_value(request: Request) -> str:
 
 
 def csrf_token(request: Request) -> str:
+    http_cache.mark_private(request)  # a visitor's token in a shared cache would be anyone's
     return security.csrf_token_for(get_settings(request), csrf_cookie_value(request))
 
 

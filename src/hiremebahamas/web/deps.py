@@ -10,8 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.config import Settings
 from hiremebahamas.core.clientip import client_ip
+from hiremebahamas.core.errors import BadRequest
 from hiremebahamas.core.ratelimit import LimitScope
 from hiremebahamas.core.runtime import Runtime
+from hiremebahamas.core.text import url_has_controls
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -36,6 +38,12 @@ async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
 DbSession = Annotated[AsyncSession, Depends(db_session, scope="function")]
 AppRuntime = Annotated[Runtime, Depends(get_runtime)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+async def refuse_url_controls(request: Request) -> None:
+    """Before anything reads the path or query: text in them goes to the database as it came."""
+    if url_has_controls(request.scope["path"], request.scope.get("query_string", b"")):
+        raise BadRequest("The address contains control characters; remove them and try again.")
 
 
 def request_ip(request: Request) -> str:

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hiremebahamas.billing.views import upgrade_prompt
 from hiremebahamas.core.errors import AppError, NotFound, Unauthenticated, UpgradeRequired, ValidationFailed
@@ -84,6 +85,38 @@ async def handle_http_error(request: Request, exc: Exception) -> Response:
     return _error_page(request, exc.status_code, message, code, headers)
 
 
+class AnswerUnexpectedErrors:
+    """Answers an unhandled error with a 500 page or body, as a normal response.
+
+    Starlette's own 500 handler answers and then re-raises to the server, which logs the error a
+    second time and drops the keep-alive connection (and with it a load balancer's pooled one).
+    Inside that handler, this answers, logs once, and the connection stays usable. An error after
+    the response has started cannot be answered any more: that one still goes up.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started:
+                raise
+            response = await handle_unexpected(Request(scope), exc)
+            await response(scope, receive, send)
+
+
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
     logger.error("unhandled error", exc_info=exc)
     message = "Something went wrong on our side. It has been logged; please try again."
@@ -96,4 +129,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, handle_app_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
-    app.add_exception_handler(Exception, handle_unexpected)
+    app.add_middleware(AnswerUnexpectedErrors)

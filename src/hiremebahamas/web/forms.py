@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from pydantic import ValidationError
+from typing import Annotated
+
+from fastapi import Form
+from pydantic import AfterValidator, ValidationError
 
 from hiremebahamas.core.errors import AppError, ValidationFailed
+from hiremebahamas.core.text import clean_text
+
+# A form field as the handler receives it: free of control characters (see core/text.py).
+# Single-line cleaning happens in the input model the handler builds from it.
+FormStr = Annotated[str, Form(), AfterValidator(clean_text)]
+# Taken as typed: a password is hashed, never stored or shown.
+FormPassword = Annotated[str, Form()]
 
 _FRIENDLY = {
     "missing": "This field is required.",

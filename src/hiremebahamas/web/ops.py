@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from collections.abc import Coroutine
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
 from sqlalchemy import text
 
+from hiremebahamas.config import Environment
 from hiremebahamas.core import metrics
+from hiremebahamas.core.errors import NotFound
 from hiremebahamas.core.observability import request_id_var
 from hiremebahamas.core.runtime import Runtime
-from hiremebahamas.web.deps import AppRuntime
+from hiremebahamas.web.deps import AppRuntime, get_settings
 from hiremebahamas.web.ratelimits import limit_api
 
 logger = logging.getLogger(__name__)
@@ -59,7 +62,23 @@ async def ready(runtime: AppRuntime) -> JSONResponse:
     return JSONResponse(body, status_code=200 if healthy else 503)
 
 
-@router.get("/api/test-log", dependencies=[Depends(limit_api)])
+def require_metrics_token(request: Request) -> None:
+    """The operators' endpoints answer only to `Authorization: Bearer <METRICS_TOKEN>` when the
+    token is set. Unset, they stay open where nobody else can reach them (development, test)
+    and answer 404 in staging and production, as does a wrong or missing token, so scanners
+    learn nothing. Compared in constant time: the token is a password."""
+    settings = get_settings(request)
+    expected = settings.metrics_token
+    if expected is None:
+        if settings.environment in (Environment.DEVELOPMENT, Environment.TEST):
+            return
+        raise NotFound()
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected.encode()):
+        raise NotFound()
+
+
+@router.get("/api/test-log", dependencies=[Depends(require_metrics_token), Depends(limit_api)])
 async def test_log() -> dict[str, str | None]:
     """Writes one INFO line, so an operator can see the log pipeline deliver it (search for the
     returned request id). It logs a fixed text only: nothing a caller sends reaches the log."""
@@ -68,7 +87,7 @@ async def test_log() -> dict[str, str | None]:
     return {"status": "logged", "request_id": request_id}
 
 
-@router.get("/metrics", include_in_schema=False)
+@router.get("/metrics", include_in_schema=False, dependencies=[Depends(require_metrics_token)])
 async def prometheus_metrics() -> Response:
     payload, content_type = metrics.render_latest()
     return Response(payload, media_type=content_type)

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 from hiremebahamas.accounts.deps import OptionalAuth, optional_auth
 from hiremebahamas.core.email import FileOutbox, read_outbox_message
 from hiremebahamas.core.errors import NotFound
+from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.posts import views as posts_views
 from hiremebahamas.web.deps import AppRuntime, DbSession
 from hiremebahamas.web.rendering import render, static_url
@@ -19,6 +20,7 @@ router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=Fals
 
 
 @router.get("/")
+@shared_when_anonymous
 async def home(request: Request, auth: OptionalAuth, db: DbSession, runtime: AppRuntime) -> Response:
     if auth is not None:
         return await posts_views.home_feed(request, auth, db, runtime)  # signed in: the feed

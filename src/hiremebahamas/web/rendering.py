@@ -30,6 +30,22 @@ class Flash:
     message: str
 
 
+class LazyCsrfToken:
+    """The page's CSRF token, made (with its cookie) only if the template writes it out.
+
+    Anonymous visitors see state-changing forms only on a few pages (log in, register, password
+    reset, unsubscribe); every other page they see - jobs, companies, profiles, pricing - then
+    sets no cookie and holds no token, so a CDN may share it. Forms still get their token:
+    writing `{{ csrf_token }}` mints it.
+    """
+
+    def __init__(self, request: Request) -> None:
+        self._request = request
+
+    def __str__(self) -> str:  # autoescaping writes it out through str()
+        return csrf_token(self._request)
+
+
 @cache
 def static_url(path: str) -> str:
     """`/static/<path>?v=<content hash>`: safe to cache for a year, busted by any change."""
@@ -60,7 +76,7 @@ def render(
     flash = _read_flash(request)
     full_context: dict[str, Any] = {
         "current_user": getattr(request.state, "viewer", None),
-        "csrf_token": csrf_token(request),
+        "csrf_token": LazyCsrfToken(request),
         "flash": flash,
         # Nav badges (unread notifications, conversations), loaded by notifications/nav.py.
         "nav_counts": getattr(request.state, "nav_counts", None),

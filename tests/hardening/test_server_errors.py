@@ -1,0 +1,75 @@
+"""A 500 is a normal response on a healthy connection, logged once with its request id."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from hiremebahamas.app import create_app
+from hiremebahamas.core.runtime import create_runtime
+from tests.conftest import make_settings
+from tests.servers import free_port
+
+
+@contextlib.asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[int]:
+    """The app behind a real uvicorn (httptools, keep-alive) on a free loopback port."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, http="httptools", log_config=None, lifespan="off")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
+        await asyncio.sleep(0.01)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def _exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str
+) -> tuple[int, dict[str, str]]:
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-ID: probe-{path[-4:]}\r\n\r\n".encode())
+    await writer.drain()
+    head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in head[1:] if line)}
+    await reader.readexactly(int(headers["content-length"]))
+    return int(head[0].split()[1]), headers
+
+
+async def test_the_connection_survives_a_500_and_the_error_is_logged_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = make_settings(database_url=f"sqlite:///{tmp_path / 'unused.db'}", var_dir=tmp_path)
+    runtime = create_runtime(settings)
+    app = create_app(settings, runtime)
+
+    async def boom() -> None:
+        raise RuntimeError("boom")
+
+    app.add_api_route("/api/boom", boom)
+    caplog.set_level(logging.INFO)
+    try:
+        async with serving(app) as port:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            status, headers = await _exchange(reader, writer, "/api/boom")
+            assert status == 500
+            assert headers.get("connection", "keep-alive").lower() != "close"
+            assert headers["x-request-id"] == "probe-boom"
+            # The same connection still answers.
+            status, _ = await _exchange(reader, writer, "/health")
+            assert status == 200
+            writer.close()
+    finally:
+        await runtime.close()
+    errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert len(errors) == 1, [record.getMessage() for record in errors]
+    assert errors[0].getMessage() == "unhandled error"
