@@ -23,8 +23,6 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-import httpx
-
 from bench import dataset, metrics, server, stack
 from bench.run import DEFAULT_WORKERS
 
@@ -158,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         data = work / "load-data.json"
         write_data(subjects, data)
         report["dataset"], report["subjects"] = live.loaded, subjects.counts()
-        with httpx.Client(base_url=live.app.url, trust_env=False, timeout=30) as scraper:
+        with metrics.client(live.app.url, live.env) as scraper:
             for users in levels:
                 before = metrics.scrape(scraper)
                 prefix = work / f"locust-{users}"

@@ -51,6 +51,16 @@ def parse(exposition: str) -> Snapshot:
     return Snapshot(queries=queries, cache=cache)
 
 
+def client(base_url: str, env: dict[str, str]) -> httpx.Client:
+    """A client for the server's /metrics, with the operators' token the server was given."""
+    return httpx.Client(
+        base_url=base_url,
+        headers={"Authorization": f"Bearer {env['METRICS_TOKEN']}"},
+        trust_env=False,
+        timeout=30,
+    )
+
+
 def scrape(client: httpx.Client) -> Snapshot:
     response = client.get("/metrics")
     response.raise_for_status()

@@ -257,7 +257,7 @@ async def measure(
     live: stack.Stack, subjects: dataset.Subjects, options: Options, ceiling: dict[str, Measured]
 ) -> list[Result]:
     results: list[Result] = []
-    with httpx.Client(base_url=live.app.url, trust_env=False, timeout=30) as scraper:
+    with metrics.client(live.app.url, live.env) as scraper:
         async with load.make_httpx_client(live.app.url, 1) as checker:
             for scenario in options.scenarios:
                 refused = await first_answer(checker, scenario, subjects)

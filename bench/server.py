@@ -58,6 +58,8 @@ def app_environment(
         DATABASE_URL=database_url,
         SECRET_KEY=generate_secret(),
         JWT_SECRET_KEY=generate_secret(),
+        # /metrics answers only to this bearer token outside development; the benchmark reads it.
+        METRICS_TOKEN=generate_secret(),
         BASE_URL=f"http://127.0.0.1:{port}",
         HOST="127.0.0.1",
         PORT=str(port),
