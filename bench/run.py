@@ -39,6 +39,8 @@ DEFAULT_CONNECTIONS = 64
 BUSY_MACHINE_CORES = 0.3
 """CPU used by processes outside the benchmark above which the figures are flagged."""
 CEILING = "bench.hello:app"
+TARGET_RSS_MIB = 250.0
+"""Issue 9: per-worker resident memory after the load."""
 
 
 @dataclass(frozen=True)
@@ -320,8 +322,13 @@ def run_benchmark(options: Options) -> tuple[list[Result], dict[str, Measured], 
         if problems:
             print("\nserver errors (last lines of its log):\n" + "\n".join(problems))
         rss = server.worker_rss_mib(live.app)
-        print("\nworker RSS: " + ", ".join(f"{size:.0f} MiB" for size in rss))
-        context = {"dataset": live.loaded, "subjects": subjects.counts(), "worker_rss_mib": [round(x) for x in rss]}
+        print(f"\n{format_rss(rss)}")
+        context = {
+            "dataset": live.loaded,
+            "subjects": subjects.counts(),
+            "app_start_seconds": live.app_start_seconds,
+            "worker_rss_mib": [round(x) for x in rss],
+        }
         return results, ceiling, context
 
 
@@ -379,6 +386,12 @@ def _cells(name: str, run: Measured) -> list[str]:
         "/".join(f"{run.cpu_cores[key]:.1f}" for key in ("server", "database", "load_generator", "other")),
         "",
     ]
+
+
+def format_rss(rss: list[float]) -> str:
+    sizes = ", ".join(f"{size:.0f} MiB" for size in rss)
+    verdict = "PASS" if all(size < TARGET_RSS_MIB for size in rss) else f"FAIL: target < {TARGET_RSS_MIB:.0f} MiB"
+    return f"worker RSS: {sizes} ({verdict})"
 
 
 def format_ceiling(run: Measured) -> str:
