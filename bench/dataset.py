@@ -212,10 +212,15 @@ async def _pick(connection: AsyncConnection) -> _Picked:
     messager_rows = (
         await connection.execute(
             text(
+                # Both sides active and neither blocking the other: the message must go through.
                 "SELECT DISTINCT ON (u.id) u.username, u.email, p.conversation_id FROM conversation_participants p "
                 "JOIN users u ON u.id = p.user_id JOIN subscriptions s ON s.user_id = u.id "
-                "WHERE u.is_active AND u.email_verified_at IS NOT NULL "
+                "JOIN conversations c ON c.id = p.conversation_id "
+                "JOIN users a ON a.id = c.user_a_id JOIN users b ON b.id = c.user_b_id "
+                "WHERE u.is_active AND u.email_verified_at IS NOT NULL AND a.is_active AND b.is_active "
                 "AND s.status IN ('active', 'trialing', 'past_due') AND s.tier IN ('pro', 'business') "
+                "AND NOT EXISTS (SELECT 1 FROM blocks k WHERE k.blocker_id IN (c.user_a_id, c.user_b_id) "
+                "AND k.blocked_id IN (c.user_a_id, c.user_b_id)) "
                 "ORDER BY u.id, p.last_message_at DESC LIMIT :n"
             ),
             {"n": SEEKERS},
@@ -258,7 +263,14 @@ async def _pick(connection: AsyncConnection) -> _Picked:
             n=POOL_LIMIT,
         ),
         posts=[
-            str(post) for post in await _column(connection, "SELECT id FROM posts ORDER BY id LIMIT :n", n=POOL_LIMIT)
+            str(post)
+            for post in await _column(
+                connection,
+                # Authors in no block: every seeker may see, like and comment on these posts.
+                "SELECT p.id FROM posts p JOIN users u ON u.id = p.author_id WHERE u.is_active AND NOT EXISTS "
+                "(SELECT 1 FROM blocks k WHERE p.author_id IN (k.blocker_id, k.blocked_id)) ORDER BY p.id LIMIT :n",
+                n=POOL_LIMIT,
+            )
         ],
         job_titles=await _column(connection, "SELECT title FROM jobs WHERE status = 'open' LIMIT 5000"),
         headlines=await _column(connection, "SELECT headline FROM profiles WHERE visibility = 'public' LIMIT 5000"),
