@@ -141,7 +141,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, action="append", help=f"simulated users (repeatable), default {LEVELS}")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds per level after spawning, default 60")
     parser.add_argument("--output", type=Path, help="results JSON, default bench/results/<date>-<size>-locust.json")
+    parser.add_argument(
+        "--data-for",
+        nargs=2,
+        metavar=("BASE_URL", "DATABASE_URL"),
+        help="only write the data file tests/load_test.py reads, for a server that already has a demo dataset "
+        "(DATABASE_URL: its database, postgresql+asyncpg://…), then exit",
+    )
+    parser.add_argument("--data", type=Path, default=Path("load-data.json"), help="with --data-for: where to write it")
     args = parser.parse_args(argv)
+    if args.data_for:
+        base_url, database_url = args.data_for
+        write_data(asyncio.run(dataset.prepare(database_url, base_url, stack.demo_password())), args.data)
+        print(f"wrote {args.data}; then: HMB_LOAD_DATA={args.data} locust -f tests/load_test.py --host {base_url} …")
+        return 0
     levels: list[int] = args.users or list(LEVELS)
     output: Path = args.output or (
         server.PROJECT_ROOT / "bench" / "results" / f"{datetime.now(UTC).date().isoformat()}-{args.size}-locust.json"

@@ -66,6 +66,13 @@ def _load_demo_data(env: dict[str, str], cwd: Path, size: str, seed_value: int |
     )
     if result.returncode != 0:
         raise RuntimeError(f"hiremebahamas demo-data --size {size} failed ({result.returncode})")
+    return demo_password()
+
+
+def demo_password() -> str:
+    """The password every demo account signs in with."""
+    if not demo_data_command():
+        return seed.PASSWORD
     password: str = importlib.import_module("hiremebahamas.demo").DEMO_PASSWORD
     return password
 
