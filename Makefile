@@ -5,10 +5,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test test-fast lint format install system-deps migrate bench bench-smoke loadtest clean help
+.PHONY: run demo test test-fast lint format install system-deps migrate bench bench-smoke loadtest clean help
 
 help:
 	@echo "make run      - install, migrate and serve on http://$(HOST):$(PORT) (SQLite, no other services)"
+	@echo "make demo     - like make run, on its own SQLite file in var/demo filled with demo data (--size small)"
 	@echo "make test     - the whole suite on SQLite and PostgreSQL, with Redis and Chromium"
 	@echo "make lint     - ruff + mypy --strict"
 	@echo "make format   - ruff format + autofix"
@@ -25,6 +26,14 @@ system-deps:
 
 run: install
 	$(UV) run hiremebahamas serve --migrate
+
+# Its own database and files (never DATABASE_URL from the environment); demo data is loaded once,
+# later runs find the users there (demo-data exits 1 with a message) and just serve.
+DEMO_ENV = VAR_DIR=var/demo DATABASE_URL=sqlite:///var/demo/hiremebahamas.db ENVIRONMENT=development
+demo: install
+	$(DEMO_ENV) $(UV) run hiremebahamas migrate
+	$(DEMO_ENV) $(UV) run hiremebahamas demo-data --size small || [ $$? -eq 1 ]
+	$(DEMO_ENV) $(UV) run hiremebahamas serve
 
 test: install system-deps
 	$(UV) run pytest

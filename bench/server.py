@@ -173,7 +173,7 @@ def start_app(env: dict[str, str], cwd: Path, workers: int, app: str | None = No
         )
     server = AppServer(url=f"http://127.0.0.1:{env['PORT']}", process=process, log_file=log_file, workers=workers)
     try:
-        _wait_until_serving(server)
+        wait_until_serving(server)
     except BaseException:
         server.stop()
         raise
@@ -208,7 +208,7 @@ def worker_rss_mib(server: AppServer) -> list[float]:
     return sorted(sizes, reverse=True)
 
 
-def _wait_until_serving(server: AppServer) -> None:
+def wait_until_serving(server: AppServer) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT
     with httpx.Client(base_url=server.url, trust_env=False, timeout=2.0) as client:
         while True:

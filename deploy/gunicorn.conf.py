@@ -7,11 +7,21 @@ Uvicorn workers run the ASGI app; WEB_CONCURRENCY sets the process count and POR
 from __future__ import annotations
 
 import os
+from typing import Any, ClassVar
+
+from uvicorn_worker import UvicornWorker  # type: ignore[import-untyped]  # ships no type hints
+
+
+class QuietUvicornWorker(UvicornWorker):  # type: ignore[misc]
+    """Uvicorn's worker without its `Server: uvicorn` header, which only helps attackers."""
+
+    CONFIG_KWARGS: ClassVar[dict[str, Any]] = {**UvicornWorker.CONFIG_KWARGS, "server_header": False}
+
 
 wsgi_app = "hiremebahamas.app:create_app()"
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104 - containers listen on all interfaces
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "uvicorn_worker.UvicornWorker"
+worker_class = QuietUvicornWorker  # gunicorn takes the class itself as well as its dotted name
 # Requests never run this long; a stuck worker is replaced instead of hanging the instance.
 timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
 graceful_timeout = 30

@@ -45,6 +45,7 @@ from hiremebahamas.web import ops, pages
 from hiremebahamas.web.csrf import protect_api, protect_pages
 from hiremebahamas.web.deps import refuse_url_controls
 from hiremebahamas.web.errors import install_error_handlers
+from hiremebahamas.web.openapi import install_openapi, operation_id
 from hiremebahamas.web.ratelimits import limit_api
 
 
@@ -125,11 +126,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         version="1.0.0",
         description='Jobs and professional network for the Bahamas. Errors are `{"error": {"code", "message"}}`.',
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
         docs_url=None,  # web/pages.py serves /docs from local files (the stock page uses a CDN)
         redoc_url=None,
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    install_openapi(app)
     app.include_router(ops.router)
     app.include_router(billing_api.webhook_router)  # Stripe: signed, no cookie, no per-client rate limit
     app.include_router(billing_views.checkout_router)  # embedded checkout: the API's CSRF rule (bearer or cookie)

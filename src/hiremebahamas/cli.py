@@ -1,4 +1,5 @@
-"""`hiremebahamas` command line: serve, worker, migrate, create-admin, generate-secret, seed-tiers, stripe-sync."""
+"""`hiremebahamas` command line: serve, worker, migrate, create-admin, generate-secret, seed-tiers, stripe-sync,
+demo-data."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from alembic.config import Config
 
 from hiremebahamas.billing import cli as billing_cli
 from hiremebahamas.config import Settings, generate_secret
+from hiremebahamas.demo import cli as demo_cli
 from hiremebahamas.jobs import cli as jobs_cli
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -36,17 +38,20 @@ def _serve(args: argparse.Namespace) -> int:
     settings = Settings()
     if args.migrate:
         migrate(settings)
+    # The app builds its own Settings: --host/--port reach it (and a BASE_URL left unset) this way.
+    os.environ.update(HOST=args.host or settings.host, PORT=str(args.port or settings.port))
     uvicorn.run(
         "hiremebahamas.app:create_app",
         factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
+        host=os.environ["HOST"],
+        port=int(os.environ["PORT"]),
         reload=args.reload,
         loop="uvloop",
         http="httptools",
         proxy_headers=False,  # client IPs come from TRUSTED_PROXIES, see core/clientip.py
         access_log=False,
         log_config=None,
+        server_header=False,  # no need to tell the world which server (and version) answers
     )
     return 0
 
@@ -201,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     secret.set_defaults(handler=_generate_secret)
     jobs_cli.add_commands(commands)
     billing_cli.add_commands(commands)
+    demo_cli.add_commands(commands)
     return parser
 
 

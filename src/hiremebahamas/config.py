@@ -36,7 +36,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
 
     environment: Environment = Environment.DEVELOPMENT
-    base_url: str = "http://127.0.0.1:8000"
+    # Unset: where `serve` listens (http://HOST:PORT), see _base_url_follows_host_and_port.
+    base_url: str = ""
     var_dir: Path = Path("var")
     log_level: str | None = None
 
@@ -64,12 +65,16 @@ class Settings(BaseSettings):
     rate_limit_auth: str = "5/minute"
     rate_limit_api: str = "100/minute"
     rate_limit_upload: str = "10/minute"
+    rate_limit_ws: str = "30/minute"
     login_max_failures: int = 5
     login_lockout_seconds: int = 15 * 60
     # Failures one account may collect in an hour from all addresses together before password
     # sign-in to it stops until the hour is over or the password is reset (accounts/lockout.py).
     login_account_max_failures: int = 100
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+
+    # A person's tabs and devices; more is a runaway client or someone hoarding sockets.
+    ws_max_connections_per_user: int = Field(default=5, ge=1)
 
     cache_default_ttl: int = 300
     cache_user_ttl: int = 600
@@ -113,7 +118,12 @@ class Settings(BaseSettings):
     # Lifetime of the signed links that hand out stored files (S3 back end).
     storage_presign_ttl_seconds: int = Field(default=300, ge=1, le=7 * 24 * 3600)
     upload_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
-    upload_max_pixels: int = Field(default=40_000_000, ge=1)
+    # A 24-megapixel phone photo (5712x4284) fits; pictures are stored at most 2048 pixels a
+    # side, so more pixels buy nothing, while each costs 4 bytes or more to decode.
+    upload_max_pixels: int = Field(default=25_000_000, ge=1)
+    # Pictures decoded at once per process (each may hold ~10 bytes x UPLOAD_MAX_PIXELS);
+    # these threads come on top of WEB_THREADS, so uploads never starve password hashing.
+    upload_decode_slots: int = Field(default=2, ge=1)
     ga_tracking_id: str | None = None
     # Bearer token for /metrics and /api/test-log. Unset: open in development and test, 404 in
     # staging and production (see web/ops.py).
@@ -141,6 +151,15 @@ class Settings(BaseSettings):
                 value: str = getattr(self, name)
                 if not value or value.startswith(DEV_SECRET_PREFIX):
                     setattr(self, name, installation_secret(self.var_dir / name))
+        return self
+
+    @model_validator(mode="after")
+    def _base_url_follows_host_and_port(self) -> Settings:
+        """Without BASE_URL, links in emails and API answers point where this process listens,
+        so `PORT=9000 make run` does not hand out :8000 addresses."""
+        if not self.base_url:
+            host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 literal
+            self.base_url = f"http://{host}:{self.port}"
         return self
 
     @model_validator(mode="after")

@@ -50,8 +50,8 @@ async def test_subscribe_cancel_and_reactivate_through_the_pages(client: httpx.A
 
     started = await _submit(client, "/billing/checkout", "/pricing", {"tier": "pro", "interval": "month"})
     assert started.status_code == 303
-    checkout_path = started.headers["location"].removeprefix("http://testserver")
-    assert checkout_path.startswith("/billing/checkout/")
+    checkout_path = started.headers["location"]
+    assert checkout_path.startswith("/billing/checkout/")  # relative: the CSP's form-action allows it
     checkout = await client.get(checkout_path)
     assert "HireMeBahamas Pro" in checkout.text
     assert "Pay $9.99/month" in checkout.text
@@ -81,7 +81,7 @@ async def test_subscribe_cancel_and_reactivate_through_the_pages(client: httpx.A
     assert "Your plan will renew as usual." in billing.text
 
     portal = await client.get("/account/billing/portal")
-    assert portal.headers["location"] == "http://testserver/billing/portal"
+    assert portal.headers["location"] == "/billing/portal"
     local_portal = await client.get("/billing/portal")
     assert "Billing portal" in local_portal.text
     assert "Cancel plan" in local_portal.text

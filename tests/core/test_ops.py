@@ -82,9 +82,11 @@ def _assert_security_headers(headers: httpx.Headers) -> None:
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert headers["X-XSS-Protection"] == "0"
     permissions = headers["Permissions-Policy"]
     assert "camera=()" in permissions
     assert "microphone=()" in permissions
+    assert "interest-cohort" not in permissions  # obsolete: browsers warn about it
     policy = headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy

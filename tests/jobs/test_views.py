@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy import select
 
 from hiremebahamas.core.runtime import Runtime
-from hiremebahamas.models import Island, Job, Profile, ProfileSkill, Skill
+from hiremebahamas.models import Job
 from tests.helpers import page_csrf, sign_in, submit
 from tests.jobs.conftest import Person, person, post_job
 from tests.uploads.files import pdf
@@ -244,10 +244,9 @@ async def test_jobs_for_you_rank_by_shared_skills_and_island(
     await post_job(client, employer, company["slug"], title="Nothing shared", island="exuma", skills=["welding"])
     sign_in(client, seeker)
     assert "No matches yet" in (await client.get("/jobs/for-you")).text
-    async with runtime.database.sessionmaker.begin() as session:
-        skills = {skill.name: skill.id for skill in (await session.execute(select(Skill))).scalars()}
-        session.add_all(ProfileSkill(user_id=seeker.id, skill_id=skills[name]) for name in ("cooking", "baking"))
-        session.add(Profile(user_id=seeker.id, island=Island.NEW_PROVIDENCE))
+    # The matches are remembered for a while, and chosen again when the profile changes.
+    profile = {"skills": ["cooking", "baking"], "island": "new_providence"}
+    assert (await client.patch("/api/users/me", json=profile, headers=seeker.headers)).status_code == 200
     response = await client.get("/api/jobs/for-you", headers=seeker.headers)
     assert [item["title"] for item in response.json()["items"]] == ["Two skills", "One skill", "Island only"]
     page = await client.get("/jobs/for-you")
@@ -259,3 +258,9 @@ async def test_jobs_for_you_rank_by_shared_skills_and_island(
     assert "Nothing shared" not in home.text
     sign_in(client, employer)
     assert "Jobs for you" not in (await client.get("/")).text  # employers are not job hunting
+    first = response.json()["items"][0]
+    body = {"cover_letter": "I love cooking."}
+    applied = await client.post(f"/api/jobs/{first['id']}/apply", json=body, headers=seeker.headers)
+    assert applied.status_code == 201, applied.text
+    after = await client.get("/api/jobs/for-you", headers=seeker.headers)  # remembered, but applied to since
+    assert [item["title"] for item in after.json()["items"]] == ["One skill", "Island only"]

@@ -33,12 +33,23 @@ async def served(app: Any) -> AsyncIterator[str]:
         await task
 
 
-def open_socket(base: str, *, cookie: str | None = None, origin: str | None = None, token: str | None = None) -> Any:
-    headers = {"Cookie": f"hmb_session={cookie}"} if cookie else None
+def open_socket(
+    base: str,
+    *,
+    cookie: str | None = None,
+    origin: str | None = None,
+    token: str | None = None,
+    authorization: str | None = None,
+) -> Any:
+    """A client for /ws: `token` is offered as the `bearer` subprotocol, `authorization` sent as
+    the header of that name."""
+    headers = {"Cookie": f"hmb_session={cookie}"} if cookie else {}
+    if authorization:
+        headers["Authorization"] = authorization
     subprotocols = ["bearer", token] if token else None
     return connect(
         f"{base}/ws",
-        additional_headers=headers,
+        additional_headers=headers or None,
         origin=origin,  # type: ignore[arg-type]
         subprotocols=subprotocols,  # type: ignore[arg-type]
         proxy=None,

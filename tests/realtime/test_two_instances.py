@@ -23,6 +23,11 @@ from tests.realtime.live import next_event, open_socket
 from tests.servers import PostgresServer, RedisServer, free_port
 
 STARTUP_SECONDS = 30.0
+# Instances of one deployment share their keys (without them each VAR_DIR makes its own).
+SECRETS = {
+    "secret_key": "two-instances-secret-key-0123456789abcdef",
+    "jwt_secret_key": "two-instances-jwt-0123456789abcdef",
+}
 
 
 def _env(database_url: str, redis_url: str, base_url: str, var_dir: Path) -> dict[str, str]:
@@ -38,6 +43,8 @@ def _env(database_url: str, redis_url: str, base_url: str, var_dir: Path) -> dic
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
         VAR_DIR=str(var_dir),
+        SECRET_KEY=SECRETS["secret_key"],
+        JWT_SECRET_KEY=SECRETS["jwt_secret_key"],
         RATE_LIMIT_API="10000/minute",
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
@@ -89,7 +96,7 @@ async def test_a_message_sent_to_one_instance_reaches_a_socket_on_another(
         _spawn(_env(database_url, redis_url, url, tmp_path / f"var{n}"), port, logs[n], tmp_path)
         for n, (url, port) in enumerate(zip(urls, ports, strict=True))
     ]
-    runtime = create_runtime(make_settings(database_url=database_url, var_dir=tmp_path / "var"))
+    runtime = create_runtime(make_settings(database_url=database_url, var_dir=tmp_path / "var", **SECRETS))
     try:
         for process, port, log in zip(processes, ports, logs, strict=True):
             _wait_healthy(process, port, log)

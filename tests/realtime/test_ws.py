@@ -39,12 +39,30 @@ async def test_a_bearer_token_in_the_subprotocol(app: Any, runtime: Runtime) -> 
         await next_event(socket, "pong")
 
 
-@pytest.mark.parametrize("credentials", ["none", "bad-token", "bad-cookie"])
+async def test_a_bearer_token_in_the_authorization_header(app: Any, runtime: Runtime) -> None:
+    ann, bob = await member(runtime, "Ann"), await member(runtime, "Bob")
+    async with served(app) as base:
+        # No Origin check for a token (another site's page cannot send the header), and the
+        # header wins over a cookie the client also carries.
+        bearer = f"Bearer {ann.access_token}"
+        async with open_socket(base, authorization=bearer, cookie=bob.cookie, origin="https://app.example") as socket:
+            assert socket.subprotocol is None  # none was offered
+            assert (await next_event(socket, "hello"))["data"]["user_id"] == str(ann.id)
+            await socket.send(json.dumps({"type": "ping"}))
+            await next_event(socket, "pong")
+        async with open_socket(base, authorization=f"bearer {ann.access_token}", token=ann.access_token) as socket:
+            assert socket.subprotocol == "bearer"
+            assert (await next_event(socket, "hello"))["data"]["user_id"] == str(ann.id)
+
+
+@pytest.mark.parametrize("credentials", ["none", "bad-token", "bad-cookie", "bad-header", "basic-header"])
 async def test_strangers_are_closed_with_4401(app: Any, runtime: Runtime, credentials: str) -> None:
     options: dict[str, str] = {
         "none": {},
         "bad-token": {"token": "not.a.token"},
         "bad-cookie": {"cookie": "abc.def", "origin": ORIGIN},
+        "bad-header": {"authorization": "Bearer not.a.token"},
+        "basic-header": {"authorization": "Basic YW5uOnNlY3JldA=="},
     }[credentials]
     async with served(app) as base, open_socket(base, **options) as socket:
         with pytest.raises(ConnectionClosed) as closed:

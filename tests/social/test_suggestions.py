@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 
 from hiremebahamas.core.runtime import Runtime
+from tests.helpers import counted_queries
 from tests.profiles.factory import member
 
 
@@ -48,3 +49,19 @@ async def test_at_most_ten(client: httpx.AsyncClient, runtime: Runtime) -> None:
     for n in range(12):
         await member(runtime, f"neighbour-{n}", island="andros")
     assert len(_names(await client.get("/api/users/me/suggestions", headers=me.headers))) == 10
+
+
+async def test_the_ranking_is_remembered_and_the_people_are_fresh(client: httpx.AsyncClient, runtime: Runtime) -> None:
+    me = await member(runtime, "me", skills=["python", "sql"])
+    await member(runtime, "two-skills", skills=["python", "sql"])
+    await member(runtime, "one-skill", skills=["sql"])
+    assert _names(await client.get("/api/users/me/suggestions", headers=me.headers)) == ["two-skills", "one-skill"]
+    await client.post("/api/users/two-skills/follow", headers=me.headers)
+    with counted_queries(runtime) as log:
+        again = await client.get("/api/users/me/suggestions", headers=me.headers)
+    assert _names(again) == ["one-skill"]  # followed a moment ago: gone at once
+    assert not [statement for statement in log.statements if "GROUP BY" in statement]  # not ranked again
+    await client.patch("/api/users/me", json={"skills": ["cooking"]}, headers=me.headers)
+    with counted_queries(runtime) as log:
+        assert _names(await client.get("/api/users/me/suggestions", headers=me.headers)) == []
+    assert [statement for statement in log.statements if "GROUP BY" in statement]  # a new profile: ranked again

@@ -100,7 +100,7 @@ async def test_suggestions_partial(client: httpx.AsyncClient, runtime: Runtime) 
     await member(runtime, "neighbour", first_name="Nia", headline="Dive instructor", island="bimini")
     async with runtime.database.sessionmaker() as session:
         user = await session.get_one(User, me.id)
-        context = await load_suggestions(session, user)
+        context = await load_suggestions(session, runtime.memory, user)
     request = Request({"type": "http", "method": "GET", "path": "/", "headers": Headers().raw, "query_string": b""})
     html = templates.get_template("social/_suggestions.html").render(
         {**context, "request": request, "csrf_token": "token-123", "current_user": None}

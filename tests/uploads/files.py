@@ -51,6 +51,26 @@ def png_claiming(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", rows) + _png_chunk(b"IEND", b"")
 
 
+def transparent_png(width: int, height: int) -> bytes:
+    """A valid PNG of `width` x `height` fully transparent RGBA pixels: 6300 x 6300 compresses
+    to about 150 KB and decodes to 160 MB. Compressed row by row, so making it costs no memory."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    row = b"\x00" * (1 + 4 * width)  # filter byte "none", then the pixels
+    compressor = zlib.compressobj(9)
+    rows = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", rows) + _png_chunk(b"IEND", b"")
+
+
+def smooth_photo(size: tuple[int, int]) -> bytes:
+    """A JPEG of `size` that compresses well (a gradient), so a large one fits the 5 MB limit."""
+    gradient = Image.radial_gradient("L").resize(size)
+    output = io.BytesIO()
+    Image.merge("RGB", (gradient, gradient.transpose(Image.Transpose.FLIP_LEFT_RIGHT), gradient)).save(
+        output, "JPEG", quality=85
+    )
+    return output.getvalue()
+
+
 def pdf() -> bytes:
     return (
         b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"

@@ -19,7 +19,17 @@ from hiremebahamas.models import Upload, User
 from tests.conftest import empty_tables, make_settings
 from tests.helpers import Account, login, page_csrf, signed_up
 from tests.servers import free_port
-from tests.uploads.files import decoded, docx, has_gps, pdf, photo_with_gps, picture, png_claiming, upload
+from tests.uploads.files import (
+    decoded,
+    docx,
+    has_gps,
+    pdf,
+    photo_with_gps,
+    picture,
+    png_claiming,
+    transparent_png,
+    upload,
+)
 from tests.uploads.s3_server import S3Server
 
 FIVE_MB = 5 * 1024 * 1024
@@ -102,8 +112,9 @@ REFUSED = [
     (pdf(), "avatar", "photo.jpg", "Only JPEG, PNG or WebP images"),
     (b"just some notes, honestly a picture", "post_image", "notes.png", "Only JPEG, PNG or WebP images"),
     (b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "company_logo", "logo.gif", "Only JPEG, PNG or WebP images"),
-    (png_claiming(8000, 8000), "avatar", "bomb.png", "This image is larger than 40 megapixels"),
-    (png_claiming(50_000, 50_000), "post_image", "bomb.png", "This image is larger than 40 megapixels"),
+    (png_claiming(8000, 8000), "avatar", "bomb.png", "This image is larger than 25 megapixels"),
+    (png_claiming(50_000, 50_000), "post_image", "bomb.png", "This image is larger than 25 megapixels"),
+    (transparent_png(6300, 6300), "post_image", "clear.png", "This image is larger than 25 megapixels"),
     (picture("JPEG", (300, 200))[:500], "avatar", "cut.jpg", "could not be read"),
     (picture("JPEG", (16, 16)), "cv", "cv.pdf", "CVs must be PDF or Word"),
     (b"Curriculum vitae: Ann Rolle", "cv", "cv.docx", "CVs must be PDF or Word"),

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import anyio
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,7 +29,7 @@ from hiremebahamas.uploads import service
 from hiremebahamas.uploads.forms import upload_from_form
 from hiremebahamas.uploads.service import UploadIn, Variant
 from tests.conftest import make_settings
-from tests.uploads.files import decoded, pdf, picture
+from tests.uploads.files import decoded, pdf, picture, smooth_photo
 
 
 @pytest.fixture
@@ -71,6 +72,44 @@ async def test_a_picture_is_stored_with_a_thumbnail_and_recorded(session: AsyncS
     assert len(stored) == upload.size
     assert decoded(await runtime.storage.get(upload.thumbnail_key)).size == (640, 512)
     assert await session.get(Upload, upload.id) is upload
+
+
+async def test_a_24_megapixel_phone_photo_is_stored_at_the_post_image_size(
+    session: AsyncSession, runtime: Runtime
+) -> None:
+    ann = await make_user(session, "ann")
+    new = UploadIn(UploadPurpose.POST_IMAGE, smooth_photo((5712, 4284)), "IMG_0001.JPG")
+    upload = await service.create_upload(session, runtime.storage, runtime.settings, ann, new)
+    assert (upload.width, upload.height) == (2048, 1536)
+    assert decoded(await runtime.storage.get(upload.storage_key)).size == (2048, 1536)
+    assert upload.thumbnail_key is not None
+    assert decoded(await runtime.storage.get(upload.thumbnail_key)).size == (640, 480)
+
+
+async def test_concurrent_pictures_wait_for_a_decode_slot(session: AsyncSession, runtime: Runtime) -> None:
+    ann = await make_user(session, "ann")
+    await session.commit()
+    slots = service.decode_slots(runtime.settings.upload_decode_slots)
+    photo = picture("JPEG", (2400, 1800))  # a few tenths of a second to decode and re-encode
+    finished: list[Upload] = []
+
+    async def post_a_picture() -> None:
+        async with runtime.database.sessionmaker.begin() as own:
+            new = UploadIn(UploadPurpose.POST_IMAGE, photo)
+            finished.append(await service.create_upload(own, runtime.storage, runtime.settings, ann, new))
+
+    decoding: set[float] = set()
+    waiting: set[int] = set()
+    async with anyio.create_task_group() as uploads:
+        for _ in range(5):
+            uploads.start_soon(post_a_picture)
+        while len(finished) < 5:
+            await anyio.sleep(0.005)
+            decoding.add(slots.borrowed_tokens)
+            waiting.add(slots.statistics().tasks_waiting)
+    assert max(decoding) == runtime.settings.upload_decode_slots == 2
+    assert max(waiting) == 3  # the other uploads waited their turn, holding no thread
+    assert [(upload.width, upload.height) for upload in finished] == [(2048, 1536)] * 5
 
 
 async def test_a_cv_is_stored_as_sent_without_thumbnail(session: AsyncSession, runtime: Runtime) -> None:

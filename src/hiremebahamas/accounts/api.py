@@ -19,8 +19,9 @@ from hiremebahamas.accounts.schemas import (
     UserEnvelope,
     UserOut,
 )
-from hiremebahamas.web.csrf import csrf_token, rotate_csrf_cookie, set_csrf_cookie_if_new
+from hiremebahamas.web.csrf import csrf_token, not_cookie_authenticated, rotate_csrf_cookie, set_csrf_cookie_if_new
 from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession, limit_auth, request_ip
+from hiremebahamas.web.openapi import CREDENTIALS_REFUSED
 
 auth_router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(limit_auth)])
 # Account-level /api/users/me actions; reading and editing the account with its profile is
@@ -41,12 +42,14 @@ def _token_pair(tokens: service.IssuedTokens, user: UserOut) -> TokenPairOut:
 
 
 @auth_router.post("/register", status_code=status.HTTP_201_CREATED)
+@not_cookie_authenticated
 async def register(body: RegisterIn, db: DbSession, settings: AppSettings) -> UserEnvelope:
     user = await service.register(db, settings, body)
     return UserEnvelope(user=UserOut.model_validate(user))
 
 
 @auth_router.post("/verify-email")
+@not_cookie_authenticated
 async def verify_email(body: TokenIn, db: DbSession) -> UserEnvelope:
     user = await service.verify_email(db, body.token)
     return UserEnvelope(user=UserOut.model_validate(user))
@@ -58,7 +61,8 @@ async def resend_verification(db: DbSession, settings: AppSettings, user: Curren
     return {"status": "sent"}
 
 
-@auth_router.post("/login")
+@auth_router.post("/login", responses=CREDENTIALS_REFUSED)
+@not_cookie_authenticated
 async def login(
     body: LoginIn, request: Request, response: Response, db: DbSession, runtime: AppRuntime
 ) -> TokenPairOut:
@@ -72,7 +76,8 @@ async def login(
     return _token_pair(login.tokens, UserOut.model_validate(user))
 
 
-@auth_router.post("/refresh")
+@auth_router.post("/refresh", responses=CREDENTIALS_REFUSED)
+@not_cookie_authenticated
 async def refresh(body: RefreshIn, db: DbSession, settings: AppSettings) -> TokenPairOut:
     tokens, user = await service.refresh(db, settings, body.refresh_token)
     return _token_pair(tokens, UserOut.model_validate(user))
@@ -87,12 +92,14 @@ async def logout(auth: CurrentAuth, db: DbSession, settings: AppSettings) -> Res
 
 
 @auth_router.post("/password-reset/request", status_code=status.HTTP_202_ACCEPTED)
+@not_cookie_authenticated
 async def password_reset_request(body: PasswordResetRequestIn, db: DbSession) -> dict[str, str]:
     service.request_password_reset(db, body.email)
     return {"status": "accepted", "message": "If an account uses that email, a reset link is on its way."}
 
 
 @auth_router.post("/password-reset/confirm")
+@not_cookie_authenticated
 async def password_reset_confirm(body: PasswordResetConfirmIn, db: DbSession, runtime: AppRuntime) -> UserEnvelope:
     user = await service.reset_password(db, runtime.settings, runtime.store, body.token, body.new_password)
     return UserEnvelope(user=UserOut.model_validate(user))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from hiremebahamas.accounts import service
 from hiremebahamas.core.errors import EmailUnverified, Unauthenticated
@@ -14,6 +15,12 @@ from hiremebahamas.models import AccountType, AuthSession, User
 from hiremebahamas.web.deps import DbSession, get_settings
 
 SESSION_COOKIE = "hmb_session"
+BEARER = HTTPBearer(
+    scheme_name="bearer",
+    bearerFormat="JWT",
+    description="The access token from POST /api/auth/login or /api/auth/refresh.",
+    auto_error=False,
+)
 
 
 @dataclass(frozen=True)
@@ -74,7 +81,13 @@ async def optional_auth(request: Request, db: DbSession) -> Auth | None:
     return auth
 
 
-async def current_auth(request: Request, auth: Annotated[Auth | None, Depends(optional_auth)]) -> Auth:
+async def current_auth(
+    request: Request,
+    auth: Annotated[Auth | None, Depends(optional_auth)],
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+) -> Auth:
+    """`_bearer` only declares the scheme (OpenAPI) on the operations that need signing in;
+    optional_auth has read the header already. (Every API call reads it, for rate limits.)"""
     if auth is None:
         raise Unauthenticated(getattr(request.state, "auth_error", None))
     return auth

@@ -33,12 +33,12 @@ async def me(user: CurrentUser, db: DbSession) -> SubscriptionOut:
 async def checkout(body: CheckoutIn, user: CurrentUser, db: DbSession, settings: AppSettings) -> UrlOut:
     """Where to pay: a Stripe Checkout page, or the embedded checkout without Stripe."""
     url = await service.start_checkout(db, settings, user, TierCode(body.tier), BillingInterval(body.interval))
-    return UrlOut(url=url)
+    return UrlOut(url=service.absolute_url(settings, url))
 
 
 @router.get("/portal")
 async def portal(user: CurrentUser, db: DbSession, settings: AppSettings) -> UrlOut:
-    return UrlOut(url=await service.portal_url(db, settings, user))
+    return UrlOut(url=service.absolute_url(settings, await service.portal_url(db, settings, user)))
 
 
 @router.post("/cancel")

@@ -49,6 +49,12 @@ def _url(settings: Settings, path: str) -> str:
     return settings.base_url.rstrip("/") + path
 
 
+def absolute_url(settings: Settings, url: str) -> str:
+    """A path of the embedded checkout or portal with the site's address in front, for API
+    clients, which open it outside the site; Stripe's URLs as they are."""
+    return _url(settings, url) if url.startswith("/") else url
+
+
 @dataclass(frozen=True)
 class Overview:
     """A user's plan as the account page and GET /api/subscriptions/me show it."""
@@ -133,7 +139,8 @@ async def start_checkout(
     interval: BillingInterval,
     now: datetime | None = None,
 ) -> str:
-    """The URL to pay at: Stripe Checkout, or the embedded checkout page."""
+    """The URL to pay at: Stripe Checkout, or the embedded checkout page's path (a relative
+    redirect keeps the browser on the address it uses, which the CSP's form-action allows)."""
     now = now or utcnow()
     plan = await plan_of(session, user.id, now)
     tier = _paid_tier(plan, tier_code)
@@ -143,7 +150,7 @@ async def start_checkout(
     gateway = _gateway(settings)
     if gateway is None:
         token = embedded.checkout_token(settings, user, tier.code, interval, now)
-        return _url(settings, f"/billing/checkout/{token}")
+        return f"/billing/checkout/{token}"
     return await gateway.checkout_url(
         user=user,
         customer_id=customer_id,
@@ -181,12 +188,13 @@ async def pay_local_checkout(
 
 
 async def portal_url(session: AsyncSession, settings: Settings, user: User) -> str:
+    """Stripe's customer portal, or the embedded portal's path."""
     customer_id = await _customer_id(session, user.id)
     if customer_id is None:
         raise NotFound("You have no billing account yet: choose a plan first.")
     gateway = _gateway(settings)
     if gateway is None:
-        return _url(settings, "/billing/portal")
+        return "/billing/portal"
     return await gateway.portal_url(customer_id, _url(settings, "/account/billing"))
 
 

@@ -18,6 +18,7 @@ from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.jobs import files
 from hiremebahamas.models import Company
 from hiremebahamas.web.deps import DbSession
+from hiremebahamas.web.openapi import UPGRADE_REQUIRED
 
 router = APIRouter(prefix="/companies", tags=["companies"])
 
@@ -60,7 +61,7 @@ async def update_company(slug: str, body: CompanyUpdateIn, auth: VerifiedAuth, d
     return await _envelope(db, company)
 
 
-@router.post("/{slug}/members", status_code=status.HTTP_201_CREATED)
+@router.post("/{slug}/members", status_code=status.HTTP_201_CREATED, responses=UPGRADE_REQUIRED)
 async def add_member(slug: str, body: TeamMemberIn, auth: VerifiedAuth, db: DbSession) -> CompanyEnvelope:
     company = await service.get_company(db, slug)
     await service.add_member(db, auth.user, company, body.username, body.role)

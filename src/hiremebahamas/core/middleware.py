@@ -39,9 +39,10 @@ def security_headers(settings: Settings) -> list[tuple[str, str]]:
     headers = [
         ("X-Frame-Options", "DENY"),
         ("X-Content-Type-Options", "nosniff"),
-        ("X-XSS-Protection", "1; mode=block"),
+        # "0": the old filter's block mode could be abused to blank out parts of pages; the CSP protects.
+        ("X-XSS-Protection", "0"),
         ("Referrer-Policy", "strict-origin-when-cross-origin"),
-        ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
         ("Cross-Origin-Opener-Policy", "same-origin"),
         ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
     ]

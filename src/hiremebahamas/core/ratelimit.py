@@ -21,6 +21,7 @@ class LimitScope(StrEnum):
     AUTH = "auth"
     API = "api"
     UPLOAD = "upload"
+    WS = "ws"  # live-event handshakes: per user, or per IP when they fail to sign in
 
 
 class RateLimiter:
@@ -35,6 +36,7 @@ class RateLimiter:
             LimitScope.AUTH: parse(settings.rate_limit_auth),
             LimitScope.API: parse(settings.rate_limit_api),
             LimitScope.UPLOAD: parse(settings.rate_limit_upload),
+            LimitScope.WS: parse(settings.rate_limit_ws),
         }
 
     async def hit(self, scope: LimitScope, *identity: str) -> None:

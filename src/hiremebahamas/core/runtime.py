@@ -8,10 +8,12 @@ from redis.asyncio import Redis
 
 from hiremebahamas.config import Settings
 from hiremebahamas.core.cache import KeyValueStore, MemoryStore, RedisStore
+from hiremebahamas.core.connection_slots import ConnectionSlots, create_connection_slots
 from hiremebahamas.core.db import Database
 from hiremebahamas.core.email import EmailSender, create_email_sender
 from hiremebahamas.core.ratelimit import RateLimiter
 from hiremebahamas.core.realtime import Broker, create_broker
+from hiremebahamas.core.remembered import Memory
 from hiremebahamas.core.storage import Storage, create_storage
 from hiremebahamas.core.tasks import ArqTaskRunner, InProcessTaskRunner, TaskContext
 
@@ -27,7 +29,14 @@ class Runtime:
     # In-process, or ArqTaskRunner (a subclass) sending tasks to the worker when REDIS_URL is set.
     tasks: InProcessTaskRunner
     broker: Broker
+    # Live connections per person (WS_MAX_CONNECTIONS_PER_USER), across instances with Redis.
+    connection_slots: ConnectionSlots
     storage: Storage
+
+    @property
+    def memory(self) -> Memory:
+        """Where expensive choices (who to follow, jobs for you, featured jobs) are remembered."""
+        return Memory(self.store, self.settings.cache_default_ttl)
 
     async def close(self) -> None:
         await self.tasks.close()
@@ -54,5 +63,6 @@ def create_runtime(settings: Settings) -> Runtime:
         email=email,
         tasks=ArqTaskRunner(context, redis) if redis is not None else InProcessTaskRunner(context),
         broker=broker,
+        connection_slots=create_connection_slots(redis),
         storage=create_storage(settings),
     )

@@ -37,7 +37,9 @@ from hiremebahamas.jobs.schemas import (
 from hiremebahamas.jobs.search import search_jobs
 from hiremebahamas.models import ApplicationStatus, EmploymentType, Island, JobCategory, SavedSearch
 from hiremebahamas.uploads.service import upload_url as media_url
-from hiremebahamas.web.deps import AppSettings, DbSession
+from hiremebahamas.web.csrf import not_cookie_authenticated
+from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession
+from hiremebahamas.web.openapi import UPGRADE_REQUIRED
 
 jobs_router = APIRouter(prefix="/jobs", tags=["jobs"])
 applications_router = APIRouter(prefix="/applications", tags=["applications"])
@@ -88,13 +90,13 @@ async def search(
 
 
 @jobs_router.get("/for-you")
-async def jobs_for_you(db: DbSession, user: CurrentUser) -> Page[JobSummaryOut]:
+async def jobs_for_you(db: DbSession, user: CurrentUser, runtime: AppRuntime) -> Page[JobSummaryOut]:
     """Open jobs that share skills with your profile or are on your island, best match first."""
-    cards = await for_you.jobs_for_you(db, user)
+    cards = await for_you.jobs_for_you(db, runtime.memory, user)
     return Page(items=[card.summary_out() for card in cards], next_cursor=None)
 
 
-@jobs_router.post("", status_code=status.HTTP_201_CREATED)
+@jobs_router.post("", status_code=status.HTTP_201_CREATED, responses=UPGRADE_REQUIRED)
 async def create_job(body: JobIn, auth: VerifiedAuth, db: DbSession) -> JobEnvelope:
     job = await service.create_job(db, auth.user, body)
     return JobEnvelope(job=(await service.view_job(db, job.id, auth.user)).out())
@@ -107,13 +109,13 @@ async def get_job(job_id: uuid.UUID, db: DbSession, auth: OptionalAuth) -> JobEn
     return JobEnvelope(job=card.out())
 
 
-@jobs_router.patch("/{job_id}")
+@jobs_router.patch("/{job_id}", responses=UPGRADE_REQUIRED)
 async def update_job(job_id: uuid.UUID, body: JobUpdateIn, auth: VerifiedAuth, db: DbSession) -> JobEnvelope:
     job = await service.update_job(db, auth.user, job_id, body)
     return JobEnvelope(job=(await service.view_job(db, job.id, auth.user)).out())
 
 
-@jobs_router.post("/{job_id}/feature")
+@jobs_router.post("/{job_id}/feature", responses=UPGRADE_REQUIRED)
 async def feature_job(job_id: uuid.UUID, auth: VerifiedAuth, db: DbSession) -> JobEnvelope:
     """Pin the job to the top of search (Business plan: 5 a month)."""
     job = await service.feature_job(db, auth.user, job_id)
@@ -222,7 +224,10 @@ async def create_saved_search(body: SavedSearchIn, db: DbSession, user: CurrentU
     return SavedSearchEnvelope(saved_search=saved_search_out(await alerts.create_saved(db, user, body)))
 
 
-@alerts_router.api_route("/unsubscribe", methods=["GET", "POST"])
+# Two routes, so each method gets its own OpenAPI operation.
+@alerts_router.get("/unsubscribe")
+@alerts_router.post("/unsubscribe", name="unsubscribe_one_click")
+@not_cookie_authenticated
 async def unsubscribe(
     db: DbSession, settings: AppSettings, token: Annotated[str, Query(max_length=200)]
 ) -> UnsubscribeOut:

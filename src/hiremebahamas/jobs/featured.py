@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hiremebahamas.core.remembered import Memory, remembered_ids
 from hiremebahamas.jobs.cards import JobCard, load_cards
 from hiremebahamas.models import Company, Job, JobStatus
 from hiremebahamas.models.base import utcnow
 
+MEMORY_KEY = "featured-jobs"
+# Jobs remembered beyond the few shown, so one that closes or stops being featured leaves a
+# place that the next one fills without choosing again.
+CHOSEN = 10
 
-async def featured_jobs(session: AsyncSession, limit: int = 3, now: datetime | None = None) -> list[JobCard]:
+
+def _live(now: datetime) -> list[ColumnElement[bool]]:
+    return [Job.status == JobStatus.OPEN, Job.valid_through > now, Job.featured_until > now]
+
+
+async def featured_jobs(
+    session: AsyncSession, memory: Memory, limit: int = 3, now: datetime | None = None
+) -> list[JobCard]:
+    """Shown beside every signed-in feed: the choice is remembered (and forgotten when a job is
+    featured, see jobs/service.py); the jobs are loaded fresh."""
     now = now or utcnow()
-    query = (
-        select(Job, Company)
-        .join(Company, Company.id == Job.company_id)
-        .where(Job.status == JobStatus.OPEN, Job.valid_through > now, Job.featured_until > now)
-        .order_by(Job.featured_until.desc(), Job.id.desc())
-        .limit(limit)
-    )
-    return await load_cards(session, list(await session.execute(query)))
+    ids = await remembered_ids(memory, MEMORY_KEY, lambda: _choose(session, now))
+    if not ids:
+        return []
+    query = select(Job, Company).join(Company, Company.id == Job.company_id).where(Job.id.in_(ids), *_live(now))
+    by_id = {job.id: (job, company) for job, company in await session.execute(query)}
+    return await load_cards(session, [by_id[i] for i in ids if i in by_id][:limit])
+
+
+async def _choose(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
+    query = select(Job.id).where(*_live(now)).order_by(Job.featured_until.desc(), Job.id.desc()).limit(CHOSEN)
+    return list((await session.execute(query)).scalars())

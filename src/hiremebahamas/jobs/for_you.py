@@ -3,11 +3,13 @@ whether they are on the seeker's island (a shared skill counts twice as much as 
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hiremebahamas.core.remembered import Memory, personal_choice, remembered_ids
 from hiremebahamas.jobs.cards import JobCard, load_cards
 from hiremebahamas.models import (
     Company,
@@ -22,11 +24,41 @@ from hiremebahamas.models import (
 )
 from hiremebahamas.models.base import utcnow
 
+# How many of the best matches are remembered; pages show the first 5, 10 or 20 still open.
+CHOSEN = 20
+CHOICE = personal_choice("jobs-for-you")
+
+
+def _still_suitable(user: User, now: datetime) -> list[ColumnElement[bool]]:
+    applied = select(JobApplication.job_id).where(JobApplication.applicant_id == user.id)
+    own_companies = select(CompanyMember.company_id).where(CompanyMember.user_id == user.id)
+    return [
+        Job.status == JobStatus.OPEN,
+        Job.valid_through > now,
+        Job.id.not_in(applied),
+        Job.company_id.not_in(own_companies),
+    ]
+
 
 async def jobs_for_you(
-    session: AsyncSession, user: User, limit: int = 10, now: datetime | None = None
+    session: AsyncSession, memory: Memory, user: User, limit: int = 10, now: datetime | None = None
 ) -> list[JobCard]:
+    """The ranking (every open job that shares a skill or the island) is remembered per person
+    for CACHE_DEFAULT_TTL; the jobs are loaded fresh, without those closed or applied to since."""
     now = now or utcnow()
+    ids = await remembered_ids(memory, CHOICE.key(user.id), lambda: _choose(session, user, now))
+    if not ids:
+        return []
+    query = (
+        select(Job, Company)
+        .join(Company, Company.id == Job.company_id)
+        .where(Job.id.in_(ids), *_still_suitable(user, now))
+    )
+    by_id = {job.id: (job, company) for job, company in await session.execute(query)}
+    return await load_cards(session, [by_id[i] for i in ids if i in by_id][:limit])
+
+
+async def _choose(session: AsyncSession, user: User, now: datetime) -> list[uuid.UUID]:
     my_skills = select(ProfileSkill.skill_id).where(ProfileSkill.user_id == user.id)
     overlap = (
         select(JobSkill.job_id.label("job_id"), func.count().label("shared"))
@@ -37,21 +69,11 @@ async def jobs_for_you(
     my_island = select(Profile.island).where(Profile.user_id == user.id).scalar_subquery()
     same_island = case((and_(Job.island.is_not(None), Job.island == my_island), 1), else_=0)
     score = func.coalesce(overlap.c.shared, 0) * 2 + same_island
-    applied = select(JobApplication.job_id).where(JobApplication.applicant_id == user.id)
-    own_companies = select(CompanyMember.company_id).where(CompanyMember.user_id == user.id)
     query = (
-        select(Job, Company)
-        .join(Company, Company.id == Job.company_id)
+        select(Job.id)
         .outerjoin(overlap, overlap.c.job_id == Job.id)
-        .where(
-            Job.status == JobStatus.OPEN,
-            Job.valid_through > now,
-            or_(overlap.c.shared > 0, same_island == 1),
-            Job.id.not_in(applied),
-            Job.company_id.not_in(own_companies),
-        )
+        .where(or_(overlap.c.shared > 0, same_island == 1), *_still_suitable(user, now))
         .order_by(score.desc(), Job.published_at.desc(), Job.id.desc())
-        .limit(limit)
+        .limit(CHOSEN)
     )
-    rows = list(await session.execute(query))
-    return await load_cards(session, rows)
+    return list((await session.execute(query)).scalars())

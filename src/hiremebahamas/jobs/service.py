@@ -17,7 +17,9 @@ from hiremebahamas.companies import service as companies
 from hiremebahamas.companies.slugs import slugify
 from hiremebahamas.core import tasks
 from hiremebahamas.core.errors import Conflict, EmailUnverified, Forbidden, NotFound, ValidationFailed
+from hiremebahamas.core.remembered import forget_after_commit
 from hiremebahamas.core.sql import affected_rows, insert_ignoring_conflicts
+from hiremebahamas.jobs import featured
 from hiremebahamas.jobs.cards import JobCard, effective_status, is_featured
 from hiremebahamas.jobs.indexing import search_keywords, skills_by_job
 from hiremebahamas.jobs.markdown import plain_text, render_markdown
@@ -124,10 +126,15 @@ def _apply_salary(job: Job) -> None:
         raise _invalid("salary_max", "The top of the salary range must not be below its bottom.")
     if (low is not None or high is not None) and period is None:
         raise _invalid("salary_period", "Say whether the salary is per hour, month or year.")
-    top = high if high is not None else low
-    job.salary_annual_max = top * _YEARLY_FACTOR[period] if top is not None and period is not None else 0
-    if top is None:
+    job.salary_annual_max = yearly_salary_top(low, high, period)
+    if low is None and high is None:
         job.salary_period = None
+
+
+def yearly_salary_top(low: int | None, high: int | None, period: SalaryPeriod | None) -> int:
+    """The top of a salary range as a yearly amount (0 without a salary): what search ranks."""
+    top = high if high is not None else low
+    return top * _YEARLY_FACTOR[period] if top is not None and period is not None else 0
 
 
 def _apply_description(job: Job, description: str) -> None:
@@ -260,6 +267,7 @@ async def feature_job(session: AsyncSession, actor: User, job_id: uuid.UUID, now
     await entitlements.ensure_can_feature_job(session, actor, now)
     job.featured_until = min(now + FEATURED_FOR, job.valid_through)
     await session.flush()
+    forget_after_commit(session, featured.MEMORY_KEY)  # shown beside the feed from the next page view
     return job
 
 

@@ -31,7 +31,7 @@ from hiremebahamas.jobs.schemas import JobIn, JobUpdateIn
 from hiremebahamas.jobs.search import search_jobs
 from hiremebahamas.jobs.search_form import search_from_request
 from hiremebahamas.models import JobStatus
-from hiremebahamas.web.deps import DbSession, discard_attempt
+from hiremebahamas.web.deps import AppRuntime, DbSession, discard_attempt
 from hiremebahamas.web.forms import FormStr, form_problems
 from hiremebahamas.web.rendering import redirect, render
 
@@ -71,8 +71,8 @@ async def search_page(request: Request, db: DbSession, auth: OptionalAuth, curso
 
 
 @pages.get("/jobs/for-you")
-async def for_you_page(request: Request, db: DbSession, auth: CurrentAuth) -> Response:
-    cards = await for_you.jobs_for_you(db, auth.user, limit=20)
+async def for_you_page(request: Request, db: DbSession, auth: CurrentAuth, runtime: AppRuntime) -> Response:
+    cards = await for_you.jobs_for_you(db, runtime.memory, auth.user, limit=20)
     return render(request, "jobs/for_you.html", {"jobs_for_you": cards})
 
 

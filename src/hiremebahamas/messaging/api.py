@@ -27,6 +27,7 @@ from hiremebahamas.messaging.schemas import (
     StartConversationIn,
 )
 from hiremebahamas.web.deps import DbSession
+from hiremebahamas.web.openapi import UPGRADE_REQUIRED
 
 router = APIRouter(prefix="/conversations", tags=["messaging"])
 
@@ -49,7 +50,7 @@ async def list_conversations(user: CurrentUser, db: DbSession, paging: Paging) -
     return Page(items=[service.conversation_out(v) for v in page.views], next_cursor=page.next_cursor)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=UPGRADE_REQUIRED)
 async def start_conversation(
     body: StartConversationIn, auth: VerifiedAuth, db: DbSession, response: Response, key: IdempotencyKey = None
 ) -> ConversationEnvelope:
@@ -87,7 +88,7 @@ async def list_messages(
     )
 
 
-@router.post("/{conversation_id}/messages", status_code=status.HTTP_201_CREATED)
+@router.post("/{conversation_id}/messages", status_code=status.HTTP_201_CREATED, responses=UPGRADE_REQUIRED)
 async def send_message(
     conversation_id: uuid.UUID,
     body: MessageIn,

@@ -19,6 +19,7 @@ from hiremebahamas.notifications.schemas import (
     PreferencesOut,
     UnsubscribeOut,
 )
+from hiremebahamas.web.csrf import not_cookie_authenticated
 from hiremebahamas.web.deps import AppSettings, DbSession
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
@@ -60,6 +61,7 @@ async def set_preferences(body: PreferencesIn, user: CurrentUser, db: DbSession)
 
 
 @router.post("/unsubscribe")
+@not_cookie_authenticated
 async def unsubscribe(
     db: DbSession, settings: AppSettings, token: Annotated[str, Query(max_length=300)] = ""
 ) -> UnsubscribeOut:

@@ -27,6 +27,7 @@ from hiremebahamas.posts.schemas import (
     PostUpdateIn,
 )
 from hiremebahamas.web.deps import AppRuntime, DbSession
+from hiremebahamas.web.openapi import UPGRADE_REQUIRED
 
 router = APIRouter(tags=["posts"])
 
@@ -51,7 +52,7 @@ async def get_feed(user: CurrentUser, db: DbSession, cache: FeedCacheDep, paging
     return (await feed.feed_page(db, cache, user, paging)).out()
 
 
-@router.post("/posts", status_code=status.HTTP_201_CREATED)
+@router.post("/posts", status_code=status.HTTP_201_CREATED, responses=UPGRADE_REQUIRED)
 async def create_post(body: PostIn, auth: VerifiedAuth, db: DbSession) -> PostEnvelope:
     post = await service.create_post(db, auth.user, body)
     return await _post_envelope(db, auth.user, post.id)

@@ -66,11 +66,13 @@ async def home_feed(
         "upgrade": upgrade,
         "limits": _limits(),
         "next_url": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
-        **await load_suggestions(db, auth.user),
-        "featured_jobs": await featured_jobs(db),
+        **await load_suggestions(db, runtime.memory, auth.user),
+        "featured_jobs": await featured_jobs(db, runtime.memory),
         # Job seekers also see open jobs matching their skills and island.
         "jobs_for_you": (
-            await jobs_for_you(db, auth.user, limit=5) if auth.user.account_type == AccountType.JOB_SEEKER else None
+            await jobs_for_you(db, runtime.memory, auth.user, limit=5)
+            if auth.user.account_type == AccountType.JOB_SEEKER
+            else None
         ),
     }
     return render(request, "pages/home.html", context, status_code=status_code)

@@ -60,9 +60,9 @@ async def update_me(body: ProfileUpdateIn, user: CurrentUser, db: DbSession) -> 
 
 
 @users_router.get("/me/suggestions")
-async def who_to_follow(user: CurrentUser, db: DbSession) -> Page[PersonOut]:
+async def who_to_follow(user: CurrentUser, db: DbSession, runtime: AppRuntime) -> Page[PersonOut]:
     """Up to 10 people who share your skills or island and whom you do not follow yet."""
-    people = await suggestions(db, user)
+    people = await suggestions(db, runtime.memory, user)
     return Page(items=[person.out() for person in people], next_cursor=None)
 
 

@@ -16,6 +16,7 @@ from hiremebahamas.accounts import service as accounts
 from hiremebahamas.accounts.schemas import UserUpdateIn
 from hiremebahamas.accounts.usernames import is_taken, username_problem
 from hiremebahamas.core.errors import Conflict, NotFound, ValidationFailed
+from hiremebahamas.core.remembered import forget_person_after_commit
 from hiremebahamas.core.sql import insert_ignoring_conflicts
 from hiremebahamas.models import (
     Block,
@@ -227,4 +228,5 @@ async def update_profile(session: AsyncSession, user: User, data: ProfileUpdateI
     profile.updated_at = utcnow()
     await session.flush()
     forget_after_commit(session, old_username, user.username)
+    forget_person_after_commit(session, user.id)  # jobs for you, who to follow: made from the profile
     return profile

@@ -1,12 +1,15 @@
 """`WS /ws`: a signed-in person's live events.
 
-Authentication, one of:
+Authentication, the first of:
+- an access token in the `Authorization: Bearer <token>` header of the handshake (API clients
+  that can set headers, as with Mastodon's streaming API; browsers cannot).
+- an access token in the `Sec-WebSocket-Protocol` header, offered as the two subprotocols
+  `bearer, <access token>` (browsers: `new WebSocket(url, ["bearer", token])`).
+  The server answers with the subprotocol `bearer`. Not a query parameter: URLs end up in logs.
 - the session cookie (browsers). The `Origin` header must then be this site (BASE_URL's
   origin; in development also the Host the page was served from): another site's page cannot
-  open a socket that rides on your cookie (cross-site WebSocket hijacking).
-- an access token in the `Sec-WebSocket-Protocol` header, offered as the two subprotocols
-  `bearer, <access token>` (API clients; browsers: `new WebSocket(url, ["bearer", token])`).
-  The server answers with the subprotocol `bearer`. Not a query parameter: URLs end up in logs.
+  open a socket that rides on your cookie (cross-site WebSocket hijacking). A token needs no
+  such check: another site's page has no way to send it.
 
 After the handshake the server sends `{"type": "hello", ...}`, then events
 (`message.created`, `notification.created`, `notification.read`, `read`, `typing`, and
@@ -15,8 +18,11 @@ that hears nothing for a minute should reconnect, then catch up through the REST
 Clients may send `{"type": "typing", "data": {"conversation_id": ...}}` (relayed, never stored)
 and `{"type": "ping"}` (answered with `pong`).
 
-Close codes: 4401 not signed in (do not retry until signed in again), 1013 the client fell too
-far behind (reconnect and catch up), 1009 a frame over 4 KiB, 1008 refused origin.
+Close codes: 4401 not signed in (do not retry until signed in again), 4429 too many
+handshakes (RATE_LIMIT_WS, per user, or per IP for those that fail to sign in) or too many
+open connections (WS_MAX_CONNECTIONS_PER_USER, across instances with Redis): the reason says
+which; wait before retrying. 1013 the client fell too far behind (reconnect and catch up),
+1009 a frame over 4 KiB, 1008 refused origin.
 """
 
 from __future__ import annotations
@@ -37,6 +43,9 @@ from starlette.websockets import WebSocketDisconnect
 from hiremebahamas.accounts import service as accounts
 from hiremebahamas.accounts.deps import SESSION_COOKIE
 from hiremebahamas.config import Settings
+from hiremebahamas.core.clientip import client_ip
+from hiremebahamas.core.errors import RateLimited
+from hiremebahamas.core.ratelimit import LimitScope
 from hiremebahamas.core.realtime import CONNECTIONS, Subscription, encode
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.messaging import service as messaging
@@ -52,6 +61,7 @@ TYPING_INTERVAL_SECONDS = 2.0
 TYPING_CACHE_SECONDS = 60.0
 BEARER = "bearer"
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_TOO_MANY = 4429
 PING = encode({"type": "ping", "data": {}})
 PONG = encode({"type": "pong", "data": {}})
 
@@ -77,8 +87,16 @@ def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
     return settings.is_development and bool(host) and urlsplit(origin).netloc.lower() == host.lower()
 
 
+def _offered_subprotocols(websocket: WebSocket) -> list[str]:
+    return list(websocket.scope.get("subprotocols") or [])
+
+
 def credentials(websocket: WebSocket) -> Credentials | None:
-    offered: list[str] = list(websocket.scope.get("subprotocols") or [])
+    if header := websocket.headers.get("authorization"):
+        scheme, _, token = header.partition(" ")
+        # Any other scheme is a failed sign-in, not a reason to fall back on the cookie.
+        return Credentials(BEARER, token.strip() if scheme.lower() == BEARER else "")
+    offered = _offered_subprotocols(websocket)
     if BEARER in offered:
         index = offered.index(BEARER)
         token = offered[index + 1] if index + 1 < len(offered) else ""
@@ -109,15 +127,44 @@ async def live_events(websocket: WebSocket) -> None:
         await websocket.close(code=1008)  # before accepting: the handshake is refused (403)
         return
     user = await authenticate(runtime, given)
-    await websocket.accept(subprotocol=BEARER if given is not None and given.kind == BEARER else None)
+    # A client that offered no subprotocol must not be answered with one (it would hang up).
+    await websocket.accept(subprotocol=BEARER if BEARER in _offered_subprotocols(websocket) else None)
+    if (refusal := await _over_rate_limit(websocket, runtime, user)) is not None:
+        await websocket.close(code=CLOSE_TOO_MANY, reason=refusal)
+        return
     if user is None:
         await websocket.close(code=CLOSE_UNAUTHENTICATED, reason="unauthenticated")
         return
+    slot, most = uuid.uuid4().hex, runtime.settings.ws_max_connections_per_user
+    if not await runtime.connection_slots.claim(str(user.id), slot, most):
+        await websocket.close(code=CLOSE_TOO_MANY, reason=f"too many connections: at most {most} at once")
+        return
+    try:
+        await _serve(websocket, runtime, user, given, slot)
+    finally:
+        await runtime.connection_slots.release(str(user.id), slot)
+
+
+async def _over_rate_limit(websocket: WebSocket, runtime: Runtime, user: User | None) -> str | None:
+    """Why this handshake is one too many, or None. Counted per user once signed in (an office
+    shares one IP); handshakes that fail to sign in are counted per IP."""
+    if user is not None:
+        identity = ("user", str(user.id))
+    else:
+        identity = ("ip", client_ip(websocket, runtime.settings.trusted_proxies))
+    try:
+        await runtime.limiter.hit(LimitScope.WS, *identity)
+    except RateLimited as limited:
+        return f"too many connection attempts: retry in {limited.retry_after} s"
+    return None
+
+
+async def _serve(websocket: WebSocket, runtime: Runtime, user: User, given: Credentials | None, slot: str) -> None:
     subscription = await runtime.broker.subscribe(user.id)
     CONNECTIONS.inc()
     try:
         await websocket.send_text(encode({"type": "hello", "data": {"user_id": str(user.id)}}))
-        connection = _Connection(websocket, runtime, user, subscription, given)
+        connection = _Connection(websocket, runtime, user, subscription, given, slot)
         await connection.run()
     except WebSocketDisconnect:
         pass
@@ -133,13 +180,15 @@ class _Connection:
     user: User
     subscription: Subscription
     given: Credentials | None
+    slot: str
     _typing_sent: dict[uuid.UUID, float] = field(default_factory=dict)
     _typing_to: dict[uuid.UUID, tuple[float, uuid.UUID | None, dict[str, Any]]] = field(default_factory=dict)
 
     async def run(self) -> None:
         sending = asyncio.create_task(self._send_events())
         receiving = asyncio.create_task(self._receive())
-        done, pending = await asyncio.wait({sending, receiving}, return_when=asyncio.FIRST_COMPLETED)
+        holding = asyncio.create_task(self._hold_slot())
+        done, pending = await asyncio.wait({sending, receiving, holding}, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
@@ -150,6 +199,14 @@ class _Connection:
     async def _close(self, code: int, reason: str = "") -> None:
         with contextlib.suppress(Exception):  # already gone
             await self.websocket.close(code=code, reason=reason)
+
+    async def _hold_slot(self) -> None:
+        """Keep this connection counted: an instance that dies stops refreshing, and its
+        connections stop counting against their owners soon after."""
+        slots = self.runtime.connection_slots
+        while True:
+            await asyncio.sleep(slots.refresh_seconds)
+            await slots.refresh(str(self.user.id), self.slot)
 
     async def _send_events(self) -> None:
         checked = time.monotonic()

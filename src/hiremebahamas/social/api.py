@@ -12,6 +12,7 @@ from hiremebahamas.profiles.schemas import PersonOut
 from hiremebahamas.social import service
 from hiremebahamas.social.schemas import BlockStateOut, FollowStateOut
 from hiremebahamas.web.deps import DbSession
+from hiremebahamas.web.openapi import UPGRADE_REQUIRED
 
 router = APIRouter(prefix="/users", tags=["social"])
 Paging = Annotated[PageParams, Depends(page_params)]
@@ -36,7 +37,7 @@ async def blocked(user: CurrentUser, db: DbSession, paging: Paging) -> Page[Pers
     return _people(await service.blocked_people(db, user, paging))
 
 
-@router.post("/{username}/follow")
+@router.post("/{username}/follow", responses=UPGRADE_REQUIRED)
 async def follow(username: str, auth: VerifiedAuth, db: DbSession) -> FollowStateOut:
     """Idempotent. 400 for yourself; 404 when they are unknown or either of you blocked the other."""
     return _follow_out(await service.follow_user(db, auth.user, username))

@@ -1,7 +1,8 @@
 """Who to follow: people who share your skills (most shared first), then people on your island.
 
 Two bounded queries find candidates through indexes (profile_skills by skill, profiles by
-island) rather than scanning everyone; a third loads the chosen people.
+island) rather than scanning everyone; their choice is remembered for CACHE_DEFAULT_TTL
+(core/remembered.py), and one query loads the chosen people.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
+from hiremebahamas.core.remembered import Memory, personal_choice, remembered_ids
 from hiremebahamas.models import Profile, ProfileSkill, User
 from hiremebahamas.profiles.people import PersonCard, card, people_query
 from hiremebahamas.social.graph import blocked_between_clause, followee_ids
 
 LIMIT = 10
+CHOICE = personal_choice("suggestions")
 
 
 def _candidate(user: User, candidate_id: QueryableAttribute[uuid.UUID]) -> ColumnElement[bool]:
@@ -58,14 +61,20 @@ async def _same_island(session: AsyncSession, user: User, profile: Profile | Non
     return list((await session.execute(query)).scalars())
 
 
-async def suggestions(session: AsyncSession, user: User, limit: int = LIMIT) -> list[PersonCard]:
+async def _choose(session: AsyncSession, user: User, limit: int) -> list[uuid.UUID]:
     profile = await session.get(Profile, user.id)
     ids = await _sharing_skills(session, user, limit)
     if len(ids) < limit:
         ids += [i for i in await _same_island(session, user, profile, limit) if i not in ids]
-    ids = ids[:limit]
+    return ids[:limit]
+
+
+async def suggestions(session: AsyncSession, memory: Memory, user: User) -> list[PersonCard]:
+    """The ranking (a grouping over everyone who shares a skill) is remembered per person; the
+    people are loaded fresh, without those followed or blocked since."""
+    ids = await remembered_ids(memory, CHOICE.key(user.id), lambda: _choose(session, user, LIMIT))
     if not ids:
         return []
-    rows = (await session.execute(people_query().where(User.id.in_(ids)))).all()
-    by_id = {person.id: card(person, person_profile) for person, person_profile in rows}
+    query = people_query().where(User.id.in_(ids), _candidate(user, User.id))
+    by_id = {person.id: card(person, person_profile) for person, person_profile in await session.execute(query)}
     return [by_id[i] for i in ids if i in by_id]

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
 from hiremebahamas.core.errors import EmailUnverified, NotFound, ValidationFailed
 from hiremebahamas.core.pagination import PageParams, Position
+from hiremebahamas.core.remembered import Memory
 from hiremebahamas.models import User
 from hiremebahamas.profiles import service as profiles
 from hiremebahamas.social import service
@@ -22,9 +23,9 @@ router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=Fals
 PAGE_SIZE = 30
 
 
-async def load_suggestions(db: AsyncSession, user: User) -> dict[str, Any]:
+async def load_suggestions(db: AsyncSession, memory: Memory, user: User) -> dict[str, Any]:
     """Context for `{% include "social/_suggestions.html" %}`: who `user` might follow."""
-    return {"suggestions": await suggestions(db, user)}
+    return {"suggestions": await suggestions(db, memory, user)}
 
 
 async def _follow_box(request: Request, db: DbSession, viewer: User, username: str) -> Response:

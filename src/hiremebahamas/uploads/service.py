@@ -79,6 +79,13 @@ def _rejected(message: str) -> ValidationFailed:
     return ValidationFailed(message, fields={"file": message})
 
 
+@functools.cache
+def decode_slots(count: int) -> anyio.CapacityLimiter:
+    """The process's bound on pictures decoded at once (UPLOAD_DECODE_SLOTS): concurrent
+    uploads beyond it wait their turn instead of all holding their pixels in memory at once."""
+    return anyio.CapacityLimiter(count)
+
+
 async def _check_content(settings: Settings, new: UploadIn) -> _Checked:
     if not new.data:
         raise _rejected("The file is empty.")
@@ -93,7 +100,8 @@ async def _check_content(settings: Settings, new: UploadIn) -> _Checked:
             thumbnail_edge=_THUMBNAIL_EDGE[new.purpose],
         )
         try:
-            image = await anyio.to_thread.run_sync(work)
+            # Waiting for a slot happens here on the event loop, holding no thread.
+            image = await anyio.to_thread.run_sync(work, limiter=decode_slots(settings.upload_decode_slots))
         except images.ImageRejected as exc:
             raise _rejected(exc.message) from exc
         kind = image.kind

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from fastapi import Request, Response
 
 from hiremebahamas.accounts.deps import SESSION_COOKIE
@@ -15,6 +18,19 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_NOT_COOKIE_AUTHENTICATED = "_hmb_not_cookie_authenticated"
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def not_cookie_authenticated(endpoint: Endpoint) -> Endpoint:
+    """Marks an API endpoint that never acts on the session cookie's authority: it authenticates
+    by its request (credentials, a refresh or one-time token) or needs nobody (registration).
+    A forged cross-site request to it gains nothing, so clients that keep the cookie a login set
+    are not asked for a CSRF token. (Nor can another site log a browser in through the API: a
+    form cannot send the JSON body these endpoints take without a CORS preflight, which fails.)"""
+    setattr(endpoint, _NOT_COOKIE_AUTHENTICATED, True)
+    return endpoint
 
 
 def csrf_cookie_value(request: Request) -> str:
@@ -76,6 +92,8 @@ async def protect_api(request: Request) -> None:
     """API calls need the token only when the browser's session cookie authenticates them;
     a bearer token cannot be sent by another site."""
     if request.method in _SAFE_METHODS or request.headers.get("authorization"):
+        return
+    if getattr(request.scope.get("endpoint"), _NOT_COOKIE_AUTHENTICATED, False):
         return
     if request.cookies.get(SESSION_COOKIE):
         await _check(request)

@@ -1,0 +1,139 @@
+"""The OpenAPI document, as client generators need it: readable unique operation ids, the error
+responses every operation can give (one shared `ErrorBody`), and the bearer scheme (declared by
+`accounts.deps.BEARER` on the operations that accept it)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, Field
+
+_SAFE_METHODS = frozenset({"get", "head", "options"})
+_ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
+
+
+class ErrorDetail(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    code: str = Field(description="snake_case, stable: branch on it", examples=["not_found"])
+    message: str = Field(description="for people; may change")
+    fields: dict[str, str] | None = Field(default=None, description="422: field → what is wrong with it")
+    required_tier: str | None = Field(default=None, description="402: the plan that allows the action")
+
+
+class ErrorBody(BaseModel):
+    """Every non-2xx answer of the API."""
+
+    error: ErrorDetail
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ERROR_REF}}}
+
+
+UPGRADE_REQUIRED: dict[int | str, dict[str, Any]] = {
+    402: {"model": ErrorBody, "description": "upgrade_required: the plan's limit is reached (see required_tier)"}
+}
+"""`responses=` for the operations that ask billing's entitlements."""
+CREDENTIALS_REFUSED: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "unauthenticated: the password or refresh token is not accepted"}
+}
+"""`responses=` for the operations that sign in without a bearer token."""
+
+_EVERY_API_OPERATION = {
+    "422": _error("validation_error: a parameter or the body is invalid (see fields)"),
+    "429": _error("rate_limited: too many requests; retry after Retry-After seconds"),
+}
+_SIGNED_IN = {
+    "401": _error("unauthenticated: no valid access token or session"),
+    "403": _error("forbidden, email_unverified or csrf_failed"),
+}
+_WRITES = {
+    "400": _error("the request cannot be carried out as sent (for example invalid_token)"),
+    "403": _error("forbidden, email_unverified or csrf_failed (cookie sessions without X-CSRF-Token)"),
+    "409": _error("conflict: the current state does not allow it"),
+}
+_NAMED_RESOURCE = {"404": _error("not_found")}
+
+
+def operation_id(route: APIRoute) -> str:
+    """`<tag>-<route name>` ("auth-login", "job_alerts-unsubscribe_one_click"): stable and readable
+    in generated clients. A function serving two methods gets a route `name` per method."""
+    tag = re.sub(r"\W+", "_", str(route.tags[0])) if route.tags else "api"
+    return f"{tag}-{route.name}"
+
+
+def _declare_errors(schema: dict[str, Any]) -> None:
+    models: dict[str, Any] = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name, model in _model_schemas().items():
+        models.setdefault(name, model)
+    for path, item in schema.get("paths", {}).items():
+        if not path.startswith("/api/"):
+            continue
+        for method, operation in item.items():
+            responses: dict[str, Any] = operation.setdefault("responses", {})
+            declared = dict(_EVERY_API_OPERATION)
+            if operation.get("security"):
+                declared |= _SIGNED_IN
+            if method not in _SAFE_METHODS:
+                declared |= _WRITES
+            if "{" in path:
+                declared |= _NAMED_RESOURCE
+            for status, response in declared.items():
+                if status == "422" or status not in responses:  # FastAPI's own 422 has another shape
+                    responses[status] = response
+                else:  # a route's own description, with the shared body
+                    responses[status].setdefault("content", response["content"])
+    for name in ("HTTPValidationError", "ValidationError"):  # FastAPI's 422 models, now unused
+        models.pop(name, None)
+
+
+def _short_model_names(schema: dict[str, Any]) -> None:
+    """FastAPI names two models of one class name by module path
+    ("hiremebahamas__notifications__schemas__UnsubscribeOut"), and client generators then
+    derive the same class from both titles; name them by domain ("NotificationsUnsubscribeOut")."""
+    models: dict[str, Any] = schema["components"]["schemas"]
+    renames = {}
+    for key in [key for key in models if "__" in key]:
+        parts = key.split("__")
+        new = parts[1].title().replace("_", "") + parts[-1]
+        renames[f"#/components/schemas/{key}"] = f"#/components/schemas/{new}"
+        models[new] = {**models.pop(key), "title": new}
+    if renames:
+        _replace_refs(schema, renames)
+
+
+def _replace_refs(node: Any, renames: dict[str, str]) -> None:
+    if isinstance(node, dict):
+        if isinstance(ref := node.get("$ref"), str) and ref in renames:
+            node["$ref"] = renames[ref]
+        for value in node.values():
+            _replace_refs(value, renames)
+    elif isinstance(node, list):
+        for value in node:
+            _replace_refs(value, renames)
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Complete FastAPI's document, which it caches and rebuilds when routes change; the
+    changes are idempotent, so a cached document is simply completed again."""
+    build: Callable[[], dict[str, Any]] = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        _declare_errors(schema)
+        _short_model_names(schema)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _model_schemas() -> dict[str, Any]:
+    """ErrorBody and ErrorDetail, as references inside the document."""
+    body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+    definitions: dict[str, Any] = body.pop("$defs", {})
+    return {**definitions, "ErrorBody": body}
