@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from bench.load import make_httpx_client
+from hiremebahamas.demo import DEMO_PASSWORD
 
 SIZES = ("tiny", "small", "medium", "large")
 SIGN_IN_CONCURRENCY = 8
@@ -88,8 +89,6 @@ class Subjects:
     """A search's page reached by following next_cursor (page 5 when the data has that many)."""
     deep_page_number: int
     applications: ApplyPool
-    password: str
-    """Every demo account's."""
 
     def seeker(self) -> Account:
         return random.choice(self.seekers)
@@ -361,7 +360,7 @@ def _apply_pairs(seekers: list[Account], picked: _Picked) -> Iterator[tuple[Acco
                 yield seeker, job_id
 
 
-async def prepare(database_url: str, base_url: str, password: str) -> Subjects:
+async def prepare(database_url: str, base_url: str) -> Subjects:
     engine = create_async_engine(database_url)
     try:
         async with engine.connect() as connection:
@@ -373,7 +372,7 @@ async def prepare(database_url: str, base_url: str, password: str) -> Subjects:
 
         async def sign_in(row: _Row) -> Account:
             async with gate:
-                return await _sign_in(client, row, password)
+                return await _sign_in(client, row, DEMO_PASSWORD)
 
         rows = [*picked.seekers, picked.pro, picked.business, picked.heavy, picked.fan]
         rows += [row for row, _ in picked.messagers]
@@ -408,5 +407,4 @@ async def prepare(database_url: str, base_url: str, password: str) -> Subjects:
         deep_page=deep_page,
         deep_page_number=deep_number,
         applications=ApplyPool(_apply_pairs(list(seekers), picked)),
-        password=password,
     )

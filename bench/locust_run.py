@@ -37,7 +37,6 @@ def write_data(subjects: dataset.Subjects, path: Path) -> None:
     """What tests/load_test.py reads (HMB_LOAD_DATA): accounts by role and ids to request."""
     paid = {subjects.pro.email, subjects.business.email, *(account.email for account, _ in subjects.messagers)}
     data = {
-        "password": subjects.password,
         "seekers": [account.email for account in subjects.seekers],
         "paid": sorted(paid),
         "job_ids": list(subjects.job_ids),
@@ -152,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.data_for:
         base_url, database_url = args.data_for
-        write_data(asyncio.run(dataset.prepare(database_url, base_url, stack.demo_password())), args.data)
+        write_data(asyncio.run(dataset.prepare(database_url, base_url)), args.data)
         print(f"wrote {args.data}; then: HMB_LOAD_DATA={args.data} locust -f tests/load_test.py --host {base_url} …")
         return 0
     levels: list[int] = args.users or list(LEVELS)
@@ -164,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.ExitStack() as exits:
         work = Path(exits.enter_context(tempfile.TemporaryDirectory(prefix="hmb-locust-")))
         live = stack.start(exits, work, size=args.size, seed_value=args.seed, workers=args.workers, max_requests=None)
-        subjects = asyncio.run(dataset.prepare(live.database_url, live.app.url, live.password))
+        subjects = asyncio.run(dataset.prepare(live.database_url, live.app.url))
         data = work / "load-data.json"
         write_data(subjects, data)
         report["dataset"], report["subjects"] = live.loaded, subjects.counts()

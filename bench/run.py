@@ -311,7 +311,7 @@ def run_benchmark(options: Options) -> tuple[list[Result], dict[str, Measured], 
             max_requests=options.max_requests,
         )
         started = time.perf_counter()
-        subjects = asyncio.run(dataset.prepare(live.database_url, live.app.url, live.password))
+        subjects = asyncio.run(dataset.prepare(live.database_url, live.app.url))
         print(f"subjects signed in and prepared in {time.perf_counter() - started:.1f}s: {subjects.counts()}\n")
         # The app stays up but idle while the ceiling is measured: the same machine, the same moment.
         print(HEADER)

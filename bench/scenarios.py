@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from bench.dataset import Subjects
 from bench.load import Call, Exhausted
+from hiremebahamas.demo import DEMO_PASSWORD
 
 READ_P99_MS = 100.0
 WRITE_P99_MS = 250.0
@@ -231,4 +232,4 @@ def apply(data: Subjects) -> Call:
 )
 def login(data: Subjects) -> Call:
     seeker = data.seeker()
-    return Call("POST", "/api/auth/login", json={"email": seeker.email, "password": data.password})
+    return Call("POST", "/api/auth/login", json={"email": seeker.email, "password": DEMO_PASSWORD})

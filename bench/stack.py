@@ -4,10 +4,7 @@ and the background worker, all on loopback, all stopped when the ExitStack close
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import importlib
-import importlib.util
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -15,7 +12,7 @@ from pathlib import Path
 
 from tests.servers import start_postgres, start_redis
 
-from bench import seed, server
+from bench import server
 
 DATABASE_NAME = "hiremebahamas_bench"
 DEMO_DATA_TIMEOUT = 3600.0
@@ -33,24 +30,18 @@ class Stack:
     """PostgreSQL and Redis: their CPU is counted as the database's."""
     app: server.AppServer
     worker: server.AppServer
-    password: str
-    """Every demo account's password."""
     app_start_seconds: float
     loaded: dict[str, float | str] = field(default_factory=dict)
-    """How the dataset was made and how long it took."""
+    """The dataset's size and how long it took to load."""
 
     @property
     def server_pids(self) -> list[int]:
         return [self.app.pid, self.worker.pid]
 
 
-def demo_data_command() -> bool:
-    """Whether `hiremebahamas demo-data` exists in the code under test."""
-    return importlib.util.find_spec("hiremebahamas.demo") is not None
-
-
-def _load_demo_data(env: dict[str, str], cwd: Path, size: str, seed_value: int | None) -> str:
-    """Fill the migrated database with `hiremebahamas demo-data`; return the accounts' password."""
+def _load_demo_data(env: dict[str, str], cwd: Path, size: str, seed_value: int | None) -> None:
+    """Fill the migrated database with `hiremebahamas demo-data` (its progress bar and summary
+    go to the terminal)."""
     command = [str(server.VENV_BIN / "hiremebahamas"), "demo-data", "--size", size]
     if seed_value is not None:
         command += ["--seed", str(seed_value)]
@@ -66,15 +57,6 @@ def _load_demo_data(env: dict[str, str], cwd: Path, size: str, seed_value: int |
     )
     if result.returncode != 0:
         raise RuntimeError(f"hiremebahamas demo-data --size {size} failed ({result.returncode})")
-    return demo_password()
-
-
-def demo_password() -> str:
-    """The password every demo account signs in with."""
-    if not demo_data_command():
-        return seed.PASSWORD
-    password: str = importlib.import_module("hiremebahamas.demo").DEMO_PASSWORD
-    return password
 
 
 def start(
@@ -102,14 +84,9 @@ def start(
     )
     server.migrate(env, work)
     started = time.perf_counter()
-    loaded: dict[str, float | str] = {"size": size}
-    demo_data = demo_data_command()
-    if demo_data:
-        password = _load_demo_data(env, work, size, seed_value)
-        loaded["source"] = "hiremebahamas demo-data"
-    else:
-        password = seed.PASSWORD
-        loaded["source"] = "bench/seed.py through the API"
+    _load_demo_data(env, work, size, seed_value)
+    loaded: dict[str, float | str] = {"size": size, "seconds": round(time.perf_counter() - started, 1)}
+    print(f"demo dataset {size} loaded in {loaded['seconds']}s")
     booting = time.perf_counter()
     app = server.start_app(env, work, workers)
     stack.callback(app.stop)
@@ -120,19 +97,13 @@ def start(
         f"gunicorn ({workers} uvicorn workers, ENVIRONMENT=production) on {app.url} in {app_start:.1f}s "
         f"(until every worker is up and /health answers; target < {APP_START_TARGET_SECONDS:.0f}s), and the task worker"
     )
-    database_url = postgres.url(DATABASE_NAME)
-    if not demo_data:  # the API seeding needs the server
-        asyncio.run(seed.seed(app.url, database_url, size))
-    loaded["seconds"] = round(time.perf_counter() - started, 1)
-    print(f"dataset {size} from {loaded['source']} in {loaded['seconds']}s")
     return Stack(
         work=work,
         env=env,
-        database_url=database_url,
+        database_url=postgres.url(DATABASE_NAME),
         database_pids=[postgres.pid, redis.pid],
         app=app,
         worker=worker,
-        password=password,
         app_start_seconds=round(app_start, 2),
         loaded=loaded,
     )

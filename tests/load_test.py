@@ -4,7 +4,7 @@
 
 The accounts and ids to use come from the JSON file named by HMB_LOAD_DATA (written by
 `python -m bench.locust_run`, which starts the stack, runs locust at 100, 500 and 1,000 users and
-reports). Members sign in once, in on_start, with the demo password; API calls carry the bearer
+reports). Members sign in once, in on_start, with DEMO_PASSWORD; API calls carry the bearer
 token and pages the session cookie, as the web app and API clients do.
 
 Not a pytest module: pytest collects only test_*.py (pyproject.toml), so it never imports this file.
@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from locust import HttpUser, between, task
+
+from hiremebahamas.demo import DEMO_PASSWORD
 
 _DATA: dict[str, Any] = json.loads(Path(os.environ.get("HMB_LOAD_DATA", "load-data.json")).read_text())
 _numbers = itertools.count()
@@ -81,7 +83,7 @@ class _Member(HttpUser):
     def on_start(self) -> None:
         email = _pick(self.accounts)
         response = self.client.post(
-            "/api/auth/login", json={"email": email, "password": _DATA["password"]}, name="/api/auth/login"
+            "/api/auth/login", json={"email": email, "password": DEMO_PASSWORD}, name="/api/auth/login"
         )
         self.auth = {"Authorization": f"Bearer {response.json()['access_token']}"}
         # Production's cookies are Secure, which the client would not send back over http.
