@@ -155,7 +155,7 @@ class _Picked:
     usernames: list[str]
     posts: list[str]
     job_titles: list[str]
-    headlines: list[str]
+    skills: list[str]
     filters: list[str]
     applied: set[tuple[str, str]]
     """(username, job id) of the seekers' existing applications."""
@@ -272,7 +272,13 @@ async def _pick(connection: AsyncConnection) -> _Picked:
             )
         ],
         job_titles=await _column(connection, "SELECT title FROM jobs WHERE status = 'open' LIMIT 5000"),
-        headlines=await _column(connection, "SELECT headline FROM profiles WHERE visibility = 'public' LIMIT 5000"),
+        # Skills of public profiles: what people search the directory for (headlines are mostly
+        # filler words such as "with" and "years").
+        skills=await _column(
+            connection,
+            "SELECT s.name FROM profile_skills ps JOIN skills s ON s.id = ps.skill_id "
+            "JOIN profiles p ON p.user_id = ps.user_id WHERE p.visibility = 'public' LIMIT 5000",
+        ),
         filters=[
             f"island={row.island}&employment_type={row.employment_type}"
             for row in (
@@ -402,7 +408,7 @@ async def prepare(database_url: str, base_url: str) -> Subjects:
         usernames=tuple(picked.usernames),
         post_ids=tuple(picked.posts),
         job_words=job_words,
-        talent_words=_common_words(picked.headlines, 5) or ("a",),
+        talent_words=_common_words(picked.skills, 5) or job_words,
         filters=tuple(picked.filters),
         deep_page=deep_page,
         deep_page_number=deep_number,
