@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run demo test test-fast lint audit probes format install system-deps migrate bench clean help
+.PHONY: run demo test test-fast lint audit probes format install system-deps migrate bench bench-smoke loadtest clean help
 
 help:
 	@echo "make run      - install, migrate and serve on http://$(HOST):$(PORT) (SQLite, no other services)"
@@ -15,7 +15,9 @@ help:
 	@echo "make audit    - bandit (medium+ severity) over src, pip-audit over the locked dependencies"
 	@echo "make probes   - schemathesis over the whole OpenAPI: job seeker, employer, anonymous"
 	@echo "make format   - ruff format + autofix"
-	@echo "make bench    - load benchmarks (see docs/benchmarks.md)"
+	@echo "make bench    - the benchmark on the large demo dataset, PostgreSQL + Redis (docs/benchmarks.md)"
+	@echo "make bench-smoke - the same on the tiny dataset, 3 s per scenario, 8 connections (CI)"
+	@echo "make loadtest - locust at 100, 500 and 1,000 users on the large demo dataset"
 
 install:
 	@scripts/ensure-uv
@@ -63,7 +65,16 @@ migrate: install
 	$(UV) run hiremebahamas migrate
 
 bench: install system-deps
-	$(UV) run python -m bench.run
+	$(UV) run python -m bench.run --size large
+
+# Figures are printed, not asserted: it fails only when requests fail. wrk sends the GET
+# scenarios and the Python generator the writes, so both stay exercised.
+bench-smoke: install system-deps
+	$(UV) run python -m bench.run --size tiny --duration 3 --warmup 1 --concurrency 8 --generator wrk \
+		--output var/bench-smoke.json
+
+loadtest: install system-deps
+	$(UV) run python -m bench.locust_run --size large
 
 clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache var/test-*

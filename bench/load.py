@@ -41,6 +41,10 @@ class Call:
         return b"" if self.json is None else json.dumps(self.json, separators=(",", ":")).encode()
 
 
+class Exhausted(Exception):
+    """A scenario has no next request to send (each one uses up data): the virtual user stops."""
+
+
 class ServerDisconnected(ConnectionError):
     """The connection closed before a whole response arrived."""
 
@@ -313,8 +317,12 @@ async def run_load(
             status: int | None = None
             exception: str | None = None
             try:
+                call = next_call()
+            except Exhausted:
+                return
+            try:
                 async with asyncio.timeout(REQUEST_TIMEOUT_SECONDS):
-                    status = await send(next_call())
+                    status = await send(call)
             except (httpx.HTTPError, OSError, asyncio.LimitOverrunError, ValueError) as exc:
                 exception = type(exc).__name__
             sent[0] += 1

@@ -1,53 +1,35 @@
-"""What the benchmark measures: one small function per scenario, and the seed data they use.
+"""What the benchmark measures: one small function per scenario, with its targets (issue 9).
 
-A scenario is a decorated function that describes the next request of a virtual user (the
-load generator sends it); adding one is a few lines:
+A scenario is a decorated function that describes the next request of a virtual user; adding
+one is a few lines:
 
-    @scenario("GET /api/jobs?q=nurse: full-text job search, signed in")
-    def jobs_search(data: SeedData) -> Call:
-        return Call("GET", "/api/jobs?q=nurse", headers=data.random_user().auth)
+    @scenario("GET /api/jobs?q=<word>: full-text job search, anonymous", min_rps=1500)
+    def jobs_search(data: Subjects) -> Call:
+        return Call("GET", f"/api/jobs?q={random.choice(data.job_words)}")
 
-It is called once per request, so keep it cheap: pick from `data`, do not compute.
+It is called once per request, so keep it cheap: pick from `data`, do not compute. A GET that
+needs no state between requests (`wrk=True`, the default for GET) can be sent by wrk: it is
+sampled into a list of requests wrk cycles through at random.
 """
 
 from __future__ import annotations
 
-import asyncio
+import itertools
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import httpx
+from bench.dataset import Subjects
+from bench.load import Call, Exhausted
+from hiremebahamas.demo import DEMO_PASSWORD
 
-from bench.load import Call
+READ_P99_MS = 100.0
+WRITE_P99_MS = 250.0
+HEALTH_SHARE_OF_CEILING = 0.30
+DEEP_PAGE_SHARE = 0.80
+"""Page 5 through the cursor: within 20 % of page 1's throughput."""
 
-SEED_PASSWORD = "bench-Passw0rd-long-enough"  # noqa: S105 - throwaway accounts on a throwaway database
-SEED_CONCURRENCY = 8
-"""Registration and login hash with argon2id (CPU-bound), so more parallel requests only queue."""
-
-
-@dataclass(frozen=True)
-class SeededUser:
-    email: str
-    password: str
-    access_token: str
-
-    @property
-    def auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.access_token}"}
-
-
-@dataclass(frozen=True)
-class SeedData:
-    """What was created through the public API before the scenarios run."""
-
-    users: tuple[SeededUser, ...] = ()
-
-    def random_user(self) -> SeededUser:
-        return random.choice(self.users)
-
-
-ScenarioFunction = Callable[[SeedData], Call]
+ScenarioFunction = Callable[[Subjects], Call]
 
 
 @dataclass(frozen=True)
@@ -55,35 +37,42 @@ class Scenario:
     name: str
     description: str
     next_call: ScenarioFunction
-    latency_target: bool = True
-    """False: reported, but judged on errors only (e.g. login, which is argon2id by design)."""
-    needs_users: bool = False
+    kind: str
+    """"read", "write" (p99 targets differ) or "report" (figures only, judged on errors)."""
+    min_rps: float | None = None
+    wrk: bool = True
+    """May be sent by wrk (a GET with no state between requests)."""
     max_concurrency: int | None = None
     max_duration: float | None = None
 
+    @property
+    def p99_target_ms(self) -> float | None:
+        return {"read": READ_P99_MS, "write": WRITE_P99_MS}.get(self.kind)
+
 
 SCENARIOS: dict[str, Scenario] = {}
-"""In run order: cheap reads first, writes (login sessions) last."""
+"""In run order: reads first, then writes (which change what later reads would see)."""
 
 
 def scenario(
     description: str,
     *,
-    latency_target: bool = True,
-    needs_users: bool = False,
+    kind: str = "read",
+    min_rps: float | None = None,
+    wrk: bool | None = None,
     max_concurrency: int | None = None,
     max_duration: float | None = None,
 ) -> Callable[[ScenarioFunction], ScenarioFunction]:
     """Register the decorated function as a scenario named after it."""
 
     def register(function: ScenarioFunction) -> ScenarioFunction:
-        name = function.__name__
-        SCENARIOS[name] = Scenario(
-            name=name,
+        SCENARIOS[function.__name__] = Scenario(
+            name=function.__name__,
             description=description,
             next_call=function,
-            latency_target=latency_target,
-            needs_users=needs_users,
+            kind=kind,
+            min_rps=min_rps,
+            wrk=kind == "read" if wrk is None else wrk,
             max_concurrency=max_concurrency,
             max_duration=max_duration,
         )
@@ -92,73 +81,155 @@ def scenario(
     return register
 
 
-@scenario("GET /health: liveness, touches nothing; the floor of the whole stack")
-def health(data: SeedData) -> Call:
+# --- reads, anonymous ---------------------------------------------------------------------------
+
+
+@scenario("GET /health: liveness, touches nothing; what the middleware stack costs over the ceiling")
+def health(data: Subjects) -> Call:
     return Call("GET", "/health")
 
 
-@scenario("GET /ready: readiness, one `SELECT 1` on a pooled database connection (and a Redis PING)")
-def ready(data: SeedData) -> Call:
+@scenario("GET /ready: one `SELECT 1` on a pooled connection and a Redis PING")
+def ready(data: Subjects) -> Call:
     return Call("GET", "/ready")
 
 
-@scenario("GET /: anonymous home page, Jinja2 render with CSRF cookie and security headers")
-def home_page(data: SeedData) -> Call:
+@scenario("GET / anonymous: the landing page")
+def home_anonymous(data: Subjects) -> Call:
     return Call("GET", "/")
 
 
+@scenario("GET /api/jobs anonymous, page 1", min_rps=2500)
+def jobs_list(data: Subjects) -> Call:
+    return Call("GET", "/api/jobs")
+
+
+@scenario("GET /api/jobs?q=<word>: full-text search, anonymous", min_rps=1500)
+def jobs_search(data: Subjects) -> Call:
+    return Call("GET", f"/api/jobs?q={random.choice(data.job_words)}")
+
+
+@scenario("GET /api/jobs?island=…&employment_type=…: filtered list, anonymous", min_rps=2500)
+def jobs_filtered(data: Subjects) -> Call:
+    return Call("GET", f"/api/jobs?{random.choice(data.filters)}")
+
+
+@scenario("GET /api/jobs?island=…&employment_type=…&sort=salary: filtered, by salary", min_rps=2500)
+def jobs_by_salary(data: Subjects) -> Call:
+    return Call("GET", f"/api/jobs?{random.choice(data.filters)}&sort=salary")
+
+
+@scenario("GET /api/jobs?…&cursor=…: page 5 of a search through next_cursor (target: within 20 % of page 1)")
+def jobs_page5(data: Subjects) -> Call:
+    return Call("GET", data.deep_page)
+
+
+@scenario("GET /jobs/<id>-<slug>: job page (HTML), anonymous", min_rps=1500)
+def job_page(data: Subjects) -> Call:
+    return Call("GET", random.choice(data.job_paths))
+
+
+@scenario("GET /jobs?q=<word>: search page (HTML), anonymous", min_rps=1000)
+def jobs_search_page(data: Subjects) -> Call:
+    return Call("GET", f"/jobs?q={random.choice(data.job_words)}")
+
+
+@scenario("GET /companies/<slug>: company page (HTML), anonymous", min_rps=1500)
+def company_page(data: Subjects) -> Call:
+    return Call("GET", f"/companies/{random.choice(data.company_slugs)}")
+
+
+@scenario("GET /u/<username>: profile page (HTML), anonymous", min_rps=1500)
+def profile_page(data: Subjects) -> Call:
+    return Call("GET", f"/u/{random.choice(data.usernames)}")
+
+
+@scenario("GET /talent?q=<word>: talent directory search (HTML), anonymous")
+def talent_search(data: Subjects) -> Call:
+    return Call("GET", f"/talent?q={random.choice(data.talent_words)}")
+
+
+# --- reads, signed in ---------------------------------------------------------------------------
+
+
+@scenario("GET /api/users/me, a seeker's bearer token: the account and its profile", min_rps=3000)
+def me(data: Subjects) -> Call:
+    return Call("GET", "/api/users/me", headers=data.seeker().auth)
+
+
+@scenario("GET /api/feed of the account that follows the most people (>= 5,000 on large)", min_rps=1500)
+def feed_heavy_follower(data: Subjects) -> Call:
+    return Call("GET", "/api/feed", headers=data.heavy_follower.auth)
+
+
+@scenario("GET /api/feed of a follower of the most followed account (>= 50,000 on large)", min_rps=1500)
+def feed_celebrity_follower(data: Subjects) -> Call:
+    return Call("GET", "/api/feed", headers=data.celebrity_follower.auth)
+
+
+@scenario("GET / signed in (session cookie): the feed page", min_rps=600)
+def home_signed_in(data: Subjects) -> Call:
+    return Call("GET", "/", headers=data.seeker().session)
+
+
+@scenario("GET /api/notifications, a seeker's")
+def notifications(data: Subjects) -> Call:
+    return Call("GET", "/api/notifications", headers=data.seeker().auth)
+
+
+@scenario("GET /api/conversations of a member on a paid tier")
+def conversations(data: Subjects) -> Call:
+    account, _ = random.choice(data.messagers)
+    return Call("GET", "/api/conversations", headers=account.auth)
+
+
+# --- writes -------------------------------------------------------------------------------------
+
+_numbers = itertools.count()
+
+
 @scenario(
-    "GET /api/users/me with a random user's bearer token: JWT check, rate limit, the account (and profile) reads",
-    needs_users=True,
+    "POST /api/conversations/<id>/messages: send a message (paid tier: no monthly limit)", kind="write", min_rps=600
 )
-def me(data: SeedData) -> Call:
-    return Call("GET", "/api/users/me", headers=data.random_user().auth)
+def send_message(data: Subjects) -> Call:
+    account, conversation = random.choice(data.messagers)
+    body = {"body": f"Is the position still open? ({next(_numbers)})"}
+    return Call("POST", f"/api/conversations/{conversation}/messages", headers=account.auth, json=body)
+
+
+@scenario("POST /api/posts/<id>/comments by a seeker", kind="write", min_rps=600)
+def comment(data: Subjects) -> Call:
+    body = {"body": f"Congratulations! ({next(_numbers)})"}
+    return Call("POST", f"/api/posts/{random.choice(data.post_ids)}/comments", headers=data.seeker().auth, json=body)
+
+
+@scenario("POST /api/posts/<id>/like by a seeker (idempotent: a repeat counts once)", kind="write", min_rps=600)
+def like(data: Subjects) -> Call:
+    return Call("POST", f"/api/posts/{random.choice(data.post_ids)}/like", headers=data.seeker().auth)
+
+
+@scenario("POST /api/posts by a Pro member (no monthly limit)", kind="write", min_rps=600)
+def post(data: Subjects) -> Call:
+    body = {"body": f"Hiring season in Nassau is here. ({next(_numbers)})"}
+    return Call("POST", "/api/posts", headers=data.pro.auth, json=body)
+
+
+@scenario("POST /api/jobs/<id>/apply: each request a new application (seeker, open job)", kind="write")
+def apply(data: Subjects) -> Call:
+    pair = data.applications.take()
+    if pair is None:
+        raise Exhausted("every (seeker, open job) pair has applied")
+    seeker, job_id = pair
+    body = {"cover_letter": "I would love to join your team; my experience fits the role."}
+    return Call("POST", f"/api/jobs/{job_id}/apply", headers=seeker.auth, json=body)
 
 
 @scenario(
-    "POST /api/auth/login: argon2id verify (19 MiB, 2 passes) + new session and refresh token rows",
-    latency_target=False,
-    needs_users=True,
+    "POST /api/auth/login: argon2id verify (19 MiB, 2 passes) + new session rows; no target",
+    kind="report",
     max_concurrency=8,
     max_duration=10,
 )
-def login(data: SeedData) -> Call:
-    user = data.random_user()
-    return Call("POST", "/api/auth/login", json={"email": user.email, "password": user.password})
-
-
-class SeedingFailed(RuntimeError):
-    pass
-
-
-def _expect(response: httpx.Response, status: int, what: str) -> None:
-    if response.status_code != status:
-        raise SeedingFailed(f"{what}: HTTP {response.status_code} {response.text[:300]}")
-
-
-async def _seed_user(client: httpx.AsyncClient, index: int) -> SeededUser:
-    email = f"bench-user-{index:05d}@example.com"
-    body = {
-        "email": email,
-        "password": SEED_PASSWORD,
-        "first_name": "Bench",
-        "last_name": f"User{index}",
-        "account_type": "employer" if index % 5 == 0 else "job_seeker",
-    }
-    _expect(await client.post("/api/auth/register", json=body), 201, f"register {email}")
-    response = await client.post("/api/auth/login", json={"email": email, "password": SEED_PASSWORD})
-    _expect(response, 200, f"login {email}")
-    token: str = response.json()["access_token"]
-    return SeededUser(email=email, password=SEED_PASSWORD, access_token=token)
-
-
-async def seed(client: httpx.AsyncClient, users: int, concurrency: int = SEED_CONCURRENCY) -> SeedData:
-    """Register `users` accounts and log each in, through the public API."""
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(index: int) -> SeededUser:
-        async with gate:
-            return await _seed_user(client, index)
-
-    seeded = await asyncio.gather(*(one(index) for index in range(users)))
-    return SeedData(users=tuple(seeded))
+def login(data: Subjects) -> Call:
+    seeker = data.seeker()
+    return Call("POST", "/api/auth/login", json={"email": seeker.email, "password": DEMO_PASSWORD})

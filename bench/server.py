@@ -58,6 +58,8 @@ def app_environment(
         DATABASE_URL=database_url,
         SECRET_KEY=generate_secret(),
         JWT_SECRET_KEY=generate_secret(),
+        # /metrics answers only to this bearer token outside development; the benchmark reads it.
+        METRICS_TOKEN=generate_secret(),
         BASE_URL=f"http://127.0.0.1:{port}",
         HOST="127.0.0.1",
         PORT=str(port),
@@ -152,13 +154,16 @@ class AppServer:
             self.process.wait(timeout=10)
 
 
-def start_app(env: dict[str, str], cwd: Path, workers: int) -> AppServer:
+def start_app(env: dict[str, str], cwd: Path, workers: int, app: str | None = None) -> AppServer:
     """Start gunicorn in a new session (its own process group) and wait until every worker is
-    up and /health answers."""
+    up and /health answers. `app` serves another ASGI app (the ceiling) with the same settings."""
     log_file = cwd / "server.log"
+    command = [str(VENV_BIN / "gunicorn"), "-c", str(GUNICORN_CONF)]
+    if app is not None:
+        command += ["--pythonpath", str(PROJECT_ROOT), app]
     with log_file.open("ab") as log:
         process = subprocess.Popen(  # noqa: S603 - our own venv's gunicorn, no shell
-            [str(VENV_BIN / "gunicorn"), "-c", str(GUNICORN_CONF)],
+            command,
             env=env,
             cwd=cwd,  # not the project root: a developer's .env there must not leak in
             stdin=subprocess.DEVNULL,
@@ -173,6 +178,34 @@ def start_app(env: dict[str, str], cwd: Path, workers: int) -> AppServer:
         server.stop()
         raise
     return server
+
+
+def start_worker(env: dict[str, str], cwd: Path) -> AppServer:
+    """`hiremebahamas worker`, as deployed next to the web server: the tasks requests enqueue on
+    Redis (notifications, emails, fan-out) are part of what a request costs."""
+    log_file = cwd / "worker.log"
+    with log_file.open("ab") as log:
+        process = subprocess.Popen(  # noqa: S603 - our own venv's command, no shell
+            [str(VENV_BIN / "hiremebahamas"), "worker"],
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return AppServer(url="", process=process, log_file=log_file, workers=0)
+
+
+def worker_rss_mib(server: AppServer) -> list[float]:
+    """Resident memory of each gunicorn worker now, in MiB, largest first."""
+    sizes: list[float] = []
+    for pid in descendants(server.pid):
+        with contextlib.suppress(OSError, ValueError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(int(line.split()[1]) / 1024)
+    return sorted(sizes, reverse=True)
 
 
 def wait_until_serving(server: AppServer) -> None:

@@ -118,6 +118,17 @@ async def test_metrics_are_labelled_by_route_template(client: httpx.AsyncClient)
     assert _value(after, "http_requests_in_flight") >= 1
 
 
+async def test_each_sql_statement_of_a_request_is_counted(client: httpx.AsyncClient) -> None:
+    """The benchmark divides this counter by the requests it sent: queries per request."""
+    before = (await client.get("/metrics")).text
+    assert (await client.get("/ready")).status_code == 200  # exactly one statement: SELECT 1
+    after = (await client.get("/metrics")).text
+    grown = _value(after, "hmb_db_queries_total", role="primary") - _value(
+        before, "hmb_db_queries_total", role="primary"
+    )
+    assert grown == 1
+
+
 # --- Sentry, against a local HTTP server standing in for sentry.io ------------------------------
 
 

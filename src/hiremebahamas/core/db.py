@@ -9,10 +9,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from prometheus_client import Counter
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+# Imported for its side effect: it creates PROMETHEUS_MULTIPROC_DIR, where DB_QUERIES writes.
+import hiremebahamas.core.metrics  # noqa: F401
 from hiremebahamas.config import Settings
 from hiremebahamas.core import tasks
 from hiremebahamas.core.errors import AppError
@@ -20,6 +23,18 @@ from hiremebahamas.core.errors import AppError
 # libpq query options (found in providers' URLs) that asyncpg does not take as keywords;
 # sslmode maps onto asyncpg's `ssl`.
 _LIBPQ_ONLY_OPTIONS = ("sslmode", "channel_binding")
+
+DB_QUERIES = Counter("hmb_db_queries_total", "SQL statements sent to the database, by engine role.", ["role"])
+
+
+def count_queries(engine: AsyncEngine, role: str) -> None:
+    """Count every statement the engine sends (queries per request, as the benchmark reports
+    them); an increment of a counter bound once, so it costs next to nothing per statement."""
+    counter = DB_QUERIES.labels(role)
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _count(*_args: Any) -> None:
+        counter.inc()
 
 
 def build_engine(url: str, settings: Settings) -> AsyncEngine:
@@ -74,6 +89,9 @@ class Database:
     def __init__(self, settings: Settings) -> None:
         self.engine = build_engine(settings.sqlalchemy_url, settings)
         self.replica_engines = [build_engine(url, settings) for url in settings.read_replica_urls]
+        count_queries(self.engine, "primary")
+        for replica in self.replica_engines:
+            count_queries(replica, "replica")
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
         self._replica_makers = itertools.cycle(
             [async_sessionmaker(e, expire_on_commit=False) for e in self.replica_engines] or [self.sessionmaker]
