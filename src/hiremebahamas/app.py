@@ -12,16 +12,18 @@ from starlette.types import ASGIApp
 
 from hiremebahamas.accounts import api as accounts_api
 from hiremebahamas.accounts import views as accounts_views
-from hiremebahamas.accounts.deps import SESSION_COOKIE
+from hiremebahamas.accounts.deps import limit_api, optional_auth
 from hiremebahamas.billing import api as billing_api
 from hiremebahamas.billing import views as billing_views
 from hiremebahamas.companies import api as companies_api
 from hiremebahamas.companies import views as companies_views
 from hiremebahamas.config import Settings
+from hiremebahamas.core.errors import UpgradeRequired
 from hiremebahamas.core.http_cache import StaticAssets, with_http_caching
 from hiremebahamas.core.middleware import RequestContextMiddleware
 from hiremebahamas.core.observability import configure_logging, init_sentry
 from hiremebahamas.core.runtime import Runtime, create_runtime
+from hiremebahamas.core.security import SESSION_COOKIE
 from hiremebahamas.jobs import api as jobs_api
 from hiremebahamas.jobs import views as jobs_views
 from hiremebahamas.jobs.schedule import start_schedule
@@ -46,7 +48,6 @@ from hiremebahamas.web.csrf import protect_api, protect_pages
 from hiremebahamas.web.deps import refuse_url_controls
 from hiremebahamas.web.errors import install_error_handlers
 from hiremebahamas.web.openapi import install_openapi, operation_id
-from hiremebahamas.web.ratelimits import limit_api
 
 
 class HireMeBahamasApp(FastAPI):
@@ -90,7 +91,7 @@ def _web_router() -> APIRouter:
             Depends(billing_views.load_billing_notice),
         ]
     )
-    web.include_router(pages.router)
+    web.include_router(pages.router, dependencies=[Depends(optional_auth)])  # the layout shows who is signed in
     web.include_router(accounts_views.router)
     web.include_router(companies_views.router)
     web.include_router(jobs_views.router)
@@ -131,9 +132,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         redoc_url=None,
     )
     app.state.runtime = runtime
-    install_error_handlers(app)
+    install_error_handlers(app, {UpgradeRequired: billing_views.upgrade_prompt})
     install_openapi(app)
     app.include_router(ops.router)
+    app.include_router(ops.log_check_router, dependencies=[Depends(ops.require_metrics_token), Depends(limit_api)])
     app.include_router(billing_api.webhook_router)  # Stripe: signed, no cookie, no per-client rate limit
     app.include_router(billing_views.checkout_router)  # embedded checkout: the API's CSRF rule (bearer or cookie)
     app.include_router(_api_router())

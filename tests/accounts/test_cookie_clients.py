@@ -8,8 +8,8 @@ import uuid
 
 import httpx
 
-from hiremebahamas.accounts.deps import SESSION_COOKIE
 from hiremebahamas.core.runtime import Runtime
+from hiremebahamas.core.security import SESSION_COOKIE
 from hiremebahamas.jobs import alerts
 from hiremebahamas.notifications import preferences
 from tests.helpers import PASSWORD, emails_to, register, token_in

@@ -10,8 +10,8 @@ import httpx
 from PIL import Image
 from sqlalchemy import func, select
 
-from hiremebahamas.accounts.deps import SESSION_COOKIE
 from hiremebahamas.core.runtime import Runtime
+from hiremebahamas.core.security import SESSION_COOKIE
 from hiremebahamas.models import Upload
 from tests.helpers import PASSWORD, page_csrf, submit
 from tests.posts.conftest import Member, add_posts, block, follow, member

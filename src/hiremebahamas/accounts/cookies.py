@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import Response
 
-from hiremebahamas.accounts.deps import SESSION_COOKIE
 from hiremebahamas.config import Settings
+from hiremebahamas.core.security import SESSION_COOKIE
 
 
 def set_session_cookie(response: Response, settings: Settings, value: str) -> None:

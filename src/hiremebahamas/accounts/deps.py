@@ -1,4 +1,5 @@
-"""Who is making the request: a bearer access token (API clients) or the session cookie."""
+"""Who is making the request: a bearer access token (API clients) or the session cookie; and the
+API rate limit, which counts by it."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from hiremebahamas.accounts import service
 from hiremebahamas.core.errors import EmailUnverified, Unauthenticated
+from hiremebahamas.core.ratelimit import LimitScope
+from hiremebahamas.core.security import SESSION_COOKIE
 from hiremebahamas.models import AccountType, AuthSession, User
-from hiremebahamas.web.deps import DbSession, get_settings
+from hiremebahamas.web.deps import DbSession, get_runtime, get_settings, request_ip
 
-SESSION_COOKIE = "hmb_session"
 BEARER = HTTPBearer(
     scheme_name="bearer",
     bearerFormat="JWT",
@@ -110,3 +112,10 @@ def current_user(auth: CurrentAuth) -> User:
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+async def limit_api(request: Request, auth: OptionalAuth) -> None:
+    """RATE_LIMIT_API: signed-in callers are counted per user (many people can share one office
+    IP); anonymous ones per IP."""
+    identity = ("user", str(auth.user.id)) if auth else ("ip", request_ip(request))
+    await get_runtime(request).limiter.hit(LimitScope.API, *identity)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
 from hiremebahamas.billing import service
 from hiremebahamas.billing.tiers import TierSpec, format_day, format_money, load_tiers, tier_by_code
-from hiremebahamas.core.errors import UpgradeRequired, ValidationFailed
+from hiremebahamas.core.errors import AppError, UpgradeRequired, ValidationFailed
 from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.models import BillingInterval, TierCode
 from hiremebahamas.web.csrf import protect_api
@@ -126,8 +126,10 @@ async def upgrade_context(request: Request, error: UpgradeRequired) -> dict[str,
     return {"tier": tier, "message": error.message, **_HELPERS}
 
 
-async def upgrade_prompt(request: Request, error: UpgradeRequired) -> Response:
-    """A page's 402: what the limit is, and a button to the plan that lifts it (web/errors.py)."""
+async def upgrade_prompt(request: Request, error: AppError) -> Response:
+    """A page's 402: what the limit is, and a button to the plan that lifts it (the error page
+    app.py gives web/errors.py for UpgradeRequired)."""
+    assert isinstance(error, UpgradeRequired)
     context = await upgrade_context(request, error)
     htmx = is_htmx(request)
     template = "billing/_upgrade_prompt.html" if htmx else "billing/upgrade.html"

@@ -6,9 +6,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from fastapi import Query
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
@@ -45,13 +44,6 @@ class Position:
 class PageParams:
     cursor: Position | None
     limit: int
-
-
-def page_params(
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-) -> PageParams:
-    return PageParams(Position.decode(cursor) if cursor else None, limit)
 
 
 def newest_first_after(

@@ -21,6 +21,10 @@ _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # Verified against when an email is unknown, so a miss costs the same time as a hit.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
+# The browser's session cookie: accounts sets and reads it; CSRF, HTTP caching and the
+# WebSocket only need to know whether a request carries it.
+SESSION_COOKIE = "hmb_session"
+
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)

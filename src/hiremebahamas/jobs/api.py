@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from hiremebahamas.accounts.deps import CurrentUser, OptionalAuth, VerifiedAuth
 from hiremebahamas.core.http_cache import shared_when_anonymous
-from hiremebahamas.core.pagination import Page, PageParams, page_params
+from hiremebahamas.core.pagination import Page, PageParams
 from hiremebahamas.jobs import alerts, applications, for_you, service
 from hiremebahamas.jobs.applications import ApplicationView, HistoryEntry
 from hiremebahamas.jobs.cards import company_brief, job_path
@@ -40,6 +40,7 @@ from hiremebahamas.uploads.service import upload_url as media_url
 from hiremebahamas.web.csrf import not_cookie_authenticated
 from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession
 from hiremebahamas.web.openapi import UPGRADE_REQUIRED
+from hiremebahamas.web.pagination import page_params
 
 jobs_router = APIRouter(prefix="/jobs", tags=["jobs"])
 applications_router = APIRouter(prefix="/applications", tags=["applications"])

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from hiremebahamas.accounts.deps import CurrentUser, VerifiedAuth
 from hiremebahamas.core.errors import ValidationFailed
-from hiremebahamas.core.pagination import Page, PageParams, Position, page_params
+from hiremebahamas.core.pagination import Page, PageParams, Position
 from hiremebahamas.messaging import service
 from hiremebahamas.messaging.schemas import (
     MAX_CLIENT_ID_LENGTH,
@@ -28,6 +28,7 @@ from hiremebahamas.messaging.schemas import (
 )
 from hiremebahamas.web.deps import DbSession
 from hiremebahamas.web.openapi import UPGRADE_REQUIRED
+from hiremebahamas.web.pagination import page_params
 
 router = APIRouter(prefix="/conversations", tags=["messaging"])
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from hiremebahamas.accounts.deps import CurrentUser
-from hiremebahamas.core.pagination import Page, PageParams, page_params
+from hiremebahamas.core.pagination import Page, PageParams
 from hiremebahamas.notifications import preferences, service
 from hiremebahamas.notifications.schemas import (
     CountsOut,
@@ -21,6 +21,7 @@ from hiremebahamas.notifications.schemas import (
 )
 from hiremebahamas.web.csrf import not_cookie_authenticated
 from hiremebahamas.web.deps import AppSettings, DbSession
+from hiremebahamas.web.pagination import page_params
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 

@@ -8,9 +8,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
 
-from hiremebahamas.accounts.deps import Auth, CurrentAuth, optional_auth
+from hiremebahamas.accounts.deps import Auth, CurrentAuth, OptionalAuth, optional_auth
 from hiremebahamas.billing.views import upgrade_context
 from hiremebahamas.core.errors import AppError, UpgradeRequired, ValidationFailed
+from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.core.pagination import DEFAULT_LIMIT, PageParams, Position
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.jobs.featured import featured_jobs
@@ -55,7 +56,7 @@ async def home_feed(
     upgrade: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    """The signed-in home page: the composer and the feed (called by web/pages.py for `/`)."""
+    """The signed-in home page: the composer and the feed."""
     timelines = timelines_of(runtime.store, runtime.settings.cache_feed_ttl)
     page = await feed.feed_page(db, timelines, auth.user, PageParams(_cursor(request), DEFAULT_LIMIT))
     context: dict[str, Any] = {
@@ -76,6 +77,15 @@ async def home_feed(
         ),
     }
     return render(request, "pages/home.html", context, status_code=status_code)
+
+
+@router.get("/")
+@shared_when_anonymous
+async def home(request: Request, auth: OptionalAuth, db: DbSession, runtime: AppRuntime) -> Response:
+    """The feed for a member; the landing page, the same for every visitor, for anyone else."""
+    if auth is not None:
+        return await home_feed(request, auth, db, runtime)
+    return render(request, "pages/home.html")
 
 
 @router.post("/posts")

@@ -1,5 +1,5 @@
-"""Profile pictures: who may see them, where they are served from, and storing one sent by the
-edit page."""
+"""Profile pictures: who may see them and where they are served from. Storing one sent by the
+edit page is the page's part (profiles/views.py): only it handles the form's file."""
 
 from __future__ import annotations
 
@@ -7,15 +7,11 @@ import uuid
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.datastructures import UploadFile
 
-from hiremebahamas.core.errors import ValidationFailed
-from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.models import Profile, ProfileVisibility, Upload, UploadPurpose, User
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.profiles.cache import forget_after_commit
 from hiremebahamas.social import graph
-from hiremebahamas.uploads.forms import upload_from_form
 from hiremebahamas.uploads.service import Reach, Variant, owned_upload, register_picture_rule, upload_url
 
 
@@ -49,14 +45,8 @@ async def check_avatar(session: AsyncSession, user: User, upload_id: uuid.UUID) 
     return upload.id
 
 
-async def replace_avatar(
-    session: AsyncSession, runtime: Runtime, user: User, profile: Profile, file: UploadFile | str | None, ip: str
-) -> None:
-    """Store the edit page's file as the user's new profile picture."""
-    upload = await upload_from_form(session, runtime, user, UploadPurpose.AVATAR, file, field="avatar", ip=ip)
-    if upload is None:
-        message = "Choose a picture to upload."
-        raise ValidationFailed(message, fields={"avatar": message})
+async def set_avatar(session: AsyncSession, user: User, profile: Profile, upload: Upload) -> None:
+    """Make a stored upload the user's current profile picture."""
     profile.avatar_upload_id = upload.id
     profile.updated_at = utcnow()
     await session.flush()

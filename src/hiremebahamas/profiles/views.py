@@ -7,17 +7,21 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import UploadFile
 
 from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
 from hiremebahamas.core.errors import AppError, NotFound, ValidationFailed
 from hiremebahamas.core.http_cache import shared_when_anonymous
-from hiremebahamas.models import Island, ProfileVisibility
+from hiremebahamas.core.runtime import Runtime
+from hiremebahamas.models import Island, Profile, ProfileVisibility, UploadPurpose, User
 from hiremebahamas.profiles import entries, service
-from hiremebahamas.profiles.avatars import replace_avatar
+from hiremebahamas.profiles.avatars import set_avatar
 from hiremebahamas.profiles.forms import LINK_ROWS, link_errors, profile_form, submitted_profile
 from hiremebahamas.profiles.people import island_options
 from hiremebahamas.profiles.schemas import EducationIn, ExperienceIn, ProfileUpdateIn, TalentSort
 from hiremebahamas.profiles.talent import TalentQuery, search_talent
+from hiremebahamas.uploads.forms import upload_from_form
 from hiremebahamas.web.deps import AppRuntime, DbSession, discard_attempt, request_ip
 from hiremebahamas.web.forms import FormStr, form_problems
 from hiremebahamas.web.rendering import redirect, render
@@ -115,13 +119,24 @@ async def _section_failed(
     )
 
 
+async def _replace_avatar(
+    session: AsyncSession, runtime: Runtime, user: User, profile: Profile, file: UploadFile | str | None, ip: str
+) -> None:
+    """Store the edit page's file as the user's new profile picture."""
+    upload = await upload_from_form(session, runtime, user, UploadPurpose.AVATAR, file, field="avatar", ip=ip)
+    if upload is None:
+        message = "Choose a picture to upload."
+        raise ValidationFailed(message, fields={"avatar": message})
+    await set_avatar(session, user, profile, upload)
+
+
 @router.post("/profile/avatar")
 async def upload_avatar(request: Request, db: DbSession, runtime: AppRuntime, auth: CurrentAuth) -> Response:
     """A normal multipart form (no script needed); the uploads service checks and re-encodes it."""
     file = (await request.form()).get("avatar")
     try:
         profile = await service.get_or_create_profile(db, auth.user)
-        await replace_avatar(db, runtime, auth.user, profile, file, request_ip(request))
+        await _replace_avatar(db, runtime, auth.user, profile, file, request_ip(request))
     except AppError as exc:
         return await _section_failed(request, db, auth, "avatar", {}, exc)
     return redirect(request, "/profile/edit#picture", flash=("success", "Your profile picture was updated."))

@@ -41,13 +41,13 @@ from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
 from hiremebahamas.accounts import service as accounts
-from hiremebahamas.accounts.deps import SESSION_COOKIE
 from hiremebahamas.config import Settings
 from hiremebahamas.core.clientip import client_ip
 from hiremebahamas.core.errors import RateLimited
 from hiremebahamas.core.ratelimit import LimitScope
 from hiremebahamas.core.realtime import CONNECTIONS, Subscription, encode
 from hiremebahamas.core.runtime import Runtime
+from hiremebahamas.core.security import SESSION_COOKIE
 from hiremebahamas.messaging import service as messaging
 from hiremebahamas.models import User
 

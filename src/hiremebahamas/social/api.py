@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from hiremebahamas.accounts.deps import CurrentUser, OptionalAuth, VerifiedAuth
-from hiremebahamas.core.pagination import Page, PageParams, page_params
+from hiremebahamas.core.pagination import Page, PageParams
 from hiremebahamas.profiles.schemas import PersonOut
 from hiremebahamas.social import service
 from hiremebahamas.social.schemas import BlockStateOut, FollowStateOut
 from hiremebahamas.web.deps import DbSession
 from hiremebahamas.web.openapi import UPGRADE_REQUIRED
+from hiremebahamas.web.pagination import page_params
 
 router = APIRouter(prefix="/users", tags=["social"])
 Paging = Annotated[PageParams, Depends(page_params)]

@@ -7,7 +7,6 @@ from typing import Any, TypeVar
 
 from fastapi import Request, Response
 
-from hiremebahamas.accounts.deps import SESSION_COOKIE
 from hiremebahamas.config import Settings
 from hiremebahamas.core import http_cache, security
 from hiremebahamas.core.errors import CsrfFailed
@@ -95,5 +94,5 @@ async def protect_api(request: Request) -> None:
         return
     if getattr(request.scope.get("endpoint"), _NOT_COOKIE_AUTHENTICATED, False):
         return
-    if request.cookies.get(SESSION_COOKIE):
+    if request.cookies.get(security.SESSION_COOKIE):
         await _check(request)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -14,11 +15,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hiremebahamas.billing.views import upgrade_prompt
-from hiremebahamas.core.errors import AppError, NotFound, Unauthenticated, UpgradeRequired, ValidationFailed
+from hiremebahamas.core.errors import AppError, NotFound, Unauthenticated, ValidationFailed
 from hiremebahamas.web.rendering import is_htmx, redirect, render
 
 logger = logging.getLogger(__name__)
+
+# A page for one kind of error, rendered by the domain that knows what to offer (billing: the
+# plan that lifts a limit). The app passes them to install_error_handlers.
+ErrorPage = Callable[[Request, AppError], Awaitable[Response]]
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -56,8 +60,10 @@ async def handle_app_error(request: Request, exc: Exception) -> Response:
         return JSONResponse(exc.to_body(), status_code=exc.status_code, headers=exc.headers())
     if isinstance(exc, Unauthenticated) and request.method == "GET":
         return redirect(request, f"/login?next={quote(request.url.path)}")
-    if isinstance(exc, UpgradeRequired):
-        return await upgrade_prompt(request, exc)  # the limit, its price, a checkout button
+    error_pages: Mapping[type[AppError], ErrorPage] = request.app.state.error_pages
+    for kind, page in error_pages.items():
+        if isinstance(exc, kind):
+            return await page(request, exc)
     return _error_page(request, exc.status_code, exc.message, exc.code, exc.headers())
 
 
@@ -139,7 +145,8 @@ async def handle_unexpected(request: Request, exc: Exception) -> Response:
     return _error_page(request, 500, message, "internal_error")
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, error_pages: Mapping[type[AppError], ErrorPage]) -> None:
+    app.state.error_pages = dict(error_pages)
     app.add_exception_handler(AppError, handle_app_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_error)

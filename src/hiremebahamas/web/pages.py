@@ -1,30 +1,20 @@
-"""Site-wide pages: home, and the development outbox."""
+"""Site-wide pages: the API docs, the favicon, and the development outbox. (The home page is
+the feed's: posts/views.py.)"""
 
 from __future__ import annotations
 
 from email.message import EmailMessage
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from hiremebahamas.accounts.deps import OptionalAuth, optional_auth
 from hiremebahamas.core.email import FileOutbox, read_outbox_message
 from hiremebahamas.core.errors import NotFound
-from hiremebahamas.core.http_cache import shared_when_anonymous
-from hiremebahamas.posts import views as posts_views
-from hiremebahamas.web.deps import AppRuntime, DbSession
+from hiremebahamas.web.deps import AppRuntime
 from hiremebahamas.web.rendering import render, static_url
 
-router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
-
-
-@router.get("/")
-@shared_when_anonymous
-async def home(request: Request, auth: OptionalAuth, db: DbSession, runtime: AppRuntime) -> Response:
-    if auth is not None:
-        return await posts_views.home_feed(request, auth, db, runtime)  # signed in: the feed
-    return render(request, "pages/home.html")
+router = APIRouter(include_in_schema=False)
 
 
 @router.get("/favicon.ico")
