@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hiremebahamas.core import metrics
 from hiremebahamas.core.cache import KeyValueStore
 from hiremebahamas.core.errors import NotFound
 from hiremebahamas.core.pagination import PageParams
@@ -102,10 +103,12 @@ class FeedCache:
 
 async def feed_page(session: AsyncSession, cache: FeedCache | None, viewer: User, params: PageParams) -> PostPage:
     if params.cursor is not None or cache is None or not cache.enabled:
+        metrics.count_cache("feed", "bypass")  # later pages, or the cache turned off
         cards = await repository.feed_cards(session, viewer.id, params.cursor, params.limit + 1)
         return await _page(session, viewer, cards, params.limit, has_more=len(cards) > params.limit)
     key = await cache.key(viewer.id, params.limit)
     cached = await cache.read(key)
+    metrics.count_cache("feed", "miss" if cached is None else "hit")
     if cached is None:
         started = utcnow()
         cards = await repository.feed_cards(session, viewer.id, None, params.limit + 1)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from hiremebahamas.accounts.deps import CurrentUser, OptionalAuth
 from hiremebahamas.accounts.schemas import UserOut
+from hiremebahamas.core import metrics
 from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from hiremebahamas.models import Island, User
@@ -115,6 +116,7 @@ async def get_profile(username: str, auth: OptionalAuth, db: DbSession, runtime:
     Anonymous visitors (crawlers, shared links) all see the same thing, so their answer is
     cached (profiles/cache.py). Signed-in viewers, the author above all, always get it fresh."""
     if auth is not None:
+        metrics.count_cache("profile", "bypass")
         view = await service.public_profile(db, auth.user, username)
         return Response(PublicProfileEnvelope(profile=view.out()).model_dump_json(), media_type="application/json")
     cache = ProfileCache(runtime.store, runtime.settings.cache_user_ttl)
