@@ -108,7 +108,9 @@ async def delete_education(entry_id: uuid.UUID, user: CurrentUser, db: DbSession
 
 
 @users_router.get("/{username}", response_model=PublicProfileEnvelope)
-@shared_when_anonymous
+# Not kept by the server: a suspension made outside the services must hide the profile at once,
+# which only a check against the database at each request can tell (profiles/cache.py).
+@shared_when_anonymous(area=None)
 async def get_profile(username: str, auth: OptionalAuth, db: DbSession, runtime: AppRuntime) -> Response:
     """404 when the username is unknown, when either of you blocked the other, and, for
     visitors who are not signed in, when the profile is visible to members only.
