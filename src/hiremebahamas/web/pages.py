@@ -20,7 +20,7 @@ router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=Fals
 
 
 @router.get("/")
-@shared_when_anonymous
+@shared_when_anonymous(area="jobs")
 async def home(request: Request, auth: OptionalAuth, db: DbSession, runtime: AppRuntime) -> Response:
     if auth is not None:
         return await posts_views.home_feed(request, auth, db, runtime)  # signed in: the feed
