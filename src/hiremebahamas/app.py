@@ -18,10 +18,12 @@ from hiremebahamas.billing import views as billing_views
 from hiremebahamas.companies import api as companies_api
 from hiremebahamas.companies import views as companies_views
 from hiremebahamas.config import Settings
+from hiremebahamas.core.compression import CompressionMiddleware
 from hiremebahamas.core.errors import UpgradeRequired
-from hiremebahamas.core.http_cache import StaticAssets, with_http_caching
+from hiremebahamas.core.http_cache import HttpCacheMiddleware, StaticAssets
 from hiremebahamas.core.middleware import RequestContextMiddleware
 from hiremebahamas.core.observability import configure_logging, init_sentry
+from hiremebahamas.core.response_cache import ResponseCacheMiddleware
 from hiremebahamas.core.runtime import Runtime, create_runtime
 from hiremebahamas.core.security import SESSION_COOKIE
 from hiremebahamas.jobs import api as jobs_api
@@ -48,6 +50,10 @@ from hiremebahamas.web.csrf import protect_api, protect_pages
 from hiremebahamas.web.deps import refuse_url_controls
 from hiremebahamas.web.errors import install_error_handlers
 from hiremebahamas.web.openapi import install_openapi, operation_id
+from hiremebahamas.web.rendering import FLASH_COOKIE
+
+# A request carrying one of these gets an answer of its own: never a shared or stored copy.
+_PERSONAL_COOKIES = (SESSION_COOKIE, FLASH_COOKIE)
 
 
 class HireMeBahamasApp(FastAPI):
@@ -56,9 +62,14 @@ class HireMeBahamasApp(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         runtime: Runtime = self.state.runtime
-        # Cache headers and gzip inside it, so a 304 or a compressed answer is logged and counted too.
-        app = with_http_caching(super().build_middleware_stack(), runtime.settings, session_cookie=SESSION_COOKIE)
-        return RequestContextMiddleware(app, settings=runtime.settings)
+        settings = runtime.settings
+        app: ASGIApp = CompressionMiddleware(super().build_middleware_stack())
+        # Between the two: a stored answer is already compressed, and still gets its ETag and headers.
+        app = ResponseCacheMiddleware(app, runtime.store, settings, personal_cookies=_PERSONAL_COOKIES)
+        # Outside compression (an ETag names the bytes sent) and the error middleware (a 500 is covered).
+        app = HttpCacheMiddleware(app, settings, personal_cookies=_PERSONAL_COOKIES)
+        # Outermost, so a 304, a compressed answer or a cached one is logged and counted too.
+        return RequestContextMiddleware(app, settings=settings)
 
 
 def _api_router() -> APIRouter:

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import update
 
 from hiremebahamas.core.runtime import Runtime
@@ -169,3 +170,18 @@ async def test_the_author_and_members_always_get_it_fresh(client: httpx.AsyncCli
     assert own.json()["profile"]["followers_count"] == 1
     # Counts are the one thing anonymous visitors may see late (documented in profiles/cache.py).
     assert (await anonymous(client, "ann-rolle")).json()["profile"]["followers_count"] == 0
+
+
+async def test_hits_and_misses_are_counted(client: httpx.AsyncClient, runtime: Runtime) -> None:
+    def count(result: str) -> float:
+        return REGISTRY.get_sample_value("hmb_cache_requests_total", {"cache": "profile", "result": result}) or 0.0
+
+    ann = await member(runtime, "ann-rolle")
+    before = [count(result) for result in ("hit", "miss", "bypass")]
+    await warm(client, "ann-rolle")  # a miss, then a hit
+    await client.get("/api/users/ann-rolle", headers=ann.headers)  # signed in: never from the cache
+    assert [count(result) - earlier for result, earlier in zip(("hit", "miss", "bypass"), before, strict=True)] == [
+        1,
+        1,
+        1,
+    ]

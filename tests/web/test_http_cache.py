@@ -115,7 +115,7 @@ async def test_a_visitor_with_a_csrf_cookie_still_gets_the_shared_copy_without_a
 
 async def test_a_shared_route_that_writes_out_a_visitors_token_is_private(own_app: FastAPI, settings: Settings) -> None:
     @own_app.get("/test/shared-with-a-form")
-    @shared_when_anonymous
+    @shared_when_anonymous(area="test")
     async def shared_with_a_form(request: Request) -> PlainTextResponse:
         return PlainTextResponse(csrf_token(request))
 

@@ -18,7 +18,7 @@ webhook_router = APIRouter(prefix="/api/subscriptions", tags=["subscriptions"])
 
 
 @router.get("/tiers")
-@shared_when_anonymous
+@shared_when_anonymous(area="billing")
 async def tiers(db: DbSession) -> TiersOut:
     """The plans with their prices and limits (a null limit is unlimited)."""
     return TiersOut(items=[TierOut.of(tier) for tier in await load_tiers(db)])

@@ -37,7 +37,7 @@ def _choice(tier: str, interval: str) -> tuple[TierCode, BillingInterval]:
 
 
 @router.get("/pricing")
-@shared_when_anonymous
+@shared_when_anonymous(area="billing")
 async def pricing(request: Request, db: DbSession, auth: OptionalAuth, checkout: str = "") -> Response:
     tiers = await load_tiers(db)
     current = (await service.overview(db, auth.user)).tier.code if auth else None

@@ -50,7 +50,7 @@ async def create_company(body: CompanyIn, auth: VerifiedAuth, db: DbSession) -> 
 
 
 @router.get("/{slug}")
-@shared_when_anonymous
+@shared_when_anonymous(area="jobs")
 async def get_company(slug: str, db: DbSession) -> CompanyEnvelope:
     return await _envelope(db, await service.get_company(db, slug))
 

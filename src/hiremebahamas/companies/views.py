@@ -102,7 +102,7 @@ async def _open_jobs(db: DbSession, company: Company) -> list[JobCard]:
 
 
 @router.get("/companies/{slug}")
-@shared_when_anonymous
+@shared_when_anonymous(area="jobs")
 async def company_page(request: Request, db: DbSession, auth: OptionalAuth, slug: str) -> Response:
     company = await service.get_company(db, slug)
     team = await service.team(db, company.id)

@@ -24,12 +24,18 @@ class KeyValueStore(Protocol):
         """Seconds until the key expires, 0 when it does not exist."""
         ...
 
+    async def get_bytes(self, key: str) -> bytes | None:
+        """A value stored by `set_bytes` (response bodies: gzip is not text)."""
+        ...
+
+    async def set_bytes(self, key: str, value: bytes, ttl_seconds: int) -> None: ...
+
 
 class MemoryStore:
     def __init__(self) -> None:
-        self._data: dict[str, tuple[str, float]] = {}
+        self._data: dict[str, tuple[str | bytes, float]] = {}
 
-    def _live(self, key: str) -> tuple[str, float] | None:
+    def _live(self, key: str) -> tuple[str | bytes, float] | None:
         entry = self._data.get(key)
         if entry is not None and entry[1] <= time.monotonic():
             del self._data[key]
@@ -38,9 +44,19 @@ class MemoryStore:
 
     async def get(self, key: str) -> str | None:
         entry = self._live(key)
-        return entry[0] if entry else None
+        return entry[0] if entry and isinstance(entry[0], str) else None
 
     async def set(self, key: str, value: str, ttl_seconds: int) -> None:
+        self._put(key, value, ttl_seconds)
+
+    async def get_bytes(self, key: str) -> bytes | None:
+        entry = self._live(key)
+        return entry[0] if entry and isinstance(entry[0], bytes) else None
+
+    async def set_bytes(self, key: str, value: bytes, ttl_seconds: int) -> None:
+        self._put(key, value, ttl_seconds)
+
+    def _put(self, key: str, value: str | bytes, ttl_seconds: int) -> None:
         if len(self._data) > 100_000:
             self._evict_expired()
         self._data[key] = (value, time.monotonic() + ttl_seconds)
@@ -54,7 +70,7 @@ class MemoryStore:
         if entry is None:
             await self.set(key, "1", ttl_seconds)
             return 1
-        value = int(entry[0]) + 1
+        value = int(str(entry[0])) + 1
         self._data[key] = (str(value), entry[1])
         return value
 
@@ -95,3 +111,10 @@ class RedisStore:
     async def ttl(self, key: str) -> int:
         remaining = int(await self.client.ttl(self.prefix + key))
         return max(0, remaining)
+
+    async def get_bytes(self, key: str) -> bytes | None:
+        value = await self.client.get(self.prefix + key)
+        return value.encode() if isinstance(value, str) else value
+
+    async def set_bytes(self, key: str, value: bytes, ttl_seconds: int) -> None:
+        await self.client.set(self.prefix + key, value, ex=ttl_seconds)

@@ -17,7 +17,8 @@ docs/deployment.md ("CDN") describes the CDN set-up that goes with it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
+from collections.abc import Set as AbstractSet
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -27,7 +28,6 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hiremebahamas.config import Settings
-from hiremebahamas.core.compression import CompressionMiddleware
 
 PRIVATE = "private, no-store"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -39,6 +39,7 @@ SHARED_VARY = ("Cookie", "Authorization", "Accept-Encoding")
 # What a 304 repeats of the 200 it stands for (RFC 9110, 15.4.5).
 _NOT_MODIFIED_HEADERS = frozenset({"cache-control", "content-location", "date", "etag", "expires", "vary"})
 _KIND_ATTRIBUTE = "http_cache_kind"
+_AREA_ATTRIBUTE = "http_cache_area"
 _PRIVATE_FLAG = "http_cache_private"
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
@@ -55,9 +56,19 @@ def _mark(endpoint: Endpoint, kind: CacheKind) -> Endpoint:
     return endpoint
 
 
-def shared_when_anonymous(endpoint: Endpoint) -> Endpoint:
-    """Mark a GET route whose anonymous answer is the same for everyone: the CDN may share it."""
-    return _mark(endpoint, CacheKind.SHARED)
+def shared_when_anonymous(*, area: str | None) -> Callable[[Endpoint], Endpoint]:
+    """Mark a GET route whose anonymous answer is the same for everyone: the CDN may share it.
+
+    With an `area` ("jobs", "billing": what the answer is built from, as the writers that change
+    it name it in `response_cache.invalidate_after_commit`) the server also keeps a copy until
+    the area changes (core/response_cache.py). None where a change that no writer announces
+    must show at once."""
+
+    def mark(endpoint: Endpoint) -> Endpoint:
+        setattr(endpoint, _AREA_ATTRIBUTE, area)
+        return _mark(endpoint, CacheKind.SHARED)
+
+    return mark
 
 
 def own_cache_control(endpoint: Endpoint) -> Endpoint:
@@ -76,10 +87,27 @@ class StaticAssets(StaticFiles):
     http_cache_kind = CacheKind.STATIC
 
 
-def with_http_caching(app: ASGIApp, settings: Settings, *, session_cookie: str) -> ASGIApp:
-    """Cache headers and ETags outside compression, so an ETag names the bytes actually sent
-    (a gzipped body gets its own), and outside the error middleware, so a 500 is covered too."""
-    return HttpCacheMiddleware(CompressionMiddleware(app), settings, session_cookie=session_cookie)
+def anonymous(scope: Scope, personal_cookies: AbstractSet[str]) -> bool:
+    """A GET or HEAD without credentials and without a cookie that makes the answer personal
+    (the session; a flash message shown once): every such request is answered alike."""
+    request = Headers(scope=scope)
+    if scope["method"] not in ("GET", "HEAD") or "authorization" in request:
+        return False
+    cookies = request.get("cookie")
+    return not cookies or personal_cookies.isdisjoint(cookie_parser(cookies))
+
+
+def marked_private(scope: Scope) -> bool:
+    """Whether the endpoint called `mark_private` (HttpCacheMiddleware creates the state)."""
+    return bool(scope.get("state", {}).get(_PRIVATE_FLAG))
+
+
+def shared_area(scope: Scope) -> str | None:
+    """The area of the matched route when it is shared and has one; None for any other route."""
+    if _kind_of(scope) is not CacheKind.SHARED:
+        return None
+    area = getattr(scope.get("endpoint"), _AREA_ATTRIBUTE, None)
+    return area if isinstance(area, str) else None
 
 
 def shared_cache_control(settings: Settings) -> str:
@@ -109,9 +137,12 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
 
 
 class HttpCacheMiddleware:
-    def __init__(self, app: ASGIApp, settings: Settings, *, session_cookie: str) -> None:
+    """Cache headers and ETags. It sits outside compression, so an ETag names the bytes actually
+    sent (a gzipped body gets its own), and outside the error middleware, so a 500 is covered too."""
+
+    def __init__(self, app: ASGIApp, settings: Settings, *, personal_cookies: Collection[str]) -> None:
         self.app = app
-        self.session_cookie = session_cookie
+        self.personal_cookies = frozenset(personal_cookies)
         self.shared = shared_cache_control(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -149,21 +180,18 @@ class HttpCacheMiddleware:
             headers["Cache-Control"] = IMMUTABLE if b"v=" in scope.get("query_string", b"") else UNVERSIONED_STATIC
         elif kind is CacheKind.OWN and "cache-control" in headers:
             pass
-        elif kind is CacheKind.SHARED and status == 200 and self._anonymous(scope):
+        elif (
+            kind is CacheKind.SHARED
+            and status == 200
+            and anonymous(scope, self.personal_cookies)
+            and not marked_private(scope)
+        ):
             headers["Cache-Control"] = self.shared
             merge_vary(headers, SHARED_VARY)
             return True
         else:
             headers["Cache-Control"] = PRIVATE
         return False
-
-    def _anonymous(self, scope: Scope) -> bool:
-        request = Headers(scope=scope)
-        if scope["method"] not in ("GET", "HEAD") or "authorization" in request:
-            return False
-        if scope["state"].get(_PRIVATE_FLAG):
-            return False
-        return self.session_cookie not in cookie_parser(request.get("cookie", ""))
 
     async def _send_validated(self, scope: Scope, start: Message, body: Message, send: Send) -> None:
         # A streamed (or server-sent file) body cannot be hashed before it goes out.

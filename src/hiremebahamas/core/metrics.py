@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Literal
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
@@ -25,6 +26,18 @@ REQUESTS = Counter(
 IN_FLIGHT = Gauge("http_requests_in_flight", "Requests being served now.", multiprocess_mode="livesum")
 TASK_FAILURES = Counter("background_task_failures_total", "Background task runs that raised.", ["task"])
 RATE_LIMITED = Counter("rate_limited_requests_total", "Requests refused by a rate limit.", ["scope"])
+CACHE_REQUESTS = Counter(
+    "hmb_cache_requests_total",
+    "Cache look-ups by cache and result: hit, miss, or bypass (a request the cache may not answer).",
+    ["cache", "result"],
+)
+
+CacheResult = Literal["hit", "miss", "bypass"]
+
+
+def count_cache(cache: str, result: CacheResult) -> None:
+    """One look-up of `cache` ("response", "profile", "feed"): the hit rate is hit / (hit + miss)."""
+    CACHE_REQUESTS.labels(cache=cache, result=result).inc()
 
 
 def render_latest() -> tuple[bytes, str]:

@@ -78,7 +78,7 @@ SearchParams = Annotated[JobSearch, Depends(job_search_params)]
 
 
 @jobs_router.get("")
-@shared_when_anonymous
+@shared_when_anonymous(area="jobs")
 async def search(
     db: DbSession,
     params: SearchParams,
@@ -104,7 +104,7 @@ async def create_job(body: JobIn, auth: VerifiedAuth, db: DbSession) -> JobEnvel
 
 
 @jobs_router.get("/{job_id}")
-@shared_when_anonymous
+@shared_when_anonymous(area="jobs")
 async def get_job(job_id: uuid.UUID, db: DbSession, auth: OptionalAuth) -> JobEnvelope:
     card = await service.view_job(db, job_id, auth.user if auth else None)
     return JobEnvelope(job=card.out())

@@ -59,7 +59,7 @@ async def job_page_context(
 
 
 @router.get("/jobs/{ref}")
-@shared_when_anonymous
+@shared_when_anonymous(area="jobs")
 async def job_page(request: Request, db: DbSession, auth: OptionalAuth, settings: AppSettings, ref: str) -> Response:
     job_id, slug = parse_job_ref(ref)
     viewer = auth.user if auth else None

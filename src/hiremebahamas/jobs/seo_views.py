@@ -23,7 +23,7 @@ FEED_SIZE = 50
 
 
 @router.get("/sitemap.xml")
-@shared_when_anonymous
+@shared_when_anonymous(area="jobs")
 async def sitemap(db: DbSession, settings: AppSettings) -> Response:
     now = utcnow()
     live = (Job.status == JobStatus.OPEN, Job.valid_through > now)
@@ -45,7 +45,7 @@ async def sitemap(db: DbSession, settings: AppSettings) -> Response:
 
 
 @router.get("/jobs/feed.atom")
-@shared_when_anonymous
+@shared_when_anonymous(area="jobs")
 async def feed(request: Request, db: DbSession, settings: AppSettings) -> Response:
     search, raw, _errors = search_from_request(request)
     search = search.model_copy(update={"sort": "newest"})

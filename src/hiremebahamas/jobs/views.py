@@ -43,7 +43,7 @@ POSTED_WITHIN = [("", "Any time"), ("1", "Last 24 hours"), ("7", "Last 7 days"),
 
 
 @pages.get("/jobs")
-@shared_when_anonymous
+@shared_when_anonymous(area="jobs")
 async def search_page(request: Request, db: DbSession, auth: OptionalAuth, cursor: str | None = None) -> Response:
     search, raw, errors = search_from_request(request)
     try:

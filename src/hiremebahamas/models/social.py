@@ -34,8 +34,12 @@ class Block(Base):
 
 class Post(IdMixin, Base):
     __tablename__ = "posts"
-    # The feed reads each followed author's newest posts: (author, time) in index order.
-    __table_args__ = (Index("ix_posts_author_created", "author_id", "created_at", "id"),)
+    __table_args__ = (
+        # A person's posts newest first: (author, time) in index order.
+        Index("ix_posts_author_created", "author_id", "created_at", "id"),
+        # Building a home timeline reads the newest posts of everyone followed in (time, id) order.
+        Index("ix_posts_created_id", "created_at", "id"),
+    )
 
     author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     body: Mapped[str] = mapped_column(Text)
@@ -45,7 +49,7 @@ class Post(IdMixin, Base):
     # Counters kept on the row so a feed page needs no per-post COUNT queries.
     like_count: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(default=None)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hiremebahamas.core import metrics
 from hiremebahamas.core.errors import NotFound
 from hiremebahamas.core.pagination import PageParams
 from hiremebahamas.models import User
@@ -23,6 +24,7 @@ async def feed_page(session: AsyncSession, timelines: Timelines, viewer: User, p
     """A page of the viewer's feed: ids from their timeline (built from the database on the
     first visit), the posts loaded fresh with the feed's rules applied again."""
     ids = await timelines.page(viewer.id, params.cursor, params.limit + 1)
+    metrics.count_cache("feed", "hit" if ids is not None else "miss" if params.cursor is None else "bypass")
     if ids is None and params.cursor is None:
         entries = await repository.feed_entries(session, viewer.id, LENGTH)
         await timelines.replace(viewer.id, [Entry.of(post_id, at) for post_id, at in entries])

@@ -80,7 +80,7 @@ async def home_feed(
 
 
 @router.get("/")
-@shared_when_anonymous
+@shared_when_anonymous(area="jobs")
 async def home(request: Request, auth: OptionalAuth, db: DbSession, runtime: AppRuntime) -> Response:
     """The feed for a member; the landing page, the same for every visitor, for anyone else."""
     if auth is not None:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from hiremebahamas.accounts.deps import CurrentUser, OptionalAuth
 from hiremebahamas.accounts.schemas import UserOut
+from hiremebahamas.core import metrics
 from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from hiremebahamas.models import Island, User
@@ -107,7 +108,9 @@ async def delete_education(entry_id: uuid.UUID, user: CurrentUser, db: DbSession
 
 
 @users_router.get("/{username}", response_model=PublicProfileEnvelope)
-@shared_when_anonymous
+# Not kept by the server: a suspension made outside the services must hide the profile at once,
+# which only a check against the database at each request can tell (profiles/cache.py).
+@shared_when_anonymous(area=None)
 async def get_profile(username: str, auth: OptionalAuth, db: DbSession, runtime: AppRuntime) -> Response:
     """404 when the username is unknown, when either of you blocked the other, and, for
     visitors who are not signed in, when the profile is visible to members only.
@@ -115,6 +118,7 @@ async def get_profile(username: str, auth: OptionalAuth, db: DbSession, runtime:
     Anonymous visitors (crawlers, shared links) all see the same thing, so their answer is
     cached (profiles/cache.py). Signed-in viewers, the author above all, always get it fresh."""
     if auth is not None:
+        metrics.count_cache("profile", "bypass")
         view = await service.public_profile(db, auth.user, username)
         return Response(PublicProfileEnvelope(profile=view.out()).model_dump_json(), media_type="application/json")
     cache = ProfileCache(runtime.store, runtime.settings.cache_user_ttl)

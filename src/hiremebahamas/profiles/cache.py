@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hiremebahamas.core import tasks
+from hiremebahamas.core import metrics, tasks
 from hiremebahamas.core.cache import KeyValueStore
 from hiremebahamas.models import Profile, ProfileVisibility, User
 
@@ -54,7 +54,11 @@ class ProfileCache:
     async def read(self, session: AsyncSession, key: str, username: str) -> str | None:
         """The cached answer under `key`, if the person is still the one it shows and still
         public to everyone."""
-        if self.ttl <= 0 or (raw := await self.store.get(key)) is None:
+        if self.ttl <= 0:
+            metrics.count_cache("profile", "bypass")
+            return None
+        if (raw := await self.store.get(key)) is None:
+            metrics.count_cache("profile", "miss")
             return None
         cached_id, _, body = raw.partition("\n")
         query = (
@@ -66,7 +70,9 @@ class ProfileCache:
         public = row is not None and row.is_active and row.visibility in (None, ProfileVisibility.PUBLIC)
         if not public or row is None or str(row.id) != cached_id:
             await self.store.delete(key)
+            metrics.count_cache("profile", "miss")
             return None
+        metrics.count_cache("profile", "hit")
         return body
 
     async def write(self, key: str, user_id: uuid.UUID, body: str) -> None:

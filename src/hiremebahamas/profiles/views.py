@@ -32,7 +32,9 @@ TALENT_PAGE = 20
 
 
 @router.get("/u/{username}")
-@shared_when_anonymous
+# Not kept by the server: a suspension made outside the services must hide the profile at once,
+# which only a check against the database at each request can tell (profiles/cache.py).
+@shared_when_anonymous(area=None)
 async def profile_page(request: Request, db: DbSession, auth: OptionalAuth, username: str) -> Response:
     viewer = auth.user if auth else None
     if viewer is not None:

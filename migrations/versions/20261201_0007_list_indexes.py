@@ -1,4 +1,4 @@
-"""job search indexes: featured jobs, and open jobs by island newest first
+"""list indexes: featured jobs, open jobs by island newest first, posts in (time, id) order
 
 Revision ID: 0007
 Revises: 0006
@@ -28,9 +28,16 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_jobs_island_status_published", ["island", "status", "published_at", "id"], unique=False
         )
+    with op.batch_alter_table("posts", schema=None) as batch_op:
+        # (time, id) serves the feed's whole keyset order; (time) alone left a sort of each tie.
+        batch_op.create_index("ix_posts_created_id", ["created_at", "id"], unique=False)
+        batch_op.drop_index("ix_posts_created_at")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("posts", schema=None) as batch_op:
+        batch_op.create_index("ix_posts_created_at", ["created_at"], unique=False)
+        batch_op.drop_index("ix_posts_created_id")
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.drop_index("ix_jobs_island_status_published")
         batch_op.drop_index(
