@@ -16,7 +16,7 @@ from sqlalchemy import update
 
 from hiremebahamas.accounts.service import ClientInfo, start_session
 from hiremebahamas.accounts.usernames import suggest_username
-from hiremebahamas.core import response_cache, security
+from hiremebahamas.core import response_areas, security
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.jobs.schemas import JobIn
 from hiremebahamas.jobs.service import create_job
@@ -170,7 +170,7 @@ async def set_job(runtime: Runtime, job_id: str, **values: Any) -> None:
     CACHE_DEFAULT_TTL, which the tests of search itself do not wait for."""
     async with runtime.database.unit_of_work(runtime.tasks) as session:
         await session.execute(update(Job).where(Job.id == uuid.UUID(job_id)).values(**values))
-        response_cache.invalidate_after_commit(session, "jobs")
+        response_areas.invalidate_after_commit(session, "jobs")
 
 
 def titles(response: httpx.Response) -> list[str]:

@@ -17,7 +17,7 @@ from sqlalchemy import update
 
 from hiremebahamas.billing.tiers import seed_tiers
 from hiremebahamas.config import Settings
-from hiremebahamas.core import response_cache
+from hiremebahamas.core import response_areas
 from hiremebahamas.core.http_cache import mark_private, shared_when_anonymous
 from hiremebahamas.core.runtime import Runtime, create_runtime
 from hiremebahamas.models import Tier, TierCode
@@ -298,10 +298,10 @@ async def test_a_change_made_by_another_instance_is_seen_and_not_raced(
 
     other = create_runtime(settings)
     try:
-        await response_cache.area_versions(other.store, settings.cache_default_ttl).change("jobs")
+        await response_areas.area_versions(other.store, settings.cache_default_ttl).change("jobs")
     finally:
         await other.close()
-    monkeypatch.setattr(response_cache, "VERSION_REFRESH_SECONDS", 0.0)  # instead of waiting a second
+    monkeypatch.setattr(response_areas, "VERSION_REFRESH_SECONDS", 0.0)  # instead of waiting a second
     assert (await client.get("/api/jobs")).headers["x-cache"] == "MISS"
     # Built within a second of another instance's change, whose clock may differ: not kept.
     assert (await client.get("/api/jobs")).headers["x-cache"] == "MISS"

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hiremebahamas.core import response_cache
+from hiremebahamas.core import response_areas
 from hiremebahamas.core.sql import insert_ignoring_conflicts
 from hiremebahamas.models import BillingInterval, Tier, TierCode
 from hiremebahamas.models.base import utcnow
@@ -113,5 +113,5 @@ async def seed_tiers(session: AsyncSession) -> list[str]:
             changes.append(f"updated {seed.code.value}")
     await session.flush()
     if changes:
-        response_cache.invalidate_after_commit(session, "billing")
+        response_areas.invalidate_after_commit(session, "billing")
     return changes

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hiremebahamas.billing import entitlements
 from hiremebahamas.companies.schemas import CompanyIn, CompanyUpdateIn
 from hiremebahamas.companies.slugs import slugify
-from hiremebahamas.core import response_cache
+from hiremebahamas.core import response_areas
 from hiremebahamas.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hiremebahamas.jobs import files
 from hiremebahamas.jobs.indexing import reindex_company_jobs
@@ -129,7 +129,7 @@ async def create_company(session: AsyncSession, actor: User, data: CompanyIn) ->
     await session.flush()
     session.add(CompanyMember(company_id=company.id, user_id=actor.id, role=CompanyRole.OWNER))
     await session.flush()
-    response_cache.invalidate_after_commit(session, "jobs")
+    response_areas.invalidate_after_commit(session, "jobs")
     return company
 
 
@@ -152,7 +152,7 @@ async def update_company(session: AsyncSession, actor: User, company: Company, d
         logo = await files.owned_upload(session, data.logo_upload_id, UploadPurpose.COMPANY_LOGO, team_ids, "logo")
         company.logo_upload_id = logo.id
     await session.flush()
-    response_cache.invalidate_after_commit(session, "jobs")  # company pages, and the name and logo on its jobs
+    response_areas.invalidate_after_commit(session, "jobs")  # company pages, and the name and logo on its jobs
     return company
 
 
@@ -177,7 +177,7 @@ async def add_member(
     await entitlements.ensure_can_add_team_member(session, actor, company)
     session.add(CompanyMember(company_id=company.id, user_id=user.id, role=role))
     await session.flush()
-    response_cache.invalidate_after_commit(session, "jobs")  # the team on the company page
+    response_areas.invalidate_after_commit(session, "jobs")  # the team on the company page
     return TeamMember(user, role)
 
 
@@ -197,4 +197,4 @@ async def remove_member(session: AsyncSession, actor: User, company: Company, us
             raise Conflict("A company needs at least one owner. Add another owner first.")
     await session.delete(member)
     await session.flush()
-    response_cache.invalidate_after_commit(session, "jobs")
+    response_areas.invalidate_after_commit(session, "jobs")

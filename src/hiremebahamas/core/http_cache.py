@@ -60,7 +60,7 @@ def shared_when_anonymous(*, area: str | None) -> Callable[[Endpoint], Endpoint]
     """Mark a GET route whose anonymous answer is the same for everyone: the CDN may share it.
 
     With an `area` ("jobs", "billing": what the answer is built from, as the writers that change
-    it name it in `response_cache.invalidate_after_commit`) the server also keeps a copy until
+    it name it in `response_areas.invalidate_after_commit`) the server also keeps a copy until
     the area changes (core/response_cache.py). None where a change that no writer announces
     must show at once."""
 

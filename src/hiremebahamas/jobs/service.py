@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hiremebahamas.billing import entitlements
 from hiremebahamas.companies import service as companies
 from hiremebahamas.companies.slugs import slugify
-from hiremebahamas.core import response_cache, tasks
+from hiremebahamas.core import response_areas, tasks
 from hiremebahamas.core.errors import Conflict, EmailUnverified, Forbidden, NotFound, ValidationFailed
 from hiremebahamas.core.remembered import forget_after_commit
 from hiremebahamas.core.sql import affected_rows, insert_ignoring_conflicts
@@ -200,7 +200,7 @@ async def create_job(session: AsyncSession, actor: User, data: JobIn) -> Job:
     if data.status == "open":
         await _open(session, actor, job, now)
     await session.flush()
-    response_cache.invalidate_after_commit(session, "jobs")
+    response_areas.invalidate_after_commit(session, "jobs")
     return job
 
 
@@ -231,7 +231,7 @@ async def update_job(session: AsyncSession, actor: User, job_id: uuid.UUID, data
     if data.status is not None:
         await _move(session, actor, job, JobStatus(data.status), now)
     await session.flush()
-    response_cache.invalidate_after_commit(session, "jobs")
+    response_areas.invalidate_after_commit(session, "jobs")
     return job
 
 
@@ -270,7 +270,7 @@ async def feature_job(session: AsyncSession, actor: User, job_id: uuid.UUID, now
     job.featured_until = min(now + FEATURED_FOR, job.valid_through)
     await session.flush()
     forget_after_commit(session, featured.MEMORY_KEY)  # shown beside the feed from the next page view
-    response_cache.invalidate_after_commit(session, "jobs")
+    response_areas.invalidate_after_commit(session, "jobs")
     return job
 
 
@@ -284,7 +284,7 @@ async def delete_job(session: AsyncSession, actor: User, job_id: uuid.UUID) -> N
         raise Conflict("People have applied to this job, so it cannot be deleted. Close it instead.")
     await session.delete(job)
     await session.flush()
-    response_cache.invalidate_after_commit(session, "jobs")
+    response_areas.invalidate_after_commit(session, "jobs")
 
 
 async def expire_jobs(session: AsyncSession, now: datetime | None = None) -> int:
@@ -298,5 +298,5 @@ async def expire_jobs(session: AsyncSession, now: datetime | None = None) -> int
     )
     expired = await affected_rows(session, statement)
     if expired:
-        response_cache.invalidate_after_commit(session, "jobs")
+        response_areas.invalidate_after_commit(session, "jobs")
     return expired
