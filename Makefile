@@ -11,7 +11,7 @@ help:
 	@echo "make run      - install, migrate and serve on http://$(HOST):$(PORT) (SQLite, no other services)"
 	@echo "make demo     - like make run, on its own SQLite file in var/demo filled with demo data (--size small)"
 	@echo "make test     - the whole suite on SQLite and PostgreSQL, with Redis and Chromium"
-	@echo "make lint     - ruff + mypy --strict"
+	@echo "make lint     - ruff + mypy --strict + import-linter (the layers)"
 	@echo "make audit    - bandit (medium+ severity) over src, pip-audit over the locked dependencies"
 	@echo "make probes   - schemathesis over the whole OpenAPI: job seeker, employer, anonymous"
 	@echo "make format   - ruff format + autofix"
@@ -47,6 +47,7 @@ lint: install
 	$(UV) run ruff check src tests migrations bench
 	$(UV) run ruff format --check src tests migrations bench
 	$(UV) run mypy
+	$(UV) run lint-imports
 
 # Bandit fails on medium or high severity; a reviewed finding carries `# nosec BXXX` and why.
 audit: install

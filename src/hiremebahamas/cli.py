@@ -9,6 +9,7 @@ import getpass
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
@@ -17,6 +18,9 @@ from hiremebahamas.billing import cli as billing_cli
 from hiremebahamas.config import Settings, generate_secret
 from hiremebahamas.demo import cli as demo_cli
 from hiremebahamas.jobs import cli as jobs_cli
+
+if TYPE_CHECKING:
+    from hiremebahamas.core.tasks import TaskRegistry
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,6 +60,24 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def worker_tasks() -> TaskRegistry:
+    """Every task a web process queues for the worker, and the periodic jobs."""
+    from hiremebahamas.accounts import tasks as accounts_tasks
+    from hiremebahamas.core.email import send_email
+    from hiremebahamas.core.tasks import TaskRegistry
+    from hiremebahamas.jobs import tasks as jobs_tasks
+    from hiremebahamas.messaging import tasks as messaging_tasks
+    from hiremebahamas.notifications import tasks as notifications_tasks
+    from hiremebahamas.posts import tasks as posts_tasks
+    from hiremebahamas.uploads import tasks as uploads_tasks
+
+    registry = TaskRegistry()
+    registry.add(send_email)
+    for domain in (accounts_tasks, jobs_tasks, messaging_tasks, notifications_tasks, posts_tasks, uploads_tasks):
+        domain.register(registry)
+    return registry
+
+
 def _worker(args: argparse.Namespace) -> int:
     """Run background tasks from Redis until SIGTERM/SIGINT (see core/worker.py)."""
     from hiremebahamas.core.observability import configure_logging
@@ -71,7 +93,7 @@ def _worker(args: argparse.Namespace) -> int:
 
         start_http_server(args.metrics_port, addr=args.metrics_host)  # task failures, for Prometheus
     asyncio.set_event_loop(asyncio.new_event_loop())  # arq's Worker binds to the current loop
-    create_worker(settings, burst=args.burst).run()
+    create_worker(settings, worker_tasks(), burst=args.burst).run()
     return 0
 
 

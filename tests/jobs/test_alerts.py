@@ -13,8 +13,9 @@ import httpx
 from sqlalchemy import func, select
 
 from hiremebahamas.core.runtime import Runtime
-from hiremebahamas.jobs.schedule import run_due, start_schedule
-from hiremebahamas.jobs.tasks import send_daily_job_alerts, send_instant_job_alerts
+from hiremebahamas.jobs.alerts import send_instant_job_alerts
+from hiremebahamas.jobs.schedule import start_schedule
+from hiremebahamas.jobs.tasks import run_due, send_daily_job_alerts
 from hiremebahamas.models import JobAlertDelivery, SavedSearch, ScheduledRun
 from tests.helpers import emails_to, link_in, text_of
 from tests.jobs.conftest import Person, person, post_job

@@ -13,6 +13,7 @@ import pytest
 from arq.worker import Worker
 from fastapi import FastAPI
 
+from hiremebahamas.cli import worker_tasks
 from hiremebahamas.config import Settings
 from hiremebahamas.core import tasks
 from hiremebahamas.core.email import FileOutbox, OutgoingEmail, defer_email, read_outbox_message
@@ -50,7 +51,11 @@ def pool(runtime: Runtime) -> Any:
 
 
 async def run_worker(settings: Settings, **options: Any) -> Worker:
-    worker = create_worker(settings, burst=True, handle_signals=False, with_cron=False, poll_delay=0.01, **options)
+    registry = worker_tasks()
+    registry.add(always_fails, counted)
+    worker = create_worker(
+        settings, registry, burst=True, handle_signals=False, with_cron=False, poll_delay=0.01, **options
+    )
     try:
         await worker.async_run()
     finally:
@@ -105,7 +110,7 @@ async def test_a_failing_task_is_retried_then_logged_by_argument_name_and_counte
     client_metrics = (await client.get("/metrics")).text.splitlines()
     before = failures()
     secret = "https://hiremebahamas.com/reset?token=one-time-secret"
-    await runtime.tasks.dispatch([TaskCall("always_fails", {"secret_link": secret})])
+    await runtime.tasks.dispatch([TaskCall(always_fails, {"secret_link": secret})])
     caplog.set_level(logging.INFO)
     worker = await run_worker(worker_settings, retry=RetryPolicy(max_tries=3, base_seconds=0.01))
     assert worker.jobs_retried == 2
@@ -125,7 +130,7 @@ async def test_a_failing_task_is_retried_then_logged_by_argument_name_and_counte
 
 async def test_a_redelivered_job_runs_once(runtime: Runtime, worker_settings: Settings) -> None:
     RUNS.clear()
-    call = TaskCall("counted", {"key": "k1"}, id="job-once")
+    call = TaskCall(counted, {"key": "k1"}, id="job-once")
     await runtime.tasks.dispatch([call])
     await runtime.tasks.dispatch([call])  # the same call twice is one job
     await run_worker(worker_settings)
@@ -156,9 +161,10 @@ async def test_the_unread_message_email_waits_15_minutes_in_the_queue(
 
 
 def test_the_worker_knows_every_task_and_the_schedules(worker_settings: Settings) -> None:
-    worker = create_worker(worker_settings, handle_signals=False)
+    worker = create_worker(worker_settings, worker_tasks(), handle_signals=False)
     names = set(worker.functions)
     assert {"send_email", "send_notification_email", "email_unread_message", "expire_jobs", "jobs_schedule"} <= names
+    assert {"send_password_reset", "send_instant_job_alerts", "fan_out_post", "clean_uploads"} <= names
     assert "publish_event" not in names  # live events go out from the committing process
 
 

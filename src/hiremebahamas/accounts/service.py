@@ -14,10 +14,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.accounts import emails
-from hiremebahamas.accounts import tasks as _registers_tasks  # noqa: F401 - send_password_reset
 from hiremebahamas.accounts.lockout import LoginAttempt, lift_locks
 from hiremebahamas.accounts.passwords import password_problem
 from hiremebahamas.accounts.schemas import RegisterIn, UserUpdateIn
+from hiremebahamas.accounts.tasks import send_password_reset
 from hiremebahamas.accounts.usernames import suggest_username
 from hiremebahamas.config import Settings
 from hiremebahamas.core import security, tasks
@@ -324,7 +324,7 @@ def request_password_reset(session: AsyncSession, email: str) -> None:
     """Email a reset link when the account exists; say nothing either way. The lookup happens
     in the background (accounts/tasks.py), so the request does the same work for every email
     and its timing tells nothing."""
-    tasks.defer(session, "send_password_reset", email=normalise_email(email))
+    tasks.defer(session, send_password_reset, email=normalise_email(email))
 
 
 async def password_reset_email(session: AsyncSession, settings: Settings, email: str) -> OutgoingEmail | None:

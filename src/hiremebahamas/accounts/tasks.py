@@ -15,3 +15,7 @@ async def send_password_reset(context: tasks.TaskContext, *, email: str) -> None
         message = await service.password_reset_email(session, context.settings, email)
     if message is not None:
         await context.email.send(message)
+
+
+def register(registry: tasks.TaskRegistry) -> None:
+    registry.add(send_password_reset)

@@ -113,7 +113,7 @@ def defer_email(session: AsyncSession, message: OutgoingEmail) -> None:
     """Send `message` once the current unit of work commits (never for a rolled-back one)."""
     tasks.defer(
         session,
-        "send_email",
+        send_email,
         to=message.to,
         subject=message.subject,
         text=message.text,

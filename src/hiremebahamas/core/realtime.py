@@ -263,5 +263,5 @@ def publish_after_commit(
     """Send `{"type": type_, "data": data}` to every connection of `user_ids` once the unit of
     work commits. `data` must be JSON-serialisable."""
     tasks.defer(
-        session, "publish_event", user_ids=sorted({str(u) for u in user_ids}), event={"type": type_, "data": data}
+        session, publish_event, user_ids=sorted({str(u) for u in user_ids}), event={"type": type_, "data": data}
     )

@@ -66,7 +66,7 @@ def forget_person_after_commit(session: AsyncSession, user_id: uuid.UUID) -> Non
 def forget_after_commit(session: AsyncSession, *keys: str) -> None:
     """Have `keys` forgotten once `session` commits (before the request answers), so the next
     page view chooses again."""
-    tasks.defer(session, "forget_remembered", keys=sorted(keys))
+    tasks.defer(session, forget_remembered, keys=sorted(keys))
 
 
 @tasks.inline_task

@@ -91,7 +91,7 @@ def area_versions(store: KeyValueStore, ttl: int) -> AreaVersions:
 
 def invalidate_after_commit(session: AsyncSession, *areas: str) -> None:
     """Have the cached anonymous answers built from `areas` dropped once `session` commits."""
-    tasks.defer(session, "forget_cached_responses", areas=sorted(set(areas)))
+    tasks.defer(session, forget_cached_responses, areas=sorted(set(areas)))
 
 
 @tasks.inline_task

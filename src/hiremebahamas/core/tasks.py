@@ -4,13 +4,16 @@ Task functions take a `TaskContext` and JSON-serialisable keyword arguments, so 
 function runs in-process (embedded default) or on an arq worker (`hiremebahamas worker`, when
 REDIS_URL is set; see core/worker.py).
 
-- `defer(session, name, **kwargs)`: run once the transaction commits; dropped on rollback.
-- `defer_in(session, delay, name, **kwargs)`: the same, not before `delay` has passed (arq's
+- `@task` makes a function a task and returns its handle; `@local_task` one that always runs in
+  the process that committed, worker or not (publishing live events: a hop through the queue
+  only adds delay); `@inline_task` one that the committing process awaits before the request
+  answers (forgetting a cached answer, which the very next request must not see).
+- `defer(session, handle, **kwargs)`: run once the transaction commits; dropped on rollback.
+  The caller imports the handle of what it defers, and the arguments are type-checked.
+- `defer_in(session, delay, handle, **kwargs)`: the same, not before `delay` has passed (arq's
   `_defer_by`; in-process a timer, which a restart forgets).
-- `@task` registers a task; `@local_task` registers one that always runs in the process that
-  committed, worker or not (publishing live events: a hop through the queue only adds delay);
-  `@inline_task` one that the committing process awaits before the request answers (forgetting
-  a cached answer, which the very next request must not see).
+- A worker runs the tasks of a `TaskRegistry`, which each domain's tasks.py fills and the
+  `worker` command puts together.
 
 Tasks may run twice (a worker can die after a task's work but before arq records it): each
 task is written so a second run does no harm, and the worker skips a job it already finished.
@@ -19,13 +22,15 @@ task is written so a second run does no harm, and the worker skips a job it alre
 from __future__ import annotations
 
 import asyncio
+import enum
 import json
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Coroutine
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol
 
 from arq.connections import ArqRedis
 from redis.asyncio import Redis
@@ -52,15 +57,6 @@ def _new_call_id() -> str:
 
 
 @dataclass(frozen=True)
-class TaskCall:
-    name: str
-    kwargs: dict[str, Any] = field(default_factory=dict)
-    delay_seconds: float = 0.0
-    # The arq job id: enqueueing the same call twice makes one job.
-    id: str = field(default_factory=_new_call_id)
-
-
-@dataclass(frozen=True)
 class TaskContext:
     settings: Settings
     database: Database
@@ -72,45 +68,124 @@ class TaskContext:
     store: KeyValueStore | None = None
 
 
-TaskFunction = Callable[..., Awaitable[None]]
-REGISTRY: dict[str, TaskFunction] = {}
-LOCAL: set[str] = set()
-INLINE: set[str] = set()
+P = ParamSpec("P")
 
 
-def task(function: TaskFunction) -> TaskFunction:
-    """Register a task under its function name."""
-    REGISTRY[function.__name__] = function
-    return function
+class Runs(enum.Enum):
+    QUEUED = "queued"  # on a worker when one is configured, else in the committing process
+    LOCAL = "local"  # in the committing process, worker or not
+    INLINE = "inline"  # in the committing process, awaited before the request answers
 
 
-def local_task(function: TaskFunction) -> TaskFunction:
-    """Register a task that runs in the committing process even when a worker is configured."""
-    LOCAL.add(function.__name__)
-    return task(function)
+@dataclass(frozen=True, eq=False)
+class Task(Generic[P]):
+    """A task's handle: its function and where it runs. Named after the function, which is its
+    arq job name."""
+
+    function: Callable[Concatenate[TaskContext, P], Awaitable[None]]
+    runs: Runs = Runs.QUEUED
+
+    @property
+    def name(self) -> str:
+        return self.function.__name__
+
+    @property
+    def in_process(self) -> bool:
+        return self.runs is not Runs.QUEUED
+
+    async def __call__(self, context: TaskContext, *args: P.args, **kwargs: P.kwargs) -> None:
+        await self.function(context, *args, **kwargs)
 
 
-def inline_task(function: TaskFunction) -> TaskFunction:
-    """Register a task the committing process awaits right after the commit, before the
-    request answers. Only for quick work on local state; a failure is logged, never raised."""
-    INLINE.add(function.__name__)
-    return local_task(function)
+def task(function: Callable[Concatenate[TaskContext, P], Awaitable[None]]) -> Task[P]:
+    return Task(function)
 
 
-def defer(session: AsyncSession, name: str, **kwargs: Any) -> None:
+def local_task(function: Callable[Concatenate[TaskContext, P], Awaitable[None]]) -> Task[P]:
+    """A task that runs in the committing process even when a worker is configured."""
+    return Task(function, Runs.LOCAL)
+
+
+def inline_task(function: Callable[Concatenate[TaskContext, P], Awaitable[None]]) -> Task[P]:
+    """A task the committing process awaits right after the commit, before the request
+    answers. Only for quick work on local state; a failure is logged, never raised."""
+    return Task(function, Runs.INLINE)
+
+
+@dataclass(frozen=True)
+class TaskCall:
+    task: Task[...]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    delay_seconds: float = 0.0
+    # The arq job id: enqueueing the same call twice makes one job.
+    id: str = field(default_factory=_new_call_id)
+
+    @property
+    def name(self) -> str:
+        return self.task.name
+
+    @property
+    def inline_now(self) -> bool:
+        return self.task.runs is Runs.INLINE and self.delay_seconds <= 0
+
+
+def defer(session: AsyncSession, task: Task[P], /, *args: P.args, **kwargs: P.kwargs) -> None:
     """Queue a task to run after the session's transaction commits; dropped on rollback."""
-    _queue(session, TaskCall(name, kwargs))
+    _queue(session, TaskCall(task, _keywords_only(task, args, kwargs)))
 
 
-def defer_in(session: AsyncSession, delay: timedelta, name: str, **kwargs: Any) -> None:
+def defer_in(session: AsyncSession, delay: timedelta, task: Task[P], /, *args: P.args, **kwargs: P.kwargs) -> None:
     """Like `defer`, but the task runs `delay` after the commit (at the earliest)."""
-    _queue(session, TaskCall(name, kwargs, delay_seconds=max(0.0, delay.total_seconds())))
+    call = TaskCall(task, _keywords_only(task, args, kwargs), delay_seconds=max(0.0, delay.total_seconds()))
+    _queue(session, call)
+
+
+def _keywords_only(task: Task[...], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    # A worker receives the arguments as a JSON object: they go by name.
+    if args:
+        raise TypeError(f"{task.name}: pass task arguments by keyword")
+    return kwargs
 
 
 def _queue(session: AsyncSession, call: TaskCall) -> None:
-    if call.name not in REGISTRY:
-        raise LookupError(f"unknown task {call.name!r}")
     session.info.setdefault(_PENDING_KEY, []).append(call)
+
+
+@asynccontextmanager
+async def unit_of_work(context: TaskContext) -> AsyncIterator[AsyncSession]:
+    """A task's own unit of work: what it defers runs in this process once it commits, and is
+    awaited before the block ends."""
+    runner = InProcessTaskRunner(context)
+    async with context.database.unit_of_work(runner) as session:
+        yield session
+    await runner.drain()
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """A job a worker runs on a clock (arq cron), once per slot however many workers run."""
+
+    name: str
+    run: Callable[[TaskContext], Awaitable[None]]
+    minutes: frozenset[int]
+
+
+class TaskRegistry:
+    """What a worker runs: the queued tasks, by name, and the periodic jobs."""
+
+    def __init__(self) -> None:
+        self.tasks: dict[str, Task[...]] = {}
+        self.periodic: list[Periodic] = []
+
+    def add(self, *handles: Task[...]) -> None:
+        for handle in handles:
+            if handle.in_process:
+                raise ValueError(f"{handle.name} runs in the committing process, never on a worker")
+            if self.tasks.setdefault(handle.name, handle) is not handle:
+                raise ValueError(f"two tasks are named {handle.name}")
+
+    def every(self, name: str, run: Callable[[TaskContext], Awaitable[None]], *, minutes: Collection[int]) -> None:
+        self.periodic.append(Periodic(name, run, frozenset(minutes)))
 
 
 def take_pending(session: AsyncSession) -> list[TaskCall]:
@@ -144,17 +219,17 @@ class InProcessTaskRunner:
 
     async def dispatch(self, calls: list[TaskCall]) -> None:
         for call in calls:
-            if call.name in INLINE and call.delay_seconds <= 0:
+            if call.inline_now:
                 await self._run(call)
-        calls = [call for call in calls if call.name not in INLINE or call.delay_seconds > 0]
+        calls = [call for call in calls if not call.inline_now]
         # Local tasks (live events) run one after another, so a commit's events go out in order.
-        local = [call for call in calls if call.name in LOCAL and call.delay_seconds <= 0]
+        local = [call for call in calls if call.task.in_process and call.delay_seconds <= 0]
         if local:
             self._start(self._run_in_order(local))
         for call in calls:
             if call.delay_seconds > 0:
                 self._start_timer(call)
-            elif call.name not in LOCAL:
+            elif not call.task.in_process:
                 self._start(self._run(call))
 
     def _start(self, work: Coroutine[Any, Any, None]) -> None:
@@ -177,7 +252,7 @@ class InProcessTaskRunner:
 
     async def _run(self, call: TaskCall) -> None:
         try:
-            await REGISTRY[call.name](self.context, **call.kwargs)
+            await call.task.function(self.context, **call.kwargs)
         except Exception:  # noqa: BLE001 - logged (with its traceback) and counted, never raised
             log_task_failure(call.name, call.kwargs)
 
@@ -265,9 +340,9 @@ class ArqTaskRunner(InProcessTaskRunner):
         return True
 
     async def dispatch(self, calls: list[TaskCall]) -> None:
-        await super().dispatch([call for call in calls if call.name in LOCAL])
+        await super().dispatch([call for call in calls if call.task.in_process])
         for call in calls:
-            if call.name in LOCAL:
+            if call.task.in_process:
                 continue
             try:
                 await self.enqueue(call)

@@ -1,8 +1,7 @@
 """The background worker: `hiremebahamas worker` runs the registered tasks from arq's queue.
 
-Like app.py, this module is where the parts are put together: it imports the app module so
-that every task the web process can defer is registered here too, and it names the periodic
-jobs (cron) of the domains that have some.
+It runs what a `TaskRegistry` holds: the tasks a web process can queue and the periodic jobs
+(cron), which each domain's tasks.py adds and the `worker` command puts together (cli.py).
 
 - Retries: a task that raises is tried again after 15 s, 30 s, 60 s … (at most an hour apart),
   up to `MAX_TRIES` times; then it is logged with its argument names (never their values) and
@@ -32,11 +31,12 @@ from hiremebahamas.core.db import Database
 from hiremebahamas.core.email import create_email_sender
 from hiremebahamas.core.realtime import RedisBroker
 from hiremebahamas.core.tasks import (
-    LOCAL,
     QUEUE_NAME,
-    REGISTRY,
+    Periodic,
+    Task,
     TaskArguments,
     TaskContext,
+    TaskRegistry,
     deserialize_job,
     log_task_failure,
     serialize_job,
@@ -65,7 +65,9 @@ class TaskGaveUp(Exception):
     """Raised after the last try, so arq records the job as failed (without argument values)."""
 
 
-def _job(name: str, retry: RetryPolicy) -> Function:
+def _job(task: Task[...], retry: RetryPolicy) -> Function:
+    name = task.name
+
     async def run(ctx: dict[str, Any], arguments: TaskArguments | None = None) -> None:
         kwargs = dict(arguments or {})
         redis = ctx["redis"]
@@ -75,7 +77,7 @@ def _job(name: str, retry: RetryPolicy) -> Function:
             return
         job_try = int(ctx["job_try"])
         try:
-            await REGISTRY[name](ctx["task_context"], **kwargs)
+            await task.function(ctx["task_context"], **kwargs)
         except Exception as error:
             if job_try < retry.max_tries:
                 delay = retry.delay(job_try)
@@ -91,33 +93,11 @@ def _job(name: str, retry: RetryPolicy) -> Function:
     return func(run, name=name, max_tries=retry.max_tries, keep_result=60)
 
 
-async def _jobs_schedule(ctx: dict[str, Any]) -> None:
-    """Expire jobs past their end; after 12:00 UTC, the day's job alert digests (claimed once)."""
-    from hiremebahamas.jobs.schedule import run_due
+def _cron_job(periodic: Periodic) -> CronJob:
+    async def run(ctx: dict[str, Any]) -> None:
+        await periodic.run(ctx["task_context"])
 
-    await run_due(ctx["task_context"])
-
-
-async def _clean_uploads(ctx: dict[str, Any]) -> None:
-    """Delete pictures nothing uses any more (uploads/cleanup.py)."""
-    from hiremebahamas.uploads.cleanup import clean_uploads
-
-    context = ctx["task_context"]
-    await clean_uploads(context.settings, context.database)
-
-
-def cron_jobs() -> list[CronJob]:
-    # The in-process loop of jobs/schedule.py does the same when no worker is configured.
-    return [
-        cron(_jobs_schedule, name="jobs_schedule", minute=set(range(0, 60, 10)), timeout=JOB_TIMEOUT_SECONDS),
-        cron(_clean_uploads, name="clean_uploads", minute={17}, timeout=JOB_TIMEOUT_SECONDS),
-    ]
-
-
-def task_functions(retry: RetryPolicy) -> list[Function]:
-    import hiremebahamas.app  # noqa: F401 - registers every task the web process can defer
-
-    return [_job(name, retry) for name in sorted(REGISTRY) if name not in LOCAL]
+    return cron(run, name=periodic.name, minute=set(periodic.minutes), timeout=JOB_TIMEOUT_SECONDS)
 
 
 async def _startup(ctx: dict[str, Any]) -> None:
@@ -126,7 +106,7 @@ async def _startup(ctx: dict[str, Any]) -> None:
     broker = RedisBroker(ctx["redis"])  # tasks that notify someone publish live events
     store = RedisStore(ctx["redis"])  # tasks that change what is cached forget it
     ctx["task_context"] = TaskContext(settings, database, create_email_sender(settings), broker, store)
-    logger.info("worker started", extra={"tasks": len(REGISTRY)})
+    logger.info("worker started", extra={"tasks": ctx["task_count"]})
 
 
 async def _shutdown(ctx: dict[str, Any]) -> None:
@@ -148,6 +128,7 @@ class _Worker(Worker):
 
 def create_worker(
     settings: Settings,
+    registry: TaskRegistry,
     *,
     burst: bool = False,
     handle_signals: bool = True,
@@ -161,8 +142,8 @@ def create_worker(
         raise ValueError("the worker needs REDIS_URL: without Redis, tasks run inside the web process")
     retry = retry or RetryPolicy()
     return _Worker(
-        functions=task_functions(retry),
-        cron_jobs=cron_jobs() if with_cron else None,
+        functions=[_job(registry.tasks[name], retry) for name in sorted(registry.tasks)],
+        cron_jobs=[_cron_job(periodic) for periodic in registry.periodic] if with_cron else None,
         queue_name=QUEUE_NAME,
         redis_settings=RedisSettings.from_dsn(settings.redis_url),
         burst=burst,
@@ -175,6 +156,6 @@ def create_worker(
         job_deserializer=deserialize_job,
         on_startup=_startup,
         on_shutdown=_shutdown,
-        ctx={"settings": settings},
+        ctx={"settings": settings, "task_count": len(registry.tasks)},
         **options,
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -23,15 +24,16 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.config import Settings
+from hiremebahamas.core import tasks
 from hiremebahamas.core.email import defer_email
 from hiremebahamas.core.errors import Conflict, InvalidLink, NotFound, ValidationFailed
 from hiremebahamas.core.sql import affected_rows, insert_ignoring_conflicts
 from hiremebahamas.jobs import emails
 from hiremebahamas.jobs.cards import JobCard, effective_status, load_cards
 from hiremebahamas.jobs.labels import CATEGORY_LABELS, EMPLOYMENT_TYPE_LABELS
+from hiremebahamas.jobs.repository import get_job
 from hiremebahamas.jobs.schemas import JobSearch, SavedSearchIn
 from hiremebahamas.jobs.search import matches, search_jobs
-from hiremebahamas.jobs.service import get_job
 from hiremebahamas.models import (
     AlertFrequency,
     Company,
@@ -45,6 +47,8 @@ from hiremebahamas.models import (
     User,
 )
 from hiremebahamas.models.base import utcnow
+
+logger = logging.getLogger(__name__)
 
 MAX_SAVED_SEARCHES = 20
 DIGEST_MAX_JOBS = 20
@@ -73,6 +77,9 @@ def describe(query: dict[str, object]) -> str:
     if isinstance(query.get("posted_within_days"), int):
         parts.append(f"last {query['posted_within_days']} days")
     return " · ".join(parts) or "All jobs"
+
+
+logger = logging.getLogger(__name__)
 
 
 def search_url(query: dict[str, object]) -> str:
@@ -106,9 +113,15 @@ async def delete_saved(session: AsyncSession, user: User, saved_id: uuid.UUID) -
     await session.flush()
 
 
+logger = logging.getLogger(__name__)
+
+
 def _signature(settings: Settings, saved_id: uuid.UUID) -> str:
     message = f"job-alert-unsubscribe:{saved_id.hex}".encode()
     return hmac.new(settings.secret_key.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+logger = logging.getLogger(__name__)
 
 
 def unsubscribe_token(settings: Settings, saved_id: uuid.UUID) -> str:
@@ -125,6 +138,9 @@ async def unsubscribe(session: AsyncSession, settings: Settings, token: str) -> 
     if not hmac.compare_digest(signature, _signature(settings, saved_id)):
         raise InvalidLink("This unsubscribe link is not valid. Check that you copied the whole link.")
     return await affected_rows(session, delete(SavedSearch).where(SavedSearch.id == saved_id)) > 0
+
+
+logger = logging.getLogger(__name__)
 
 
 def unsubscribe_links(settings: Settings, saved_id: uuid.UUID) -> tuple[str, str]:
@@ -157,11 +173,17 @@ async def _subscribers(session: AsyncSession, frequency: AlertFrequency) -> Asyn
         last = rows[-1][0].id
 
 
+logger = logging.getLogger(__name__)
+
+
 def _parse(saved: SavedSearch) -> JobSearch | None:
     try:
         return JobSearch.model_validate({**saved.query, "sort": "newest"})
     except ValueError:
         return None  # a search saved under older rules; skipped rather than failing the run
+
+
+logger = logging.getLogger(__name__)
 
 
 def _structured_match(search: JobSearch, job: Job, company: Company) -> bool:
@@ -214,6 +236,15 @@ async def send_instant_alerts(session: AsyncSession, settings: Settings, job_id:
             continue
         queued += await _deliver(session, settings, saved, user, [card], digest=False)
     return queued
+
+
+@tasks.task
+async def send_instant_job_alerts(context: tasks.TaskContext, *, job_id: str) -> None:
+    """Deferred by the job service when a job opens."""
+    async with tasks.unit_of_work(context) as session:
+        count = await send_instant_alerts(session, context.settings, uuid.UUID(job_id))
+    if count:
+        logger.info("instant job alerts sent", extra={"count": count})
 
 
 async def send_daily_digests(session: AsyncSession, settings: Settings, now: datetime | None = None) -> int:

@@ -28,8 +28,8 @@ from hiremebahamas.core.sql import insert_ignoring_conflicts
 from hiremebahamas.jobs import emails, files
 from hiremebahamas.jobs.cards import effective_status
 from hiremebahamas.jobs.labels import APPLICATION_STATUS_LABELS
+from hiremebahamas.jobs.repository import get_job
 from hiremebahamas.jobs.schemas import ApplicationIn
-from hiremebahamas.jobs.service import get_job
 from hiremebahamas.models import (
     ApplicationEvent,
     ApplicationStatus,

@@ -6,26 +6,30 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hiremebahamas.core.tasks import Task
 
 
-async def _run(task_name: str) -> None:
+async def _run(task: Task[[]]) -> None:
     from hiremebahamas.config import Settings
     from hiremebahamas.core.db import Database
     from hiremebahamas.core.email import create_email_sender
-    from hiremebahamas.core.tasks import REGISTRY, TaskContext
-    from hiremebahamas.jobs import tasks  # noqa: F401 - registers the task functions
+    from hiremebahamas.core.tasks import TaskContext
 
     settings = Settings()
     database = Database(settings)
     try:
-        await REGISTRY[task_name](TaskContext(settings, database, create_email_sender(settings)))
+        await task(TaskContext(settings, database, create_email_sender(settings)))
     finally:
         await database.dispose()
 
 
 def _expire_jobs(_args: argparse.Namespace) -> int:
-    asyncio.run(_run("expire_jobs"))
+    from hiremebahamas.jobs.tasks import expire_jobs
+
+    asyncio.run(_run(expire_jobs))
     sys.stdout.write("Jobs past their closing date are marked expired.\n")
     return 0
 
@@ -34,7 +38,9 @@ def _send_job_alerts(args: argparse.Namespace) -> int:
     if not args.daily:
         sys.stdout.write("Instant alerts are sent when each job opens; pass --daily to send the daily digests.\n")
         return 2
-    asyncio.run(_run("send_daily_job_alerts"))
+    from hiremebahamas.jobs.tasks import send_daily_job_alerts
+
+    asyncio.run(_run(send_daily_job_alerts))
     sys.stdout.write("Daily job alerts sent.\n")
     return 0
 

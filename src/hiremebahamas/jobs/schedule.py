@@ -2,9 +2,9 @@
 12:00 UTC, 08:00 in Nassau) send the daily job alerts.
 
 It runs inside every web process (started from the app's lifespan; off in tests, and off when
-a worker runs `run_due` as a cron job instead, see core/worker.py). Expiring is
-idempotent; the daily run is claimed with a `ScheduledRun` row per day, so however many
-processes or instances run the schedule, one of them sends the digests, once.
+a worker runs `run_due` as a cron job instead, see tasks.py). Expiring is idempotent; the daily
+run is claimed with a `ScheduledRun` row per day, so however many processes or instances run
+the schedule, one of them sends the digests, once.
 """
 
 from __future__ import annotations
@@ -12,34 +12,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime
 
 from hiremebahamas.config import Environment
 from hiremebahamas.core.runtime import Runtime
-from hiremebahamas.core.sql import insert_ignoring_conflicts
 from hiremebahamas.core.tasks import TaskContext
-from hiremebahamas.jobs.tasks import expire_jobs, send_daily_job_alerts
-from hiremebahamas.models import ScheduledRun
-from hiremebahamas.models.base import utcnow
+from hiremebahamas.jobs.tasks import run_due
 
 logger = logging.getLogger(__name__)
 
 INTERVAL_SECONDS = 600.0
-DIGEST_HOUR_UTC = 12
-DAILY_ALERTS = "job_alerts_daily"
-
-
-async def claim(context: TaskContext, name: str, period: str) -> bool:
-    """True for the one caller that records (name, period) first."""
-    async with context.database.sessionmaker() as session, session.begin():
-        return await insert_ignoring_conflicts(session, ScheduledRun, name=name, period=period)
-
-
-async def run_due(context: TaskContext, now: datetime | None = None) -> None:
-    now = now or utcnow()
-    await expire_jobs(context)
-    if now.hour >= DIGEST_HOUR_UTC and await claim(context, DAILY_ALERTS, now.date().isoformat()):
-        await send_daily_job_alerts(context)
 
 
 class JobSchedule:
@@ -74,7 +55,7 @@ class JobSchedule:
 
 def start_schedule(runtime: Runtime, *, enabled: bool | None = None) -> JobSchedule:
     """Start the schedule, except in tests (enabled=True forces it) and when a worker process
-    runs the same `run_due` as a cron job (see core/worker.py)."""
+    runs the same `run_due` as a cron job (see tasks.py)."""
     schedule = JobSchedule(runtime.tasks.context)
     if enabled is None:
         enabled = runtime.settings.environment != Environment.TEST and not runtime.tasks.uses_worker

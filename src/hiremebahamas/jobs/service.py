@@ -19,10 +19,11 @@ from hiremebahamas.core import response_areas, tasks
 from hiremebahamas.core.errors import Conflict, EmailUnverified, Forbidden, NotFound, ValidationFailed
 from hiremebahamas.core.remembered import forget_after_commit
 from hiremebahamas.core.sql import affected_rows, insert_ignoring_conflicts
-from hiremebahamas.jobs import featured
+from hiremebahamas.jobs import alerts, featured
 from hiremebahamas.jobs.cards import JobCard, effective_status, is_featured
 from hiremebahamas.jobs.indexing import search_keywords, skills_by_job
 from hiremebahamas.jobs.markdown import plain_text, render_markdown
+from hiremebahamas.jobs.repository import get_job
 from hiremebahamas.jobs.schemas import MAX_JOB_SKILLS, JobIn, JobUpdateIn
 from hiremebahamas.models import (
     AccountType,
@@ -54,16 +55,6 @@ def _check_employer(user: User) -> None:
         raise Forbidden("Only employer accounts can post jobs.")
     if not user.email_verified:
         raise EmailUnverified()
-
-
-async def get_job(session: AsyncSession, job_id: uuid.UUID) -> tuple[Job, Company]:
-    row = (
-        await session.execute(select(Job, Company).join(Company, Company.id == Job.company_id).where(Job.id == job_id))
-    ).one_or_none()
-    if row is None:
-        raise NotFound("We could not find that job.")
-    job, company = row
-    return job, company
 
 
 async def is_team_member(session: AsyncSession, job: Job, user: User | None) -> bool:
@@ -163,11 +154,8 @@ async def _open(session: AsyncSession, actor: User, job: Job, now: datetime) -> 
     job.closed_at = None
     if job.published_at is None:
         job.published_at = now
-    # Saved searches with instant alerts hear about it once this commits. (Imported here: the
-    # task module imports the alerts, which import this module.)
-    from hiremebahamas.jobs import tasks as _registers_job_tasks  # noqa: F401
-
-    tasks.defer(session, "send_instant_job_alerts", job_id=str(job.id))
+    # Saved searches with instant alerts hear about it once this commits.
+    tasks.defer(session, alerts.send_instant_job_alerts, job_id=str(job.id))
 
 
 async def create_job(session: AsyncSession, actor: User, data: JobIn) -> Job:

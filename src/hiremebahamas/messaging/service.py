@@ -26,9 +26,9 @@ from hiremebahamas.core.errors import BadRequest, Conflict, EmailUnverified, For
 from hiremebahamas.core.pagination import PageParams, Position
 from hiremebahamas.core.sql import insert_ignoring_conflicts
 from hiremebahamas.messaging import repository
-from hiremebahamas.messaging import tasks as _registers_tasks  # noqa: F401 - email_unread_message
 from hiremebahamas.messaging.repository import ConversationView
 from hiremebahamas.messaging.schemas import MAX_MESSAGE_LENGTH, ConversationOut, MessageOut, PersonOut, ReadOut
+from hiremebahamas.messaging.tasks import email_unread_message
 from hiremebahamas.models import Conversation, ConversationParticipant, Message, User
 from hiremebahamas.models.base import new_id, utcnow
 from hiremebahamas.notifications.service import mark_read_from, notify
@@ -269,7 +269,7 @@ async def _tell(session: AsyncSession, view: ConversationView, message: Message,
     tasks.defer_in(
         session,
         UNREAD_EMAIL_DELAY,
-        "email_unread_message",
+        email_unread_message,
         conversation_id=str(view.conversation.id),
         recipient_id=str(recipient.id),
         message_id=str(message.id),

@@ -64,3 +64,7 @@ async def email_unread_message(
                 .values(unread_emailed_at=None)
             )
         raise
+
+
+def register(registry: tasks.TaskRegistry) -> None:
+    registry.add(email_unread_message)

@@ -17,8 +17,8 @@ from hiremebahamas.core.pagination import PageParams, Position, newest_first_aft
 from hiremebahamas.core.sql import affected_rows
 from hiremebahamas.models import ConversationParticipant, Notification, Profile, User
 from hiremebahamas.models.base import new_id, utcnow
-from hiremebahamas.notifications import tasks as _registers_tasks  # noqa: F401 - send_notification_email
 from hiremebahamas.notifications.schemas import ActorOut, CountsOut, NotificationOut
+from hiremebahamas.notifications.tasks import send_notification_email
 from hiremebahamas.notifications.types import describe
 from hiremebahamas.profiles.avatars import avatar_url
 from hiremebahamas.social.graph import blocked_between_clause
@@ -59,7 +59,7 @@ async def notify(
     if email is not None:
         tasks.defer(
             session,
-            "send_notification_email",
+            send_notification_email,
             user_id=str(user_id),
             type=type_,
             to=email.to,

@@ -29,3 +29,7 @@ async def send_notification_email(
             return
     message = OutgoingEmail(to=to, subject=subject, text=text, html=html, headers=headers or {})
     await context.email.send(emails.with_unsubscribe(context.settings, message, recipient, type))
+
+
+def register(registry: tasks.TaskRegistry) -> None:
+    registry.add(send_notification_email)

@@ -205,7 +205,7 @@ def timelines_of(store: KeyValueStore, idle_seconds: int) -> Timelines:
 
 def drop_after_commit(session: AsyncSession, *user_ids: uuid.UUID) -> None:
     """Drop these readers' timelines once a change to whom they follow commits."""
-    tasks.defer(session, "drop_timelines", user_ids=sorted(str(user_id) for user_id in user_ids))
+    tasks.defer(session, drop_timelines, user_ids=sorted(str(user_id) for user_id in user_ids))
 
 
 @tasks.inline_task
@@ -218,9 +218,9 @@ async def drop_timelines(context: tasks.TaskContext, *, user_ids: list[str]) -> 
 def fan_out_after_commit(session: AsyncSession, post_id: uuid.UUID, author_id: uuid.UUID, at: datetime) -> None:
     """Once a new post commits: into its author's timeline before the request answers (they
     see it at once), and into the timelines of their followers in the background."""
-    arguments = {"post_id": str(post_id), "author_id": str(author_id), "at": at.isoformat()}
-    tasks.defer(session, "add_to_own_timeline", **arguments)
-    tasks.defer(session, "fan_out_post", **arguments)
+    post, author, at_text = str(post_id), str(author_id), at.isoformat()
+    tasks.defer(session, add_to_own_timeline, post_id=post, author_id=author, at=at_text)
+    tasks.defer(session, fan_out_post, post_id=post, author_id=author, at=at_text)
 
 
 def _entry(post_id: str, at: str) -> Entry:

@@ -89,7 +89,7 @@ class ProfileCache:
 
 def forget_after_commit(session: AsyncSession, *usernames: str) -> None:
     """Have the anonymous answers of `usernames` forgotten once `session` commits."""
-    tasks.defer(session, "forget_cached_profiles", usernames=sorted({_name(name) for name in usernames}))
+    tasks.defer(session, forget_cached_profiles, usernames=sorted({_name(name) for name in usernames}))
 
 
 @tasks.inline_task
