@@ -118,6 +118,23 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
+async def failing_app(tmp_path: Path) -> AsyncIterator[FastAPI]:
+    """An app (that touches no table) with GET /api/boom, which raises: what a 500 looks like."""
+    settings = make_settings(database_url=f"sqlite:///{tmp_path / 'unused.db'}", var_dir=tmp_path)
+    runtime = create_runtime(settings)
+    app = create_app(settings, runtime)
+
+    async def boom() -> None:
+        raise RuntimeError("boom")
+
+    app.add_api_route("/api/boom", boom)
+    try:
+        yield app
+    finally:
+        await runtime.close()
+
+
+@pytest.fixture
 async def own_client(own_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """A client of `own_app`. Tests that add routes use these, so the shared app keeps exactly
     the real routes (the access matrix checks it has a row for each)."""
