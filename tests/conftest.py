@@ -117,6 +117,32 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
+@pytest.fixture
+async def failing_app(tmp_path: Path) -> AsyncIterator[FastAPI]:
+    """An app (that touches no table) with GET /api/boom, which raises: what a 500 looks like."""
+    settings = make_settings(database_url=f"sqlite:///{tmp_path / 'unused.db'}", var_dir=tmp_path)
+    runtime = create_runtime(settings)
+    app = create_app(settings, runtime)
+
+    async def boom() -> None:
+        raise RuntimeError("boom")
+
+    app.add_api_route("/api/boom", boom)
+    try:
+        yield app
+    finally:
+        await runtime.close()
+
+
+@pytest.fixture
+async def own_client(own_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of `own_app`. Tests that add routes use these, so the shared app keeps exactly
+    the real routes (the access matrix checks it has a row for each)."""
+    transport = httpx.ASGITransport(app=own_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
 @pytest.fixture(scope="session")
 def s3_server() -> Iterator[S3Server]:
     """A real S3 server (SeaweedFS) on loopback that checks signatures; one bucket, `s3_server.bucket`."""

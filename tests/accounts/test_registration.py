@@ -171,7 +171,7 @@ async def test_resending_replaces_the_old_link(client: httpx.AsyncClient, runtim
     new = await client.post("/api/auth/verify-email", json={"token": token_in(second, "/verify-email")})
     assert new.status_code == 200
     done = await client.post("/api/auth/resend-verification", headers=headers)
-    assert done.status_code == 400
+    assert done.status_code == 409
     assert "already verified" in done.json()["error"]["message"]
 
 

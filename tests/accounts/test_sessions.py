@@ -198,12 +198,13 @@ async def test_cookie_session_needs_csrf_token_for_writes(client: httpx.AsyncCli
 
 
 async def test_unverified_users_cannot_write_for_others(
-    app: FastAPI, client: httpx.AsyncClient, runtime: Runtime
+    own_app: FastAPI, own_client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
     async def publish(auth: VerifiedAuth) -> dict[str, str]:
         return {"by": auth.user.email}
 
-    app.add_api_route("/api/test-publish", publish, methods=["POST"])
+    own_app.add_api_route("/api/test-publish", publish, methods=["POST"])
+    client = own_client
     account = await signed_up(client, runtime, "new@example.com", verified=False)
     refused = await client.post("/api/test-publish", headers=account.headers)
     assert refused.status_code == 403

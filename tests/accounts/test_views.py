@@ -144,7 +144,7 @@ async def test_change_password_signs_out_other_devices(client: httpx.AsyncClient
         wrong = await submit(
             client, "/account/password", {**data, "current_password": "nope-nope-nope"}, page="/account"
         )
-        assert wrong.status_code == 422
+        assert wrong.status_code == 403
         assert "current password is not correct" in wrong.text
 
 
@@ -198,6 +198,6 @@ async def test_a_refused_page_action_still_renders_the_signed_in_layout(
     # Already verified: the service refuses, the unit of work rolls back, and the error page
     # must still show the signed-in navigation (not a 500).
     refused = await submit(client, "/account/resend-verification", {}, page="/account")
-    assert refused.status_code == 400
+    assert refused.status_code == 409
     assert "already verified" in refused.text
     assert 'href="/account"' in refused.text

@@ -111,7 +111,7 @@ async def test_a_bad_plan_choice_is_refused(client: httpx.AsyncClient, runtime: 
 
 
 @pytest.fixture
-def limited_route(app: Any) -> str:
+def limited_route(own_app: Any) -> str:
     """A page that hits a plan limit, as a gated page action does."""
 
     async def hit_the_limit() -> None:
@@ -119,13 +119,14 @@ def limited_route(app: Any) -> str:
 
     # As page routers do: who is signed in is loaded for the layout.
     dependencies = [Depends(optional_auth)]
-    app.add_api_route("/_test/limit", hit_the_limit, methods=["GET"], dependencies=dependencies)
+    own_app.add_api_route("/_test/limit", hit_the_limit, methods=["GET"], dependencies=dependencies)
     return "/_test/limit"
 
 
 async def test_a_402_on_a_page_shows_the_upgrade_prompt(
-    client: httpx.AsyncClient, runtime: Runtime, limited_route: str
+    own_client: httpx.AsyncClient, runtime: Runtime, limited_route: str
 ) -> None:
+    client = own_client
     ann = await member(runtime, "ann")
     sign_in(client, ann)
     page = await client.get(limited_route)
@@ -148,9 +149,9 @@ async def test_a_402_on_a_page_shows_the_upgrade_prompt(
 
 
 async def test_the_upgrade_prompt_for_someone_signed_out_links_to_pricing(
-    client: httpx.AsyncClient, limited_route: str
+    own_client: httpx.AsyncClient, limited_route: str
 ) -> None:
-    page = await client.get(limited_route)
+    page = await own_client.get(limited_route)
     assert page.status_code == 402
     assert 'href="/pricing"' in page.text
     assert 'action="/billing/checkout"' not in page.text

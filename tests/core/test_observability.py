@@ -231,21 +231,10 @@ async def test_unhandled_errors_answer_500_and_reach_sentry(
     assert b"password-xyz" not in received
 
 
-async def test_a_500_carries_the_request_id(tmp_path: Path) -> None:
-    settings = make_settings(database_url=f"sqlite:///{tmp_path / 'unused.db'}", var_dir=tmp_path)
-    runtime = create_runtime(settings)
-    app = create_app(settings, runtime)
-
-    async def boom() -> None:
-        raise RuntimeError("boom")
-
-    app.add_api_route("/api/boom", boom)
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            response = await client.get("/api/boom", headers={"X-Request-ID": "incident-42"})
-    finally:
-        await runtime.close()
+async def test_a_500_carries_the_request_id(failing_app: FastAPI) -> None:
+    transport = httpx.ASGITransport(app=failing_app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.get("/api/boom", headers={"X-Request-ID": "incident-42"})
     assert response.status_code == 500
     assert response.headers.get("X-Request-ID") == "incident-42"
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from hiremebahamas.app import create_app
 from hiremebahamas.config import Settings, generate_secret
@@ -117,21 +118,10 @@ async def test_security_headers_on_every_response(
     assert "Strict-Transport-Security" not in response.headers  # plain-HTTP test environment
 
 
-async def test_security_headers_on_an_unhandled_error(tmp_path: Path) -> None:
-    settings = make_settings(database_url=f"sqlite:///{tmp_path / 'unused.db'}", var_dir=tmp_path)
-    runtime = create_runtime(settings)
-    app = create_app(settings, runtime)
-
-    async def boom() -> None:
-        raise RuntimeError("boom")
-
-    app.add_api_route("/api/boom", boom)
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            response = await client.get("/api/boom")
-    finally:
-        await runtime.close()
+async def test_security_headers_on_an_unhandled_error(failing_app: FastAPI) -> None:
+    transport = httpx.ASGITransport(app=failing_app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.get("/api/boom")
     assert response.status_code == 500
     _assert_security_headers(response.headers)
 

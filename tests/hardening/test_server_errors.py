@@ -6,15 +6,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from hiremebahamas.app import create_app
-from hiremebahamas.core.runtime import create_runtime
-from tests.conftest import make_settings
 from tests.servers import free_port
 
 
@@ -46,30 +42,19 @@ async def _exchange(
 
 
 async def test_the_connection_survives_a_500_and_the_error_is_logged_once(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    failing_app: FastAPI, caplog: pytest.LogCaptureFixture
 ) -> None:
-    settings = make_settings(database_url=f"sqlite:///{tmp_path / 'unused.db'}", var_dir=tmp_path)
-    runtime = create_runtime(settings)
-    app = create_app(settings, runtime)
-
-    async def boom() -> None:
-        raise RuntimeError("boom")
-
-    app.add_api_route("/api/boom", boom)
     caplog.set_level(logging.INFO)
-    try:
-        async with serving(app) as port:
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            status, headers = await _exchange(reader, writer, "/api/boom")
-            assert status == 500
-            assert headers.get("connection", "keep-alive").lower() != "close"
-            assert headers["x-request-id"] == "probe-boom"
-            # The same connection still answers.
-            status, _ = await _exchange(reader, writer, "/health")
-            assert status == 200
-            writer.close()
-    finally:
-        await runtime.close()
+    async with serving(failing_app) as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        status, headers = await _exchange(reader, writer, "/api/boom")
+        assert status == 500
+        assert headers.get("connection", "keep-alive").lower() != "close"
+        assert headers["x-request-id"] == "probe-boom"
+        # The same connection still answers.
+        status, _ = await _exchange(reader, writer, "/health")
+        assert status == 200
+        writer.close()
     errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
     assert len(errors) == 1, [record.getMessage() for record in errors]
     assert errors[0].getMessage() == "unhandled error"

@@ -74,7 +74,7 @@ async def test_who_can_message_whom(client: httpx.AsyncClient, runtime: Runtime)
     response = await client.post(
         "/api/conversations", json={"recipient": "nobody-here", "body": "Hi"}, headers=ann.headers
     )
-    assert response.status_code == 422
+    assert response.status_code == 404
     assert "recipient" in response.json()["error"]["fields"]
     response = await start(client, unverified, bob)
     assert response.status_code == 403
@@ -130,7 +130,7 @@ async def test_outsiders_see_nothing(client: httpx.AsyncClient, runtime: Runtime
     assert (await send(client, eve, conversation_id, "Let me in")).status_code == 404
     assert (await client.post(f"{base}/read", headers=eve.headers)).status_code == 404
     assert (await client.get(f"{base}/messages")).status_code == 401
-    assert (await client.get("/api/conversations/not-an-id", headers=ann.headers)).status_code == 422
+    assert (await client.get("/api/conversations/not-an-id", headers=ann.headers)).status_code == 404
     assert len(await messages_in(runtime, conversation_id)) == 1
 
 

@@ -64,7 +64,7 @@ async def test_form_errors_are_shown(client: httpx.AsyncClient, runtime: Runtime
     signed_in(client, ann)
     token = await page_csrf(client, "/messages/new")
     response = await client.post("/messages", data={"recipient": "nobody", "body": "Hi", "csrf_token": token})
-    assert response.status_code == 422
+    assert response.status_code == 404
     assert "There is nobody with that username." in response.text
     response = await client.post("/messages", data={"recipient": bob.username, "body": " ", "csrf_token": token})
     assert response.status_code == 422

@@ -126,3 +126,10 @@ async def test_email_preferences(client: httpx.AsyncClient, runtime: Runtime) ->
         await client.put("/api/notifications/preferences", json={"email": "yes"}, headers=ann.headers)
     ).status_code == 422
     assert (await client.get("/api/notifications/preferences")).status_code == 401
+
+
+async def test_all_must_be_a_boolean(client: httpx.AsyncClient, runtime: Runtime) -> None:
+    ann = await member(runtime, "Ann")
+    for value in (0, 1, "true"):
+        response = await client.post("/api/notifications/read", json={"all": value}, headers=ann.headers)
+        assert response.status_code == 422, value

@@ -145,7 +145,7 @@ async def test_unknown_and_malformed_post_ids(client: httpx.AsyncClient, runtime
     missing = await client.get(f"/api/posts/{uuid.uuid4()}", headers=ann.headers)
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "not_found"
-    assert (await client.get("/api/posts/not-an-id", headers=ann.headers)).status_code == 422
+    assert (await client.get("/api/posts/not-an-id", headers=ann.headers)).status_code == 404
     assert (await client.get(f"/api/posts/{uuid.uuid4()}")).status_code == 401
 
 

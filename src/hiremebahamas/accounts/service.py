@@ -24,7 +24,7 @@ from hiremebahamas.core import security, tasks
 from hiremebahamas.core.cache import KeyValueStore
 from hiremebahamas.core.email import OutgoingEmail, defer_email
 from hiremebahamas.core.errors import (
-    BadRequest,
+    Conflict,
     Forbidden,
     InvalidLink,
     Unauthenticated,
@@ -123,7 +123,7 @@ async def _issue_email_token(session: AsyncSession, user: User, purpose: EmailTo
 
 async def send_verification_email(session: AsyncSession, settings: Settings, user: User) -> None:
     if user.email_verified:
-        raise BadRequest("Your email address is already verified.")
+        raise Conflict("Your email address is already verified.")
     ttl = timedelta(hours=settings.email_verification_ttl_hours)
     token = await _issue_email_token(session, user, EmailTokenPurpose.VERIFY_EMAIL, ttl)
     defer_email(session, emails.verification(settings, user, token))
@@ -363,8 +363,9 @@ async def reset_password(
 
 async def change_password(session: AsyncSession, settings: Settings, user: User, current: str, new: str) -> None:
     if not await security.verify_password_off_loop(user.password_hash, current):
+        # A well-formed request that the account refuses: 403 (not 422), naming the field.
         message = "Your current password is not correct."
-        raise ValidationFailed(message, fields={"current_password": message})
+        raise Forbidden(message, fields={"current_password": message})
     _check_password(new, user.email, "new_password")
     await _set_password(session, settings, user, new)
 

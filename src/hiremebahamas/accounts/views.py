@@ -13,7 +13,7 @@ from hiremebahamas.accounts.api import client_info
 from hiremebahamas.accounts.cookies import clear_session_cookie, set_session_cookie
 from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
 from hiremebahamas.accounts.schemas import RegisterIn, UserUpdateIn
-from hiremebahamas.core.errors import AppError, NotFound, ValidationFailed
+from hiremebahamas.core.errors import AppError, Forbidden, NotFound, ValidationFailed
 from hiremebahamas.web.csrf import rotate_csrf_cookie
 from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession, discard_attempt, limit_auth, request_ip
 from hiremebahamas.web.forms import FormPassword, FormStr, field_errors, form_problems
@@ -185,9 +185,10 @@ async def account_password(
 ) -> Response:
     try:
         await service.change_password(db, settings, auth.user, current_password, new_password)
-    except ValidationFailed as error:
+    except (ValidationFailed, Forbidden) as error:
         await discard_attempt(request, db)
-        return await _account_page(request, db, auth, 422, errors=error.fields, error=error.message)
+        fields, message, status = form_problems(error)
+        return await _account_page(request, db, auth, status, errors=fields, error=message)
     login = await service.start_session(db, settings, auth.user, client_info(request))
     response = redirect(request, "/account", flash=("success", "Password changed. Other devices were signed out."))
     set_session_cookie(response, settings, login.cookie_value)

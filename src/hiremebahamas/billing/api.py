@@ -12,6 +12,7 @@ from hiremebahamas.billing.tiers import load_tiers
 from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.models import BillingInterval, TierCode
 from hiremebahamas.web.deps import AppSettings, DbSession
+from hiremebahamas.web.openapi import NO_PLAN
 
 router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
 webhook_router = APIRouter(prefix="/api/subscriptions", tags=["subscriptions"])
@@ -36,19 +37,19 @@ async def checkout(body: CheckoutIn, user: CurrentUser, db: DbSession, settings:
     return UrlOut(url=service.absolute_url(settings, url))
 
 
-@router.get("/portal")
+@router.get("/portal", responses=NO_PLAN)
 async def portal(user: CurrentUser, db: DbSession, settings: AppSettings) -> UrlOut:
     return UrlOut(url=service.absolute_url(settings, await service.portal_url(db, settings, user)))
 
 
-@router.post("/cancel")
+@router.post("/cancel", responses=NO_PLAN)
 async def cancel(user: CurrentUser, db: DbSession, settings: AppSettings) -> SubscriptionOut:
     """Cancel at the end of the paid period."""
     await service.cancel(db, settings, user)
     return SubscriptionOut.of(await service.overview(db, user))
 
 
-@router.post("/reactivate")
+@router.post("/reactivate", responses=NO_PLAN)
 async def reactivate(user: CurrentUser, db: DbSession, settings: AppSettings) -> SubscriptionOut:
     await service.reactivate(db, settings, user)
     return SubscriptionOut.of(await service.overview(db, user))

@@ -39,7 +39,7 @@ from hiremebahamas.models import ApplicationStatus, EmploymentType, Island, JobC
 from hiremebahamas.uploads.service import upload_url as media_url
 from hiremebahamas.web.csrf import not_cookie_authenticated
 from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession
-from hiremebahamas.web.openapi import UPGRADE_REQUIRED
+from hiremebahamas.web.openapi import NOT_FOUND, UPGRADE_REQUIRED
 from hiremebahamas.web.pagination import page_params
 
 jobs_router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -97,33 +97,33 @@ async def jobs_for_you(db: DbSession, user: CurrentUser, runtime: AppRuntime) ->
     return Page(items=[card.summary_out() for card in cards], next_cursor=None)
 
 
-@jobs_router.post("", status_code=status.HTTP_201_CREATED, responses=UPGRADE_REQUIRED)
+@jobs_router.post("", status_code=status.HTTP_201_CREATED, responses=UPGRADE_REQUIRED | NOT_FOUND)
 async def create_job(body: JobIn, auth: VerifiedAuth, db: DbSession) -> JobEnvelope:
     job = await service.create_job(db, auth.user, body)
     return JobEnvelope(job=(await service.view_job(db, job.id, auth.user)).out())
 
 
-@jobs_router.get("/{job_id}")
+@jobs_router.get("/{job_id:uuid}")
 @shared_when_anonymous(area="jobs")
 async def get_job(job_id: uuid.UUID, db: DbSession, auth: OptionalAuth) -> JobEnvelope:
     card = await service.view_job(db, job_id, auth.user if auth else None)
     return JobEnvelope(job=card.out())
 
 
-@jobs_router.patch("/{job_id}", responses=UPGRADE_REQUIRED)
+@jobs_router.patch("/{job_id:uuid}", responses=UPGRADE_REQUIRED)
 async def update_job(job_id: uuid.UUID, body: JobUpdateIn, auth: VerifiedAuth, db: DbSession) -> JobEnvelope:
     job = await service.update_job(db, auth.user, job_id, body)
     return JobEnvelope(job=(await service.view_job(db, job.id, auth.user)).out())
 
 
-@jobs_router.post("/{job_id}/feature", responses=UPGRADE_REQUIRED)
+@jobs_router.post("/{job_id:uuid}/feature", responses=UPGRADE_REQUIRED)
 async def feature_job(job_id: uuid.UUID, auth: VerifiedAuth, db: DbSession) -> JobEnvelope:
     """Pin the job to the top of search (Business plan: 5 a month)."""
     job = await service.feature_job(db, auth.user, job_id)
     return JobEnvelope(job=(await service.view_job(db, job.id, auth.user)).out())
 
 
-@jobs_router.delete("/{job_id}", status_code=status.HTTP_204_NO_CONTENT)
+@jobs_router.delete("/{job_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_job(job_id: uuid.UUID, auth: VerifiedAuth, db: DbSession) -> Response:
     await service.delete_job(db, auth.user, job_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -158,7 +158,7 @@ def application_out(view: ApplicationView, events: list[HistoryEntry] | None = N
     )
 
 
-@jobs_router.post("/{job_id}/apply", status_code=status.HTTP_201_CREATED)
+@jobs_router.post("/{job_id:uuid}/apply", status_code=status.HTTP_201_CREATED)
 async def apply(
     job_id: uuid.UUID, body: ApplicationIn, auth: VerifiedAuth, db: DbSession, settings: AppSettings
 ) -> ApplicationEnvelope:
@@ -166,7 +166,7 @@ async def apply(
     return ApplicationEnvelope(application=application_out(view))
 
 
-@jobs_router.get("/{job_id}/applications")
+@jobs_router.get("/{job_id:uuid}/applications")
 async def job_applications(
     job_id: uuid.UUID, db: DbSession, user: CurrentUser, page: Pages, status: ApplicationStatus | None = None
 ) -> Page[ApplicationOut]:
@@ -181,7 +181,7 @@ async def my_applications(db: DbSession, user: CurrentUser, page: Pages) -> Page
     return Page(items=[application_out(view) for view in views], next_cursor=cursor)
 
 
-@applications_router.get("/{application_id}")
+@applications_router.get("/{application_id:uuid}")
 async def get_application(application_id: uuid.UUID, db: DbSession, user: CurrentUser) -> ApplicationEnvelope:
     """One application with its history: for the applicant and the company's team."""
     view = await applications.view_application(db, user, application_id)
@@ -189,7 +189,7 @@ async def get_application(application_id: uuid.UUID, db: DbSession, user: Curren
     return ApplicationEnvelope(application=application_out(view, events))
 
 
-@applications_router.patch("/{application_id}")
+@applications_router.patch("/{application_id:uuid}")
 async def change_application_status(
     application_id: uuid.UUID, body: ApplicationStatusIn, auth: VerifiedAuth, db: DbSession, settings: AppSettings
 ) -> ApplicationEnvelope:
@@ -236,7 +236,7 @@ async def unsubscribe(
     return UnsubscribeOut(unsubscribed=await alerts.unsubscribe(db, settings, token))
 
 
-@alerts_router.delete("/{saved_id}", status_code=status.HTTP_204_NO_CONTENT)
+@alerts_router.delete("/{saved_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_saved_search(saved_id: uuid.UUID, db: DbSession, user: CurrentUser) -> Response:
     await alerts.delete_saved(db, user, saved_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

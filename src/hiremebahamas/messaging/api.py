@@ -27,7 +27,7 @@ from hiremebahamas.messaging.schemas import (
     StartConversationIn,
 )
 from hiremebahamas.web.deps import DbSession
-from hiremebahamas.web.openapi import UPGRADE_REQUIRED
+from hiremebahamas.web.openapi import NOT_FOUND, UPGRADE_REQUIRED
 from hiremebahamas.web.pagination import page_params
 
 router = APIRouter(prefix="/conversations", tags=["messaging"])
@@ -51,7 +51,7 @@ async def list_conversations(user: CurrentUser, db: DbSession, paging: Paging) -
     return Page(items=[service.conversation_out(v) for v in page.views], next_cursor=page.next_cursor)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=UPGRADE_REQUIRED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=UPGRADE_REQUIRED | NOT_FOUND)
 async def start_conversation(
     body: StartConversationIn, auth: VerifiedAuth, db: DbSession, response: Response, key: IdempotencyKey = None
 ) -> ConversationEnvelope:
@@ -64,13 +64,13 @@ async def start_conversation(
     )
 
 
-@router.get("/{conversation_id}")
+@router.get("/{conversation_id:uuid}")
 async def get_conversation(conversation_id: uuid.UUID, user: CurrentUser, db: DbSession) -> ConversationEnvelope:
     view = await service.load_view(db, user, conversation_id)
     return ConversationEnvelope(conversation=service.conversation_out(view))
 
 
-@router.get("/{conversation_id}/messages")
+@router.get("/{conversation_id:uuid}/messages")
 async def list_messages(
     conversation_id: uuid.UUID,
     user: CurrentUser,
@@ -89,7 +89,7 @@ async def list_messages(
     )
 
 
-@router.post("/{conversation_id}/messages", status_code=status.HTTP_201_CREATED, responses=UPGRADE_REQUIRED)
+@router.post("/{conversation_id:uuid}/messages", status_code=status.HTTP_201_CREATED, responses=UPGRADE_REQUIRED)
 async def send_message(
     conversation_id: uuid.UUID,
     body: MessageIn,
@@ -104,6 +104,6 @@ async def send_message(
     return MessageEnvelope(message=service.message_out(sent.view, sent.message))
 
 
-@router.post("/{conversation_id}/read")
+@router.post("/{conversation_id:uuid}/read")
 async def mark_read(conversation_id: uuid.UUID, user: CurrentUser, db: DbSession) -> ReadOut:
     return await service.mark_read(db, user, conversation_id)

@@ -168,7 +168,7 @@ async def _recipient(session: AsyncSession, username: str) -> User:
     user = (await session.execute(query)).scalar_one_or_none()
     if user is None:
         message = "There is nobody with that username."
-        raise ValidationFailed(message, fields={"recipient": message})
+        raise NotFound(message, fields={"recipient": message})
     return user
 
 

@@ -8,6 +8,7 @@ from hiremebahamas.accounts.deps import CurrentUser
 from hiremebahamas.moderation import service
 from hiremebahamas.moderation.schemas import ReportEnvelope, ReportIn, ReportOut
 from hiremebahamas.web.deps import DbSession
+from hiremebahamas.web.openapi import NOT_FOUND
 
 router = APIRouter(prefix="/reports", tags=["moderation"])
 
@@ -15,7 +16,7 @@ router = APIRouter(prefix="/reports", tags=["moderation"])
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses={200: {"description": "You already have an open report on this; it is returned unchanged."}},
+    responses={**NOT_FOUND, 200: {"description": "You already have an open report on this; it is returned unchanged."}},
 )
 async def file_report(body: ReportIn, user: CurrentUser, db: DbSession, response: Response) -> ReportEnvelope:
     filed = await service.file_report(db, user, body)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StrictBool, model_validator
 
 from hiremebahamas.core.text import InputModel
 
@@ -37,7 +37,7 @@ class MarkReadIn(InputModel):
     """`{"ids": [...]}` marks those; `{"all": true}` marks every unread one."""
 
     ids: list[uuid.UUID] | None = Field(default=None, max_length=100)
-    all: bool = False
+    all: StrictBool = False  # JSON only (no page builds it): 0 or "true" is not a boolean
 
     @model_validator(mode="after")
     def _one_of(self) -> MarkReadIn:

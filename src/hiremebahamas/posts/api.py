@@ -59,49 +59,49 @@ async def create_post(body: PostIn, auth: VerifiedAuth, db: DbSession) -> PostEn
     return await _post_envelope(db, auth.user, post.id)
 
 
-@router.get("/posts/{post_id}")
+@router.get("/posts/{post_id:uuid}")
 async def get_post(post_id: uuid.UUID, user: CurrentUser, db: DbSession) -> PostEnvelope:
     return await _post_envelope(db, user, post_id)
 
 
-@router.patch("/posts/{post_id}")
+@router.patch("/posts/{post_id:uuid}")
 async def update_post(post_id: uuid.UUID, body: PostUpdateIn, user: CurrentUser, db: DbSession) -> PostEnvelope:
     await service.update_post(db, user, post_id, body)
     return await _post_envelope(db, user, post_id)
 
 
-@router.delete("/posts/{post_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/posts/{post_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_post(post_id: uuid.UUID, user: CurrentUser, db: DbSession) -> Response:
     await service.delete_post(db, user, post_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/posts/{post_id}/like")
+@router.post("/posts/{post_id:uuid}/like")
 async def like_post(post_id: uuid.UUID, auth: VerifiedAuth, db: DbSession) -> LikeOut:
     result = await service.like_post(db, auth.user, post_id)
     return LikeOut(liked=result.liked, like_count=result.like_count)
 
 
-@router.delete("/posts/{post_id}/like")
+@router.delete("/posts/{post_id:uuid}/like")
 async def unlike_post(post_id: uuid.UUID, user: CurrentUser, db: DbSession) -> LikeOut:
     result = await service.unlike_post(db, user, post_id)
     return LikeOut(liked=result.liked, like_count=result.like_count)
 
 
-@router.get("/posts/{post_id}/comments")
+@router.get("/posts/{post_id:uuid}/comments")
 async def list_comments(post_id: uuid.UUID, user: CurrentUser, db: DbSession, paging: Paging) -> Page[CommentOut]:
     """Oldest first."""
     return (await service.list_comments(db, user, post_id, paging)).out(user)
 
 
-@router.post("/posts/{post_id}/comments", status_code=status.HTTP_201_CREATED)
+@router.post("/posts/{post_id:uuid}/comments", status_code=status.HTTP_201_CREATED)
 async def add_comment(post_id: uuid.UUID, body: CommentIn, auth: VerifiedAuth, db: DbSession) -> CommentEnvelope:
     comment = await service.add_comment(db, auth.user, post_id, body)
     card, usernames = await service.comment_view(db, auth.user, comment)
     return CommentEnvelope(comment=card.out(auth.user, usernames))
 
 
-@router.delete("/comments/{comment_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/comments/{comment_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_comment(comment_id: uuid.UUID, user: CurrentUser, db: DbSession) -> Response:
     await service.delete_comment(db, user, comment_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -73,7 +73,7 @@ async def add_experience(body: ExperienceIn, user: CurrentUser, db: DbSession) -
     return ExperienceEnvelope(experience=ExperienceOut.model_validate(entry))
 
 
-@users_router.patch("/me/experience/{entry_id}")
+@users_router.patch("/me/experience/{entry_id:uuid}")
 async def update_experience(
     entry_id: uuid.UUID, body: ExperienceUpdateIn, user: CurrentUser, db: DbSession
 ) -> ExperienceEnvelope:
@@ -81,7 +81,7 @@ async def update_experience(
     return ExperienceEnvelope(experience=ExperienceOut.model_validate(entry))
 
 
-@users_router.delete("/me/experience/{entry_id}", status_code=status.HTTP_204_NO_CONTENT)
+@users_router.delete("/me/experience/{entry_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_experience(entry_id: uuid.UUID, user: CurrentUser, db: DbSession) -> Response:
     await entries.delete_experience(db, user, entry_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -93,7 +93,7 @@ async def add_education(body: EducationIn, user: CurrentUser, db: DbSession) -> 
     return EducationEnvelope(education=EducationOut.model_validate(entry))
 
 
-@users_router.patch("/me/education/{entry_id}")
+@users_router.patch("/me/education/{entry_id:uuid}")
 async def update_education(
     entry_id: uuid.UUID, body: EducationUpdateIn, user: CurrentUser, db: DbSession
 ) -> EducationEnvelope:
@@ -101,7 +101,7 @@ async def update_education(
     return EducationEnvelope(education=EducationOut.model_validate(entry))
 
 
-@users_router.delete("/me/education/{entry_id}", status_code=status.HTTP_204_NO_CONTENT)
+@users_router.delete("/me/education/{entry_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_education(entry_id: uuid.UUID, user: CurrentUser, db: DbSession) -> Response:
     await entries.delete_education(db, user, entry_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

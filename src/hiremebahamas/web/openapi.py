@@ -43,8 +43,17 @@ CREDENTIALS_REFUSED: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "unauthenticated: the password or refresh token is not accepted"}
 }
 """`responses=` for the operations that sign in without a bearer token."""
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "not_found: something the request names (in its body) does not exist"}
+}
+"""`responses=` for the operations without a path parameter that look up what their body names."""
+NO_PLAN: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "not_found: you have no billing account or plan for this yet"}
+}
+"""`responses=` for the billing operations that need a plan or a billing account."""
 
 _EVERY_API_OPERATION = {
+    "400": _error("bad_request: the address (path or query) contains control characters"),
     "422": _error("validation_error: a parameter or the body is invalid (see fields)"),
     "429": _error("rate_limited: too many requests; retry after Retry-After seconds"),
 }
@@ -53,7 +62,9 @@ _SIGNED_IN = {
     "403": _error("forbidden, email_unverified or csrf_failed"),
 }
 _WRITES = {
-    "400": _error("the request cannot be carried out as sent (for example invalid_token)"),
+    "400": _error(
+        "the request cannot be carried out as sent (for example invalid_token, or control characters in the address)"
+    ),
     "403": _error("forbidden, email_unverified or csrf_failed (cookie sessions without X-CSRF-Token)"),
     "409": _error("conflict: the current state does not allow it"),
 }
@@ -67,6 +78,22 @@ def operation_id(route: APIRoute) -> str:
     return f"{tag}-{route.name}"
 
 
+# What web/deps.py `refuse_url_controls` lets through in a path or query value: no C0 control, no DEL.
+URL_TEXT_PATTERN = "^[^\\u0000-\\u001f\\u007f]*$"
+
+
+def _url_text_patterns(operation: dict[str, Any]) -> None:
+    """Give each free-text path and query parameter the pattern the URL guard enforces, so a
+    value the document calls valid is one the API accepts (and one it refuses is invalid)."""
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") not in ("path", "query"):
+            continue
+        schema = parameter.get("schema", {})
+        for option in schema.get("anyOf", [schema]):
+            if option.get("type") == "string" and "enum" not in option and "const" not in option:
+                option.setdefault("pattern", URL_TEXT_PATTERN)
+
+
 def _declare_errors(schema: dict[str, Any]) -> None:
     models: dict[str, Any] = schema.setdefault("components", {}).setdefault("schemas", {})
     for name, model in _model_schemas().items():
@@ -75,6 +102,7 @@ def _declare_errors(schema: dict[str, Any]) -> None:
         if not path.startswith("/api/"):
             continue
         for method, operation in item.items():
+            _url_text_patterns(operation)
             responses: dict[str, Any] = operation.setdefault("responses", {})
             declared = dict(_EVERY_API_OPERATION)
             if operation.get("security"):
