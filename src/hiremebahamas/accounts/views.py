@@ -16,7 +16,7 @@ from hiremebahamas.accounts.schemas import RegisterIn, UserUpdateIn
 from hiremebahamas.core.errors import AppError, Forbidden, NotFound, ValidationFailed
 from hiremebahamas.web.csrf import rotate_csrf_cookie
 from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession, discard_attempt, limit_auth, request_ip
-from hiremebahamas.web.forms import FormPassword, FormStr, field_errors, form_problems
+from hiremebahamas.web.forms import FormPassword, FormStr, field_errors, refused_form
 from hiremebahamas.web.rendering import redirect, render, safe_next
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
@@ -26,8 +26,7 @@ async def _form_failed(
     request: Request, db: DbSession, template: str, error: AppError | ValidationError, context: dict[str, Any]
 ) -> Response:
     """Re-show a form with its errors; nothing the failed attempt staged is kept."""
-    await discard_attempt(request, db)
-    errors, message, status = form_problems(error)
+    errors, message, status = await refused_form(request, db, error)
     return render(request, template, {**context, "errors": errors, "error": message}, status_code=status)
 
 
@@ -186,8 +185,7 @@ async def account_password(
     try:
         await service.change_password(db, settings, auth.user, current_password, new_password)
     except (ValidationFailed, Forbidden) as error:
-        await discard_attempt(request, db)
-        fields, message, status = form_problems(error)
+        fields, message, status = await refused_form(request, db, error)
         return await _account_page(request, db, auth, status, errors=fields, error=message)
     login = await service.start_session(db, settings, auth.user, client_info(request))
     response = redirect(request, "/account", flash=("success", "Password changed. Other devices were signed out."))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, VerifiedAuth
 from hiremebahamas.companies import service
 from hiremebahamas.companies.schemas import CompanyIn, CompanyUpdateIn, TeamMemberIn
-from hiremebahamas.core.errors import AppError, UpgradeRequired
+from hiremebahamas.core.errors import AppError
 from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.jobs import files
 from hiremebahamas.jobs.applications import counts_by_job
@@ -21,8 +21,8 @@ from hiremebahamas.jobs.forms import PAGE_DEPENDENCIES, island_choices
 from hiremebahamas.models import Company, CompanyRole, Job, JobStatus, UploadPurpose, User
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.uploads.forms import upload_from_form
-from hiremebahamas.web.deps import AppRuntime, DbSession, discard_attempt, request_ip
-from hiremebahamas.web.forms import FormStr, form_problems
+from hiremebahamas.web.deps import AppRuntime, DbSession, request_ip
+from hiremebahamas.web.forms import FormStr, refused_form
 from hiremebahamas.web.rendering import redirect, render
 
 router = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
@@ -70,8 +70,7 @@ async def create_company(
         uploaded = await _logo(request, db, runtime, auth.user, logo)
         company = await service.create_company(db, auth.user, data.model_copy(update={"logo_upload_id": uploaded}))
     except (ValidationError, AppError) as error:
-        await discard_attempt(request, db)
-        errors, message, status = form_problems(error)
+        errors, message, status = await refused_form(request, db, error)
         context = {"form": form, "errors": errors, "error": message, "islands": island_choices("Choose an island")}
         return render(request, "companies/new.html", context, status_code=status)
     return redirect(request, f"/companies/{company.slug}", flash=("success", f"{company.name} is on HireMeBahamas."))
@@ -174,9 +173,8 @@ async def update_company(
         uploaded = await _logo(request, db, runtime, auth.user, logo)
         await service.update_company(db, auth.user, company, data.model_copy(update={"logo_upload_id": uploaded}))
     except (ValidationError, AppError) as error:
-        await discard_attempt(request, db)
+        errors, message, status = await refused_form(request, db, error)
         await db.refresh(company)
-        errors, message, status = form_problems(error)
         return await _edit_page(request, db, company, form=form, errors=errors, error=message, status_code=status)
     return redirect(request, f"/companies/{company.slug}", flash=("success", "The company page was saved."))
 
@@ -189,12 +187,9 @@ async def add_member(
     try:
         data = TeamMemberIn.model_validate({"username": username.lstrip("@"), "role": role})
         member = await service.add_member(db, auth.user, company, data.username, data.role)
-    except UpgradeRequired:
-        raise  # the shared error page shows the plan that allows a bigger team
     except (ValidationError, AppError) as error:
-        await discard_attempt(request, db)
+        errors, message, status = await refused_form(request, db, error, upgrade_page=True)
         await db.refresh(company)
-        errors, message, status = form_problems(error)
         return await _edit_page(request, db, company, errors=errors, error=message, status_code=status)
     message = f"{member.user.full_name} joined the team."
     return redirect(request, f"/companies/{company.slug}/edit", flash=("success", message))

@@ -13,7 +13,7 @@ from hiremebahamas.jobs import alerts
 from hiremebahamas.jobs.forms import PAGE_DEPENDENCIES
 from hiremebahamas.jobs.schemas import SavedSearchIn
 from hiremebahamas.web.deps import AppSettings, DbSession, discard_attempt
-from hiremebahamas.web.forms import FormStr, form_problems
+from hiremebahamas.web.forms import FormStr
 from hiremebahamas.web.rendering import redirect, render
 
 router = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
@@ -42,7 +42,7 @@ async def create_alert(request: Request, db: DbSession, auth: CurrentAuth, frequ
         await alerts.create_saved(db, auth.user, SavedSearchIn.model_validate({"query": query, "frequency": frequency}))
     except (AppError, ValueError) as error:
         await discard_attempt(request, db)
-        message = form_problems(error)[1] if isinstance(error, AppError) else "That search cannot be saved as an alert."
+        message = error.message if isinstance(error, AppError) else "That search cannot be saved as an alert."
         return await _alerts_page(request, db, auth, error=message, status_code=422)
     how = "as soon as they are posted" if frequency == "instant" else "in a daily email"
     return redirect(

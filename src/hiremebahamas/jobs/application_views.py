@@ -19,8 +19,8 @@ from hiremebahamas.jobs.job_page import job_page_context
 from hiremebahamas.jobs.schemas import ApplicationIn
 from hiremebahamas.models import ApplicationStatus, UploadPurpose
 from hiremebahamas.uploads.forms import upload_from_form
-from hiremebahamas.web.deps import AppRuntime, DbSession, discard_attempt, request_ip
-from hiremebahamas.web.forms import FormStr, form_problems
+from hiremebahamas.web.deps import AppRuntime, DbSession, request_ip
+from hiremebahamas.web.forms import FormStr, refused_form
 from hiremebahamas.web.rendering import redirect, render, safe_next
 
 router = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
@@ -62,8 +62,7 @@ async def apply(
         data = ApplicationIn(cover_letter=cover_letter, cv_upload_id=cv_upload_id)
         view = await applications.apply_to_job(db, settings, auth.user, job_id, data)
     except AppError as error:
-        await discard_attempt(request, db)
-        errors, message, status = form_problems(error)
+        errors, message, status = await refused_form(request, db, error)
         if "cv_upload_id" in errors:
             errors["cv"] = errors.pop("cv_upload_id")
         card = await service.view_job(db, job_id, auth.user)

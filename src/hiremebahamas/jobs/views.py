@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, VerifiedAuth
 from hiremebahamas.companies import service as companies
-from hiremebahamas.core.errors import AppError, UpgradeRequired, ValidationFailed
+from hiremebahamas.core.errors import AppError, ValidationFailed
 from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.jobs import alert_views, application_views, for_you, job_page, seo_views, service
 from hiremebahamas.jobs.forms import (
@@ -31,8 +31,8 @@ from hiremebahamas.jobs.schemas import JobIn, JobUpdateIn
 from hiremebahamas.jobs.search import search_jobs
 from hiremebahamas.jobs.search_form import search_from_request
 from hiremebahamas.models import JobStatus
-from hiremebahamas.web.deps import AppRuntime, DbSession, discard_attempt
-from hiremebahamas.web.forms import FormStr, form_problems
+from hiremebahamas.web.deps import AppRuntime, DbSession
+from hiremebahamas.web.forms import FormStr, refused_form
 from hiremebahamas.web.rendering import redirect, render
 
 pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
@@ -167,11 +167,8 @@ async def create_job(
     try:
         data = JobIn.model_validate({**_submitted(form), "status": "draft" if action == "draft" else "open"})
         job = await service.create_job(db, auth.user, data)
-    except UpgradeRequired:
-        raise  # the shared error page shows the plan that lifts the limit, with its checkout
     except (ValidationError, AppError) as error:
-        await discard_attempt(request, db)
-        errors, message, status = form_problems(error)
+        errors, message, status = await refused_form(request, db, error, upgrade_page=True)
         return await _form_page(request, db, auth, form=form, errors=errors, error=message, status_code=status)
     message = "Your job is live." if job.status == JobStatus.OPEN else "Your draft was saved."
     return redirect(request, f"/jobs/{job.id}-{job.slug}", flash=("success", message))
@@ -193,11 +190,8 @@ async def update_job(
         values = _submitted(form)
         values.pop("company_slug")
         job = await service.update_job(db, auth.user, job_id, JobUpdateIn.model_validate(values))
-    except UpgradeRequired:
-        raise
     except (ValidationError, AppError) as error:
-        await discard_attempt(request, db)
-        errors, message, status = form_problems(error)
+        errors, message, status = await refused_form(request, db, error, upgrade_page=True)
         return await _form_page(
             request, db, auth, form=form, errors=errors, error=message, status_code=status, job_id=job_id
         )

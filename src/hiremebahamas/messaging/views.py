@@ -14,13 +14,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 
 from hiremebahamas.accounts.deps import Auth, CurrentAuth, optional_auth
-from hiremebahamas.core.errors import AppError, UpgradeRequired, ValidationFailed
+from hiremebahamas.core.errors import AppError, ValidationFailed
 from hiremebahamas.core.pagination import DEFAULT_LIMIT, PageParams, Position
 from hiremebahamas.messaging import service
 from hiremebahamas.messaging.schemas import MAX_CLIENT_ID_LENGTH, MAX_MESSAGE_LENGTH
 from hiremebahamas.notifications import service as notification_service
-from hiremebahamas.web.deps import DbSession, discard_attempt
-from hiremebahamas.web.forms import FormStr, form_problems
+from hiremebahamas.web.deps import DbSession
+from hiremebahamas.web.forms import FormStr, refused_form
 from hiremebahamas.web.rendering import redirect, render
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
@@ -87,11 +87,8 @@ async def start_conversation(
 ) -> Response:
     try:
         sent = await service.start_conversation(db, auth.user, recipient, body, _client_id(client_id))
-    except UpgradeRequired:
-        raise  # the shared error page shows the plan that lifts the limit, with its checkout
     except AppError as exc:
-        await discard_attempt(request, db)
-        fields, message, _status = form_problems(exc)
+        fields, message, _status = await refused_form(request, db, exc, upgrade_page=True)
         return _new_page(request, {"recipient": recipient, "body": body}, fields, message, exc.status_code)
     return redirect(request, f"/messages/{sent.view.conversation.id}#message-{sent.message.id}")
 
@@ -148,11 +145,8 @@ async def send_message(
 ) -> Response:
     try:
         sent = await service.send_message(db, auth.user, conversation_id, body, _client_id(client_id))
-    except UpgradeRequired:
-        raise  # the shared error page shows the plan that lifts the limit, with its checkout
     except AppError as exc:
-        await discard_attempt(request, db)
-        fields, message, _status = form_problems(exc)
+        fields, message, _status = await refused_form(request, db, exc, upgrade_page=True)
         return await _conversation_page(
             request,
             db,

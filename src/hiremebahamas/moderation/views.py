@@ -6,12 +6,12 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import ValidationError
 
 from hiremebahamas.accounts.deps import CurrentAuth, optional_auth
-from hiremebahamas.core.errors import AppError, ValidationFailed
+from hiremebahamas.core.errors import AppError
 from hiremebahamas.models import ReportTarget
 from hiremebahamas.moderation import service
 from hiremebahamas.moderation.schemas import ReportIn
-from hiremebahamas.web.deps import DbSession, discard_attempt
-from hiremebahamas.web.forms import FormStr, field_errors
+from hiremebahamas.web.deps import DbSession
+from hiremebahamas.web.forms import FormStr, refused_form
 from hiremebahamas.web.rendering import redirect, render, safe_next
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
@@ -57,14 +57,10 @@ async def report_submit(
         data = ReportIn.model_validate({"target_type": target_type, "target_id": target_id, "reason": reason})
         filed = await service.file_report(db, auth.user, data)
     except (ValidationError, AppError) as exc:
-        await discard_attempt(request, db)
-        context = _context(target_type, target_id, next, reason)
+        errors, message, status_code = await refused_form(request, db, exc)
         if isinstance(exc, ValidationError):
-            context |= {"errors": field_errors(exc), "error": "Tell us what is wrong (up to 1000 characters)."}
-            status_code = 422
-        else:
-            context |= {"errors": exc.fields if isinstance(exc, ValidationFailed) else {}, "error": exc.message}
-            status_code = exc.status_code
+            message = "Tell us what is wrong (up to 1000 characters)."
+        context = _context(target_type, target_id, next, reason) | {"errors": errors, "error": message}
         return render(request, "moderation/report.html", context, status_code=status_code)
     message = "Thank you. Our moderators will review your report."
     if not filed.created:

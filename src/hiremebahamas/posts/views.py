@@ -22,8 +22,8 @@ from hiremebahamas.posts.schemas import MAX_COMMENT_LENGTH, MAX_POST_LENGTH, Com
 from hiremebahamas.posts.timelines import timelines_of
 from hiremebahamas.social.views import load_suggestions
 from hiremebahamas.uploads.forms import upload_from_form
-from hiremebahamas.web.deps import AppRuntime, DbSession, discard_attempt, request_ip
-from hiremebahamas.web.forms import FormStr, form_problems
+from hiremebahamas.web.deps import AppRuntime, DbSession, request_ip
+from hiremebahamas.web.forms import FormStr, refused_form
 from hiremebahamas.web.rendering import is_htmx, redirect, render, safe_next
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
@@ -106,8 +106,7 @@ async def create_post(
         data = PostIn(body=body, image_upload_id=upload.id if upload else None)
         post = await service.create_post(db, auth.user, data)
     except AppError as exc:
-        await discard_attempt(request, db)
-        fields, message, _status = form_problems(exc)
+        fields, message, _status = await refused_form(request, db, exc)
         return await home_feed(
             request,
             auth,
@@ -176,9 +175,8 @@ async def edit_submit(
     try:
         await service.update_post(db, auth.user, post_id, PostUpdateIn.model_validate(changes))
     except ValidationFailed as exc:
-        await discard_attempt(request, db)
+        fields, message, _status = await refused_form(request, db, exc)
         view = await service.get_post(db, auth.user, post_id)
-        fields, message, _status = form_problems(exc)
         context = {"view": view, "form": {"body": body}, "errors": fields, "error": message, "limits": _limits()}
         return render(request, "posts/edit.html", context, status_code=exc.status_code)
     return redirect(request, f"/posts/{post_id}", flash=("success", "Your post was updated."))
@@ -221,8 +219,7 @@ async def comment_submit(
     try:
         comment = await service.add_comment(db, auth.user, post_id, CommentIn(body=body))
     except ValidationFailed as exc:
-        await discard_attempt(request, db)
-        fields, message, _status = form_problems(exc)
+        fields, message, _status = await refused_form(request, db, exc)
         return await _detail(
             request, db, auth, post_id, form={"body": body}, errors=fields, error=message, status_code=exc.status_code
         )

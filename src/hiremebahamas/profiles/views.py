@@ -22,8 +22,8 @@ from hiremebahamas.profiles.people import island_options
 from hiremebahamas.profiles.schemas import EducationIn, ExperienceIn, ProfileUpdateIn, TalentSort
 from hiremebahamas.profiles.talent import TalentQuery, search_talent
 from hiremebahamas.uploads.forms import upload_from_form
-from hiremebahamas.web.deps import AppRuntime, DbSession, discard_attempt, request_ip
-from hiremebahamas.web.forms import FormStr, form_problems
+from hiremebahamas.web.deps import AppRuntime, DbSession, request_ip
+from hiremebahamas.web.forms import FormStr, refused_form
 from hiremebahamas.web.rendering import redirect, render
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
@@ -97,8 +97,7 @@ async def edit_submit(request: Request, db: DbSession, auth: CurrentAuth) -> Res
         data = ProfileUpdateIn.model_validate(submitted_profile(form))
         await service.update_profile(db, auth.user, data)
     except (ValidationError, AppError) as exc:
-        await discard_attempt(request, db)
-        errors, message, status_code = form_problems(exc)
+        errors, message, status_code = await refused_form(request, db, exc)
         errors = link_errors(errors, form)
         return await _edit_page(request, db, auth, form=form, errors=errors, error=message, status_code=status_code)
     return redirect(request, f"/u/{auth.user.username}", flash=("success", "Your profile was saved."))
@@ -108,8 +107,7 @@ async def _section_failed(
     request: Request, db: DbSession, auth: CurrentAuth, section: str, form: dict[str, Any], exc: Exception
 ) -> Response:
     assert isinstance(exc, AppError | ValidationError)
-    await discard_attempt(request, db)
-    errors, message, status_code = form_problems(exc)
+    errors, message, status_code = await refused_form(request, db, exc)
     return await _edit_page(
         request,
         db,

@@ -1,14 +1,17 @@
-"""Helpers for HTML form handling: turn validation errors into per-field messages."""
+"""Helpers for HTML form handling: turn validation errors into per-field messages, and re-show
+a refused form."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
-from fastapi import Form
+from fastapi import Form, Request
 from pydantic import AfterValidator, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from hiremebahamas.core.errors import AppError, ValidationFailed
+from hiremebahamas.core.errors import AppError, UpgradeRequired, ValidationFailed
 from hiremebahamas.core.text import clean_text
+from hiremebahamas.web.deps import discard_attempt
 
 # A form field as the handler receives it: free of control characters (see core/text.py).
 # Single-line cleaning happens in the input model the handler builds from it.
@@ -35,9 +38,28 @@ def field_errors(error: ValidationError) -> dict[str, str]:
     return errors
 
 
-def form_problems(error: AppError | ValidationError) -> tuple[dict[str, str], str, int]:
+class Refusal(NamedTuple):
     """What a form shows when it is refused: per-field messages, the summary, the status."""
+
+    errors: dict[str, str]
+    message: str
+    status_code: int
+
+
+def form_problems(error: AppError | ValidationError) -> Refusal:
     if isinstance(error, ValidationError):
-        return field_errors(error), "Some fields need your attention.", 422
+        return Refusal(field_errors(error), "Some fields need your attention.", 422)
     fields = error.fields if isinstance(error, ValidationFailed) else dict(error.extra.get("fields", {}))
-    return dict(fields), error.message, error.status_code
+    return Refusal(dict(fields), error.message, error.status_code)
+
+
+async def refused_form(
+    request: Request, db: AsyncSession, error: AppError | ValidationError, *, upgrade_page: bool = False
+) -> Refusal:
+    """Drop what the refused attempt staged and say what the form shows again. With
+    upgrade_page, a plan's limit (UpgradeRequired) goes on instead to the shared error page,
+    which shows the plan that lifts it, with its checkout."""
+    if upgrade_page and isinstance(error, UpgradeRequired):
+        raise error
+    await discard_attempt(request, db)
+    return form_problems(error)
