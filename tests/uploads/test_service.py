@@ -226,14 +226,14 @@ async def test_owned_upload_checks_owner_and_purpose(session: AsyncSession, runt
     avatar = await service.create_upload(
         session, runtime.storage, runtime.settings, ann, UploadIn(UploadPurpose.AVATAR, picture("JPEG", (32, 32)))
     )
-    assert await service.owned_upload(session, ann, avatar.id, UploadPurpose.AVATAR, "avatar_upload_id") is avatar
+    assert await service.owned_upload(session, {ann.id}, avatar.id, UploadPurpose.AVATAR, "avatar_upload_id") is avatar
     for user, upload_id, purpose, message in [
         (bob, avatar.id, UploadPurpose.AVATAR, "not found among your uploads"),
         (ann, uuid.uuid4(), UploadPurpose.AVATAR, "not found among your uploads"),
         (ann, avatar.id, UploadPurpose.POST_IMAGE, "uploaded as avatar, not as post image"),
     ]:
         with pytest.raises(ValidationFailed, match=message) as caught:
-            await service.owned_upload(session, user, upload_id, purpose, "image_upload_id")
+            await service.owned_upload(session, {user.id}, upload_id, purpose, "image_upload_id")
         assert set(caught.value.fields) == {"image_upload_id"}
 
 

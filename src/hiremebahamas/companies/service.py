@@ -16,9 +16,9 @@ from hiremebahamas.companies.schemas import CompanyIn, CompanyUpdateIn
 from hiremebahamas.companies.slugs import slugify
 from hiremebahamas.core import response_areas
 from hiremebahamas.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from hiremebahamas.jobs import files
 from hiremebahamas.jobs.indexing import reindex_company_jobs
 from hiremebahamas.models import AccountType, Company, CompanyMember, CompanyRole, UploadPurpose, User
+from hiremebahamas.uploads.service import owned_upload
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Paths under /companies/ that are pages, not companies.
@@ -123,7 +123,7 @@ async def create_company(session: AsyncSession, actor: User, data: CompanyIn) ->
         about=data.about,
     )
     if data.logo_upload_id is not None:
-        logo = await files.owned_upload(session, data.logo_upload_id, UploadPurpose.COMPANY_LOGO, {actor.id}, "logo")
+        logo = await owned_upload(session, {actor.id}, data.logo_upload_id, UploadPurpose.COMPANY_LOGO, "logo")
         company.logo_upload_id = logo.id
     session.add(company)
     await session.flush()
@@ -149,7 +149,7 @@ async def update_company(session: AsyncSession, actor: User, company: Company, d
     elif data.logo_upload_id is not None:
         # Any team member's upload will do: the logo belongs to the company, not to one person.
         team_ids = {member.user.id for member in await team(session, company.id)}
-        logo = await files.owned_upload(session, data.logo_upload_id, UploadPurpose.COMPANY_LOGO, team_ids, "logo")
+        logo = await owned_upload(session, team_ids, data.logo_upload_id, UploadPurpose.COMPANY_LOGO, "logo")
         company.logo_upload_id = logo.id
     await session.flush()
     response_areas.invalidate_after_commit(session, "jobs")  # company pages, and the name and logo on its jobs

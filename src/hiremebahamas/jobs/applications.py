@@ -25,7 +25,7 @@ from hiremebahamas.config import Settings
 from hiremebahamas.core.errors import Conflict, EmailUnverified, Forbidden, NotFound, ValidationFailed
 from hiremebahamas.core.pagination import PageParams, newest_first_after, next_cursor
 from hiremebahamas.core.sql import insert_ignoring_conflicts
-from hiremebahamas.jobs import emails, files
+from hiremebahamas.jobs import emails
 from hiremebahamas.jobs.cards import effective_status
 from hiremebahamas.jobs.labels import APPLICATION_STATUS_LABELS
 from hiremebahamas.jobs.repository import get_job
@@ -44,7 +44,7 @@ from hiremebahamas.models import (
 )
 from hiremebahamas.models.base import new_id, utcnow
 from hiremebahamas.notifications.service import notify
-from hiremebahamas.uploads.service import register_read_grantor
+from hiremebahamas.uploads.service import owned_upload, register_read_grantor
 
 S = ApplicationStatus
 # The moves the company's team may make from each status.
@@ -132,7 +132,7 @@ async def apply_to_job(
         raise Conflict(f"This job is {status.value} and no longer takes applications.")
     cv: Upload | None = None
     if data.cv_upload_id is not None:
-        cv = await files.owned_upload(session, data.cv_upload_id, UploadPurpose.CV, {actor.id}, "cv_upload_id")
+        cv = await owned_upload(session, {actor.id}, data.cv_upload_id, UploadPurpose.CV, "cv_upload_id")
     if not data.cover_letter and cv is None:
         message = "Add a cover letter or a CV (or both)."
         raise ValidationFailed(message, fields={"cover_letter": message})

@@ -1,19 +1,16 @@
 """The files the marketplace uses — company logos and CVs — through the uploads service.
 
-The bytes and who may read them belong to the uploads domain; here we check that an upload
-someone names is of the right kind and theirs (or their team's, for a logo), find "the CV on
-file", and say where a file is served from.
+The bytes, who may read them and whether an upload someone names is theirs belong to the
+uploads domain; here we find "the CV on file" and say where a file is served from.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hiremebahamas.core.errors import ValidationFailed
 from hiremebahamas.models import Upload, UploadPurpose
 from hiremebahamas.uploads.service import Variant
 from hiremebahamas.uploads.service import upload_url as media_url
@@ -27,26 +24,6 @@ def upload_url(upload_id: uuid.UUID | None) -> str | None:
 def logo_url(upload_id: uuid.UUID | None) -> str | None:
     """A company logo at list and page size (its 256-pixel thumbnail)."""
     return media_url(upload_id, Variant.THUMB) if upload_id is not None else None
-
-
-async def owned_upload(
-    session: AsyncSession,
-    upload_id: uuid.UUID,
-    purpose: UploadPurpose,
-    owner_ids: Collection[uuid.UUID],
-    field: str,
-) -> Upload:
-    """The upload `upload_id`, when it has `purpose` and one of `owner_ids` uploaded it (a
-    company logo may be any team member's). A missing upload and someone else's read the same."""
-    upload = await session.get(Upload, upload_id)
-    if upload is None or upload.owner_id not in owner_ids:
-        message = "That file was not found among your uploads."
-        raise ValidationFailed(message, fields={field: message})
-    if upload.purpose != purpose:
-        kind, wanted = upload.purpose.value.replace("_", " "), purpose.value.replace("_", " ")
-        message = f"That file was uploaded as {kind}, not as {wanted}."
-        raise ValidationFailed(message, fields={field: message})
-    return upload
 
 
 async def latest_cv(session: AsyncSession, user_id: uuid.UUID) -> Upload | None:

@@ -5,12 +5,12 @@ that column: a generated tsvector on PostgreSQL, FTS5 triggers on SQLite)."""
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hiremebahamas.models import Job, JobSkill, Skill
+from hiremebahamas.models import Job, JobSkill
+from hiremebahamas.profiles.skills import skill_names
 
 
 def search_keywords(company_name: str, skills: list[str]) -> str:
@@ -18,19 +18,7 @@ def search_keywords(company_name: str, skills: list[str]) -> str:
 
 
 async def skills_by_job(session: AsyncSession, job_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
-    """Skill names of many jobs in one query, alphabetical."""
-    if not job_ids:
-        return {}
-    query = (
-        select(JobSkill.job_id, Skill.name)
-        .join(Skill, Skill.id == JobSkill.skill_id)
-        .where(JobSkill.job_id.in_(job_ids))
-        .order_by(Skill.name)
-    )
-    result: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for job_id, name in await session.execute(query):
-        result[job_id].append(name)
-    return dict(result)
+    return await skill_names(session, JobSkill.job_id, JobSkill.skill_id, job_ids)
 
 
 async def reindex_company_jobs(session: AsyncSession, company_id: uuid.UUID, company_name: str) -> None:

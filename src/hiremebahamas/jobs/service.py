@@ -37,11 +37,10 @@ from hiremebahamas.models import (
     User,
 )
 from hiremebahamas.models.base import utcnow
-from hiremebahamas.profiles.skills import normalise_skill, skill_ids
+from hiremebahamas.profiles.skills import normalise_skills, skill_ids
 
 DEFAULT_VALIDITY = timedelta(days=30)
 MAX_VALIDITY = timedelta(days=365)
-MAX_SKILL_LENGTH = 60
 # Hours and months in a working year, to rank hourly, monthly and yearly pay together.
 _YEARLY_FACTOR = {SalaryPeriod.HOUR: 2080, SalaryPeriod.MONTH: 12, SalaryPeriod.YEAR: 1}
 
@@ -78,21 +77,6 @@ async def managed_job(session: AsyncSession, actor: User, job_id: uuid.UUID) -> 
             raise NotFound("We could not find that job.")
         raise Forbidden(f"Only the team of {company.name} can manage this job.")
     return job, company
-
-
-def _normalise_skills(texts: list[str]) -> list[str]:
-    tags: list[str] = []
-    for text in texts:
-        tag = normalise_skill(text)
-        if not tag:
-            continue
-        if len(tag) > MAX_SKILL_LENGTH:
-            raise _invalid("skills", f"Keep each skill to {MAX_SKILL_LENGTH} characters.")
-        if tag not in tags:
-            tags.append(tag)
-    if len(tags) > MAX_JOB_SKILLS:
-        raise _invalid("skills", f"List at most {MAX_JOB_SKILLS} skills.")
-    return tags
 
 
 async def _set_skills(session: AsyncSession, job: Job, company: Company, names: list[str]) -> None:
@@ -181,7 +165,7 @@ async def create_job(session: AsyncSession, actor: User, data: JobIn) -> Job:
     _apply_salary(job)
     _apply_description(job, data.description)
     job.valid_through = _check_valid_through(job.valid_through, now)
-    skills = _normalise_skills(data.skills)
+    skills = normalise_skills(data.skills, most=MAX_JOB_SKILLS)
     session.add(job)
     await session.flush()
     await _set_skills(session, job, company, skills)
@@ -215,7 +199,7 @@ async def update_job(session: AsyncSession, actor: User, job_id: uuid.UUID, data
     if data.valid_through is not None:
         job.valid_through = _check_valid_through(data.valid_through, now)
     if data.skills is not None:
-        await _set_skills(session, job, company, _normalise_skills(data.skills))
+        await _set_skills(session, job, company, normalise_skills(data.skills, most=MAX_JOB_SKILLS))
     if data.status is not None:
         await _move(session, actor, job, JobStatus(data.status), now)
     await session.flush()

@@ -69,7 +69,7 @@ async def _checked_image(session: AsyncSession, actor: User, upload_id: uuid.UUI
     else's upload answers like a missing one, so ids cannot be probed."""
     if upload_id is None:
         return None
-    upload = await owned_upload(session, actor, upload_id, UploadPurpose.POST_IMAGE, "image_upload_id")
+    upload = await owned_upload(session, {actor.id}, upload_id, UploadPurpose.POST_IMAGE, "image_upload_id")
     return upload.id
 
 

@@ -41,7 +41,7 @@ async def avatar_reach(session: AsyncSession, viewer: User | None, upload: Uploa
 
 async def check_avatar(session: AsyncSession, user: User, upload_id: uuid.UUID) -> uuid.UUID:
     """Only your own upload made as a profile picture (re-encoded, EXIF stripped) will do."""
-    upload = await owned_upload(session, user, upload_id, UploadPurpose.AVATAR, "avatar_upload_id")
+    upload = await owned_upload(session, {user.id}, upload_id, UploadPurpose.AVATAR, "avatar_upload_id")
     return upload.id
 
 

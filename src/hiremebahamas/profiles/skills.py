@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from hiremebahamas.core.errors import ValidationFailed
 from hiremebahamas.core.sql import insert_ignoring_conflicts
@@ -22,8 +23,9 @@ def normalise_skill(text: str) -> str:
     return _SPACES.sub(" ", text).strip().lower()
 
 
-def normalise_skills(texts: Iterable[str]) -> list[str]:
-    """Trimmed, lower-cased, de-duplicated tags in the order given; blanks are dropped."""
+def normalise_skills(texts: Iterable[str], *, most: int = MAX_SKILLS) -> list[str]:
+    """Trimmed, lower-cased, de-duplicated tags in the order given (a profile's or a job's, at
+    most `most` of them); blanks are dropped."""
     tags: list[str] = []
     for text in texts:
         tag = normalise_skill(text)
@@ -34,8 +36,8 @@ def normalise_skills(texts: Iterable[str]) -> list[str]:
             raise ValidationFailed(message, fields={"skills": message})
         if tag not in tags:
             tags.append(tag)
-    if len(tags) > MAX_SKILLS:
-        message = f"List at most {MAX_SKILLS} skills."
+    if len(tags) > most:
+        message = f"List at most {most} skills."
         raise ValidationFailed(message, fields={"skills": message})
     return tags
 
@@ -64,18 +66,23 @@ async def set_profile_skills(session: AsyncSession, user_id: uuid.UUID, names: l
         await insert_ignoring_conflicts(session, ProfileSkill, user_id=user_id, skill_id=ids[name])
 
 
-async def skills_by_user(session: AsyncSession, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
-    """Skill names of many people in one query, alphabetical."""
-    ids = list(set(user_ids))
+async def skill_names(
+    session: AsyncSession,
+    owner: InstrumentedAttribute[uuid.UUID],
+    skill: InstrumentedAttribute[uuid.UUID],
+    owner_ids: Iterable[uuid.UUID],
+) -> dict[uuid.UUID, list[str]]:
+    """Skill names of many owners (people, jobs) in one query, alphabetical: `owner` and
+    `skill` are the columns of the table that links them to skills."""
+    ids = list(set(owner_ids))
     if not ids:
         return {}
-    query = (
-        select(ProfileSkill.user_id, Skill.name)
-        .join(Skill, Skill.id == ProfileSkill.skill_id)
-        .where(ProfileSkill.user_id.in_(ids))
-        .order_by(Skill.name)
-    )
+    query = select(owner, Skill.name).join(Skill, Skill.id == skill).where(owner.in_(ids)).order_by(Skill.name)
     result: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for user_id, name in await session.execute(query):
-        result[user_id].append(name)
+    for owner_id, name in await session.execute(query):
+        result[owner_id].append(name)
     return dict(result)
+
+
+async def skills_by_user(session: AsyncSession, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    return await skill_names(session, ProfileSkill.user_id, ProfileSkill.skill_id, user_ids)

@@ -15,7 +15,7 @@ import logging
 import re
 import unicodedata
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import PurePosixPath
@@ -301,12 +301,13 @@ def content_type(upload: Upload, variant: Variant) -> str:
 
 
 async def owned_upload(
-    session: AsyncSession, owner: User, upload_id: uuid.UUID, purpose: UploadPurpose, field: str
+    session: AsyncSession, owner_ids: Collection[uuid.UUID], upload_id: uuid.UUID, purpose: UploadPurpose, field: str
 ) -> Upload:
-    """For attaching an upload to something `owner` makes: it must be theirs and of `purpose`.
-    A missing upload and someone else's get the same answer."""
+    """For attaching an upload to something its maker makes: one of `owner_ids` (a company
+    logo may be any team member's) must have uploaded it, as `purpose`. A missing upload and
+    someone else's get the same answer."""
     upload = await session.get(Upload, upload_id)
-    if upload is None or upload.owner_id != owner.id:
+    if upload is None or upload.owner_id not in owner_ids:
         message = "That file was not found among your uploads."
         raise ValidationFailed(message, fields={field: message})
     if upload.purpose != purpose:
