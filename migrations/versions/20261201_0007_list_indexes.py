@@ -1,4 +1,5 @@
-"""list indexes: featured jobs, open jobs by island newest first, posts in (time, id) order
+"""list indexes: featured jobs, open jobs by island newest first, posts in (time, id) order,
+the newest people and jobs per skill
 
 Revision ID: 0007
 Revises: 0006
@@ -32,9 +33,22 @@ def upgrade() -> None:
         # (time, id) serves the feed's whole keyset order; (time) alone left a sort of each tie.
         batch_op.create_index("ix_posts_created_id", ["created_at", "id"], unique=False)
         batch_op.drop_index("ix_posts_created_at")
+    # (skill, id): a bounded number of the newest per skill, for who-to-follow and jobs-for-you.
+    with op.batch_alter_table("profile_skills", schema=None) as batch_op:
+        batch_op.create_index("ix_profile_skills_skill_user", ["skill_id", "user_id"], unique=False)
+        batch_op.drop_index("ix_profile_skills_skill_id")
+    with op.batch_alter_table("job_skills", schema=None) as batch_op:
+        batch_op.create_index("ix_job_skills_skill_job", ["skill_id", "job_id"], unique=False)
+        batch_op.drop_index("ix_job_skills_skill_id")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("job_skills", schema=None) as batch_op:
+        batch_op.create_index("ix_job_skills_skill_id", ["skill_id"], unique=False)
+        batch_op.drop_index("ix_job_skills_skill_job")
+    with op.batch_alter_table("profile_skills", schema=None) as batch_op:
+        batch_op.create_index("ix_profile_skills_skill_id", ["skill_id"], unique=False)
+        batch_op.drop_index("ix_profile_skills_skill_user")
     with op.batch_alter_table("posts", schema=None) as batch_op:
         batch_op.create_index("ix_posts_created_at", ["created_at"], unique=False)
         batch_op.drop_index("ix_posts_created_id")

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.config import Settings
@@ -23,14 +23,19 @@ from hiremebahamas.core.pagination import PageParams
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.demo.loader import load_demo_data
 from hiremebahamas.demo.sizes import PRESETS
+from hiremebahamas.jobs import for_you
 from hiremebahamas.jobs.schemas import JobSearch
 from hiremebahamas.jobs.search import search_jobs
 from hiremebahamas.messaging import repository as messages
-from hiremebahamas.models import Conversation, Island, User
+from hiremebahamas.models import Conversation, Island, ProfileSkill, User
+from hiremebahamas.models.base import utcnow
 from hiremebahamas.notifications.service import list_notifications
 from hiremebahamas.posts import repository as posts
+from hiremebahamas.social import suggestions
 
-BIG_TABLES = frozenset({"jobs", "posts", "messages", "notifications", "follows", "post_likes"})
+BIG_TABLES = frozenset(
+    {"jobs", "posts", "messages", "notifications", "follows", "post_likes", "profile_skills", "job_skills"}
+)
 
 
 @contextmanager
@@ -134,3 +139,46 @@ async def test_messages_and_notifications_pages_read_an_index_in_order(demo: Run
             await messages.messages_before(session, conversation, None, 20)
             await list_notifications(session, someone, PageParams(None, 20))
     await _check(demo, statements)
+
+
+async def _rows_read(session: AsyncSession, statements: list[tuple[str, Any]], relation: str) -> int:
+    """Rows the statements really read from `relation` (EXPLAIN ANALYZE: rows x loops per scan)."""
+    total = 0
+    connection = await session.connection()
+    for statement, parameters in statements:
+        result = await connection.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters)
+        document = result.scalar_one()
+        stack = [(json.loads(document) if isinstance(document, str) else document)[0]["Plan"]]
+        while stack:
+            node = stack.pop()
+            stack.extend(node.get("Plans", []))
+            if node.get("Relation Name") == relation:
+                total += int(node["Actual Rows"]) * int(node["Actual Loops"])
+    return total
+
+
+async def test_who_to_follow_and_jobs_for_you_rank_bounded_candidates(
+    demo: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However many people share a skill, the rankings read PER_SKILL of them per skill."""
+    per_skill = 1
+    monkeypatch.setattr(suggestions, "PER_SKILL", per_skill)
+    monkeypatch.setattr(for_you, "PER_SKILL", per_skill)
+    someone = await _someone(demo, "demo-seeker")
+    async with demo.database.sessionmaker() as session:
+        mine = select(ProfileSkill.skill_id).where(ProfileSkill.user_id == someone.id)
+        skills = len((await session.execute(mine)).all())
+        holders = select(func.count()).where(ProfileSkill.skill_id.in_(mine), ProfileSkill.user_id != someone.id)
+        assert (await session.execute(holders)).scalar_one() > per_skill * skills  # so the bound bites
+        with recorded(demo) as people:
+            await suggestions._choose(session, someone, suggestions.LIMIT)
+        with recorded(demo) as jobs:
+            await for_you._choose(session, someone, utcnow())
+        # The seeker's own skills, then `per_skill` people per skill.
+        assert await _rows_read(session, people, "profile_skills") <= skills + per_skill * skills
+        # The seeker's own skills, `per_skill` jobs per skill, then the skills of those candidates.
+        candidates = per_skill * skills + for_you.SAME_ISLAND
+        assert await _rows_read(session, jobs, "profile_skills") <= skills
+        assert await _rows_read(session, jobs, "job_skills") <= per_skill * skills + candidates * skills
+    # Each ranks its few candidates read through (skill, id) indexes: sorting them is fine.
+    await _check(demo, people + jobs, sorted_ok=True)

@@ -148,11 +148,12 @@ class Job(IdMixin, TimestampMixin, Base):
 
 class JobSkill(Base):
     __tablename__ = "job_skills"
+    # The jobs asking for a skill, newest first (ids are time-ordered): jobs-for-you reads a
+    # bounded number per skill instead of every job that has it.
+    __table_args__ = (Index("ix_job_skills_skill_job", "skill_id", "job_id"),)
 
     job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
-    skill_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    skill_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True)
 
 
 class ApplicationStatus(StrEnum):

@@ -47,11 +47,12 @@ class Skill(IdMixin, Base):
 
 class ProfileSkill(Base):
     __tablename__ = "profile_skills"
+    # The people with a skill, newest accounts first (ids are time-ordered): who-to-follow reads
+    # a bounded number per skill instead of everyone who has it.
+    __table_args__ = (Index("ix_profile_skills_skill_user", "skill_id", "user_id"),)
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    skill_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    skill_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True)
 
 
 class Experience(IdMixin, Base):
