@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.models import Comment, Post, Report, ReportStatus
+from tests.jobs.conftest import create_company, person, post_job
 from tests.profiles.factory import Member, member
 
 
@@ -64,14 +65,27 @@ async def test_reporting_again_returns_the_open_report(client: httpx.AsyncClient
     assert len(await _reports(runtime)) == 3
 
 
+async def _job_and_message(
+    client: httpx.AsyncClient, runtime: Runtime, sender: Member, recipient: Member
+) -> tuple[str, str]:
+    employer = await person(runtime, "emma@example.com", first_name="Emma", employer=True)
+    company = await create_company(client, employer, "Conch Shack")
+    job = await post_job(client, employer, company["slug"])
+    body = {"recipient": recipient.username, "body": "Cheap flights"}
+    sent = await client.post("/api/conversations", json=body, headers=sender.headers)
+    assert sent.status_code == 201, sent.text
+    return str(job["id"]), str(sent.json()["message"]["id"])
+
+
 async def test_report_posts_comments_jobs_and_messages(client: httpx.AsyncClient, runtime: Runtime) -> None:
     ann, bob = await member(runtime, "ann"), await member(runtime, "bob")
     post_id, comment_id = await _post_with_comment(runtime, bob)
+    job_id, message_id = await _job_and_message(client, runtime, bob, ann)
     for target_type, target_id in (
         ("post", post_id),
         ("comment", comment_id),
-        ("job", str(uuid.uuid4())),
-        ("message", str(uuid.uuid4())),
+        ("job", job_id),
+        ("message", message_id),
     ):
         body = {"target_type": target_type, "target_id": target_id, "reason": "Scam"}
         response = await client.post("/api/reports", json=body, headers=ann.headers)
@@ -86,7 +100,7 @@ async def test_report_failures(client: httpx.AsyncClient, runtime: Runtime) -> N
     assert (await client.post("/api/reports", json=good)).status_code == 401
     myself = await client.post("/api/reports", json=good, headers=ann.headers)
     assert myself.status_code == 400
-    for target_type in ("user", "post", "comment"):
+    for target_type in ("user", "post", "comment", "job", "message"):
         body = {"target_type": target_type, "target_id": missing, "reason": "Gone"}
         response = await client.post("/api/reports", json=body, headers=ann.headers)
         assert response.status_code == 404, target_type

@@ -108,17 +108,9 @@ async def load_view(session: AsyncSession, user: User, conversation_id: uuid.UUI
 
 
 async def _check_message_allowance(session: AsyncSession, sender: User, conversation: Conversation) -> None:
-    """THE BILLING GATE FOR MESSAGES — the billing issue fills this in; until then it allows all.
-
-    The Free tier allows 10 messages a calendar month (UTC) in conversations the sender started
-    (`conversation.started_by_id == sender.id`, including the first message of a new one);
-    replies in conversations someone else started are unlimited, as is everything on Pro and
-    Business. The billing issue replaces this body with a call into
-    `hiremebahamas.billing.entitlements` (say `ensure_can_send_message(session, sender,
-    conversation)`), which raises `UpgradeRequired(required_tier="pro")` (HTTP 402). Counting:
-    messages with `sender_id = sender.id` in conversations with `started_by_id = sender.id`,
-    `created_at` in the month (index `ix_messages_sender_created`).
-    """
+    """The plan's monthly allowance of messages in conversations the sender started, the first
+    message of a new one included (billing/entitlements.py); replies elsewhere are unlimited.
+    Over it: `UpgradeRequired` (HTTP 402)."""
     await entitlements.ensure_can_send_message(session, sender, conversation)
 
 

@@ -139,7 +139,7 @@ class Job(IdMixin, TimestampMixin, Base):
     valid_through: Mapped[datetime]
     published_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
-    # Set by the billing issue's featured jobs: while in the future the job pins to the top.
+    # Featuring (jobs/featured.py): while in the future the job is shown in the featured run.
     featured_until: Mapped[datetime | None] = mapped_column(default=None)
     # What full-text search indexes besides the title (see the module docstring).
     search_keywords: Mapped[str] = mapped_column(Text, default="")

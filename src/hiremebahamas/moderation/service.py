@@ -2,7 +2,7 @@
 
 A reporter has at most one open report per target: reporting the same thing again returns the
 open report instead of piling up duplicates (the API answers 200 rather than 201 then).
-The moderation queue that works through them is a later feature; this stores them.
+This stores them, each checked against the row it names.
 """
 
 from __future__ import annotations
@@ -15,14 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.core.errors import BadRequest, NotFound, ValidationFailed
 from hiremebahamas.core.sql import insert_ignoring_conflicts
-from hiremebahamas.models import Base, Comment, Post, Report, ReportStatus, ReportTarget, User
+from hiremebahamas.models import Base, Comment, Job, Message, Post, Report, ReportStatus, ReportTarget, User
 from hiremebahamas.moderation.schemas import ReportIn
 
-# Targets whose rows exist today; jobs and messages are checked once their domains exist.
+# The row each kind of report names: a report on something that does not exist is refused.
 _MODELS: dict[ReportTarget, type[Base]] = {
     ReportTarget.USER: User,
     ReportTarget.POST: Post,
     ReportTarget.COMMENT: Comment,
+    ReportTarget.JOB: Job,
+    ReportTarget.MESSAGE: Message,
 }
 NOT_FOUND = "There is nothing to report there: it may have been deleted."
 
@@ -43,10 +45,7 @@ def _target_id(data: ReportIn) -> str:
 
 
 async def _check_target(session: AsyncSession, reporter: User, target_type: ReportTarget, target_id: str) -> None:
-    model = _MODELS.get(target_type)
-    if model is None:
-        return
-    if await session.get(model, uuid.UUID(target_id)) is None:
+    if await session.get(_MODELS[target_type], uuid.UUID(target_id)) is None:
         raise NotFound(NOT_FOUND)
     if target_type == ReportTarget.USER and target_id == str(reporter.id):
         raise BadRequest("You cannot report yourself.")

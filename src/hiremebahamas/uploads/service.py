@@ -4,8 +4,8 @@ Pictures (avatars, post images, company logos) are re-encoded and get a thumbnai
 stored as sent. The bytes go to storage first and the `Upload` row is added only once they are
 there, so a storage outage leaves no row pointing at nothing.
 
-Uploads that are never attached to a profile, post, company or application stay behind;
-a periodic clean-up (not built yet) may delete those older than a day.
+Pictures never attached to a profile, post, company or application are deleted after a day by
+the periodic clean-up (cleanup.py); CVs are kept.
 """
 
 from __future__ import annotations
