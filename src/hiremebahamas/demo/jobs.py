@@ -85,6 +85,30 @@ def _featured_count(open_jobs: int) -> int:
     return min(48, max(3, open_jobs // 10))
 
 
+def _dates(
+    world: World, status: JobStatus, poster: int, validity: float, *, may_feature: bool
+) -> tuple[float | None, float, float | None, float | None]:
+    """When a job of `status` was published, runs until, was closed and is featured until."""
+    rng, now = world.rng, world.now
+    earliest = max(world.people.joined[poster], now - HISTORY)
+    if status == JobStatus.DRAFT:
+        return None, now + validity, None, None
+    if status != JobStatus.OPEN:
+        published = rng.uniform(earliest, max(earliest, now - validity - DAY))
+        # A poster who joined lately has had a shorter job: it still ended before today.
+        valid_through = min(published + validity, now - 3600) if status == JobStatus.EXPIRED else published + validity
+        closed = valid_through if status == JobStatus.EXPIRED else rng.uniform(published, min(valid_through, now))
+        return published, valid_through, closed, None
+    published = max(earliest, now - rng.uniform(0, validity * 0.95))
+    valid_through = max(published + validity, now + DAY)
+    featured = None
+    if may_feature and rng.random() < 0.2:
+        since = now - rng.uniform(0, min(now - published, FEATURED_FOR.total_seconds() - DAY))
+        featured = min(since + FEATURED_FOR.total_seconds(), valid_through)
+        world.count_usage(poster, Metric.FEATURED_JOBS.value, since)
+    return published, valid_through, None, featured
+
+
 async def load_jobs(world: World) -> None:
     rng, people, companies, now = world.rng, world.people, world.companies, world.now
     total = world.sizes.jobs
@@ -108,27 +132,11 @@ async def load_jobs(world: World) -> None:
             place, remote = None, True  # as the service stores "Remote"
         low, high, period = _salary(rng, category)
         validity = rng.choice((14, 30, 30, 30, 45, 60, 90)) * DAY
-        earliest = max(people.joined[poster], now - HISTORY)
-        published: float | None
-        closed: float | None = None
-        featured: float | None = None
-        if status == JobStatus.OPEN:
-            published = max(earliest, now - rng.uniform(0, validity * 0.95))
-            valid_through = max(published + validity, now + DAY)
-            if featured_left and rng.random() < 0.2:
-                featured_left -= 1
-                since = now - rng.uniform(0, min(now - published, FEATURED_FOR.total_seconds() - DAY))
-                featured = min(since + FEATURED_FOR.total_seconds(), valid_through)
-                world.count_usage(poster, Metric.FEATURED_JOBS.value, since)
-        elif status == JobStatus.DRAFT:
-            published, valid_through = None, now + validity
-        else:
-            published = rng.uniform(earliest, max(earliest, now - validity - DAY))
-            # A poster who joined lately has had a shorter job: it still ended before today.
-            valid_through = (
-                min(published + validity, now - 3600) if status == JobStatus.EXPIRED else published + validity
-            )
-            closed = valid_through if status == JobStatus.EXPIRED else rng.uniform(published, min(valid_through, now))
+        published, valid_through, closed, featured = _dates(
+            world, status, poster, validity, may_feature=featured_left > 0
+        )
+        if featured is not None:
+            featured_left -= 1
         created = (published or now - rng.uniform(0, 10 * DAY)) - rng.uniform(0, DAY)
         job_id = uuid7_at(rng, created)
         name = companies.names[company]
