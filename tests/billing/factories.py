@@ -9,12 +9,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 
 from sqlalchemy import select
 
-from hiremebahamas.accounts.service import ClientInfo, start_session
-from hiremebahamas.core import security
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.core.sql import insert_ignoring_conflicts
 from hiremebahamas.models import (
@@ -27,13 +24,7 @@ from hiremebahamas.models import (
     User,
 )
 from hiremebahamas.models.base import new_id, utcnow
-
-PASSWORD = "coral-reef-sunrise-42"
-
-
-@cache
-def _password_hash() -> str:
-    return security.hash_password(PASSWORD)
+from tests.factories import add_user, sign_in
 
 
 @dataclass
@@ -56,18 +47,15 @@ class Member:
 async def member(runtime: Runtime, name: str, *, employer: bool = False, verified: bool = True) -> Member:
     """A signed-in, verified account (no password hashing per account: tests stay fast)."""
     async with runtime.database.sessionmaker.begin() as session:
-        user = User(
+        user = await add_user(
+            session,
             email=f"{name}@example.com",
             username=name.lower(),
-            password_hash=_password_hash(),
             first_name=name.capitalize(),
-            last_name="Rolle",
-            account_type=AccountType.EMPLOYER if employer else AccountType.JOB_SEEKER,
-            email_verified_at=utcnow() if verified else None,
+            employer=employer,
+            verified=verified,
         )
-        session.add(user)
-        await session.flush()
-        login = await start_session(session, runtime.settings, user, ClientInfo())
+        login = await sign_in(session, runtime.settings, user)
         await insert_ignoring_conflicts(
             session, BillingCustomer, user_id=user.id, stripe_customer_id=f"cus_test_{user.id.hex[:16]}"
         )

@@ -7,21 +7,18 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import update
 
-from hiremebahamas.accounts.service import ClientInfo, start_session
 from hiremebahamas.accounts.usernames import suggest_username
-from hiremebahamas.core import response_areas, security
+from hiremebahamas.core import response_areas
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.jobs.schemas import JobIn
 from hiremebahamas.jobs.service import create_job
 from hiremebahamas.models import (
-    AccountType,
     BillingInterval,
     Job,
     Subscription,
@@ -32,12 +29,8 @@ from hiremebahamas.models import (
     User,
 )
 from hiremebahamas.models.base import utcnow
+from tests.factories import add_user, sign_in
 from tests.helpers import PASSWORD, Account
-
-
-@cache
-def _password_hash() -> str:
-    return security.hash_password(PASSWORD)
 
 
 @dataclass
@@ -69,20 +62,13 @@ async def person(
     skipping their password hashing keeps these tests fast. Employers are on the Business plan
     (posting jobs needs it) unless `business=False`."""
     async with runtime.database.sessionmaker.begin() as session:
-        user = User(
-            email=email,
-            username=await suggest_username(session, first_name, "Rolle"),
-            password_hash=_password_hash(),
-            first_name=first_name,
-            last_name="Rolle",
-            account_type=AccountType.EMPLOYER if employer else AccountType.JOB_SEEKER,
-            email_verified_at=utcnow() if verified else None,
+        username = await suggest_username(session, first_name, "Rolle")
+        user = await add_user(
+            session, email=email, username=username, first_name=first_name, employer=employer, verified=verified
         )
-        session.add(user)
-        await session.flush()
         if business if business is not None else employer:
             session.add(business_subscription(user.id))
-        login = await start_session(session, runtime.settings, user, ClientInfo())
+        login = await sign_in(session, runtime.settings, user)
     info = {"id": str(user.id), "username": user.username, "email": email}
     tokens = login.tokens
     return Person(email, PASSWORD, tokens.access_token, tokens.refresh_token, info, login.cookie_value)

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from functools import cache
 
 from sqlalchemy import select
 
-from hiremebahamas.accounts.service import ClientInfo, start_session
-from hiremebahamas.core import security
 from hiremebahamas.core.runtime import Runtime
-from hiremebahamas.models import AccountType, Block, Message, Notification, User
-from hiremebahamas.models.base import utcnow
-from tests.helpers import PASSWORD
+from hiremebahamas.models import Block, Message, Notification
+from tests.factories import add_user, sign_in
 
 
 @dataclass
@@ -30,26 +26,12 @@ class Member:
         return {"Authorization": f"Bearer {self.access_token}"}
 
 
-@cache
-def _password_hash() -> str:
-    return security.hash_password(PASSWORD)
-
-
 async def member(runtime: Runtime, first_name: str, *, verified: bool = True) -> Member:
     email = f"{first_name.lower()}@example.com"
     async with runtime.database.sessionmaker.begin() as session:
-        user = User(
-            email=email,
-            username=f"{first_name.lower()}-rolle",
-            password_hash=_password_hash(),
-            first_name=first_name,
-            last_name="Rolle",
-            account_type=AccountType.JOB_SEEKER,
-            email_verified_at=utcnow() if verified else None,
-        )
-        session.add(user)
-        await session.flush()
-        login = await start_session(session, runtime.settings, user, ClientInfo())
+        username = f"{first_name.lower()}-rolle"
+        user = await add_user(session, email=email, username=username, first_name=first_name, verified=verified)
+        login = await sign_in(session, runtime.settings, user)
     return Member(user.id, user.username, email, login.tokens.access_token, login.cookie_value)
 
 

@@ -7,16 +7,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 
 import httpx
 from sqlalchemy import select
 
-from hiremebahamas.accounts.service import ClientInfo, start_session
-from hiremebahamas.core import security
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.models import AccountType, Block, Follow, Notification, Post, Upload, UploadPurpose, User
 from hiremebahamas.models.base import utcnow
+from tests.factories import add_user, sign_in
 from tests.helpers import PASSWORD, Account
 
 
@@ -33,11 +31,6 @@ class Member:
         return self.account.headers
 
 
-@cache
-def _password_hash() -> str:
-    return security.hash_password(PASSWORD)
-
-
 async def member(
     client: httpx.AsyncClient, runtime: Runtime, first_name: str, *, verified: bool = True, admin: bool = False
 ) -> Member:
@@ -45,19 +38,11 @@ async def member(
     and skipping their password hashing keeps these tests fast."""
     email = f"{first_name.lower()}@example.com"
     async with runtime.database.sessionmaker.begin() as session:
-        user = User(
-            email=email,
-            username=f"{first_name.lower()}-rolle",
-            password_hash=_password_hash(),
-            first_name=first_name,
-            last_name="Rolle",
-            account_type=AccountType.JOB_SEEKER,
-            email_verified_at=utcnow() if verified else None,
-            is_admin=admin,
+        username = f"{first_name.lower()}-rolle"
+        user = await add_user(
+            session, email=email, username=username, first_name=first_name, verified=verified, is_admin=admin
         )
-        session.add(user)
-        await session.flush()
-        login = await start_session(session, runtime.settings, user, ClientInfo())
+        login = await sign_in(session, runtime.settings, user)
     tokens = login.tokens
     account = Account(email, PASSWORD, tokens.access_token, tokens.refresh_token, {"id": str(user.id)})
     return Member(account, user.id, user.username, login.cookie_value)

@@ -11,19 +11,15 @@ import io
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 from typing import Any
 
 from PIL import Image
 
-from hiremebahamas.accounts import service as accounts
-from hiremebahamas.core import security
 from hiremebahamas.core.runtime import Runtime
-from hiremebahamas.models import AccountType, User
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.profiles import service as profiles
 from hiremebahamas.profiles.schemas import ProfileUpdateIn
-from tests.helpers import PASSWORD
+from tests.factories import add_user, sign_in
 
 
 def picture(size: tuple[int, int] = (300, 200), pillow_format: str = "PNG") -> bytes:
@@ -31,11 +27,6 @@ def picture(size: tuple[int, int] = (300, 200), pillow_format: str = "PNG") -> b
     output = io.BytesIO()
     Image.new("RGB", size, (0, 119, 139)).save(output, pillow_format)
     return output.getvalue()
-
-
-@cache
-def _password_hash() -> str:
-    return security.hash_password(PASSWORD)
 
 
 @dataclass(frozen=True)
@@ -63,21 +54,18 @@ async def member(
 ) -> Member:
     """A member called `username`; `profile` holds PATCH /api/users/me fields to apply."""
     async with runtime.database.unit_of_work(runtime.tasks) as session:
-        user = User(
+        user = await add_user(
+            session,
             email=f"{username}@example.com",
             username=username,
-            password_hash=_password_hash(),
             first_name=first_name,
             last_name=last_name,
-            account_type=AccountType.JOB_SEEKER,
-            email_verified_at=utcnow() if verified else None,
+            verified=verified,
             is_active=active,
         )
-        session.add(user)
-        await session.flush()
         if profile:
             saved = await profiles.update_profile(session, user, ProfileUpdateIn(**profile))
             if updated_ago is not None:
                 saved.updated_at = utcnow() - updated_ago
-        login = await accounts.start_session(session, runtime.settings, user, accounts.ClientInfo())
+        login = await sign_in(session, runtime.settings, user)
     return Member(user.id, username, user.email, login.tokens.access_token)
