@@ -69,7 +69,7 @@ async def who_to_follow(user: CurrentUser, db: DbSession, runtime: AppRuntime) -
 
 @users_router.post("/me/experience", status_code=status.HTTP_201_CREATED)
 async def add_experience(body: ExperienceIn, user: CurrentUser, db: DbSession) -> ExperienceEnvelope:
-    entry = await entries.add_experience(db, user, body)
+    entry = await entries.add_entry(db, user, entries.EXPERIENCE, body)
     return ExperienceEnvelope(experience=ExperienceOut.model_validate(entry))
 
 
@@ -77,19 +77,19 @@ async def add_experience(body: ExperienceIn, user: CurrentUser, db: DbSession) -
 async def update_experience(
     entry_id: uuid.UUID, body: ExperienceUpdateIn, user: CurrentUser, db: DbSession
 ) -> ExperienceEnvelope:
-    entry = await entries.update_experience(db, user, entry_id, body)
+    entry = await entries.update_entry(db, user, entries.EXPERIENCE, entry_id, body)
     return ExperienceEnvelope(experience=ExperienceOut.model_validate(entry))
 
 
 @users_router.delete("/me/experience/{entry_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_experience(entry_id: uuid.UUID, user: CurrentUser, db: DbSession) -> Response:
-    await entries.delete_experience(db, user, entry_id)
+    await entries.delete_entry(db, user, entries.EXPERIENCE, entry_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @users_router.post("/me/education", status_code=status.HTTP_201_CREATED)
 async def add_education(body: EducationIn, user: CurrentUser, db: DbSession) -> EducationEnvelope:
-    entry = await entries.add_education(db, user, body)
+    entry = await entries.add_entry(db, user, entries.EDUCATION, body)
     return EducationEnvelope(education=EducationOut.model_validate(entry))
 
 
@@ -97,13 +97,13 @@ async def add_education(body: EducationIn, user: CurrentUser, db: DbSession) -> 
 async def update_education(
     entry_id: uuid.UUID, body: EducationUpdateIn, user: CurrentUser, db: DbSession
 ) -> EducationEnvelope:
-    entry = await entries.update_education(db, user, entry_id, body)
+    entry = await entries.update_entry(db, user, entries.EDUCATION, entry_id, body)
     return EducationEnvelope(education=EducationOut.model_validate(entry))
 
 
 @users_router.delete("/me/education/{entry_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_education(entry_id: uuid.UUID, user: CurrentUser, db: DbSession) -> Response:
-    await entries.delete_education(db, user, entry_id)
+    await entries.delete_entry(db, user, entries.EDUCATION, entry_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

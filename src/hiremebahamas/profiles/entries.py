@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
+from typing import Generic, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.core.errors import Conflict, NotFound, ValidationFailed
 from hiremebahamas.models import Education, Experience, User
 from hiremebahamas.profiles.cache import forget_after_commit
-from hiremebahamas.profiles.schemas import EducationIn, EducationUpdateIn, ExperienceIn, ExperienceUpdateIn
 
 # Enough for any career; stops a script from filling a profile with thousands of rows.
 MAX_ENTRIES = 50
@@ -49,62 +51,52 @@ def _check_years(start: int | None, end: int | None) -> None:
         raise ValidationFailed(message, fields={"end_year": message})
 
 
-async def add_experience(session: AsyncSession, user: User, data: ExperienceIn) -> Experience:
-    await _room_for_one_more(session, Experience, user)
-    _check_dates(data.start_date, data.end_date)
-    entry = Experience(user_id=user.id, **data.model_dump())
+@dataclass(frozen=True)
+class EntryKind(Generic[Entry]):
+    """One kind of profile entry: its model, the optional fields a null clears, and the rule its
+    dates follow."""
+
+    model: type[Entry]
+    clearable: frozenset[str]
+    check: Callable[[Entry], None]
+
+
+EXPERIENCE = EntryKind(
+    Experience,
+    # "I still work here" clears the end date.
+    frozenset({"island", "end_date"}),
+    lambda entry: _check_dates(entry.start_date, entry.end_date),
+)
+EDUCATION = EntryKind(
+    Education, frozenset({"start_year", "end_year"}), lambda entry: _check_years(entry.start_year, entry.end_year)
+)
+
+
+async def add_entry(session: AsyncSession, user: User, kind: EntryKind[Entry], data: BaseModel) -> Entry:
+    await _room_for_one_more(session, kind.model, user)
+    entry = kind.model(user_id=user.id, **data.model_dump())
+    kind.check(entry)
     session.add(entry)
     await session.flush()
     forget_after_commit(session, user.username)
     return entry
 
 
-async def update_experience(
-    session: AsyncSession, user: User, entry_id: uuid.UUID, data: ExperienceUpdateIn
-) -> Experience:
-    entry = await _owned(session, Experience, user, entry_id)
+async def update_entry(
+    session: AsyncSession, user: User, kind: EntryKind[Entry], entry_id: uuid.UUID, data: BaseModel
+) -> Entry:
+    entry = await _owned(session, kind.model, user, entry_id)
     for name in data.model_fields_set:
         value = getattr(data, name)
-        # Null clears the optional fields (island, end date: "I still work here").
-        if value is not None or name in ("island", "end_date"):
+        if value is not None or name in kind.clearable:
             setattr(entry, name, value)
-    _check_dates(entry.start_date, entry.end_date)
+    kind.check(entry)
     await session.flush()
     forget_after_commit(session, user.username)
     return entry
 
 
-async def delete_experience(session: AsyncSession, user: User, entry_id: uuid.UUID) -> None:
-    await session.delete(await _owned(session, Experience, user, entry_id))
-    await session.flush()
-    forget_after_commit(session, user.username)
-
-
-async def add_education(session: AsyncSession, user: User, data: EducationIn) -> Education:
-    await _room_for_one_more(session, Education, user)
-    _check_years(data.start_year, data.end_year)
-    entry = Education(user_id=user.id, **data.model_dump())
-    session.add(entry)
-    await session.flush()
-    forget_after_commit(session, user.username)
-    return entry
-
-
-async def update_education(
-    session: AsyncSession, user: User, entry_id: uuid.UUID, data: EducationUpdateIn
-) -> Education:
-    entry = await _owned(session, Education, user, entry_id)
-    for name in data.model_fields_set:
-        value = getattr(data, name)
-        if value is not None or name in ("start_year", "end_year"):
-            setattr(entry, name, value)
-    _check_years(entry.start_year, entry.end_year)
-    await session.flush()
-    forget_after_commit(session, user.username)
-    return entry
-
-
-async def delete_education(session: AsyncSession, user: User, entry_id: uuid.UUID) -> None:
-    await session.delete(await _owned(session, Education, user, entry_id))
+async def delete_entry(session: AsyncSession, user: User, kind: EntryKind[Entry], entry_id: uuid.UUID) -> None:
+    await session.delete(await _owned(session, kind.model, user, entry_id))
     await session.flush()
     forget_after_commit(session, user.username)

@@ -172,7 +172,7 @@ async def add_experience(
         data = ExperienceIn.model_validate(
             {**form, "island": island or None, "start_date": start_date or None, "end_date": end_date or None}
         )
-        await entries.add_experience(db, auth.user, data)
+        await entries.add_entry(db, auth.user, entries.EXPERIENCE, data)
     except (ValidationError, AppError) as exc:
         return await _section_failed(request, db, auth, "experience", form, exc)
     return redirect(request, "/profile/edit#experience", flash=("success", "Experience added."))
@@ -180,7 +180,7 @@ async def add_experience(
 
 @router.post("/profile/experience/{entry_id}/delete")
 async def delete_experience(request: Request, db: DbSession, auth: CurrentAuth, entry_id: uuid.UUID) -> Response:
-    await entries.delete_experience(db, auth.user, entry_id)
+    await entries.delete_entry(db, auth.user, entries.EXPERIENCE, entry_id)
     return redirect(request, "/profile/edit#experience", flash=("success", "Experience removed."))
 
 
@@ -206,7 +206,7 @@ async def add_education(
         data = EducationIn.model_validate(
             {**form, "start_year": start_year.strip() or None, "end_year": end_year.strip() or None}
         )
-        await entries.add_education(db, auth.user, data)
+        await entries.add_entry(db, auth.user, entries.EDUCATION, data)
     except (ValidationError, AppError) as exc:
         return await _section_failed(request, db, auth, "education", form, exc)
     return redirect(request, "/profile/edit#education", flash=("success", "Education added."))
@@ -214,7 +214,7 @@ async def add_education(
 
 @router.post("/profile/education/{entry_id}/delete")
 async def delete_education(request: Request, db: DbSession, auth: CurrentAuth, entry_id: uuid.UUID) -> Response:
-    await entries.delete_education(db, auth.user, entry_id)
+    await entries.delete_entry(db, auth.user, entries.EDUCATION, entry_id)
     return redirect(request, "/profile/edit#education", flash=("success", "Education removed."))
 
 
