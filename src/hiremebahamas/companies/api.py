@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response, status
 
 from hiremebahamas.accounts.deps import VerifiedAuth
 from hiremebahamas.companies import service
+from hiremebahamas.companies.logos import logo_url
 from hiremebahamas.companies.schemas import (
     CompanyEnvelope,
     CompanyIn,
@@ -15,7 +16,6 @@ from hiremebahamas.companies.schemas import (
     TeamMemberIn,
 )
 from hiremebahamas.core.http_cache import shared_when_anonymous
-from hiremebahamas.jobs import files
 from hiremebahamas.models import Company
 from hiremebahamas.web.deps import DbSession
 from hiremebahamas.web.openapi import UPGRADE_REQUIRED
@@ -29,7 +29,7 @@ def company_out(company: Company, members: list[service.TeamMember]) -> CompanyO
         slug=company.slug,
         name=company.name,
         url=f"/companies/{company.slug}",
-        logo_url=files.logo_url(company.logo_upload_id),
+        logo_url=logo_url(company.logo_upload_id),
         website=company.website,
         island=company.island,
         island_label=company.island.label if company.island else None,

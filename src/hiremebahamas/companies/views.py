@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, VerifiedAuth
 from hiremebahamas.companies import service
+from hiremebahamas.companies.logos import logo_url
 from hiremebahamas.companies.schemas import CompanyIn, CompanyUpdateIn, TeamMemberIn
 from hiremebahamas.core.errors import AppError
 from hiremebahamas.core.http_cache import shared_when_anonymous
-from hiremebahamas.jobs import files
 from hiremebahamas.jobs.applications import counts_by_job
 from hiremebahamas.jobs.cards import JobCard, load_cards
 from hiremebahamas.jobs.forms import PAGE_DEPENDENCIES, island_choices
@@ -109,7 +109,7 @@ async def company_page(request: Request, db: DbSession, auth: OptionalAuth, slug
     role = next((member.role for member in team if viewer and member.user.id == viewer.id), None)
     context: dict[str, Any] = {
         "company": company,
-        "logo_url": files.logo_url(company.logo_upload_id),
+        "logo_url": logo_url(company.logo_upload_id),
         "team": team,
         "role": role,
         "jobs": await _open_jobs(db, company),
@@ -133,7 +133,7 @@ async def _edit_page(
 ) -> Response:
     context = {
         "company": company,
-        "logo_url": files.logo_url(company.logo_upload_id),
+        "logo_url": logo_url(company.logo_upload_id),
         "team": await service.team(db, company.id),
         "form": form or _form(company),
         "errors": errors or {},

@@ -19,6 +19,7 @@ from hiremebahamas.jobs.job_page import job_page_context
 from hiremebahamas.jobs.schemas import ApplicationIn
 from hiremebahamas.models import ApplicationStatus, UploadPurpose
 from hiremebahamas.uploads.forms import upload_from_form
+from hiremebahamas.uploads.service import upload_url
 from hiremebahamas.web.deps import AppRuntime, DbSession, request_ip
 from hiremebahamas.web.forms import FormStr, refused_form
 from hiremebahamas.web.rendering import redirect, render, safe_next
@@ -141,6 +142,6 @@ async def download_cv(db: DbSession, auth: CurrentAuth, application_id: uuid.UUI
     view = await applications.view_application(db, auth.user, application_id)
     if view.cv is None:
         raise NotFound("This application has no CV.")
-    url = files.upload_url(view.cv.id)
+    url = upload_url(view.cv.id)
     assert url is not None
     return RedirectResponse(url, status_code=303)

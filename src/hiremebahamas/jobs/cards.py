@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hiremebahamas.jobs import files
+from hiremebahamas.companies.logos import logo_url
 from hiremebahamas.jobs.indexing import skills_by_job
 from hiremebahamas.jobs.labels import CATEGORY_LABELS, EMPLOYMENT_TYPE_LABELS, JOB_STATUS_LABELS, SALARY_PERIOD_LABELS
 from hiremebahamas.jobs.markdown import summary
@@ -38,7 +38,7 @@ def company_brief(company: Company) -> CompanyBrief:
         slug=company.slug,
         name=company.name,
         url=f"/companies/{company.slug}",
-        logo_url=files.logo_url(company.logo_upload_id),
+        logo_url=logo_url(company.logo_upload_id),
     )
 
 

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.accounts.deps import OptionalAuth
+from hiremebahamas.companies.logos import logo_url
 from hiremebahamas.config import Settings
 from hiremebahamas.core.errors import NotFound
 from hiremebahamas.core.http_cache import shared_when_anonymous
@@ -20,6 +21,7 @@ from hiremebahamas.jobs.cards import JobCard
 from hiremebahamas.jobs.emails import absolute
 from hiremebahamas.jobs.forms import PAGE_DEPENDENCIES
 from hiremebahamas.models import User
+from hiremebahamas.uploads.service import upload_url
 from hiremebahamas.web.deps import AppSettings, DbSession
 from hiremebahamas.web.rendering import render
 
@@ -46,9 +48,9 @@ async def job_page_context(
     return {
         "card": card,
         "is_team": is_team,
-        "logo_url": files.logo_url(logo),
+        "logo_url": logo_url(logo),
         # Only a live job is offered to search engines as a job posting.
-        "jsonld": seo.json_ld(seo.job_posting(settings, card, files.upload_url(logo))) if card.is_live else None,
+        "jsonld": seo.json_ld(seo.job_posting(settings, card, upload_url(logo))) if card.is_live else None,
         "canonical": absolute(settings, card.url),
         "application": await my_application_for(db, applicant, card.job.id) if applicant else None,
         "cv_on_file": await files.latest_cv(db, applicant.id) if applicant else None,
