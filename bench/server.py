@@ -154,6 +154,22 @@ class AppServer:
             self.process.wait(timeout=10)
 
 
+def spawn(command: list[str], env: dict[str, str], cwd: Path, log_file: Path) -> subprocess.Popen[bytes]:
+    """A server process in a new session (its own process group, so stopping it stops its
+    children), its output appended to `log_file`. `cwd` is not the project root: a developer's
+    .env there must not leak in."""
+    with log_file.open("ab") as log:
+        return subprocess.Popen(  # noqa: S603 - our own venv's commands, no shell
+            command,
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 def start_app(env: dict[str, str], cwd: Path, workers: int, app: str | None = None) -> AppServer:
     """Start gunicorn in a new session (its own process group) and wait until every worker is
     up and /health answers. `app` serves another ASGI app (the ceiling) with the same settings."""
@@ -161,16 +177,7 @@ def start_app(env: dict[str, str], cwd: Path, workers: int, app: str | None = No
     command = [str(VENV_BIN / "gunicorn"), "-c", str(GUNICORN_CONF)]
     if app is not None:
         command += ["--pythonpath", str(PROJECT_ROOT), app]
-    with log_file.open("ab") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own venv's gunicorn, no shell
-            command,
-            env=env,
-            cwd=cwd,  # not the project root: a developer's .env there must not leak in
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = spawn(command, env, cwd, log_file)
     server = AppServer(url=f"http://127.0.0.1:{env['PORT']}", process=process, log_file=log_file, workers=workers)
     try:
         wait_until_serving(server)
@@ -184,16 +191,7 @@ def start_worker(env: dict[str, str], cwd: Path) -> AppServer:
     """`hiremebahamas worker`, as deployed next to the web server: the tasks requests enqueue on
     Redis (notifications, emails, fan-out) are part of what a request costs."""
     log_file = cwd / "worker.log"
-    with log_file.open("ab") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own venv's command, no shell
-            [str(VENV_BIN / "hiremebahamas"), "worker"],
-            env=env,
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = spawn([str(VENV_BIN / "hiremebahamas"), "worker"], env, cwd, log_file)
     return AppServer(url="", process=process, log_file=log_file, workers=0)
 
 

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from bench.server import AppServer, app_environment, migrate, start_app, wait_until_serving
+from bench.server import AppServer, app_environment, migrate, spawn, start_app, wait_until_serving
 
 
 @pytest.fixture
@@ -26,16 +25,7 @@ def environment(tmp_path: Path) -> dict[str, str]:
 def uvicorn_server(environment: dict[str, str], tmp_path: Path) -> Iterator[AppServer]:
     log_file = tmp_path / "serve.log"
     command = [sys.executable, "-m", "hiremebahamas.cli", "serve"]  # HOST and PORT from the environment
-    with log_file.open("ab") as log:
-        process = subprocess.Popen(
-            command,
-            env=environment,
-            cwd=tmp_path,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = spawn(command, environment, tmp_path, log_file)
     server = AppServer(url=f"http://127.0.0.1:{environment['PORT']}", process=process, log_file=log_file, workers=0)
     try:
         wait_until_serving(server)
