@@ -66,6 +66,16 @@ async def test_a_taken_email_gets_the_answer_a_new_one_gets_and_its_owner_an_ema
     ).status_code == 200
 
 
+async def test_the_owner_hears_of_attempts_on_their_email_once_an_hour(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    await register(client, "ann@example.com")
+    for _ in range(3):  # a stranger registering again and again
+        assert (await register(client, "ann@example.com", first_name="Eve")).status_code == 201
+    subjects = [m["Subject"] for m in await emails_to(runtime, "ann@example.com")]
+    assert subjects.count("Someone tried to register with your email on HireMeBahamas") == 1
+
+
 async def test_registering_a_taken_email_does_the_same_work_as_a_new_one(
     client: httpx.AsyncClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:

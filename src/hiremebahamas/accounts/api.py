@@ -43,8 +43,8 @@ def _token_pair(tokens: service.IssuedTokens, user: UserOut) -> TokenPairOut:
 
 @auth_router.post("/register", status_code=status.HTTP_201_CREATED)
 @not_cookie_authenticated
-async def register(body: RegisterIn, db: DbSession, settings: AppSettings) -> UserEnvelope:
-    user = await service.register(db, settings, body)
+async def register(body: RegisterIn, db: DbSession, runtime: AppRuntime) -> UserEnvelope:
+    user = await service.register(db, runtime.settings, runtime.store, body)
     return UserEnvelope(user=UserOut.model_validate(user))
 
 

@@ -74,17 +74,26 @@ def _check_password(password: str, email: str, field: str) -> None:
         raise ValidationFailed(problem, fields={field: problem})
 
 
-async def register(session: AsyncSession, settings: Settings, data: RegisterIn) -> User:
+# An owner is told of attempts to register with their email at most once in this long, so a
+# stranger cannot fill their inbox by registering again and again.
+REGISTRATION_NOTICE_SECONDS = 3600
+
+
+async def register(session: AsyncSession, settings: Settings, store: KeyValueStore, data: RegisterIn) -> User:
     """Create an unverified account and email its verification link.
 
     An email that already has an account gets the same answer, a look-alike of the account
-    that would have been made (never stored), and its owner is emailed instead. Both ways do the
-    same work in the same order (one lookup, one username suggestion, one password hash, one
-    email handed to the background): neither the answer nor its timing tells who is a member.
-    Only the new account's rows are written, which costs far less than the hash."""
+    that would have been made (never stored), and its owner is emailed instead (at most once an
+    hour). Both ways do the same work in the same order (one lookup, one counter, one username
+    suggestion, one password hash, one email handed to the background): neither the answer nor
+    its timing tells who is a member. Only the new account's rows are written, which costs far
+    less than the hash."""
     email = normalise_email(data.email)
     _check_password(data.password, email, "password")
     owner = await find_user_by_email(session, email)
+    # The same counting either way (so timing tells nothing); only attempts on a taken email count.
+    counter = "registration-attempts" if owner is not None else "registrations"
+    attempts = await store.incr(f"{counter}:{security.hash_token(email)}", REGISTRATION_NOTICE_SECONDS)
     user = User(
         id=new_id(),
         email=email,
@@ -98,7 +107,8 @@ async def register(session: AsyncSession, settings: Settings, data: RegisterIn) 
         created_at=utcnow(),
     )
     if owner is not None:
-        defer_email(session, emails.registration_attempt(settings, owner))
+        if attempts == 1:
+            defer_email(session, emails.registration_attempt(settings, owner))
         return user
     session.add(user)
     await session.flush()

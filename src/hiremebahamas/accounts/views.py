@@ -41,7 +41,7 @@ async def register_page(request: Request, auth: OptionalAuth) -> Response:
 async def register_submit(
     request: Request,
     db: DbSession,
-    settings: AppSettings,
+    runtime: AppRuntime,
     email: FormStr = "",
     password: FormPassword = "",
     first_name: FormStr = "",
@@ -51,7 +51,7 @@ async def register_submit(
     form = {"email": email, "first_name": first_name, "last_name": last_name, "account_type": account_type}
     try:
         data = RegisterIn.model_validate({**form, "password": password})
-        user = await service.register(db, settings, data)
+        user = await service.register(db, runtime.settings, runtime.store, data)
     except (ValidationError, AppError) as error:
         return await _form_failed(request, db, "accounts/register.html", error, {"form": form})
     return render(request, "accounts/check_inbox.html", {"email": user.email}, status_code=201)

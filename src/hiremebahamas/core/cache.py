@@ -6,6 +6,7 @@ instances in production.
 
 from __future__ import annotations
 
+import itertools
 import time
 from typing import Protocol
 
@@ -32,6 +33,12 @@ class KeyValueStore(Protocol):
 
 
 class MemoryStore:
+    """The embedded default. Bounded: past MAX_ENTRIES keys, the expired go first and then the
+    oldest written, so a stream of never-repeated keys (cached answers of random query strings)
+    cannot grow the process without end."""
+
+    MAX_ENTRIES = 100_000
+
     def __init__(self) -> None:
         self._data: dict[str, tuple[str | bytes, float]] = {}
 
@@ -57,8 +64,11 @@ class MemoryStore:
         self._put(key, value, ttl_seconds)
 
     def _put(self, key: str, value: str | bytes, ttl_seconds: int) -> None:
-        if len(self._data) > 100_000:
+        if len(self._data) >= self.MAX_ENTRIES:
             self._evict_expired()
+            # Dicts keep insertion order: the first keys are the oldest written.
+            for oldest in list(itertools.islice(self._data, max(0, len(self._data) - self.MAX_ENTRIES + 1))):
+                del self._data[oldest]
         self._data[key] = (value, time.monotonic() + ttl_seconds)
 
     async def delete(self, *keys: str) -> None:
