@@ -211,21 +211,21 @@ def _sort_of(search: JobSearch, text: _TextMatch | None) -> SortOrder:
 
 
 def build_query(
-    session: AsyncSession,
     search: JobSearch,
+    text: _TextMatch | None,
     *,
     now: datetime,
     featured: bool | None = None,
     after: Cursor | None = None,
     extra: Collection[ColumnElement[bool]] = (),
-) -> tuple[Select[Any], SortOrder]:
-    """The search statement (selecting Job, Company, featured, sort key) and its sort order.
+) -> Select[Any]:
+    """The search statement (selecting Job, Company, featured, sort key); `text` is the match of
+    `search.q` (`_text_match`), built once per search.
 
     `featured` picks one of the two runs of a result list (True: the pinned jobs, False: the
     rest, None: both, unordered by it); each run is ordered by its sort key alone, which an index
     serves (a CASE on featured_until before the key would make every page sort every match).
     """
-    text = _text_match(session, search.q) if search.q else None
     sort = _sort_of(search, text)
     key: Any
     if sort == "relevance":
@@ -254,8 +254,7 @@ def build_query(
             assert text is not None
             value = func.coalesce(text.anchor_rank(after.id), literal(float(after.key), Float()))
         conditions.append(_after([key, Job.id], [value, after.id]))
-    statement = statement.where(*conditions).order_by(key.desc(), Job.id.desc())
-    return statement, sort
+    return statement.where(*conditions).order_by(key.desc(), Job.id.desc())
 
 
 async def search_jobs(
@@ -270,13 +269,14 @@ async def search_jobs(
     """A page of results: featured jobs first, then the rest. A page that starts among the
     featured jobs and runs past them takes the first of the rest in a second query."""
     now = now or utcnow()
-    sort = _sort_of(search, _text_match(session, search.q) if search.q else None)
+    text = _text_match(session, search.q) if search.q else None
+    sort = _sort_of(search, text)
     position = Cursor.decode(cursor, sort) if cursor else None
     runs = [True, False] if position is None or position.featured else [False]
     rows: list[Any] = []
     for featured in runs:
         after = position if position is not None and bool(position.featured) == featured else None
-        statement, _ = build_query(session, search, now=now, featured=featured, after=after, extra=extra)
+        statement = build_query(search, text, now=now, featured=featured, after=after, extra=extra)
         rows += (await session.execute(statement.limit(limit + 1 - len(rows)))).all()
         if len(rows) > limit:
             break
@@ -290,5 +290,6 @@ async def search_jobs(
 
 async def matches(session: AsyncSession, search: JobSearch, job_id: uuid.UUID, now: datetime | None = None) -> bool:
     """Whether the job `job_id` is among the results of `search` (used by job alerts)."""
-    statement, _sort = build_query(session, search, now=now or utcnow(), extra=[Job.id == job_id])
+    text = _text_match(session, search.q) if search.q else None
+    statement = build_query(search, text, now=now or utcnow(), extra=[Job.id == job_id])
     return (await session.execute(statement.limit(1))).first() is not None
