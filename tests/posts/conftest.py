@@ -48,9 +48,9 @@ async def member(
     return Member(account, user.id, user.username, login.cookie_value)
 
 
-async def follow(runtime: Runtime, follower: uuid.UUID, *followees: uuid.UUID, just_now: bool = False) -> None:
-    """Follows made a day ago, unless `just_now` (the feed cache treats fresh follows apart)."""
-    at = utcnow() - (timedelta(0) if just_now else timedelta(days=1))
+async def follow(runtime: Runtime, follower: uuid.UUID, *followees: uuid.UUID) -> None:
+    """Follows written directly, a day old (as if made before the test's timelines existed)."""
+    at = utcnow() - timedelta(days=1)
     async with runtime.database.sessionmaker.begin() as session:
         session.add_all(Follow(follower_id=follower, followee_id=followee, created_at=at) for followee in followees)
 
