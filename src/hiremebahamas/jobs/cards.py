@@ -3,10 +3,12 @@ page at once (the skills in one extra query), plus the labels templates need."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.companies.logos import logo_url
@@ -141,6 +143,18 @@ class JobCard:
             "created_at": job.created_at,
             "summary": self.summary,
         }
+
+
+async def cards_of(
+    session: AsyncSession, ids: Sequence[uuid.UUID], conditions: Sequence[ColumnElement[bool]], limit: int
+) -> list[JobCard]:
+    """The first `limit` of the jobs `ids`, in that order, among those that meet `conditions`:
+    remembered choices (jobs for you, featured) loaded fresh."""
+    if not ids:
+        return []
+    query = select(Job, Company).join(Company, Company.id == Job.company_id).where(Job.id.in_(ids), *conditions)
+    by_id = {job.id: (job, company) for job, company in await session.execute(query)}
+    return await load_cards(session, [by_id[i] for i in ids if i in by_id][:limit])
 
 
 async def load_cards(session: AsyncSession, rows: Sequence[tuple[Job, Company]]) -> list[JobCard]:

@@ -9,8 +9,8 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.core.remembered import Memory, remembered_ids
-from hiremebahamas.jobs.cards import JobCard, load_cards
-from hiremebahamas.models import Company, Job, JobStatus
+from hiremebahamas.jobs.cards import JobCard, cards_of
+from hiremebahamas.models import Job, JobStatus
 from hiremebahamas.models.base import utcnow
 
 MEMORY_KEY = "featured-jobs"
@@ -30,11 +30,7 @@ async def featured_jobs(
     featured, see jobs/service.py); the jobs are loaded fresh."""
     now = now or utcnow()
     ids = await remembered_ids(memory, MEMORY_KEY, lambda: _choose(session, now))
-    if not ids:
-        return []
-    query = select(Job, Company).join(Company, Company.id == Job.company_id).where(Job.id.in_(ids), *_live(now))
-    by_id = {job.id: (job, company) for job, company in await session.execute(query)}
-    return await load_cards(session, [by_id[i] for i in ids if i in by_id][:limit])
+    return await cards_of(session, ids, _live(now), limit)
 
 
 async def _choose(session: AsyncSession, now: datetime) -> list[uuid.UUID]:

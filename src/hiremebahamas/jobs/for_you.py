@@ -10,9 +10,8 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.core.remembered import Memory, personal_choice, remembered_ids
-from hiremebahamas.jobs.cards import JobCard, load_cards
+from hiremebahamas.jobs.cards import JobCard, cards_of
 from hiremebahamas.models import (
-    Company,
     CompanyMember,
     Job,
     JobApplication,
@@ -47,19 +46,11 @@ def _still_suitable(user: User, now: datetime) -> list[ColumnElement[bool]]:
 async def jobs_for_you(
     session: AsyncSession, memory: Memory, user: User, limit: int = 10, now: datetime | None = None
 ) -> list[JobCard]:
-    """The ranking (every open job that shares a skill or the island) is remembered per person
-    for CACHE_DEFAULT_TTL; the jobs are loaded fresh, without those closed or applied to since."""
+    """The ranking (see `_choose`) is remembered per person for CACHE_DEFAULT_TTL; the jobs are
+    loaded fresh, without those closed or applied to since."""
     now = now or utcnow()
     ids = await remembered_ids(memory, CHOICE.key(user.id), lambda: _choose(session, user, now))
-    if not ids:
-        return []
-    query = (
-        select(Job, Company)
-        .join(Company, Company.id == Job.company_id)
-        .where(Job.id.in_(ids), *_still_suitable(user, now))
-    )
-    by_id = {job.id: (job, company) for job, company in await session.execute(query)}
-    return await load_cards(session, [by_id[i] for i in ids if i in by_id][:limit])
+    return await cards_of(session, ids, _still_suitable(user, now), limit)
 
 
 async def _choose(session: AsyncSession, user: User, now: datetime) -> list[uuid.UUID]:
