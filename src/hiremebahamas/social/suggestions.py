@@ -88,7 +88,7 @@ async def _choose(session: AsyncSession, user: User, limit: int) -> list[uuid.UU
 
 
 async def suggestions(session: AsyncSession, memory: Memory, user: User) -> list[PersonCard]:
-    """The ranking (a grouping over everyone who shares a skill) is remembered per person; the
+    """The ranking (see `_sharing_skills` and `_same_island`) is remembered per person; the
     people are loaded fresh, without those followed or blocked since."""
     ids = await remembered_ids(memory, CHOICE.key(user.id), lambda: _choose(session, user, LIMIT))
     if not ids:
