@@ -128,9 +128,9 @@ async def test_the_logo_must_be_a_company_logo_upload_of_the_team(
     logo = await add_upload(runtime, employer, UploadPurpose.COMPANY_LOGO)
     not_a_logo = await add_upload(runtime, employer, UploadPurpose.CV)
     someone_elses = await add_upload(runtime, seeker, UploadPurpose.COMPANY_LOGO)
-    for upload_id in (not_a_logo, someone_elses):
+    for upload_id, status in ((not_a_logo, 422), (someone_elses, 404)):
         response = await client.patch(path, json={"logo_upload_id": str(upload_id)}, headers=employer.headers)
-        assert response.status_code == 422
+        assert response.status_code == status
         assert response.json()["error"]["fields"]["logo"]
     response = await client.patch(path, json={"logo_upload_id": str(logo)}, headers=employer.headers)
     assert response.status_code == 200

@@ -1,4 +1,5 @@
-"""Control characters in any input: never a server error, never stored.
+"""Control characters in any input: never a server error, never stored: a body carrying one is
+refused, naming the field; a form cleans it away.
 
 A NUL in text was a 500 on PostgreSQL ("invalid byte sequence for encoding UTF8: 0x00") in
 nineteen request types, seven of them anonymous; these are those requests.
@@ -6,30 +7,63 @@ nineteen request types, seven of them anonymous; these are those requests.
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Annotated, Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import Field, ValidationError
 from sqlalchemy import select
 
 from hiremebahamas.core.runtime import Runtime
-from hiremebahamas.core.text import clean_line, clean_text
+from hiremebahamas.core.text import TEXT_PATTERN, InputModel, MultiLine, clean_line, clean_text
 from hiremebahamas.models import Comment, Message, Post, Profile, Report, User
 from tests.messaging.people import member
 
 NUL = "\u0000"
 
 
-def test_text_loses_controls_and_keeps_line_breaks() -> None:
+def test_form_text_loses_controls_and_keeps_line_breaks() -> None:
     assert clean_text("a\x00b\x07c\x1bd\x7fe\x85f") == "abcdef"
     assert clean_text("one\r\ntwo\rthree\n\tfour") == "one\ntwo\nthree\n\tfour"
     assert clean_text("evil\u202egnp.exe \u2066x\u2069") == "evilgnp.exe x"
 
 
 def test_a_line_has_no_breaks_and_invisible_is_empty() -> None:
-    assert clean_line("Ann\r\nRolle\tJr") == "Ann Rolle Jr"
+    assert clean_line(" Ann\r\nRolle\tJr ") == "Ann Rolle Jr"
     assert clean_line("\u200b\u200d\ufeff \u2060") == ""
     assert clean_line("\u200bAnn") == "\u200bAnn"  # visible text stays as typed
+
+
+class _Named(InputModel):
+    name: Annotated[str, Field(min_length=2, max_length=8)]
+    note: MultiLine = ""
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=12))
+def test_the_schema_states_exactly_what_a_text_field_accepts(text: str) -> None:
+    """What the published pattern and lengths allow is what validation accepts, for any text,
+    so a client that checks against the schema is never surprised."""
+    stated = _Named.model_json_schema()["properties"]["name"]
+    allowed = bool(re.search(stated["pattern"], text)) and stated["minLength"] <= len(text) <= stated["maxLength"]
+    try:
+        _Named(name=text)
+    except ValidationError:
+        accepted = False
+    else:
+        accepted = True
+    assert accepted == allowed
+    assert _Named.model_json_schema()["properties"]["note"]["pattern"] == TEXT_PATTERN
+
+
+def test_kept_text_is_tidied_after_its_checks() -> None:
+    kept = _Named(name=" Ann\tRo ", note="one\r\ntwo")
+    assert (kept.name, kept.note) == ("Ann Ro", "one\ntwo")
+    with pytest.raises(ValidationError, match="U\\+202E"):
+        _Named(name="evil\u202egnp")
 
 
 @pytest.mark.parametrize(
@@ -57,7 +91,7 @@ async def test_anonymous_requests_with_nul_are_refused_clearly(
         assert "control characters" in response.json()["error"]["message"]
 
 
-async def test_registration_with_nul_registers_the_clean_address(client: httpx.AsyncClient, runtime: Runtime) -> None:
+async def test_registration_with_nul_is_refused_naming_the_fields(client: httpx.AsyncClient, runtime: Runtime) -> None:
     body = {
         "email": f"ann{NUL}@example.com",
         "password": "coral-reef-sunrise-42",
@@ -66,7 +100,12 @@ async def test_registration_with_nul_registers_the_clean_address(client: httpx.A
         "account_type": "job_seeker",
     }
     response = await client.post("/api/auth/register", json=body)
-    assert response.status_code == 201, response.text
+    assert response.status_code == 422, response.text
+    assert set(response.json()["error"]["fields"]) == {"email", "first_name"}
+    assert "U+0000" in response.json()["error"]["fields"]["first_name"]
+
+    clean = {**body, "email": "ann@example.com", "first_name": " Ann "}
+    assert (await client.post("/api/auth/register", json=clean)).status_code == 201
     async with runtime.database.sessionmaker() as session:
         user = (await session.execute(select(User))).scalar_one()
     assert (user.email, user.first_name, user.last_name) == ("ann@example.com", "Ann", "Rolle")
@@ -79,32 +118,35 @@ async def test_zero_width_names_are_refused(client: httpx.AsyncClient, runtime: 
     assert "first_name" in response.json()["error"]["fields"]
 
 
-async def test_signed_in_writes_with_controls_store_clean_text(client: httpx.AsyncClient, runtime: Runtime) -> None:
+async def test_signed_in_writes_with_controls_are_refused_and_store_nothing(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
     ann, bob = await member(runtime, "Ann"), await member(runtime, "Bob")
-    profile = {"headline": f"Chef{NUL}\r\nBaker", "bio": f"Line one{NUL}\r\nLine two\x1b"}
-    response = await client.patch("/api/users/me", json=profile, headers=ann.headers)
-    assert response.status_code == 200, response.text
-
-    post = await client.post("/api/posts", json={"body": f"Hello{NUL}\nworld"}, headers=ann.headers)
+    post = await client.post("/api/posts", json={"body": "Hello\r\nworld"}, headers=ann.headers)
     assert post.status_code == 201, post.text
     post_id = post.json()["post"]["id"]
-    comment = await client.post(f"/api/posts/{post_id}/comments", json={"body": f"Nice{NUL}"}, headers=bob.headers)
-    assert comment.status_code == 201, comment.text
-    started = await client.post(
-        "/api/conversations", json={"recipient": ann.username, "body": f"Hi{NUL}\r\nAnn"}, headers=bob.headers
-    )
-    assert started.status_code == 201, started.text
-    report = {"target_type": "post", "target_id": post_id, "reason": f"Spam{NUL}\u202e"}
-    reported = await client.post("/api/reports", json=report, headers=bob.headers)
-    assert reported.status_code in (201, 200), reported.text
+    writes: list[tuple[str, dict[str, Any], str, dict[str, str]]] = [
+        ("PATCH", {"headline": f"Chef{NUL}Baker"}, "/api/users/me", ann.headers),
+        ("PATCH", {"bio": "Line one\r\nLine two\x1b"}, "/api/users/me", ann.headers),
+        ("POST", {"body": f"Hello{NUL}"}, "/api/posts", ann.headers),
+        ("POST", {"body": f"Nice{NUL}"}, f"/api/posts/{post_id}/comments", bob.headers),
+        ("POST", {"recipient": ann.username, "body": f"Hi{NUL}"}, "/api/conversations", bob.headers),
+        ("POST", {"target_type": "post", "target_id": post_id, "reason": "Spam\u202e"}, "/api/reports", bob.headers),
+    ]
+    for method, body, path, headers in writes:
+        response = await client.request(method, path, json=body, headers=headers)
+        assert response.status_code == 422, (path, response.text)
+        field = next(name for name in body if name not in ("recipient", "target_type", "target_id"))
+        assert "control character" in response.json()["error"]["fields"][field]
 
+    profile = {"headline": "Chef\r\nBaker ", "bio": "Line one\r\nLine two"}
+    assert (await client.patch("/api/users/me", json=profile, headers=ann.headers)).status_code == 200
     async with runtime.database.sessionmaker() as session:
         stored_profile = (await session.execute(select(Profile).where(Profile.user_id == ann.id))).scalar_one()
         assert (stored_profile.headline, stored_profile.bio) == ("Chef Baker", "Line one\nLine two")
         assert (await session.execute(select(Post.body))).scalar_one() == "Hello\nworld"
-        assert (await session.execute(select(Comment.body))).scalar_one() == "Nice"
-        assert (await session.execute(select(Message.body))).scalar_one() == "Hi\nAnn"
-        assert (await session.execute(select(Report.reason))).scalar_one() == "Spam"
+        for model in (Comment, Message, Report):
+            assert (await session.execute(select(model))).first() is None
 
 
 async def test_page_forms_with_nul_do_not_fail(client: httpx.AsyncClient, runtime: Runtime) -> None:

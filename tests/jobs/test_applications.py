@@ -92,7 +92,9 @@ async def test_applications_that_are_refused(
     )
     assert malformed.status_code == 422
     someone_elses = await add_upload(runtime, rival, UploadPurpose.CV)
-    assert (await _apply(client, seeker, job, cv_upload_id=str(someone_elses))).status_code == 422
+    assert (
+        await _apply(client, seeker, job, cv_upload_id=str(someone_elses))
+    ).status_code == 404  # as if it did not exist
     not_a_cv = await add_upload(runtime, seeker, UploadPurpose.AVATAR)
     response = await _apply(client, seeker, job, cv_upload_id=str(not_a_cv))
     assert response.status_code == 422

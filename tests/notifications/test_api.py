@@ -55,11 +55,15 @@ async def test_mark_some_or_all_read(client: httpx.AsyncClient, runtime: Runtime
     assert (await client.get("/api/notifications/counts", headers=ann.headers)).json()["notifications"] == 0
 
 
-async def test_mark_read_needs_ids_or_all(client: httpx.AsyncClient, runtime: Runtime) -> None:
+async def test_mark_read_refuses_what_is_not_ids_or_all(client: httpx.AsyncClient, runtime: Runtime) -> None:
     ann = await member(runtime, "Ann")
+    # Nothing named marks nothing; "all" with ids marks all, since all of them are among those.
+    assert (await client.post("/api/notifications/read", json={}, headers=ann.headers)).json()["marked"] == 0
+    both = await client.post("/api/notifications/read", json={"ids": [], "all": True}, headers=ann.headers)
+    assert both.status_code == 200
     for body in (
-        {},
-        {"ids": [], "all": True},
+        {"all": 1},
+        {"ids": None},
         {"ids": ["nope"]},
         {"ids": ["00000000-0000-0000-0000-000000000000"] * 101},
     ):

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
 from hiremebahamas.core.errors import (
+    AppError,
     NotFound,
     PayloadTooLarge,
     RateLimited,
@@ -227,14 +228,15 @@ async def test_owned_upload_checks_owner_and_purpose(session: AsyncSession, runt
         session, runtime.storage, runtime.settings, ann, UploadIn(UploadPurpose.AVATAR, picture("JPEG", (32, 32)))
     )
     assert await service.owned_upload(session, {ann.id}, avatar.id, UploadPurpose.AVATAR, "avatar_upload_id") is avatar
-    for user, upload_id, purpose, message in [
-        (bob, avatar.id, UploadPurpose.AVATAR, "not found among your uploads"),
-        (ann, uuid.uuid4(), UploadPurpose.AVATAR, "not found among your uploads"),
-        (ann, avatar.id, UploadPurpose.POST_IMAGE, "uploaded as avatar, not as post image"),
-    ]:
-        with pytest.raises(ValidationFailed, match=message) as caught:
+    refusals: list[tuple[User, uuid.UUID, UploadPurpose, type[AppError], str]] = [
+        (bob, avatar.id, UploadPurpose.AVATAR, NotFound, "not found among your uploads"),
+        (ann, uuid.uuid4(), UploadPurpose.AVATAR, NotFound, "not found among your uploads"),
+        (ann, avatar.id, UploadPurpose.POST_IMAGE, ValidationFailed, "uploaded as avatar, not as post image"),
+    ]
+    for user, upload_id, purpose, refusal, message in refusals:
+        with pytest.raises(refusal, match=message) as caught:
             await service.owned_upload(session, {user.id}, upload_id, purpose, "image_upload_id")
-        assert set(caught.value.fields) == {"image_upload_id"}
+        assert set(caught.value.extra["fields"]) == {"image_upload_id"}
 
 
 def test_urls_need_only_the_id() -> None:

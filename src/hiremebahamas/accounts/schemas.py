@@ -4,19 +4,23 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from hiremebahamas.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from hiremebahamas.core.text import InputModel, Verbatim
 from hiremebahamas.models import AccountType
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+# What a login compares; a new password states the rules a new one must meet (passwords.py)
+# that a schema can state: its length. Not being common or the email is checked by the service.
 Password = Annotated[Verbatim, Field(min_length=1, max_length=1024)]
+NewPassword = Annotated[Verbatim, Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH)]
 Token = Annotated[str, Field(min_length=1, max_length=512)]
 
 
 class RegisterIn(InputModel):
     email: EmailStr
-    password: Password
+    password: NewPassword
     first_name: Name
     last_name: Name
     account_type: AccountType
@@ -41,12 +45,12 @@ class PasswordResetRequestIn(InputModel):
 
 class PasswordResetConfirmIn(InputModel):
     token: Token
-    new_password: Password
+    new_password: NewPassword
 
 
 class ChangePasswordIn(InputModel):
     current_password: Password
-    new_password: Password
+    new_password: NewPassword
 
 
 class UserUpdateIn(InputModel):

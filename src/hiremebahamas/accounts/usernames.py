@@ -12,7 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hiremebahamas.models import User
 
 MIN_LENGTH, MAX_LENGTH = 3, 30
-_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+# Letters, digits and single inner hyphens; capitals are taken and stored lower-case. Also the
+# API schema's statement of the rule, so ASCII only: "K" (the Kelvin sign) lower-cases to "k".
+PATTERN = "^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$"
+_PATTERN = re.compile(PATTERN)
 # Words that would read as the site itself, or collide with its paths.
 RESERVED = frozenset(
     {
@@ -26,11 +29,18 @@ RESERVED = frozenset(
 def username_problem(username: str) -> str | None:
     if not MIN_LENGTH <= len(username) <= MAX_LENGTH:
         return f"Use {MIN_LENGTH} to {MAX_LENGTH} characters."
-    if not _PATTERN.match(username) or "--" in username:
+    if not _PATTERN.match(username):
         return "Use lower-case letters, digits and single hyphens; start and end with a letter or digit."
-    if username in RESERVED:
-        return "That username is reserved. Choose another."
+    if is_reserved(username):
+        return RESERVED_MESSAGE
     return None
+
+
+RESERVED_MESSAGE = "That username is reserved. Choose another."
+
+
+def is_reserved(username: str) -> bool:
+    return username.lower() in RESERVED
 
 
 def slugify(text: str) -> str:

@@ -18,7 +18,7 @@ from hiremebahamas.companies.schemas import (
 from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.models import Company
 from hiremebahamas.web.deps import DbSession
-from hiremebahamas.web.openapi import UPGRADE_REQUIRED
+from hiremebahamas.web.openapi import NOT_FOUND, UPGRADE_REQUIRED
 
 router = APIRouter(prefix="/companies", tags=["companies"])
 
@@ -43,7 +43,7 @@ async def _envelope(db: DbSession, company: Company) -> CompanyEnvelope:
     return CompanyEnvelope(company=company_out(company, await service.team(db, company.id)))
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=NOT_FOUND)
 async def create_company(body: CompanyIn, auth: VerifiedAuth, db: DbSession) -> CompanyEnvelope:
     company = await service.create_company(db, auth.user, body)
     return await _envelope(db, company)

@@ -11,10 +11,10 @@ from pydantic import BaseModel, Field, StringConstraints
 from hiremebahamas.core.text import InputModel, MultiLine
 from hiremebahamas.models import CompanyRole, Island
 
-CompanyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120)]
-Slug = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=60)]
-Website = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
-About = Annotated[MultiLine, StringConstraints(strip_whitespace=True, max_length=5000)]
+CompanyName = Annotated[str, Field(min_length=2, max_length=120)]
+Slug = Annotated[str, StringConstraints(to_lower=True, max_length=60)]
+Website = Annotated[str, Field(max_length=300)]
+About = Annotated[MultiLine, Field(max_length=5000)]
 
 
 class CompanyIn(InputModel):
@@ -39,7 +39,7 @@ class CompanyUpdateIn(InputModel):
 
 
 class TeamMemberIn(InputModel):
-    username: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=100)]
+    username: Annotated[str, StringConstraints(to_lower=True, min_length=1, max_length=100)]
     role: CompanyRole = CompanyRole.MEMBER
 
 

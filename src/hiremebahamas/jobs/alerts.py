@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hiremebahamas.config import Settings
 from hiremebahamas.core import tasks
 from hiremebahamas.core.email import defer_email
-from hiremebahamas.core.errors import Conflict, InvalidLink, NotFound, ValidationFailed
+from hiremebahamas.core.errors import Conflict, InvalidLink, NotFound
 from hiremebahamas.core.sql import affected_rows, insert_ignoring_conflicts
 from hiremebahamas.jobs import emails
 from hiremebahamas.jobs.cards import JobCard, effective_status, load_cards
@@ -94,8 +94,8 @@ async def list_saved(session: AsyncSession, user: User) -> list[SavedSearch]:
 
 async def create_saved(session: AsyncSession, user: User, data: SavedSearchIn) -> SavedSearch:
     existing = await list_saved(session, user)
-    if len(existing) >= MAX_SAVED_SEARCHES:
-        raise ValidationFailed(f"You can keep at most {MAX_SAVED_SEARCHES} job alerts. Delete one first.")
+    if len(existing) >= MAX_SAVED_SEARCHES:  # the request is fine; what you already have is in the way
+        raise Conflict(f"You can keep at most {MAX_SAVED_SEARCHES} job alerts. Delete one first.")
     filters = data.query.filters()
     if any(saved.query == filters and saved.frequency == data.frequency for saved in existing):
         raise Conflict("You already have this job alert.")

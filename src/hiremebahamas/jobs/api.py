@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from hiremebahamas.accounts.deps import CurrentUser, OptionalAuth, VerifiedAuth
 from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.core.pagination import Page, PageParams
+from hiremebahamas.core.text import TEXT_PATTERN
 from hiremebahamas.jobs import alerts, applications, for_you, service
 from hiremebahamas.jobs.applications import ApplicationView, HistoryEntry
 from hiremebahamas.jobs.cards import company_brief, job_path
@@ -51,13 +52,13 @@ Pages = Annotated[PageParams, Depends(page_params)]
 
 
 def job_search_params(
-    q: Annotated[str, Query(max_length=200)] = "",
+    q: Annotated[str, Query(max_length=200, pattern=TEXT_PATTERN)] = "",
     island: Island | None = None,
     employment_type: EmploymentType | None = None,
     remote: bool | None = None,
     salary_min: Annotated[int | None, Query(ge=0, le=100_000_000, description="yearly amount")] = None,
     category: JobCategory | None = None,
-    company: Annotated[str | None, Query(max_length=60)] = None,
+    company: Annotated[str | None, Query(max_length=60, pattern=TEXT_PATTERN)] = None,
     posted_within_days: Annotated[int | None, Query(ge=1, le=365)] = None,
     sort: SortOrder = "relevance",
 ) -> JobSearch:

@@ -12,10 +12,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     StringConstraints,
     ValidationInfo,
     field_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from hiremebahamas.core.text import InputModel, MultiLine
 from hiremebahamas.models import (
@@ -28,12 +31,12 @@ from hiremebahamas.models import (
     SalaryPeriod,
 )
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=150)]
-Description = Annotated[MultiLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+Title = Annotated[str, Field(min_length=3, max_length=150)]
+Description = Annotated[MultiLine, Field(min_length=1, max_length=20_000)]
 Money = Annotated[int, Field(ge=0, le=100_000_000)]
 Currency = Literal["BSD", "USD"]
 SkillText = Annotated[str, Field(max_length=200)]
-CompanySlug = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=60)]
+CompanySlug = Annotated[str, StringConstraints(to_lower=True, min_length=1, max_length=60)]
 MAX_JOB_SKILLS = 20
 
 
@@ -97,7 +100,7 @@ class JobSearch(InputModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    q: Annotated[str, Field(max_length=200)] = ""
     island: Island | None = None
     employment_type: EmploymentType | None = None
     remote: bool | None = None
@@ -111,10 +114,22 @@ class JobSearch(InputModel):
     @field_validator("*", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: Any, info: ValidationInfo) -> Any:
-        # HTML forms send "" for an untouched select or number box.
-        if value is None or value == "":
+        # HTML forms send "" for an untouched select or number box (the schema says so, below).
+        if value == "":
             return {"q": "", "sort": "relevance"}.get(info.field_name or "")
         return value
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = super().__get_pydantic_json_schema__(core_schema, handler)
+        for name, field_schema in handler.resolve_ref_schema(schema)["properties"].items():
+            if name == "q":
+                continue
+            kept = {key: field_schema.pop(key) for key in ("title", "default", "description") if key in field_schema}
+            options = field_schema.pop("anyOf", None) or [dict(field_schema)]
+            field_schema.clear()
+            field_schema.update(kept, anyOf=[*options, {"const": ""}])
+        return schema
 
     def filters(self) -> dict[str, Any]:
         """The set filters, JSON-ready (what a saved search stores and what links carry)."""
@@ -163,7 +178,7 @@ class JobEnvelope(BaseModel):
 
 
 class ApplicationIn(InputModel):
-    cover_letter: Annotated[MultiLine, StringConstraints(strip_whitespace=True, max_length=5000)] = ""
+    cover_letter: Annotated[MultiLine, Field(max_length=5000)] = ""
     cv_upload_id: uuid.UUID | None = None
 
 

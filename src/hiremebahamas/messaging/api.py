@@ -13,7 +13,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from hiremebahamas.accounts.deps import CurrentUser, VerifiedAuth
-from hiremebahamas.core.errors import ValidationFailed
 from hiremebahamas.core.pagination import Page, PageParams, Position
 from hiremebahamas.messaging import service
 from hiremebahamas.messaging.schemas import (
@@ -33,15 +32,15 @@ from hiremebahamas.web.pagination import page_params
 router = APIRouter(prefix="/conversations", tags=["messaging"])
 
 Paging = Annotated[PageParams, Depends(page_params)]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+# Printable ASCII without surrounding spaces (which a proxy may drop), like the body's client_id.
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", min_length=1, max_length=MAX_CLIENT_ID_LENGTH, pattern=r"^[!-~](?:[ -~]*[!-~])?$"),
+]
 
 
 def _client_key(header: str | None, body_value: str | None) -> str | None:
-    key = header if header is not None else body_value
-    if key is not None and not 1 <= len(key.strip()) <= MAX_CLIENT_ID_LENGTH:
-        message = f"An idempotency key has 1 to {MAX_CLIENT_ID_LENGTH} characters."
-        raise ValidationFailed(message, fields={"client_id": message})
-    return key.strip() if key is not None else None
+    return header if header is not None else body_value
 
 
 @router.get("")

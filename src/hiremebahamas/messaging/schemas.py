@@ -12,9 +12,8 @@ from hiremebahamas.core.text import InputModel, MultiLine
 
 MAX_MESSAGE_LENGTH = 5000
 MAX_CLIENT_ID_LENGTH = 100
-# The exact limit (1..5000 characters after trimming) is checked in the service, so the API and
-# the pages answer alike; this bound only stops absurd payloads early.
-BodyText = Annotated[MultiLine, Field(max_length=50_000)]
+# Counted as sent; the service checks again after trimming, for callers that are not requests.
+BodyText = Annotated[MultiLine, Field(min_length=1, max_length=MAX_MESSAGE_LENGTH)]
 ClientId = Annotated[str, Field(min_length=1, max_length=MAX_CLIENT_ID_LENGTH)]
 
 

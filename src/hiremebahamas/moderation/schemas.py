@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from hiremebahamas.core.text import InputModel, MultiLine
 from hiremebahamas.models import ReportStatus, ReportTarget
@@ -14,8 +14,8 @@ from hiremebahamas.models import ReportStatus, ReportTarget
 
 class ReportIn(InputModel):
     target_type: ReportTarget
-    target_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-    reason: Annotated[MultiLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    target_id: uuid.UUID
+    reason: Annotated[MultiLine, Field(min_length=1, max_length=1000)]
 
 
 class ReportOut(BaseModel):

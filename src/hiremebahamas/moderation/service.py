@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hiremebahamas.core.errors import BadRequest, NotFound, ValidationFailed
+from hiremebahamas.core.errors import BadRequest, NotFound
 from hiremebahamas.core.sql import insert_ignoring_conflicts
 from hiremebahamas.models import Base, Comment, Job, Message, Post, Report, ReportStatus, ReportTarget, User
 from hiremebahamas.moderation.schemas import ReportIn
@@ -35,15 +35,6 @@ class FiledReport:
     created: bool
 
 
-def _target_id(data: ReportIn) -> str:
-    """Ids are UUIDs; stored in canonical form so duplicates are recognised."""
-    try:
-        return str(uuid.UUID(data.target_id))
-    except ValueError as exc:
-        message = "That is not an id from this site."
-        raise ValidationFailed(message, fields={"target_id": message}) from exc
-
-
 async def _check_target(session: AsyncSession, reporter: User, target_type: ReportTarget, target_id: str) -> None:
     if await session.get(_MODELS[target_type], uuid.UUID(target_id)) is None:
         raise NotFound(NOT_FOUND)
@@ -52,7 +43,7 @@ async def _check_target(session: AsyncSession, reporter: User, target_type: Repo
 
 
 async def file_report(session: AsyncSession, reporter: User, data: ReportIn) -> FiledReport:
-    target_id = _target_id(data)
+    target_id = str(data.target_id)  # canonical form, so duplicates are recognised
     await _check_target(session, reporter, data.target_type, target_id)
     created = await insert_ignoring_conflicts(
         session, Report, reporter_id=reporter.id, target_type=data.target_type, target_id=target_id, reason=data.reason

@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field, StrictBool, model_validator
+from pydantic import BaseModel, Field, JsonValue, StrictBool
 
 from hiremebahamas.core.text import InputModel
+from hiremebahamas.notifications.types import KINDS
 
 
 class ActorOut(BaseModel):
@@ -34,16 +35,11 @@ class NotificationOut(BaseModel):
 
 
 class MarkReadIn(InputModel):
-    """`{"ids": [...]}` marks those; `{"all": true}` marks every unread one."""
+    """`{"ids": [...]}` marks those; `{"all": true}` marks every unread one (whatever `ids`
+    says, since all of them are among those); `{}` marks none."""
 
-    ids: list[uuid.UUID] | None = Field(default=None, max_length=100)
+    ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
     all: StrictBool = False  # JSON only (no page builds it): 0 or "true" is not a boolean
-
-    @model_validator(mode="after")
-    def _one_of(self) -> MarkReadIn:
-        if (self.ids is None) == (not self.all):
-            raise ValueError('send either "ids" or "all": true')
-        return self
 
 
 class MarkReadOut(BaseModel):
@@ -68,10 +64,14 @@ class PreferencesOut(BaseModel):
     items: list[PreferenceOut]
 
 
-class PreferencesIn(InputModel):
-    """`{"email": {"application.created": false, ...}}`: only emailable types."""
+EMAILABLE: list[JsonValue] = [kind.type for kind in sorted(KINDS.values(), key=lambda k: k.type) if kind.emailable]
 
-    email: dict[str, bool] = Field(max_length=50)
+
+class PreferencesIn(InputModel):
+    """`{"email": {"application.created": false, ...}}`: only emailable types (the service
+    refuses others; the schema names them)."""
+
+    email: dict[str, StrictBool] = Field(max_length=50, json_schema_extra={"propertyNames": {"enum": EMAILABLE}})
 
 
 class UnsubscribeOut(BaseModel):

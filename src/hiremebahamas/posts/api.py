@@ -27,7 +27,7 @@ from hiremebahamas.posts.schemas import (
 )
 from hiremebahamas.posts.timelines import Timelines, timelines_of
 from hiremebahamas.web.deps import AppRuntime, DbSession
-from hiremebahamas.web.openapi import UPGRADE_REQUIRED
+from hiremebahamas.web.openapi import NOT_FOUND, UPGRADE_REQUIRED
 from hiremebahamas.web.pagination import page_params
 
 router = APIRouter(tags=["posts"])
@@ -53,7 +53,7 @@ async def get_feed(user: CurrentUser, db: DbSession, timelines: TimelinesDep, pa
     return (await feed.feed_page(db, timelines, user, paging)).out()
 
 
-@router.post("/posts", status_code=status.HTTP_201_CREATED, responses=UPGRADE_REQUIRED)
+@router.post("/posts", status_code=status.HTTP_201_CREATED, responses=UPGRADE_REQUIRED | NOT_FOUND)
 async def create_post(body: PostIn, auth: VerifiedAuth, db: DbSession) -> PostEnvelope:
     post = await service.create_post(db, auth.user, body)
     return await _post_envelope(db, auth.user, post.id)

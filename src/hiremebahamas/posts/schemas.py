@@ -12,25 +12,25 @@ from hiremebahamas.core.text import InputModel, MultiLine
 
 MAX_POST_LENGTH = 5000
 MAX_COMMENT_LENGTH = 1000
-# The exact limits (counted after trimming) are checked in the service, so the API and the
-# pages answer alike; these bounds only stop absurd payloads early.
-BodyText = Annotated[MultiLine, Field(max_length=50_000)]
+# Counted as sent; the service checks again after trimming, for callers that are not requests.
+PostText = Annotated[MultiLine, Field(min_length=1, max_length=MAX_POST_LENGTH)]
+CommentText = Annotated[MultiLine, Field(min_length=1, max_length=MAX_COMMENT_LENGTH)]
 
 
 class PostIn(InputModel):
-    body: BodyText
+    body: PostText
     image_upload_id: uuid.UUID | None = None
 
 
 class PostUpdateIn(InputModel):
     """PATCH: any subset. `image_upload_id: null` removes the image; leaving it out keeps it."""
 
-    body: BodyText | None = None
+    body: PostText | None = None
     image_upload_id: uuid.UUID | None = None
 
 
 class CommentIn(InputModel):
-    body: BodyText
+    body: CommentText
 
 
 class AuthorOut(BaseModel):

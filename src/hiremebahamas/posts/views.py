@@ -99,11 +99,11 @@ async def create_post(
 ) -> Response:
     try:
         # Check the text first: a post refused for its text must not leave a stored image behind.
-        service.check_can_post(auth.user, body)
+        text = service.check_can_post(auth.user, body)
         upload = await upload_from_form(
             db, runtime, auth.user, UploadPurpose.POST_IMAGE, image, field="image", ip=request_ip(request)
         )
-        data = PostIn(body=body, image_upload_id=upload.id if upload else None)
+        data = PostIn(body=text, image_upload_id=upload.id if upload else None)
         post = await service.create_post(db, auth.user, data)
     except AppError as exc:
         fields, message, _status = await refused_form(request, db, exc)
@@ -169,10 +169,12 @@ async def edit_submit(
     body: FormStr = "",
     remove_image: FormStr = "",
 ) -> Response:
-    changes: dict[str, Any] = {"body": body}
-    if remove_image:
-        changes["image_upload_id"] = None
+    # The text is checked here first, so the page says what the service would (the input model
+    # would refuse it with its generic words).
     try:
+        changes: dict[str, Any] = {"body": service.clean_body(body, MAX_POST_LENGTH, "post")}
+        if remove_image:
+            changes["image_upload_id"] = None
         await service.update_post(db, auth.user, post_id, PostUpdateIn.model_validate(changes))
     except ValidationFailed as exc:
         fields, message, _status = await refused_form(request, db, exc)
@@ -217,7 +219,8 @@ async def comment_submit(
     request: Request, db: DbSession, auth: CurrentAuth, post_id: uuid.UUID, body: FormStr = ""
 ) -> Response:
     try:
-        comment = await service.add_comment(db, auth.user, post_id, CommentIn(body=body))
+        text = service.clean_body(body, MAX_COMMENT_LENGTH, "comment")  # in its own words, as above
+        comment = await service.add_comment(db, auth.user, post_id, CommentIn(body=text))
     except ValidationFailed as exc:
         fields, message, _status = await refused_form(request, db, exc)
         return await _detail(

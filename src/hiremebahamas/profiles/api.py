@@ -35,6 +35,7 @@ from hiremebahamas.profiles.schemas import (
 from hiremebahamas.profiles.talent import TalentQuery, search_talent
 from hiremebahamas.social.suggestions import suggestions
 from hiremebahamas.web.deps import AppRuntime, DbSession
+from hiremebahamas.web.openapi import NOT_FOUND
 
 # /me routes are declared before /{username} so "me" is never looked up as a username
 # (it is a reserved one anyway).
@@ -52,7 +53,7 @@ async def get_me(user: CurrentUser, db: DbSession) -> MeOut:
     return await _me(db, user)
 
 
-@users_router.patch("/me")
+@users_router.patch("/me", responses=NOT_FOUND)
 async def update_me(body: ProfileUpdateIn, user: CurrentUser, db: DbSession) -> MeOut:
     """Any subset of: first_name, last_name, username, headline, bio, island, skills, links,
     avatar_upload_id (an upload of purpose "avatar"), available_for_hire, visibility."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from hiremebahamas.models import Profile, User
 from hiremebahamas.profiles.schemas import MAX_LINKS
+from hiremebahamas.profiles.skills import normalise_skills
 
 LINK_ROWS = MAX_LINKS
 _SKILL_SEPARATORS = re.compile(r"[,\n]")
@@ -40,16 +41,18 @@ def filled_link_rows(form: dict[str, Any]) -> list[int]:
 
 
 def submitted_profile(form: dict[str, Any]) -> dict[str, Any]:
-    """The form's values as PATCH /api/users/me would take them."""
-    links = [form["links"][i] for i in filled_link_rows(form)]
+    """The form's values as PATCH /api/users/me would take them (ValidationFailed for skills the
+    service would refuse)."""
+    links = [{**form["links"][i], "url": form["links"][i]["url"].strip()} for i in filled_link_rows(form)]
     return {
         "first_name": form["first_name"],
         "last_name": form["last_name"],
-        "username": form["username"],
+        "username": form["username"].strip(),  # a form forgives what the API refuses
         "headline": form["headline"],
         "bio": form["bio"],
         "island": form["island"] or None,
-        "skills": split_skills(form["skills"]),
+        # Tidied here so a page shows the service's words about them, not the schema's.
+        "skills": normalise_skills(split_skills(form["skills"])),
         "available_for_hire": form["available_for_hire"],
         "visibility": form["visibility"],
         "links": links,

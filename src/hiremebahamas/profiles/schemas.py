@@ -2,34 +2,68 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, JsonValue
+from pydantic_core import PydanticCustomError
 
 from hiremebahamas.accounts.schemas import Name, UserOut
-from hiremebahamas.core.text import InputModel, MultiLine
+from hiremebahamas.accounts.usernames import MAX_LENGTH as USERNAME_MAX
+from hiremebahamas.accounts.usernames import MIN_LENGTH as USERNAME_MIN
+from hiremebahamas.accounts.usernames import PATTERN as USERNAME_PATTERN
+from hiremebahamas.core.text import InputModel, MultiLine, Verbatim
 from hiremebahamas.models import Island, ProfileVisibility
+
+
+def _not_a_number(value: Any) -> Any:
+    if isinstance(value, int | float):
+        raise PydanticCustomError("date_type", "Input should be a date like 2024-05-01")
+    return value
+
 
 MAX_SKILLS = 30
 MAX_SKILL_LENGTH = 60
 MAX_LINKS = 5
 
-Headline = Annotated[str, StringConstraints(strip_whitespace=True, max_length=160)]
-Bio = Annotated[MultiLine, StringConstraints(strip_whitespace=True, max_length=2000)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=150)]
-RequiredText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=150)]
-Description = Annotated[MultiLine, StringConstraints(strip_whitespace=True, max_length=2000)]
-# Rules beyond type and length (how many skills, how long each one) live in the service so the
-# API and the pages give the same answer; these bounds only stop absurd payloads early.
-SkillText = Annotated[str, Field(max_length=200)]
+Headline = Annotated[str, Field(max_length=160)]
+Bio = Annotated[MultiLine, Field(max_length=2000)]
+ShortText = Annotated[str, Field(max_length=150)]
+RequiredText = Annotated[str, Field(min_length=1, max_length=150)]
+Description = Annotated[MultiLine, Field(max_length=2000)]
+# Counted as sent; the service counts again once each skill is tidied and repeats are dropped.
+SkillText = Annotated[str, Field(max_length=MAX_SKILL_LENGTH)]
 Year = Annotated[int, Field(ge=1900, le=2100)]
+# A date is an ISO 8601 text ("2024-05-01"): a number is not read as seconds since 1970.
+Date = Annotated[date, BeforeValidator(_not_a_number)]
+USERNAME_RULE: dict[str, JsonValue] = {
+    "minLength": USERNAME_MIN,
+    "maxLength": USERNAME_MAX,
+    "pattern": USERNAME_PATTERN,
+}
+
+
+# An absolute http(s) URL in ASCII (browsers copy addresses percent-encoded) with a host: a
+# `javascript:` link on a profile would run in visitors' browsers. ASCII classes only, so Python
+# and the JSON Schema's ECMA-262 regular expressions read it alike.
+LINK_PATTERN = (
+    r"^[Hh][Tt][Tt][Pp][Ss]?://(?:[!-\"$-.0->@-~]*@)?[A-Za-z0-9._~%!$&'()*+,;=-]+(?::[0-9]*)?(?:[/?#][!-~]*)?$"
+)
+_LINK = re.compile(LINK_PATTERN)
+LINK_MESSAGE = "Links must start with http:// or https://."
+
+
+def _link(value: str) -> str:
+    if not _LINK.match(value):
+        raise PydanticCustomError("link_url", LINK_MESSAGE)
+    return value
 
 
 class LinkIn(InputModel):
-    label: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] = ""
-    url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    label: Annotated[str, Field(max_length=60)] = ""
+    url: Annotated[str, Field(max_length=500, json_schema_extra={"pattern": LINK_PATTERN}), AfterValidator(_link)]
 
 
 class LinkOut(BaseModel):
@@ -42,12 +76,13 @@ class ProfileUpdateIn(InputModel):
 
     first_name: Name | None = None
     last_name: Name | None = None
-    username: Annotated[str, Field(max_length=100)] | None = None
+    # Checked by the service (with its own words); the schema states the same rule.
+    username: Annotated[Verbatim, Field(json_schema_extra=USERNAME_RULE)] | None = None
     headline: Headline | None = None
     bio: Bio | None = None
     island: Island | None = None
-    skills: Annotated[list[SkillText], Field(max_length=200)] | None = None
-    links: Annotated[list[LinkIn], Field(max_length=50)] | None = None
+    skills: Annotated[list[SkillText], Field(max_length=MAX_SKILLS)] | None = None
+    links: Annotated[list[LinkIn], Field(max_length=MAX_LINKS)] | None = None
     avatar_upload_id: uuid.UUID | None = None
     available_for_hire: bool | None = None
     visibility: ProfileVisibility | None = None
@@ -57,8 +92,8 @@ class ExperienceIn(InputModel):
     title: RequiredText
     company_name: RequiredText
     island: Island | None = None
-    start_date: date
-    end_date: date | None = None
+    start_date: Date
+    end_date: Date | None = None
     description: Description = ""
 
 
@@ -66,8 +101,8 @@ class ExperienceUpdateIn(InputModel):
     title: RequiredText | None = None
     company_name: RequiredText | None = None
     island: Island | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Date | None = None
+    end_date: Date | None = None
     description: Description | None = None
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.accounts import service as accounts
 from hiremebahamas.accounts.schemas import UserUpdateIn
-from hiremebahamas.accounts.usernames import is_taken, username_problem
+from hiremebahamas.accounts.usernames import RESERVED_MESSAGE, is_reserved, is_taken, username_problem
 from hiremebahamas.core.errors import Conflict, NotFound, ValidationFailed
 from hiremebahamas.core.remembered import forget_person_after_commit
 from hiremebahamas.core.sql import insert_ignoring_conflicts
@@ -31,6 +31,7 @@ from hiremebahamas.profiles.avatars import check_avatar
 from hiremebahamas.profiles.cache import forget_after_commit
 from hiremebahamas.profiles.people import PersonCard, card, people_query
 from hiremebahamas.profiles.schemas import (
+    LINK_MESSAGE,
     MAX_LINKS,
     EducationOut,
     ExperienceOut,
@@ -177,19 +178,22 @@ def check_links(links: list[LinkIn]) -> list[dict[str, str]]:
     for index, link in enumerate(links):
         parts = urlsplit(link.url)
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-            message = "Links must start with http:// or https://."
+            message = LINK_MESSAGE
             raise ValidationFailed(message, fields={f"links.{index}.url": message})
         checked.append({"label": link.label or (parts.hostname or ""), "url": link.url})
     return checked
 
 
 async def change_username(session: AsyncSession, user: User, username: str) -> None:
-    username = username.strip().lower()
-    if username == user.username:
+    """Taken as sent (the API's schema states the rule); a reserved name is taken by the site."""
+    if username.lower() == user.username:
         return
+    if is_reserved(username):
+        raise Conflict(RESERVED_MESSAGE, fields={"username": RESERVED_MESSAGE})
     problem = username_problem(username)
     if problem:
         raise ValidationFailed(problem, fields={"username": problem})
+    username = username.lower()
     if await is_taken(session, username):
         raise Conflict(TAKEN, fields={"username": TAKEN})
     user.username = username

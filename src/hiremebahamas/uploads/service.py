@@ -305,11 +305,11 @@ async def owned_upload(
 ) -> Upload:
     """For attaching an upload to something its maker makes: one of `owner_ids` (a company
     logo may be any team member's) must have uploaded it, as `purpose`. A missing upload and
-    someone else's get the same answer."""
+    someone else's get the same answer: 404, as for any id that names nothing of yours."""
     upload = await session.get(Upload, upload_id)
     if upload is None or upload.owner_id not in owner_ids:
         message = "That file was not found among your uploads."
-        raise ValidationFailed(message, fields={field: message})
+        raise NotFound(message, fields={field: message})
     if upload.purpose != purpose:
         kind, wanted = upload.purpose.value.replace("_", " "), purpose.value.replace("_", " ")
         message = f"That file was uploaded as {kind}, not as {wanted}."

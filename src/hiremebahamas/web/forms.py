@@ -32,6 +32,13 @@ def field_errors(error: ValidationError) -> dict[str, str]:
     for item in error.errors():
         name = ".".join(str(part) for part in item["loc"]) or "form"
         message = _FRIENDLY.get(item["type"], item["msg"])
+        limits = item.get("ctx", {})
+        if item["type"] == "string_too_short" and limits.get("min_length", 1) > 1:
+            message = f"Use at least {limits['min_length']} characters."
+        elif item["type"] == "string_too_long":
+            message = f"Use at most {limits['max_length']} characters."
+        elif item["type"] == "too_long":
+            message = f"Choose at most {limits['max_length']}."
         if name == "email" and item["type"] == "value_error":
             message = "Enter a valid email address, like name@example.com."
         errors.setdefault(name, message)
