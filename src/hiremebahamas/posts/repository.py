@@ -3,11 +3,12 @@ profiles, images and the viewer's likes), plus one for the mentions of the whole
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Row, Select, and_, exists, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Row, Select, Uuid, and_, bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -20,7 +21,9 @@ from hiremebahamas.social.graph import blocked_between_clause, followee_ids
 MAX_MENTIONS_PER_PAGE = 1000
 
 
-def visible_author(author_id: ColumnElement[uuid.UUID], viewer_id: uuid.UUID) -> ColumnElement[bool]:
+def visible_author(
+    author_id: ColumnElement[uuid.UUID], viewer_id: uuid.UUID | BindParameter[uuid.UUID]
+) -> ColumnElement[bool]:
     """Content `viewer_id` may see: its author is active and neither blocked the other.
     Needs User joined on the author."""
     return and_(User.is_active.is_(True), ~blocked_between_clause(author_id, viewer_id))
@@ -33,7 +36,7 @@ def in_feed_of(viewer_id: uuid.UUID) -> ColumnElement[bool]:
 CardQuery = Select[Post, User, str | None, uuid.UUID | None, Upload | None, bool]
 
 
-def _post_cards(viewer_id: uuid.UUID) -> CardQuery:
+def _post_cards(viewer_id: uuid.UUID | BindParameter[uuid.UUID]) -> CardQuery:
     image = aliased(Upload, name="post_image")
     liked = exists().where(PostLike.post_id == Post.id, PostLike.user_id == viewer_id)
     return (
@@ -74,16 +77,27 @@ async def feed_cards(
     return await _cards(session, _newest_first(query, position, limit))
 
 
+@functools.cache
+def _timeline_cards() -> CardQuery:
+    """The statement behind every feed page, built once with its values as parameters: building
+    it took a tenth of a feed request's time, each time."""
+    viewer_id = bindparam("viewer_id", type_=Uuid)
+    # Per post, is its author still followed: a key lookup each, where `in_feed_of` would read
+    # the whole list of people followed (thousands, for some) to check a page of 20.
+    followed = exists().where(Follow.follower_id == viewer_id, Follow.followee_id == Post.author_id)
+    query = _post_cards(viewer_id).where(
+        Post.id.in_(bindparam("ids", expanding=True, type_=Uuid)), or_(Post.author_id == viewer_id, followed)
+    )
+    return query.order_by(Post.created_at.desc(), Post.id.desc())
+
+
 async def feed_cards_by_ids(session: AsyncSession, viewer_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> list[PostCard]:
     """The posts `ids` of the viewer's timeline as they are now, newest first, with the feed's
     rules applied again (an unfollow, a block or a deletion shows at once)."""
     if not ids:
         return []
-    # Per post, is its author still followed: a key lookup each, where `in_feed_of` would read
-    # the whole list of people followed (thousands, for some) to check a page of 20.
-    followed = exists().where(Follow.follower_id == viewer_id, Follow.followee_id == Post.author_id)
-    query = _post_cards(viewer_id).where(Post.id.in_(ids), or_(Post.author_id == viewer_id, followed))
-    return await _cards(session, _newest_first(query, None, len(ids)))
+    rows = await session.execute(_timeline_cards(), {"viewer_id": viewer_id, "ids": list(ids)})
+    return [_post_card(row) for row in rows]
 
 
 async def feed_entries(session: AsyncSession, viewer_id: uuid.UUID, limit: int) -> list[tuple[uuid.UUID, datetime]]:
