@@ -355,6 +355,50 @@ def _wait_pg_ready(bin_dir: Path, port: int, log: Path, deadline: float) -> None
         time.sleep(0.05)
 
 
+def _launch(bin_dir: Path, base_dir: Path, data_dir: Path, socket_dir: Path, log_file: Path) -> tuple[int, int]:
+    """Start the cluster in `data_dir` on a free loopback port: (port, postmaster pid)."""
+    for attempt in range(1, _START_ATTEMPTS + 1):
+        port = free_port()
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {port} -k {socket_dir} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            "-c max_connections=200"
+        )
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        try:
+            _run(
+                _pg_command(
+                    [
+                        str(bin_dir / "pg_ctl"),
+                        "start",
+                        "-D",
+                        str(data_dir),
+                        "-l",
+                        str(log_file),
+                        "-o",
+                        options,
+                        "-w",
+                        "-t",
+                        str(int(STARTUP_TIMEOUT)),
+                    ]
+                ),
+                what="pg_ctl start",
+                log=log_file,
+                cwd=base_dir,
+                timeout=STARTUP_TIMEOUT + 5,
+            )
+        except RuntimeError:
+            if attempt < _START_ATTEMPTS and "could not bind" in _log_tail(log_file):
+                # Someone grabbed the port between free_port() and bind.
+                _stop_postgres(bin_dir, data_dir, base_dir, None)
+                continue
+            raise
+        pid = _read_postmaster_pid(data_dir)
+        _wait_pg_ready(bin_dir, port, log_file, deadline)
+        return port, pid
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
 def start_postgres() -> PostgresServer:
     """Initialise and start a fresh PostgreSQL cluster on a free loopback port."""
     bin_dir = _postgres_bin_dir()
@@ -403,47 +447,7 @@ def start_postgres() -> PostgresServer:
             timeout=STARTUP_TIMEOUT * 2,
         )
 
-        for attempt in range(1, _START_ATTEMPTS + 1):
-            port = free_port()
-            options = (
-                f"-c listen_addresses=127.0.0.1 -p {port} -k {socket_dir} "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                "-c max_connections=200"
-            )
-            deadline = time.monotonic() + STARTUP_TIMEOUT
-            try:
-                _run(
-                    _pg_command(
-                        [
-                            str(bin_dir / "pg_ctl"),
-                            "start",
-                            "-D",
-                            str(data_dir),
-                            "-l",
-                            str(log_file),
-                            "-o",
-                            options,
-                            "-w",
-                            "-t",
-                            str(int(STARTUP_TIMEOUT)),
-                        ]
-                    ),
-                    what="pg_ctl start",
-                    log=log_file,
-                    cwd=base_dir,
-                    timeout=STARTUP_TIMEOUT + 5,
-                )
-            except RuntimeError:
-                if attempt < _START_ATTEMPTS and "could not bind" in _log_tail(log_file):
-                    # Someone grabbed the port between free_port() and bind.
-                    _stop_postgres(bin_dir, data_dir, base_dir, None)
-                    continue
-                raise
-            pid = _read_postmaster_pid(data_dir)
-            _wait_pg_ready(bin_dir, port, log_file, deadline)
-            break
-        else:  # pragma: no cover - the loop always breaks or raises
-            raise AssertionError("unreachable")
+        port, pid = _launch(bin_dir, base_dir, data_dir, socket_dir, log_file)
     except BaseException:
         try:
             _stop_postgres(bin_dir, data_dir, base_dir, pid)
@@ -464,6 +468,47 @@ def start_postgres() -> PostgresServer:
     )
     _register(server)
     return server
+
+
+def start_replica(primary: PostgresServer) -> PostgresServer:
+    """A streaming replica of `primary` (`pg_basebackup -R -X stream`), hot standby, on its own
+    free loopback port. Stop it like any other server."""
+    bin_dir = primary.bin_dir
+    base_dir = Path(tempfile.mkdtemp(prefix="test-pg-replica-"))
+    data_dir, socket_dir, log_file = base_dir / "data", base_dir / "sock", base_dir / "postgres.log"
+    pid: int | None = None
+    try:
+        socket_dir.mkdir()
+        if _running_as_root():
+            pg_user = pwd.getpwnam(_PG_SYSTEM_USER)
+            for path in (base_dir, socket_dir):
+                os.chown(path, pg_user.pw_uid, pg_user.pw_gid)
+        backup = [str(bin_dir / "pg_basebackup"), "-h", primary.host, "-p", str(primary.port), "-U", primary.user]
+        _run(
+            _pg_command([*backup, "-D", str(data_dir), "-R", "-X", "stream", "-c", "fast", "--no-sync"]),
+            what="pg_basebackup",
+            cwd=base_dir,
+            timeout=STARTUP_TIMEOUT * 4,
+        )
+        port, pid = _launch(bin_dir, base_dir, data_dir, socket_dir, log_file)
+    except BaseException:
+        try:
+            _stop_postgres(bin_dir, data_dir, base_dir, pid)
+        finally:
+            shutil.rmtree(base_dir, ignore_errors=True)
+        raise
+    replica = PostgresServer(
+        host="127.0.0.1",
+        port=port,
+        user=primary.user,
+        data_dir=data_dir,
+        pid=pid,
+        bin_dir=bin_dir,
+        base_dir=base_dir,
+        log_file=log_file,
+    )
+    _register(replica)
+    return replica
 
 
 # --------------------------------------------------------------------------

@@ -129,6 +129,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
         # Job expiry and daily alerts; off in tests, and left to the worker's cron when one runs.
         job_schedule = start_schedule(runtime, enabled=False if runtime.tasks.uses_worker else None)
+        runtime.database.replicas.start()  # which read replicas are fit to serve (core/replicas.py)
         yield
         await job_schedule.stop()
         await runtime.close()

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     database_url: str = ""
     # DATABASE_READ_REPLICA_1..N are gathered into this list (see _gather_read_replicas).
     database_read_replicas: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # A replica behind by more than this leaves the rotation until it catches up (core/replicas.py).
+    database_replica_max_lag_seconds: float = 5.0
+    database_replica_check_seconds: float = 2.0
     database_pool_size: int = 10
     database_max_overflow: int = 10
     # Set when connecting through PgBouncer in transaction pooling mode: asyncpg's prepared

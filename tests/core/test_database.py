@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -107,11 +107,15 @@ async def test_read_replicas_take_turns(postgres: PostgresServer, engines: list[
     engines.extend([database.engine, *database.replica_engines])
     seen = []
     for _ in range(4):
-        async with database.read_sessionmaker()() as session:
-            seen.append((await session.execute(text("SELECT current_database()"))).scalar_one())
+        async with database.sessionmaker() as session:
+            database.read_from_replica(session)
+            seen.append((await session.execute(select(func.current_database()))).scalar_one())
+            # A raw statement may write: it, and every read after it, goes to the primary.
+            assert (await session.execute(text("SELECT current_database()"))).scalar_one() == "postgres"
+            assert (await session.execute(select(func.current_database()))).scalar_one() == "postgres"
     assert seen == ["hmb_replica_a", "hmb_replica_b", "hmb_replica_a", "hmb_replica_b"]
     async with database.sessionmaker() as session:
-        assert (await session.execute(text("SELECT current_database()"))).scalar_one() == "postgres"
+        assert (await session.execute(select(func.current_database()))).scalar_one() == "postgres"
 
 
 async def test_sqlite_connections_use_wal_and_enforce_foreign_keys(tmp_path: Path, engines: list[AsyncEngine]) -> None:

@@ -27,10 +27,12 @@ from hiremebahamas.jobs import for_you
 from hiremebahamas.jobs.schemas import JobSearch
 from hiremebahamas.jobs.search import search_jobs
 from hiremebahamas.messaging import repository as messages
-from hiremebahamas.models import Conversation, Island, ProfileSkill, User
+from hiremebahamas.models import Conversation, Island, ProfileSkill, Skill, User
 from hiremebahamas.models.base import utcnow
+from hiremebahamas.models.profile import TALENT_TEXT_INDEXES
 from hiremebahamas.notifications.service import list_notifications
 from hiremebahamas.posts import repository as posts
+from hiremebahamas.profiles.talent import TalentQuery, search_talent
 from hiremebahamas.social import suggestions
 
 BIG_TABLES = frozenset(
@@ -182,3 +184,29 @@ async def test_who_to_follow_and_jobs_for_you_rank_bounded_candidates(
         assert await _rows_read(session, jobs, "job_skills") <= per_skill * skills + candidates * skills
     # Each ranks its few candidates read through (skill, id) indexes: sorting them is fine.
     await _check(demo, people + jobs, sorted_ok=True)
+
+
+def _index_names(plan: dict[str, Any]) -> Iterator[str]:
+    if "Index Name" in plan:
+        yield plan["Index Name"]
+    for child in plan.get("Plans", []):
+        yield from _index_names(child)
+
+
+async def test_talent_search_finds_people_through_trigram_indexes(demo: Runtime) -> None:
+    """A word is looked for through the trigram indexes of names and of headline with bio (GIN:
+    bitmap scans only), never by reading every profile or account."""
+    async with demo.database.sessionmaker() as session:
+        word = (await session.execute(select(Skill.name).limit(1))).scalar_one().split()[0]
+        with recorded(demo) as statements:
+            found = await search_talent(session, None, TalentQuery(q=word), None, 20)
+        assert found.items
+        search = next((sql, params) for sql, params in statements if "LIKE" in sql)
+        connection = await session.connection()
+        await connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        result = await connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + search[0], search[1])
+        document = result.scalar_one()
+        plan = (json.loads(document) if isinstance(document, str) else document)[0]["Plan"]
+    scanned = {relation for kind, relation, _ in _nodes(plan) if kind == "Seq Scan"}
+    assert not scanned & {"users", "profiles", "profile_skills"}, plan
+    assert set(TALENT_TEXT_INDEXES) <= set(_index_names(plan)), plan

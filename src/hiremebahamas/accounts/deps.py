@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.accounts import service
 from hiremebahamas.core.errors import EmailUnverified, Unauthenticated
 from hiremebahamas.core.ratelimit import LimitScope
 from hiremebahamas.core.security import SESSION_COOKIE
 from hiremebahamas.models import AccountType, AuthSession, User
+from hiremebahamas.models.base import utcnow
 from hiremebahamas.web.deps import DbSession, get_runtime, get_settings, request_ip
 
 BEARER = HTTPBearer(
@@ -80,7 +83,26 @@ async def optional_auth(request: Request, db: DbSession) -> Auth | None:
             auth = Auth(user=live[1], session=live[0], via_cookie=True)
     request.state.auth = auth
     request.state.viewer = Viewer.of(auth.user) if auth else None
+    await _choose_reads(request, db, auth)
     return auth
+
+
+async def _choose_reads(request: Request, db: AsyncSession, auth: Auth | None) -> None:
+    """Where this request's reads go (core/db.py), decided here because every request passes
+    here before its handler, and here is where the reader is known: a replica, for a GET or
+    HEAD by someone who neither wrote in the last seconds nor has just signed in (the new
+    session, and perhaps the account, may not have reached the replicas yet)."""
+    if request.method not in ("GET", "HEAD"):
+        return
+    runtime = get_runtime(request)
+    database = runtime.database
+    if not database.replica_engines:
+        return
+    if auth is not None:
+        just_signed_in = utcnow() - auth.session.created_at < timedelta(seconds=database.sticky_seconds)
+        if just_signed_in or await database.wrote_recently(runtime.store, auth.user.id):
+            return
+    database.read_from_replica(db)
 
 
 async def current_auth(

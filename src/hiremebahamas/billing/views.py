@@ -116,7 +116,8 @@ async def pay_local_checkout(
 async def upgrade_context(request: Request, error: UpgradeRequired) -> dict[str, Any]:
     """What `billing/_upgrade_prompt.html` shows: the limit hit and the plan that lifts it."""
     runtime = get_runtime(request)
-    async with runtime.database.read_sessionmaker()() as session:
+    async with runtime.database.sessionmaker() as session:  # outside the request's unit of work
+        runtime.database.read_from_replica(session)
         tiers = await load_tiers(session)
     try:
         code = TierCode(str(error.extra.get("required_tier")))

@@ -1,8 +1,16 @@
-"""Database engines (primary + read replicas) and the unit of work."""
+"""Database engines (primary + read replicas) and the unit of work.
+
+Every statement goes to the primary unless its unit of work was given a replica
+(`Database.read_from_replica`, decided once per request: web/deps.py for anonymous reads,
+accounts/deps.py once it knows who is reading). Then its plain reads go to that replica until
+its first write, locking read or raw statement, and from then on everything goes to the
+primary: a request never writes what it read from a replica, nor reads back its own writes
+from one. Whoever wrote stays on the primary for `sticky_seconds` after (read-your-writes:
+`note_writer`, `wrote_recently`), longer than a replica in rotation may lag.
+"""
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,19 +18,27 @@ from pathlib import Path
 from typing import Any
 
 from prometheus_client import Counter
-from sqlalchemy import event
+from sqlalchemy import Select, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 
 # Imported for its side effect: it creates PROMETHEUS_MULTIPROC_DIR, where DB_QUERIES writes.
 import hiremebahamas.core.metrics  # noqa: F401
 from hiremebahamas.config import Settings
 from hiremebahamas.core import tasks
+from hiremebahamas.core.cache import KeyValueStore
 from hiremebahamas.core.errors import AppError
+from hiremebahamas.core.replicas import ReplicaSet
 
 # libpq query options (found in providers' URLs) that asyncpg does not take as keywords;
 # sslmode maps onto asyncpg's `ssl`.
 _LIBPQ_ONLY_OPTIONS = ("sslmode", "channel_binding")
+
+
+def _writer_key(writer: uuid.UUID) -> str:
+    return f"primary-reads:{writer}"
+
 
 DB_QUERIES = Counter("hmb_db_queries_total", "SQL statements sent to the database, by engine role.", ["role"])
 
@@ -83,6 +99,26 @@ def _postgres_engine(url: URL, settings: Settings) -> AsyncEngine:
     )
 
 
+_REPLICA = "read_replica"  # Session.info: the replica this unit of work reads from, while it may
+
+
+def _plain_read(clause: Any) -> bool:
+    # FOR UPDATE / FOR SHARE has no public accessor; a locking read is a write's first step.
+    return isinstance(clause, Select) and clause._for_update_arg is None
+
+
+class RoutingSession(Session):
+    """Sends a unit of work's plain reads to its replica, while it has one (module docstring)."""
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, **kwargs: Any) -> Any:
+        replica: AsyncEngine | None = self.info.get(_REPLICA)
+        if replica is not None:
+            if _plain_read(clause) and not self._flushing:
+                return replica.sync_engine
+            del self.info[_REPLICA]  # the first statement that is not a plain read: primary from now on
+        return super().get_bind(mapper, clause=clause, **kwargs)
+
+
 class Database:
     """The primary engine for writes and reads that must see them; replicas for the rest."""
 
@@ -92,17 +128,36 @@ class Database:
         count_queries(self.engine, "primary")
         for replica in self.replica_engines:
             count_queries(replica, "replica")
-        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
-        self._replica_makers = itertools.cycle(
-            [async_sessionmaker(e, expire_on_commit=False) for e in self.replica_engines] or [self.sessionmaker]
+        self.sessionmaker = async_sessionmaker(
+            self.engine, expire_on_commit=False, autoflush=True, sync_session_class=RoutingSession
+        )
+        self.replicas = ReplicaSet(
+            self.engine,
+            self.replica_engines,
+            max_lag=settings.database_replica_max_lag_seconds,
+            interval=settings.database_replica_check_seconds,
+        )
+        self.sticky_seconds = (
+            int(settings.database_replica_max_lag_seconds + settings.database_replica_check_seconds) + 1
         )
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
-    def read_sessionmaker(self) -> async_sessionmaker[AsyncSession]:
-        return next(self._replica_makers)
+    def read_from_replica(self, session: AsyncSession) -> None:
+        """Let this unit of work's plain reads from now on go to a replica in rotation, if there
+        is one (what it already read came from the primary)."""
+        replica = self.replicas.pick()
+        if replica is not None:
+            session.info[_REPLICA] = replica
+
+    async def note_writer(self, store: KeyValueStore, writer: uuid.UUID) -> None:
+        if self.replica_engines:
+            await store.set(_writer_key(writer), "1", ttl_seconds=self.sticky_seconds)
+
+    async def wrote_recently(self, store: KeyValueStore, reader: uuid.UUID) -> bool:
+        return bool(self.replica_engines) and await store.get(_writer_key(reader)) is not None
 
     @asynccontextmanager
     async def unit_of_work(self, runner: tasks.TaskRunner) -> AsyncIterator[AsyncSession]:
@@ -128,6 +183,7 @@ class Database:
         await runner.dispatch(tasks.take_pending(session))
 
     async def dispose(self) -> None:
+        await self.replicas.stop()
         await self.engine.dispose()
         for engine in self.replica_engines:
             await engine.dispose()

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hiremebahamas.models.base import Base, IdMixin, TimestampMixin, str_enum, utcnow
 from hiremebahamas.models.places import Island
+from hiremebahamas.models.profile import TALENT_TEXT_INDEXES
 
 
 class CompanyRole(StrEnum):
@@ -242,12 +243,13 @@ FTS_TABLE = "jobs_fts"
 
 
 def managed_by_models(name: str | None, type_: str, parent_names: Mapping[Any, str | None]) -> bool:
-    """Alembic `include_name` filter: False for the full-text search objects the models do not
-    describe, so autogenerate neither drops them nor reports them as differences."""
+    """Alembic `include_name` filter: False for the search objects the models do not describe
+    (the jobs' full-text search, the talent directory's trigram indexes), so autogenerate
+    neither drops them nor reports them as differences."""
     if type_ == "table":
         return not (name or "").startswith(FTS_TABLE)
     if type_ == "column" and parent_names.get("table_name") == "jobs":
         return name != SEARCH_VECTOR_COLUMN
     if type_ == "index":
-        return name != SEARCH_VECTOR_INDEX
+        return name != SEARCH_VECTOR_INDEX and name not in TALENT_TEXT_INDEXES
     return True

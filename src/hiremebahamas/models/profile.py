@@ -36,6 +36,11 @@ class Profile(TimestampMixin, Base):
     links: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
+# PostgreSQL trigram indexes for the talent directory's word search, created by migration 0008
+# with raw DDL where pg_trgm is available; the models do not describe them (`managed_by_models`).
+TALENT_TEXT_INDEXES = ("ix_users_name_trgm", "ix_profiles_text_trgm")
+
+
 class Skill(IdMixin, Base):
     """A normalised skill tag ("python", "customer service"), shared by profiles and jobs."""
 

@@ -4,8 +4,13 @@ Text search splits the query into words and counts, per person, how many of them
 a word found among their skills scores 2, one found in their name, headline or bio scores 1.
 "best" orders by that score, "newest" by when the profile was last updated. Pages are
 keyset-paginated on (score, updated_at, id), so page 50 costs what page 1 costs. Matching is
-LIKE on lower-cased text so it behaves the same on SQLite and PostgreSQL; at the scale where
-that scan hurts, PostgreSQL full-text or trigram indexes can replace `_term_score` alone.
+LIKE on lower-cased text so it behaves the same on SQLite and PostgreSQL.
+
+Only people who match at least one word are scored: `_matching_people` finds them through the
+texts each word can be in, one table at a time, which on PostgreSQL the trigram indexes of
+migration 0008 serve (names, headline with bio; skill names are few) instead of a scan of
+everyone available. A word has no spaces, so it matches two texts joined by a space exactly when it
+matches one of them.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, case, exists, func, literal, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.core.cursors import decode_cursor, encode_cursor
@@ -80,18 +85,43 @@ def _has_skill(condition: ColumnElement[bool]) -> ColumnElement[bool]:
     return exists().where(ProfileSkill.user_id == Profile.user_id, ProfileSkill.skill_id == Skill.id, condition)
 
 
-def _term_score(term: str) -> ColumnElement[int]:
-    in_skills = _has_skill(Skill.name.contains(term, autoescape=True))
-    texts = (User.first_name, User.last_name, Profile.headline, Profile.bio)
-    in_text = or_(*(func.lower(column).contains(term, autoescape=True) for column in texts))
-    return case((in_skills, 2), else_=0) + case((in_text, 1), else_=0)
+def _found(text: ColumnElement[str], terms: list[str]) -> ColumnElement[bool]:
+    return or_(*(text.contains(term, autoescape=True) for term in terms))
+
+
+def _text_selects(terms: list[str]) -> tuple[Select[uuid.UUID], Select[uuid.UUID]]:
+    """The people with one of `terms` in their name, and those with one in headline or bio."""
+    by_name = select(User.id).where(_found(func.lower(User.first_name + " " + User.last_name), terms))
+    by_text = select(Profile.user_id).where(_found(func.lower(Profile.headline + " " + Profile.bio), terms))
+    return by_name, by_text
+
+
+def _with_text(terms: list[str]) -> CompoundSelect[uuid.UUID]:
+    return union(*_text_selects(terms))
+
+
+def _with_skill(terms: list[str]) -> Select[uuid.UUID]:
+    """The people with one of `terms` in a skill's name."""
+    found = _found(Skill.name.expression, terms)
+    return select(ProfileSkill.user_id).join(Skill, Skill.id == ProfileSkill.skill_id).where(found)
+
+
+def _matching_people(terms: list[str]) -> ColumnElement[bool]:
+    """The profiles where at least one of `terms` is found: the same people as `_score > 0`."""
+    return Profile.user_id.in_(union(*_text_selects(terms), _with_skill(terms)))  # one flat UNION, for SQLite
 
 
 def _score(terms: list[str]) -> ColumnElement[int]:
-    """How well a person matches `terms` (at least one)."""
-    total = _term_score(terms[0])
-    for term in terms[1:]:
-        total = total + _term_score(term)
+    """How well a person matches `terms` (at least one): each term's two sets are found once per
+    query and each candidate is looked up in them, instead of matching its texts again."""
+    scores = [
+        case((Profile.user_id.in_(_with_skill([term])), 2), else_=0)
+        + case((Profile.user_id.in_(_with_text([term])), 1), else_=0)
+        for term in terms
+    ]
+    total = scores[0]
+    for score in scores[1:]:
+        total = total + score
     return total
 
 
@@ -119,7 +149,7 @@ async def search_talent(
         .where(Profile.available_for_hire.is_(True), User.email_verified_at.is_not(None), visible_to(viewer_id))
     )
     if terms:
-        statement = statement.where(_score(terms) > 0)
+        statement = statement.where(_matching_people(terms))
     if query.island is not None:
         statement = statement.where(Profile.island == query.island)
     if skill := normalise_skill(query.skill):

@@ -27,10 +27,14 @@ def get_settings(request: Request) -> Settings:
 
 async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One unit of work per request: commit after the handler returns (before the response is
-    sent), roll back when it raises."""
+    sent), roll back when it raises. Whoever a committed write request was made by reads from
+    the primary for a few seconds after (read-your-writes, core/db.py)."""
     runtime = get_runtime(request)
     async with runtime.database.unit_of_work(runtime.tasks) as session:
         yield session
+    auth = getattr(request.state, "auth", None)  # who accounts/deps.py found signed in, if anyone
+    if auth is not None and request.method not in ("GET", "HEAD"):
+        await runtime.database.note_writer(runtime.store, auth.user.id)
 
 
 # scope="function" runs the commit before the response goes out, so a client never sees

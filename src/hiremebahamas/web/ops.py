@@ -55,12 +55,16 @@ async def _check(name: str, probe: Coroutine[Any, Any, bool]) -> str:
 
 @router.get("/ready")
 async def ready(runtime: AppRuntime) -> JSONResponse:
-    """Readiness: 200 only when the database (and Redis, when configured) answer."""
+    """Readiness: 200 only when the database (and Redis, when configured) answer. The read
+    replicas are reported as last checked; one lagging or down is not this instance's failure
+    (reads go elsewhere), so it does not change the status."""
     checks = {"database": await _check("database", _database_ok(runtime))}
     if runtime.redis is not None:
         checks["redis"] = await _check("redis", _redis_ok(runtime.redis))
     healthy = all(value == "ok" for value in checks.values())
-    body = {"status": "ok" if healthy else "unavailable", "checks": checks}
+    body: dict[str, object] = {"status": "ok" if healthy else "unavailable", "checks": checks}
+    if runtime.database.replica_engines:
+        body["replicas"] = runtime.database.replicas.report()
     return JSONResponse(body, status_code=200 if healthy else 503)
 
 
