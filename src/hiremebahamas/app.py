@@ -26,8 +26,8 @@ from hiremebahamas.core.observability import configure_logging, init_sentry
 from hiremebahamas.core.response_cache import ResponseCacheMiddleware
 from hiremebahamas.core.runtime import Runtime, create_runtime
 from hiremebahamas.core.security import SESSION_COOKIE
-from hiremebahamas.jobs import api as jobs_api
-from hiremebahamas.jobs import views as jobs_views
+from hiremebahamas.jobs.postings import api as jobs_api
+from hiremebahamas.jobs.postings import views as jobs_views
 from hiremebahamas.jobs.schedule import start_schedule
 from hiremebahamas.messaging import api as messaging_api
 from hiremebahamas.messaging import views as messaging_views

@@ -12,11 +12,13 @@ from hiremebahamas.accounts.deps import CurrentUser, OptionalAuth, VerifiedAuth
 from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.core.pagination import Page, PageParams
 from hiremebahamas.core.text import TEXT_PATTERN
-from hiremebahamas.jobs import alerts, applications, for_you, service
-from hiremebahamas.jobs.applications import ApplicationView, HistoryEntry
-from hiremebahamas.jobs.cards import company_brief, job_path
-from hiremebahamas.jobs.labels import APPLICATION_STATUS_LABELS
-from hiremebahamas.jobs.schemas import (
+from hiremebahamas.jobs.alerts import service as alerts
+from hiremebahamas.jobs.applications import service as applications
+from hiremebahamas.jobs.applications.service import ApplicationView, HistoryEntry
+from hiremebahamas.jobs.postings import for_you, service
+from hiremebahamas.jobs.postings.cards import company_brief, job_path
+from hiremebahamas.jobs.postings.labels import APPLICATION_STATUS_LABELS
+from hiremebahamas.jobs.postings.schemas import (
     ApplicantOut,
     ApplicationEnvelope,
     ApplicationEventOut,
@@ -35,7 +37,7 @@ from hiremebahamas.jobs.schemas import (
     SavedSearchOut,
     SortOrder,
 )
-from hiremebahamas.jobs.search import search_jobs
+from hiremebahamas.jobs.search.service import search_jobs
 from hiremebahamas.models import ApplicationStatus, EmploymentType, Island, JobCategory, SavedSearch
 from hiremebahamas.uploads.service import upload_url as media_url
 from hiremebahamas.web.csrf import not_cookie_authenticated

@@ -15,8 +15,10 @@ from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, VerifiedAuth
 from hiremebahamas.companies import service as companies
 from hiremebahamas.core.errors import AppError, ValidationFailed
 from hiremebahamas.core.http_cache import shared_when_anonymous
-from hiremebahamas.jobs import alert_views, application_views, for_you, job_page, seo_views, service
-from hiremebahamas.jobs.forms import (
+from hiremebahamas.jobs.alerts import views as alert_views
+from hiremebahamas.jobs.applications import views as application_views
+from hiremebahamas.jobs.postings import for_you, job_page, service
+from hiremebahamas.jobs.postings.forms import (
     PAGE_DEPENDENCIES,
     category_choices,
     employment_type_choices,
@@ -27,9 +29,10 @@ from hiremebahamas.jobs.forms import (
     salary_period_choices,
     split_skills,
 )
-from hiremebahamas.jobs.schemas import JobIn, JobUpdateIn
-from hiremebahamas.jobs.search import search_jobs
-from hiremebahamas.jobs.search_form import search_from_request
+from hiremebahamas.jobs.postings.schemas import JobIn, JobUpdateIn
+from hiremebahamas.jobs.search.form import search_from_request
+from hiremebahamas.jobs.search.service import search_jobs
+from hiremebahamas.jobs.seo import views as seo_views
 from hiremebahamas.models import JobStatus
 from hiremebahamas.web.deps import AppRuntime, DbSession
 from hiremebahamas.web.forms import FormStr, refused_form
