@@ -26,9 +26,17 @@ from hiremebahamas.core.observability import configure_logging, init_sentry
 from hiremebahamas.core.response_cache import ResponseCacheMiddleware
 from hiremebahamas.core.runtime import Runtime, create_runtime
 from hiremebahamas.core.security import SESSION_COOKIE
-from hiremebahamas.jobs import api as jobs_api
-from hiremebahamas.jobs import views as jobs_views
+from hiremebahamas.jobs.alerts import api as job_alerts_api
+from hiremebahamas.jobs.alerts import views as job_alerts_views
+from hiremebahamas.jobs.applications import api as job_applications_api
+from hiremebahamas.jobs.applications import views as job_applications_views
+from hiremebahamas.jobs.postings import api as job_postings_api
+from hiremebahamas.jobs.postings import job_page
+from hiremebahamas.jobs.postings import views as job_postings_views
 from hiremebahamas.jobs.schedule import start_schedule
+from hiremebahamas.jobs.search import api as job_search_api
+from hiremebahamas.jobs.search import views as job_search_views
+from hiremebahamas.jobs.seo import views as job_seo_views
 from hiremebahamas.messaging import api as messaging_api
 from hiremebahamas.messaging import views as messaging_views
 from hiremebahamas.moderation import api as moderation_api
@@ -80,7 +88,10 @@ def _api_router() -> APIRouter:
     api.include_router(accounts_api.csrf_router)
     api.include_router(accounts_api.users_router)
     api.include_router(companies_api.router)
-    api.include_router(jobs_api.router)
+    api.include_router(job_search_api.router)
+    api.include_router(job_postings_api.router)
+    api.include_router(job_applications_api.router)
+    api.include_router(job_alerts_api.router)
     api.include_router(profiles_api.users_router)
     api.include_router(profiles_api.talent_router)
     api.include_router(social_api.router)
@@ -105,7 +116,13 @@ def _web_router() -> APIRouter:
     web.include_router(pages.router, dependencies=[Depends(optional_auth)])  # the layout shows who is signed in
     web.include_router(accounts_views.router)
     web.include_router(companies_views.router)
-    web.include_router(jobs_views.router)
+    # The jobs pages: every fixed path before the job page's catch-all `/jobs/{ref}`.
+    web.include_router(job_search_views.router)
+    web.include_router(job_postings_views.router)
+    web.include_router(job_alerts_views.router)
+    web.include_router(job_seo_views.router)
+    web.include_router(job_applications_views.router)
+    web.include_router(job_page.router)
     web.include_router(profiles_views.router)
     web.include_router(social_views.router)
     web.include_router(moderation_views.router)

@@ -10,7 +10,7 @@ import httpx
 
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.core.security import SESSION_COOKIE
-from hiremebahamas.jobs import alerts
+from hiremebahamas.jobs.alerts import service as alerts
 from hiremebahamas.notifications import preferences
 from tests.helpers import PASSWORD, emails_to, register, token_in
 

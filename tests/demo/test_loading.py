@@ -11,9 +11,9 @@ from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
 from hiremebahamas.demo.loader import DemoRefused, LoadResult, load_demo_data
 from hiremebahamas.demo.sizes import PRESETS
-from hiremebahamas.jobs.indexing import search_keywords, skills_by_job
-from hiremebahamas.jobs.markdown import plain_text, render_markdown
-from hiremebahamas.jobs.service import yearly_salary_top
+from hiremebahamas.jobs.postings.indexing import search_keywords, skills_by_job
+from hiremebahamas.jobs.postings.markdown import plain_text, render_markdown
+from hiremebahamas.jobs.postings.service import yearly_salary_top
 from hiremebahamas.models import Company, Job, Tier, User
 
 

@@ -16,8 +16,8 @@ from sqlalchemy import update
 from hiremebahamas.accounts.usernames import suggest_username
 from hiremebahamas.core import response_areas
 from hiremebahamas.core.runtime import Runtime
-from hiremebahamas.jobs.schemas import JobIn
-from hiremebahamas.jobs.service import create_job
+from hiremebahamas.jobs.postings.schemas import JobIn
+from hiremebahamas.jobs.postings.service import create_job
 from hiremebahamas.models import (
     BillingInterval,
     Job,

@@ -13,7 +13,7 @@ import httpx
 from sqlalchemy import func, select
 
 from hiremebahamas.core.runtime import Runtime
-from hiremebahamas.jobs.alerts import send_instant_job_alerts
+from hiremebahamas.jobs.alerts.service import send_instant_job_alerts
 from hiremebahamas.jobs.schedule import start_schedule
 from hiremebahamas.jobs.tasks import run_due, send_daily_job_alerts
 from hiremebahamas.models import JobAlertDelivery, SavedSearch, ScheduledRun

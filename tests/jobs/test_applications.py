@@ -11,7 +11,7 @@ import httpx
 from sqlalchemy import select
 
 from hiremebahamas.core.runtime import Runtime
-from hiremebahamas.jobs.applications import can_read_cv
+from hiremebahamas.jobs.applications.service import can_read_cv
 from hiremebahamas.models import Notification, Upload, UploadPurpose, User
 from hiremebahamas.models.base import utcnow
 from tests.helpers import counted_queries, emails_to, text_of

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from hiremebahamas.core.runtime import Runtime
-from hiremebahamas.jobs.search import fts5_query
+from hiremebahamas.jobs.search.service import fts5_query
 from hiremebahamas.models.base import utcnow
 from tests.helpers import counted_queries
 from tests.jobs.conftest import Person, add_jobs, post_job, set_job, titles

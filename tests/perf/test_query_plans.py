@@ -23,9 +23,9 @@ from hiremebahamas.core.pagination import PageParams
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.demo.loader import load_demo_data
 from hiremebahamas.demo.sizes import PRESETS
-from hiremebahamas.jobs import for_you
-from hiremebahamas.jobs.schemas import JobSearch
-from hiremebahamas.jobs.search import search_jobs
+from hiremebahamas.jobs.postings import for_you
+from hiremebahamas.jobs.search.schemas import JobSearch
+from hiremebahamas.jobs.search.service import search_jobs
 from hiremebahamas.messaging import repository as messages
 from hiremebahamas.models import Conversation, Island, ProfileSkill, Skill, User
 from hiremebahamas.models.base import utcnow

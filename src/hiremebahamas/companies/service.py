@@ -16,7 +16,7 @@ from hiremebahamas.companies.schemas import CompanyIn, CompanyUpdateIn
 from hiremebahamas.companies.slugs import slugify
 from hiremebahamas.core import response_areas
 from hiremebahamas.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from hiremebahamas.jobs.indexing import reindex_company_jobs
+from hiremebahamas.jobs.postings.indexing import reindex_company_jobs
 from hiremebahamas.models import AccountType, Company, CompanyMember, CompanyRole, UploadPurpose, User
 from hiremebahamas.uploads.service import owned_upload
 

@@ -15,9 +15,9 @@ from hiremebahamas.companies.logos import logo_url
 from hiremebahamas.companies.schemas import CompanyIn, CompanyUpdateIn, TeamMemberIn
 from hiremebahamas.core.errors import AppError
 from hiremebahamas.core.http_cache import shared_when_anonymous
-from hiremebahamas.jobs.applications import counts_by_job
-from hiremebahamas.jobs.cards import JobCard, load_cards
-from hiremebahamas.jobs.forms import PAGE_DEPENDENCIES, island_choices
+from hiremebahamas.jobs.applications.service import counts_by_job
+from hiremebahamas.jobs.postings.cards import JobCard, load_cards
+from hiremebahamas.jobs.postings.forms import PAGE_DEPENDENCIES, island_choices
 from hiremebahamas.models import Company, CompanyRole, Job, JobStatus, UploadPurpose, User
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.uploads.forms import upload_from_form

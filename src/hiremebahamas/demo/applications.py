@@ -8,7 +8,7 @@ from hiremebahamas.demo.ids import at, uuid7_at
 from hiremebahamas.demo.people import fill
 from hiremebahamas.demo.words import COVER_LETTERS
 from hiremebahamas.demo.world import DAY, World, cumulative
-from hiremebahamas.jobs.applications import EMPLOYER_MOVES
+from hiremebahamas.jobs.applications.service import EMPLOYER_MOVES
 from hiremebahamas.models import ApplicationEvent, ApplicationStatus, JobApplication
 
 S = ApplicationStatus

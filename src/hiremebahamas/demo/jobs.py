@@ -20,9 +20,9 @@ from hiremebahamas.demo.words import (
     YEARLY_PAY,
 )
 from hiremebahamas.demo.world import DAY, HISTORY, World, cumulative
-from hiremebahamas.jobs.indexing import search_keywords
-from hiremebahamas.jobs.markdown import plain_text, render_markdown
-from hiremebahamas.jobs.service import FEATURED_FOR, yearly_salary_top
+from hiremebahamas.jobs.postings.indexing import search_keywords
+from hiremebahamas.jobs.postings.markdown import plain_text, render_markdown
+from hiremebahamas.jobs.postings.service import FEATURED_FOR, yearly_salary_top
 from hiremebahamas.models import EmploymentType, Island, Job, JobCategory, JobSkill, JobStatus, SalaryPeriod
 
 _COLUMNS = [

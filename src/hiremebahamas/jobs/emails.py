@@ -5,8 +5,8 @@ from __future__ import annotations
 from hiremebahamas.config import Settings
 from hiremebahamas.core.email import OutgoingEmail
 from hiremebahamas.core.templating import render_text
-from hiremebahamas.jobs.cards import JobCard, job_path
-from hiremebahamas.jobs.labels import APPLICATION_STATUS_LABELS
+from hiremebahamas.jobs.postings.cards import JobCard, job_path
+from hiremebahamas.jobs.postings.labels import APPLICATION_STATUS_LABELS
 from hiremebahamas.models import ApplicationStatus, Company, Job, JobApplication, User
 
 

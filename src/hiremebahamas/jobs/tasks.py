@@ -1,9 +1,10 @@
 """Background tasks of the marketplace: expiring jobs and sending job alerts.
 
-They run after the request that queued them commits (instant alerts, `alerts.py`), from the
-schedule (`run_due`: the in-process loop of `schedule.py`, or a worker's cron), or from the
-command line (`hiremebahamas expire-jobs`, `hiremebahamas send-job-alerts --daily`). Each runs
-in its own unit of work; the emails it queues are sent once it commits, before the task returns.
+They run after the request that queued them commits (instant alerts, `alerts/service.py`),
+from the schedule (`run_due`: the in-process loop of `schedule.py`, or a worker's cron), or from
+the command line (`hiremebahamas expire-jobs`, `hiremebahamas send-job-alerts --daily`). Each
+runs in its own unit of work; the emails it queues are sent once it commits, before the task
+returns.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from datetime import datetime
 from hiremebahamas.core import tasks
 from hiremebahamas.core.sql import insert_ignoring_conflicts
 from hiremebahamas.core.tasks import TaskContext, TaskRegistry
-from hiremebahamas.jobs import alerts, service
+from hiremebahamas.jobs.alerts import service as alerts
+from hiremebahamas.jobs.postings import service
 from hiremebahamas.models import ScheduledRun
 from hiremebahamas.models.base import utcnow
 

@@ -105,7 +105,7 @@ class Job(IdMixin, TimestampMixin, Base):
         Index("ix_jobs_status_salary", "status", "salary_annual_max", "id"),
         # The island filter, the commonest, in the same keyset order.
         Index("ix_jobs_island_status_published", "island", "status", "published_at", "id"),
-        # Featured jobs, read as their own run before the rest (jobs/search.py); a few dozen rows.
+        # Featured jobs, read as their own run before the rest (jobs/search/service.py); a few dozen rows.
         Index(
             "ix_jobs_featured_until",
             "featured_until",
@@ -140,7 +140,7 @@ class Job(IdMixin, TimestampMixin, Base):
     valid_through: Mapped[datetime]
     published_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
-    # Featuring (jobs/featured.py): while in the future the job is shown in the featured run.
+    # Featuring (jobs/postings/featured.py): while in the future the job is shown in the featured run.
     featured_until: Mapped[datetime | None] = mapped_column(default=None)
     # What full-text search indexes besides the title (see the module docstring).
     search_keywords: Mapped[str] = mapped_column(Text, default="")

@@ -14,8 +14,8 @@ from hiremebahamas.core.errors import AppError, UpgradeRequired, ValidationFaile
 from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.core.pagination import DEFAULT_LIMIT, PageParams, Position
 from hiremebahamas.core.runtime import Runtime
-from hiremebahamas.jobs.featured import featured_jobs
-from hiremebahamas.jobs.for_you import jobs_for_you
+from hiremebahamas.jobs.postings.featured import featured_jobs
+from hiremebahamas.jobs.postings.for_you import jobs_for_you
 from hiremebahamas.models import AccountType, UploadPurpose
 from hiremebahamas.posts import feed, service
 from hiremebahamas.posts.schemas import MAX_COMMENT_LENGTH, MAX_POST_LENGTH, CommentIn, PostIn, PostUpdateIn

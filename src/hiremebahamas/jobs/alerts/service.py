@@ -29,11 +29,12 @@ from hiremebahamas.core.email import defer_email
 from hiremebahamas.core.errors import Conflict, InvalidLink, NotFound
 from hiremebahamas.core.sql import affected_rows, insert_ignoring_conflicts
 from hiremebahamas.jobs import emails
-from hiremebahamas.jobs.cards import JobCard, effective_status, load_cards
-from hiremebahamas.jobs.labels import CATEGORY_LABELS, EMPLOYMENT_TYPE_LABELS
-from hiremebahamas.jobs.repository import get_job
-from hiremebahamas.jobs.schemas import JobSearch, SavedSearchIn
-from hiremebahamas.jobs.search import matches, search_jobs
+from hiremebahamas.jobs.alerts.schemas import SavedSearchIn
+from hiremebahamas.jobs.postings.cards import JobCard, effective_status, load_cards
+from hiremebahamas.jobs.postings.labels import CATEGORY_LABELS, EMPLOYMENT_TYPE_LABELS
+from hiremebahamas.jobs.postings.repository import get_job
+from hiremebahamas.jobs.search.schemas import JobSearch
+from hiremebahamas.jobs.search.service import matches, search_jobs
 from hiremebahamas.models import (
     AlertFrequency,
     Company,

@@ -10,13 +10,13 @@ from fastapi import Depends
 
 from hiremebahamas.accounts.deps import optional_auth
 from hiremebahamas.core.errors import ValidationFailed
-from hiremebahamas.jobs.labels import (
+from hiremebahamas.jobs.postings.labels import (
     APPLICATION_STATUS_LABELS,
     CATEGORY_LABELS,
     EMPLOYMENT_TYPE_LABELS,
     SALARY_PERIOD_LABELS,
 )
-from hiremebahamas.jobs.schemas import NASSAU
+from hiremebahamas.jobs.postings.schemas import NASSAU
 from hiremebahamas.models import ApplicationStatus, Island, Job
 
 

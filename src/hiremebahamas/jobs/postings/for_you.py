@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.core.remembered import Memory, personal_choice, remembered_ids
-from hiremebahamas.jobs.cards import JobCard, cards_of
+from hiremebahamas.jobs.postings.cards import JobCard, cards_of
 from hiremebahamas.models import (
     CompanyMember,
     Job,

@@ -15,11 +15,12 @@ from hiremebahamas.companies.logos import logo_url
 from hiremebahamas.config import Settings
 from hiremebahamas.core.errors import NotFound
 from hiremebahamas.core.http_cache import shared_when_anonymous
-from hiremebahamas.jobs import files, seo, service
-from hiremebahamas.jobs.applications import my_application_for
-from hiremebahamas.jobs.cards import JobCard
+from hiremebahamas.jobs.applications.service import my_application_for
 from hiremebahamas.jobs.emails import absolute
-from hiremebahamas.jobs.forms import PAGE_DEPENDENCIES
+from hiremebahamas.jobs.postings import files, service
+from hiremebahamas.jobs.postings.cards import JobCard
+from hiremebahamas.jobs.postings.forms import PAGE_DEPENDENCIES
+from hiremebahamas.jobs.seo import markup as seo
 from hiremebahamas.models import User
 from hiremebahamas.uploads.service import upload_url
 from hiremebahamas.web.deps import AppSettings, DbSession

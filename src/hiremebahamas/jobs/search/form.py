@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import Request
 from pydantic import ValidationError
 
-from hiremebahamas.jobs.schemas import JobSearch
+from hiremebahamas.jobs.search.schemas import JobSearch
 
 SEARCH_KEYS = (
     "q",

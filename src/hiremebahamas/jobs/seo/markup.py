@@ -19,8 +19,8 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 from markupsafe import Markup
 
 from hiremebahamas.config import Settings
-from hiremebahamas.jobs.cards import JobCard
 from hiremebahamas.jobs.emails import absolute
+from hiremebahamas.jobs.postings.cards import JobCard
 from hiremebahamas.models import EmploymentType, Island, SalaryPeriod
 
 _EMPLOYMENT_TYPES = {

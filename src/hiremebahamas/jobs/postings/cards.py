@@ -12,10 +12,15 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.companies.logos import logo_url
-from hiremebahamas.jobs.indexing import skills_by_job
-from hiremebahamas.jobs.labels import CATEGORY_LABELS, EMPLOYMENT_TYPE_LABELS, JOB_STATUS_LABELS, SALARY_PERIOD_LABELS
-from hiremebahamas.jobs.markdown import summary
-from hiremebahamas.jobs.schemas import CompanyBrief, JobOut, JobSummaryOut
+from hiremebahamas.jobs.postings.indexing import skills_by_job
+from hiremebahamas.jobs.postings.labels import (
+    CATEGORY_LABELS,
+    EMPLOYMENT_TYPE_LABELS,
+    JOB_STATUS_LABELS,
+    SALARY_PERIOD_LABELS,
+)
+from hiremebahamas.jobs.postings.markdown import summary
+from hiremebahamas.jobs.postings.schemas import CompanyBrief, JobOut, JobSummaryOut
 from hiremebahamas.models import Company, Job, JobStatus
 from hiremebahamas.models.base import utcnow
 

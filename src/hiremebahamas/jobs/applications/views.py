@@ -12,11 +12,12 @@ from fastapi.responses import RedirectResponse
 from hiremebahamas.accounts.deps import CurrentAuth, VerifiedAuth
 from hiremebahamas.core.errors import AppError, NotFound, ValidationFailed
 from hiremebahamas.core.pagination import PageParams, Position
-from hiremebahamas.jobs import applications, files, service
-from hiremebahamas.jobs.applications import WITHDRAWABLE
-from hiremebahamas.jobs.forms import PAGE_DEPENDENCIES, status_choices
-from hiremebahamas.jobs.job_page import job_page_context
-from hiremebahamas.jobs.schemas import ApplicationIn
+from hiremebahamas.jobs.applications import service as applications
+from hiremebahamas.jobs.applications.schemas import ApplicationIn
+from hiremebahamas.jobs.applications.service import WITHDRAWABLE
+from hiremebahamas.jobs.postings import files, service
+from hiremebahamas.jobs.postings.forms import PAGE_DEPENDENCIES, status_choices
+from hiremebahamas.jobs.postings.job_page import job_page_context
 from hiremebahamas.models import ApplicationStatus, UploadPurpose
 from hiremebahamas.uploads.forms import upload_from_form
 from hiremebahamas.uploads.service import upload_url

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.core.remembered import Memory, remembered_ids
-from hiremebahamas.jobs.cards import JobCard, cards_of
+from hiremebahamas.jobs.postings.cards import JobCard, cards_of
 from hiremebahamas.models import Job, JobStatus
 from hiremebahamas.models.base import utcnow
 
@@ -27,7 +27,7 @@ async def featured_jobs(
     session: AsyncSession, memory: Memory, limit: int = 3, now: datetime | None = None
 ) -> list[JobCard]:
     """Shown beside every signed-in feed: the choice is remembered (and forgotten when a job is
-    featured, see jobs/service.py); the jobs are loaded fresh."""
+    featured, see service.py); the jobs are loaded fresh."""
     now = now or utcnow()
     ids = await remembered_ids(memory, MEMORY_KEY, lambda: _choose(session, now))
     return await cards_of(session, ids, _live(now), limit)

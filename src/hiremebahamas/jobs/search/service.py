@@ -50,8 +50,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.core.cursors import Kind, decode_cursor, encode_cursor
 from hiremebahamas.core.errors import ValidationFailed
-from hiremebahamas.jobs.cards import JobCard, load_cards
-from hiremebahamas.jobs.schemas import JobSearch, SortOrder
+from hiremebahamas.jobs.postings.cards import JobCard, load_cards
+from hiremebahamas.jobs.search.schemas import JobSearch, SortOrder
 from hiremebahamas.models import Company, Job, JobStatus
 from hiremebahamas.models.base import utcnow
 

@@ -19,12 +19,13 @@ from hiremebahamas.core import response_areas, tasks
 from hiremebahamas.core.errors import Conflict, EmailUnverified, Forbidden, NotFound, ValidationFailed
 from hiremebahamas.core.remembered import forget_after_commit
 from hiremebahamas.core.sql import affected_rows, insert_ignoring_conflicts
-from hiremebahamas.jobs import alerts, featured
-from hiremebahamas.jobs.cards import JobCard, effective_status, is_featured
-from hiremebahamas.jobs.indexing import search_keywords, skills_by_job
-from hiremebahamas.jobs.markdown import plain_text, render_markdown
-from hiremebahamas.jobs.repository import get_job
-from hiremebahamas.jobs.schemas import MAX_JOB_SKILLS, JobIn, JobUpdateIn
+from hiremebahamas.jobs.alerts import service as alerts
+from hiremebahamas.jobs.postings import featured
+from hiremebahamas.jobs.postings.cards import JobCard, effective_status, is_featured
+from hiremebahamas.jobs.postings.indexing import search_keywords, skills_by_job
+from hiremebahamas.jobs.postings.markdown import plain_text, render_markdown
+from hiremebahamas.jobs.postings.repository import get_job
+from hiremebahamas.jobs.postings.schemas import MAX_JOB_SKILLS, JobIn, JobUpdateIn
 from hiremebahamas.models import (
     AccountType,
     Company,

@@ -1,22 +1,19 @@
-"""Job pages: search (/jobs), posting and editing, the job page (/jobs/<id>-<slug>), and
-"jobs for you". Applications, alerts and feeds have their own modules; `router` joins them,
-with the fixed paths before the job page's catch-all `/jobs/{ref}`."""
+"""Posting pages: posting and editing a job, publishing, closing and featuring it, and "jobs for
+you". The job page itself (/jobs/<id>-<slug>) is job_page.py."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import ValidationError
 
-from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, VerifiedAuth
+from hiremebahamas.accounts.deps import CurrentAuth, VerifiedAuth
 from hiremebahamas.companies import service as companies
 from hiremebahamas.core.errors import AppError, ValidationFailed
-from hiremebahamas.core.http_cache import shared_when_anonymous
-from hiremebahamas.jobs import alert_views, application_views, for_you, job_page, seo_views, service
-from hiremebahamas.jobs.forms import (
+from hiremebahamas.jobs.postings import for_you, service
+from hiremebahamas.jobs.postings.forms import (
     PAGE_DEPENDENCIES,
     category_choices,
     employment_type_choices,
@@ -27,50 +24,16 @@ from hiremebahamas.jobs.forms import (
     salary_period_choices,
     split_skills,
 )
-from hiremebahamas.jobs.schemas import JobIn, JobUpdateIn
-from hiremebahamas.jobs.search import search_jobs
-from hiremebahamas.jobs.search_form import search_from_request
+from hiremebahamas.jobs.postings.schemas import JobIn, JobUpdateIn
 from hiremebahamas.models import JobStatus
 from hiremebahamas.web.deps import AppRuntime, DbSession
 from hiremebahamas.web.forms import FormStr, refused_form
 from hiremebahamas.web.rendering import redirect, render
 
-pages = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
-
-PAGE_SIZE = 20
-SORTS = [("relevance", "Best match"), ("newest", "Newest"), ("salary", "Highest salary")]
-POSTED_WITHIN = [("", "Any time"), ("1", "Last 24 hours"), ("7", "Last 7 days"), ("30", "Last 30 days")]
+router = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
 
 
-@pages.get("/jobs")
-@shared_when_anonymous(area="jobs")
-async def search_page(request: Request, db: DbSession, auth: OptionalAuth, cursor: str | None = None) -> Response:
-    search, raw, errors = search_from_request(request)
-    try:
-        page = await search_jobs(db, search, cursor=cursor, limit=PAGE_SIZE)
-    except ValidationFailed:
-        page = await search_jobs(db, search, limit=PAGE_SIZE)  # a stale or edited cursor: start over
-    query = urlencode({**{k: v for k, v in raw.items() if v}})
-    context = {
-        "search": search,
-        "form": raw,
-        "errors": errors,
-        "page": page,
-        "next_url": f"/jobs?{urlencode({**{k: v for k, v in raw.items() if v}, 'cursor': page.next_cursor})}"
-        if page.next_cursor
-        else None,
-        "first_url": f"/jobs?{query}" if cursor else None,
-        "feed_url": f"/jobs/feed.atom?{query}" if query else "/jobs/feed.atom",
-        "islands": island_choices(),
-        "employment_types": employment_type_choices(),
-        "categories": category_choices(),
-        "sorts": SORTS,
-        "posted_within": POSTED_WITHIN,
-    }
-    return render(request, "jobs/search.html", context)
-
-
-@pages.get("/jobs/for-you")
+@router.get("/jobs/for-you")
 async def for_you_page(request: Request, db: DbSession, auth: CurrentAuth, runtime: AppRuntime) -> Response:
     cards = await for_you.jobs_for_you(db, runtime.memory, auth.user, limit=20)
     return render(request, "jobs/for_you.html", {"jobs_for_you": cards})
@@ -103,7 +66,7 @@ async def _form_page(
     return render(request, "jobs/form.html", context, status_code=status_code)
 
 
-@pages.get("/jobs/new")
+@router.get("/jobs/new")
 async def new_job_page(request: Request, db: DbSession, auth: CurrentAuth, company: str = "") -> Response:
     form = {"company_slug": company, "currency": "BSD", "employment_type": "full_time"}
     return await _form_page(request, db, auth, form=form)
@@ -160,7 +123,7 @@ def _job_form_dependency(
 SubmittedJob = Annotated[dict[str, Any], Depends(_job_form_dependency)]
 
 
-@pages.post("/jobs/new")
+@router.post("/jobs/new")
 async def create_job(
     request: Request, db: DbSession, auth: VerifiedAuth, form: SubmittedJob, action: FormStr = "open"
 ) -> Response:
@@ -174,7 +137,7 @@ async def create_job(
     return redirect(request, f"/jobs/{job.id}-{job.slug}", flash=("success", message))
 
 
-@pages.get("/jobs/{job_id}/edit")
+@router.get("/jobs/{job_id}/edit")
 async def edit_job_page(request: Request, db: DbSession, auth: CurrentAuth, job_id: uuid.UUID) -> Response:
     job, company = await service.managed_job(db, auth.user, job_id)
     card = await service.view_job(db, job.id, auth.user)
@@ -182,7 +145,7 @@ async def edit_job_page(request: Request, db: DbSession, auth: CurrentAuth, job_
     return await _form_page(request, db, auth, form=form, job_id=job.id)
 
 
-@pages.post("/jobs/{job_id}/edit")
+@router.post("/jobs/{job_id}/edit")
 async def update_job(
     request: Request, db: DbSession, auth: VerifiedAuth, job_id: uuid.UUID, form: SubmittedJob
 ) -> Response:
@@ -198,7 +161,7 @@ async def update_job(
     return redirect(request, f"/jobs/{job.id}-{job.slug}", flash=("success", "The job was saved."))
 
 
-@pages.post("/jobs/{job_id}/status")
+@router.post("/jobs/{job_id}/status")
 async def change_job_status(
     request: Request, db: DbSession, auth: VerifiedAuth, job_id: uuid.UUID, status: FormStr = ""
 ) -> Response:
@@ -209,16 +172,8 @@ async def change_job_status(
     return redirect(request, f"/jobs/{job.id}-{job.slug}", flash=("success", message))
 
 
-@pages.post("/jobs/{job_id}/feature")
+@router.post("/jobs/{job_id}/feature")
 async def feature_job(request: Request, db: DbSession, auth: VerifiedAuth, job_id: uuid.UUID) -> Response:
     job = await service.feature_job(db, auth.user, job_id)
     message = "The job is featured: it is pinned to the top of search results."
     return redirect(request, f"/jobs/{job.id}-{job.slug}", flash=("success", message))
-
-
-router = APIRouter()
-router.include_router(pages)
-router.include_router(alert_views.router)
-router.include_router(seo_views.router)
-router.include_router(application_views.router)
-router.include_router(job_page.router)

@@ -26,10 +26,10 @@ from hiremebahamas.core.errors import Conflict, EmailUnverified, Forbidden, NotF
 from hiremebahamas.core.pagination import PageParams, newest_first_after, next_cursor
 from hiremebahamas.core.sql import insert_ignoring_conflicts
 from hiremebahamas.jobs import emails
-from hiremebahamas.jobs.cards import effective_status
-from hiremebahamas.jobs.labels import APPLICATION_STATUS_LABELS
-from hiremebahamas.jobs.repository import get_job
-from hiremebahamas.jobs.schemas import ApplicationIn
+from hiremebahamas.jobs.applications.schemas import ApplicationIn
+from hiremebahamas.jobs.postings.cards import effective_status
+from hiremebahamas.jobs.postings.labels import APPLICATION_STATUS_LABELS
+from hiremebahamas.jobs.postings.repository import get_job
 from hiremebahamas.models import (
     ApplicationEvent,
     ApplicationStatus,

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import func, select
 
 from hiremebahamas.core.http_cache import shared_when_anonymous
-from hiremebahamas.jobs import seo
-from hiremebahamas.jobs.alerts import describe
-from hiremebahamas.jobs.search import search_jobs
-from hiremebahamas.jobs.search_form import search_from_request
+from hiremebahamas.jobs.alerts.service import describe
+from hiremebahamas.jobs.search.form import search_from_request
+from hiremebahamas.jobs.search.service import search_jobs
+from hiremebahamas.jobs.seo import markup as seo
 from hiremebahamas.models import Company, Job, JobStatus
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.web.deps import AppSettings, DbSession

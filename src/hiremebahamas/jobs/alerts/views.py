@@ -9,9 +9,9 @@ from fastapi import APIRouter, Request, Response
 
 from hiremebahamas.accounts.deps import CurrentAuth
 from hiremebahamas.core.errors import AppError
-from hiremebahamas.jobs import alerts
-from hiremebahamas.jobs.forms import PAGE_DEPENDENCIES
-from hiremebahamas.jobs.schemas import SavedSearchIn
+from hiremebahamas.jobs.alerts import service as alerts
+from hiremebahamas.jobs.alerts.schemas import SavedSearchIn
+from hiremebahamas.jobs.postings.forms import PAGE_DEPENDENCIES
 from hiremebahamas.web.deps import AppSettings, DbSession, discard_attempt
 from hiremebahamas.web.forms import FormStr
 from hiremebahamas.web.rendering import redirect, render

@@ -1,0 +1,1 @@
+"""Job alerts: saved searches, the instant and daily alert emails, one-click unsubscribe."""

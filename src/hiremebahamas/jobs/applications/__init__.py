@@ -1,0 +1,1 @@
+"""Applications and the hiring pipeline: applying, moving an application along, CVs."""

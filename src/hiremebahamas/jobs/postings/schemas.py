@@ -1,0 +1,114 @@
+"""Job posting shapes for the JSON API (the posting pages reuse the inputs), and the field rules
+the search shares (`Money`, `CompanySlug`)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
+
+from hiremebahamas.core.text import InputModel, MultiLine
+from hiremebahamas.models import EmploymentType, Island, JobCategory, JobStatus, SalaryPeriod
+
+Title = Annotated[str, Field(min_length=3, max_length=150)]
+Description = Annotated[MultiLine, Field(min_length=1, max_length=20_000)]
+Money = Annotated[int, Field(ge=0, le=100_000_000)]
+Currency = Literal["BSD", "USD"]
+SkillText = Annotated[str, Field(max_length=200)]
+CompanySlug = Annotated[str, StringConstraints(to_lower=True, min_length=1, max_length=60)]
+MAX_JOB_SKILLS = 20
+
+
+NASSAU = ZoneInfo("America/Nassau")
+
+
+def closing_moment(value: Any) -> Any:
+    """A closing date given as a day ("2026-12-31") means the end of that day in Nassau."""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            return value
+        return datetime.combine(day, time(23, 59, 59), tzinfo=NASSAU)
+    return value
+
+
+class JobIn(InputModel):
+    title: Title
+    description: Description
+    island: Island | None = None
+    remote: bool = False
+    employment_type: EmploymentType
+    category: JobCategory
+    salary_min: Money | None = None
+    salary_max: Money | None = None
+    salary_period: SalaryPeriod | None = None
+    currency: Currency = "BSD"
+    # Defaults to 30 days after publication; at most a year ahead. A day means its end in Nassau.
+    valid_through: Annotated[datetime | None, BeforeValidator(closing_moment)] = None
+    company_slug: CompanySlug
+    skills: Annotated[list[SkillText], Field(max_length=100)] = Field(default_factory=list)
+    # "draft" saves without publishing.
+    status: Literal["draft", "open"] = "open"
+
+
+class JobUpdateIn(InputModel):
+    """PATCH: any subset. Status moves: draft → open (publish), open → closed, closed or
+    expired → open (reopen, with a valid_through in the future)."""
+
+    title: Title | None = None
+    description: Description | None = None
+    island: Island | None = None
+    remote: bool | None = None
+    employment_type: EmploymentType | None = None
+    category: JobCategory | None = None
+    salary_min: Money | None = None
+    salary_max: Money | None = None
+    salary_period: SalaryPeriod | None = None
+    currency: Currency | None = None
+    valid_through: Annotated[datetime | None, BeforeValidator(closing_moment)] = None
+    skills: Annotated[list[SkillText], Field(max_length=100)] | None = None
+    status: Literal["draft", "open", "closed"] | None = None
+
+
+class CompanyBrief(BaseModel):
+    slug: str
+    name: str
+    url: str
+    logo_url: str | None
+
+
+class JobSummaryOut(BaseModel):
+    id: uuid.UUID
+    url: str
+    title: str
+    company: CompanyBrief
+    island: Island | None
+    island_label: str | None
+    remote: bool
+    employment_type: EmploymentType
+    category: JobCategory
+    salary_min: int | None
+    salary_max: int | None
+    salary_period: SalaryPeriod | None
+    currency: str
+    skills: list[str]
+    status: JobStatus
+    featured: bool
+    valid_through: datetime
+    published_at: datetime | None
+    created_at: datetime
+    summary: str
+
+
+class JobOut(JobSummaryOut):
+    description: str
+    description_html: str
+    updated_at: datetime
+
+
+class JobEnvelope(BaseModel):
+    job: JobOut

@@ -1,0 +1,1 @@
+"""Job search: the query on either engine, its filters and pages, the search page and API."""
