@@ -1,7 +1,9 @@
 """Shared fixtures: real PostgreSQL and Redis servers, the app on each database engine, a client.
 
 Tests that take `database_url` (directly or through `settings`, `app`, `client`) run once on
-SQLite and once on PostgreSQL. Set TEST_ENGINES=sqlite (or postgresql) to run just one.
+SQLite and once on PostgreSQL. Set TEST_ENGINES=sqlite (or postgresql) to run just one, or
+TEST_ENGINES=pgbouncer to run them on PostgreSQL through PgBouncer in transaction pooling mode
+(with DATABASE_PGBOUNCER=true; migrations go to PostgreSQL directly, as in production).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from hiremebahamas.config import Settings
 from hiremebahamas.core.db import Database
 from hiremebahamas.core.runtime import Runtime, create_runtime
 from hiremebahamas.models import Base
-from tests.servers import PostgresServer, RedisServer, start_postgres, start_redis
+from tests.servers import PgBouncerServer, PostgresServer, RedisServer, start_pgbouncer, start_postgres, start_redis
 from tests.uploads.s3_server import S3Server, start_s3
 
 ENGINES = [e.strip() for e in os.environ.get("TEST_ENGINES", "sqlite,postgresql").split(",") if e.strip()]
@@ -55,21 +57,39 @@ def redis_server() -> Iterator[RedisServer]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def pgbouncer(postgres: PostgresServer) -> Iterator[PgBouncerServer]:
+    server = start_pgbouncer(postgres)
+    yield server
+    server.stop()
+
+
+# The database URLs that go through PgBouncer (the settings say so).
+_POOLED: set[str] = set()
+
+
 @pytest.fixture(scope="session", params=ENGINES)
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
-    else:
-        server: PostgresServer = request.getfixturevalue("postgres")
-        server.create_database("hmb_test")
-        url = server.url("hmb_test")
-    migrate(make_settings(database_url=url))
-    return url
+        migrate(make_settings(database_url=url))
+        return url
+    server: PostgresServer = request.getfixturevalue("postgres")
+    name = "hmb_test" if request.param == "postgresql" else f"hmb_test_{request.param}"
+    server.create_database(name)
+    migrate(make_settings(database_url=server.url(name)))
+    if request.param == "pgbouncer":
+        pooled = request.getfixturevalue("pgbouncer").url(name)
+        _POOLED.add(pooled)
+        return str(pooled)
+    return server.url(name)
 
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return make_settings(database_url=database_url, var_dir=tmp_path / "var")
+    return make_settings(
+        database_url=database_url, var_dir=tmp_path / "var", database_pgbouncer=database_url in _POOLED
+    )
 
 
 async def empty_tables(database: Database) -> None:

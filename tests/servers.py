@@ -22,7 +22,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,7 +44,7 @@ _START_ATTEMPTS = 3
 """Retries with a new port, in case another process grabs our free port."""
 
 _LOCK = threading.Lock()
-_LIVE: list[PostgresServer | RedisServer] = []
+_LIVE: list[PostgresServer | RedisServer | PgBouncerServer] = []
 
 
 # --------------------------------------------------------------------------
@@ -77,12 +77,12 @@ def _running_as_root() -> bool:
     return os.geteuid() == 0
 
 
-def _register(server: PostgresServer | RedisServer) -> None:
+def _register(server: PostgresServer | RedisServer | PgBouncerServer) -> None:
     with _LOCK:
         _LIVE.append(server)
 
 
-def _unregister(server: PostgresServer | RedisServer) -> None:
+def _unregister(server: PostgresServer | RedisServer | PgBouncerServer) -> None:
     with _LOCK:
         if server in _LIVE:
             _LIVE.remove(server)
@@ -399,54 +399,33 @@ def _launch(bin_dir: Path, base_dir: Path, data_dir: Path, socket_dir: Path, log
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
-def start_postgres() -> PostgresServer:
-    """Initialise and start a fresh PostgreSQL cluster on a free loopback port."""
-    bin_dir = _postgres_bin_dir()
-    pg_user: pwd.struct_passwd | None = None
-    if _running_as_root():
-        if shutil.which("runuser") is None:
-            raise RuntimeError("running as root but 'runuser' (util-linux) is missing")
-        try:
-            pg_user = pwd.getpwnam(_PG_SYSTEM_USER)
-        except KeyError:
-            raise RuntimeError(
-                f"running as root but there is no '{_PG_SYSTEM_USER}' system user; "
-                "install the Debian package 'postgresql'"
-            ) from None
+def _system_user() -> pwd.struct_passwd | None:
+    """As root, the `postgres` system user the server must run as; None otherwise."""
+    if not _running_as_root():
+        return None
+    if shutil.which("runuser") is None:
+        raise RuntimeError("running as root but 'runuser' (util-linux) is missing")
+    try:
+        return pwd.getpwnam(_PG_SYSTEM_USER)
+    except KeyError:
+        raise RuntimeError(
+            f"running as root but there is no '{_PG_SYSTEM_USER}' system user; install the Debian package 'postgresql'"
+        ) from None
 
-    base_dir = Path(tempfile.mkdtemp(prefix="test-pg-"))
-    data_dir = base_dir / "data"
-    socket_dir = base_dir / "sock"
-    log_file = base_dir / "postgres.log"
+
+def _start_cluster(bin_dir: Path, prefix: str, make_data: Callable[[Path, Path], None]) -> PostgresServer:
+    """Make a data directory with `make_data(base_dir, data_dir)`, start it on a free loopback
+    port, and remove everything again if any step fails."""
+    pg_user = _system_user()
+    base_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    data_dir, socket_dir, log_file = base_dir / "data", base_dir / "sock", base_dir / "postgres.log"
     pid: int | None = None
     try:
         socket_dir.mkdir()
         if pg_user is not None:
             for path in (base_dir, socket_dir):
                 os.chown(path, pg_user.pw_uid, pg_user.pw_gid)
-
-        _run(
-            _pg_command(
-                [
-                    str(bin_dir / "initdb"),
-                    "-D",
-                    str(data_dir),
-                    "-A",
-                    "trust",
-                    "-U",
-                    _PG_SUPERUSER,
-                    "-E",
-                    "UTF8",
-                    f"--locale={_initdb_locale()}",
-                    "--no-sync",
-                    "--no-instructions",
-                ]
-            ),
-            what="initdb",
-            cwd=base_dir,
-            timeout=STARTUP_TIMEOUT * 2,
-        )
-
+        make_data(base_dir, data_dir)
         port, pid = _launch(bin_dir, base_dir, data_dir, socket_dir, log_file)
     except BaseException:
         try:
@@ -454,8 +433,6 @@ def start_postgres() -> PostgresServer:
         finally:
             shutil.rmtree(base_dir, ignore_errors=True)
         raise
-
-    assert pid is not None
     server = PostgresServer(
         host="127.0.0.1",
         port=port,
@@ -470,45 +447,114 @@ def start_postgres() -> PostgresServer:
     return server
 
 
+def start_postgres() -> PostgresServer:
+    """Initialise and start a fresh PostgreSQL cluster on a free loopback port."""
+    bin_dir = _postgres_bin_dir()
+
+    def initdb(base_dir: Path, data_dir: Path) -> None:
+        command = [str(bin_dir / "initdb"), "-D", str(data_dir), "-A", "trust", "-U", _PG_SUPERUSER, "-E", "UTF8"]
+        options = [f"--locale={_initdb_locale()}", "--no-sync", "--no-instructions"]
+        _run(_pg_command([*command, *options]), what="initdb", cwd=base_dir, timeout=STARTUP_TIMEOUT * 2)
+
+    return _start_cluster(bin_dir, "test-pg-", initdb)
+
+
 def start_replica(primary: PostgresServer) -> PostgresServer:
     """A streaming replica of `primary` (`pg_basebackup -R -X stream`), hot standby, on its own
     free loopback port. Stop it like any other server."""
-    bin_dir = primary.bin_dir
-    base_dir = Path(tempfile.mkdtemp(prefix="test-pg-replica-"))
-    data_dir, socket_dir, log_file = base_dir / "data", base_dir / "sock", base_dir / "postgres.log"
-    pid: int | None = None
-    try:
-        socket_dir.mkdir()
-        if _running_as_root():
-            pg_user = pwd.getpwnam(_PG_SYSTEM_USER)
-            for path in (base_dir, socket_dir):
-                os.chown(path, pg_user.pw_uid, pg_user.pw_gid)
-        backup = [str(bin_dir / "pg_basebackup"), "-h", primary.host, "-p", str(primary.port), "-U", primary.user]
-        _run(
-            _pg_command([*backup, "-D", str(data_dir), "-R", "-X", "stream", "-c", "fast", "--no-sync"]),
-            what="pg_basebackup",
-            cwd=base_dir,
-            timeout=STARTUP_TIMEOUT * 4,
-        )
-        port, pid = _launch(bin_dir, base_dir, data_dir, socket_dir, log_file)
-    except BaseException:
+
+    def base_backup(base_dir: Path, data_dir: Path) -> None:
+        source = ["-h", primary.host, "-p", str(primary.port), "-U", primary.user]
+        command = [str(primary.bin_dir / "pg_basebackup"), *source, "-D", str(data_dir)]
+        options = ["-R", "-X", "stream", "-c", "fast", "--no-sync"]
+        _run(_pg_command([*command, *options]), what="pg_basebackup", cwd=base_dir, timeout=STARTUP_TIMEOUT * 4)
+
+    return _start_cluster(primary.bin_dir, "test-pg-replica-", base_backup)
+
+
+# --------------------------------------------------------------------------
+# PgBouncer
+
+
+@dataclass
+class PgBouncerServer:
+    """A running pgbouncer in transaction pooling mode in front of one PostgreSQL server."""
+
+    port: int
+    process: subprocess.Popen[bytes] = field(repr=False)
+    base_dir: Path
+    log_file: Path
+    user: str
+    _stopped: bool = field(default=False, repr=False, compare=False)
+
+    def url(self, database: str) -> str:
+        return f"postgresql+asyncpg://{self.user}@127.0.0.1:{self.port}/{database}"
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        _unregister(self)
         try:
-            _stop_postgres(bin_dir, data_dir, base_dir, pid)
+            _terminate(self.process)
         finally:
-            shutil.rmtree(base_dir, ignore_errors=True)
-        raise
-    replica = PostgresServer(
-        host="127.0.0.1",
-        port=port,
-        user=primary.user,
-        data_dir=data_dir,
-        pid=pid,
-        bin_dir=bin_dir,
-        base_dir=base_dir,
-        log_file=log_file,
+            shutil.rmtree(self.base_dir, ignore_errors=True)
+
+
+def _accepts_connections(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+        return True
+    return False
+
+
+def start_pgbouncer(postgres: PostgresServer, *, pool_size: int = 4) -> PgBouncerServer:
+    """pgbouncer (the Debian package) on a free loopback port, transaction pooling, `pool_size`
+    server connections per database and user: fewer than a test opens, so they are shared."""
+    binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+    base_dir = Path(tempfile.mkdtemp(prefix="test-pgbouncer-"))
+    log_file = base_dir / "pgbouncer.log"
+    port = free_port()
+    (base_dir / "users.txt").write_text(f'"{postgres.user}" ""\n')
+    (base_dir / "pgbouncer.ini").write_text(
+        f"""[databases]
+* = host=127.0.0.1 port={postgres.port}
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = {port}
+unix_socket_dir =
+auth_type = trust
+auth_file = {base_dir / "users.txt"}
+pool_mode = transaction
+default_pool_size = {pool_size}
+max_client_conn = 500
+logfile = {log_file}
+pidfile = {base_dir / "pgbouncer.pid"}
+ignore_startup_parameters = extra_float_digits
+"""
     )
-    _register(replica)
-    return replica
+    pg_user = _system_user()
+    if pg_user is not None:
+        for path in (base_dir, *base_dir.iterdir()):
+            os.chown(path, pg_user.pw_uid, pg_user.pw_gid)
+    process = subprocess.Popen(
+        _pg_command([binary, str(base_dir / "pgbouncer.ini")]),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=base_dir,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while not _accepts_connections(port):
+        if process.poll() is not None or time.monotonic() > deadline:
+            tail = _log_tail(log_file) if log_file.exists() else ""
+            _terminate(process)
+            shutil.rmtree(base_dir, ignore_errors=True)
+            raise RuntimeError(f"pgbouncer did not start on 127.0.0.1:{port}\n{tail}")
+        time.sleep(0.05)
+    server = PgBouncerServer(port, process, base_dir, log_file, postgres.user)
+    _register(server)
+    return server
 
 
 # --------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import event, func, select
 
 from hiremebahamas.app import create_app
@@ -90,10 +91,8 @@ async def runtime(replicated_settings: Settings) -> AsyncIterator[Runtime]:
 
 
 @pytest.fixture
-async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(runtime.settings, runtime)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
-        yield http
+def app(runtime: Runtime) -> FastAPI:  # the suite's `client` fixture sends its requests here
+    return create_app(runtime.settings, runtime)
 
 
 class _Sent:
