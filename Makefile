@@ -5,12 +5,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run demo test test-fast lint audit probes format install system-deps migrate bench bench-smoke loadtest clean help
+.PHONY: run demo test test-pgbouncer test-fast lint audit probes format install system-deps migrate bench bench-smoke loadtest clean help
 
 help:
 	@echo "make run      - install, migrate and serve on http://$(HOST):$(PORT) (SQLite, no other services)"
 	@echo "make demo     - like make run, on its own SQLite file in var/demo filled with demo data (--size small)"
 	@echo "make test     - the whole suite on SQLite and PostgreSQL, with Redis and Chromium"
+	@echo "make test-pgbouncer - the suite on PostgreSQL through PgBouncer (transaction pooling)"
 	@echo "make lint     - ruff + mypy --strict + import-linter (the layers)"
 	@echo "make audit    - bandit (medium+ severity) over src, pip-audit over the locked dependencies"
 	@echo "make probes   - schemathesis over the whole OpenAPI: job seeker, employer, anonymous"
@@ -39,6 +40,10 @@ demo: install
 
 test: install system-deps
 	$(UV) run pytest
+
+# The suite again on PostgreSQL through PgBouncer in transaction mode (its own CI step).
+test-pgbouncer: install system-deps
+	TEST_ENGINES=pgbouncer $(UV) run pytest -q
 
 test-fast: install
 	$(UV) run pytest -m "not e2e and not probe" -x -q

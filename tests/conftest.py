@@ -30,6 +30,10 @@ from tests.uploads.s3_server import S3Server, start_s3
 ENGINES = [e.strip() for e in os.environ.get("TEST_ENGINES", "sqlite,postgresql").split(",") if e.strip()]
 
 
+# The database URLs that go through PgBouncer: settings made for them say so.
+_POOLED: set[str] = set()
+
+
 def make_settings(**overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "environment": "test",
@@ -40,6 +44,7 @@ def make_settings(**overrides: Any) -> Settings:
         "database_read_replicas": [],
         **overrides,
     }
+    values.setdefault("database_pgbouncer", values.get("database_url") in _POOLED)
     return Settings(_env_file=None, **values)
 
 
@@ -64,10 +69,6 @@ def pgbouncer(postgres: PostgresServer) -> Iterator[PgBouncerServer]:
     server.stop()
 
 
-# The database URLs that go through PgBouncer (the settings say so).
-_POOLED: set[str] = set()
-
-
 @pytest.fixture(scope="session", params=ENGINES)
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     if request.param == "sqlite":
@@ -87,9 +88,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return make_settings(
-        database_url=database_url, var_dir=tmp_path / "var", database_pgbouncer=database_url in _POOLED
-    )
+    return make_settings(database_url=database_url, var_dir=tmp_path / "var")
 
 
 async def empty_tables(database: Database) -> None:

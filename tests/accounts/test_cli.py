@@ -18,6 +18,7 @@ def _create_admin(settings: Settings, email: str, password: str) -> subprocess.C
     env = {
         **os.environ,
         "DATABASE_URL": settings.database_url,
+        "DATABASE_PGBOUNCER": str(settings.database_pgbouncer).lower(),
         "VAR_DIR": str(settings.var_dir),
         "ENVIRONMENT": "test",
         "ADMIN_PASSWORD": password,

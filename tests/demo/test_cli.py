@@ -19,6 +19,7 @@ def test_loads_once_then_refuses(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("DATABASE_PGBOUNCER", str(settings.database_pgbouncer).lower())
     monkeypatch.setenv("VAR_DIR", str(settings.var_dir))
     monkeypatch.setenv("ENVIRONMENT", "test")
     try:

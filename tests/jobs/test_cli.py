@@ -23,6 +23,7 @@ async def _run(monkeypatch: pytest.MonkeyPatch, settings: Settings, *arguments: 
     """The command as cron runs it (its own settings from the environment, its own event loop),
     in a thread: starting a Python process for it would cost more than the test."""
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("DATABASE_PGBOUNCER", str(settings.database_pgbouncer).lower())
     monkeypatch.setenv("VAR_DIR", str(settings.var_dir))
     monkeypatch.setenv("ENVIRONMENT", "test")
     return await asyncio.to_thread(main, list(arguments))
