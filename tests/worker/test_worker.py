@@ -71,6 +71,7 @@ async def test_a_committed_request_s_email_is_sent_by_the_worker(
     await runtime.tasks.drain()
     assert outbox(settings) == []  # the web process sent nothing
     assert await pool(runtime).zcard(QUEUE_NAME) == 1
+    assert "hmb_task_queue_depth 1.0" in (await client.get("/metrics")).text  # what an alert watches
 
     worker = await run_worker(worker_settings)
     assert worker.jobs_complete == 1

@@ -32,6 +32,11 @@ CACHE_REQUESTS = Counter(
     ["cache", "result"],
 )
 
+# Set when /metrics is scraped; the most recent scrape's answer is the figure.
+TASK_QUEUE_DEPTH = Gauge(
+    "hmb_task_queue_depth", "Background tasks waiting to run (the worker's queue).", multiprocess_mode="mostrecent"
+)
+
 CacheResult = Literal["hit", "miss", "bypass"]
 
 

@@ -256,6 +256,10 @@ class InProcessTaskRunner:
         except Exception:  # noqa: BLE001 - logged (with its traceback) and counted, never raised
             log_task_failure(call.name, call.kwargs)
 
+    async def queue_depth(self) -> int:
+        """Tasks waiting to run or running: here, those of this process."""
+        return len(self._running) + len(self._waiting)
+
     async def drain(self) -> None:
         """Wait for every task started so far (tests, graceful shutdown); delayed ones wait on."""
         while self._running:
@@ -349,6 +353,10 @@ class ArqTaskRunner(InProcessTaskRunner):
             except (RedisError, OSError):
                 logger.warning("could not queue a task; running it in this process", extra={"task": call.name})
                 await super().dispatch([call])
+
+    async def queue_depth(self) -> int:
+        """Jobs in the worker's queue (deferred ones included), for every instance at once."""
+        return int(await self.pool.zcard(QUEUE_NAME))
 
     async def enqueue(self, call: TaskCall) -> None:
         await self.pool.enqueue_job(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
 from collections.abc import Coroutine
@@ -11,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy import text
 
 from hiremebahamas.config import Environment
@@ -94,6 +96,8 @@ async def test_log() -> dict[str, str | None]:
 
 
 @router.get("/metrics", include_in_schema=False, dependencies=[Depends(require_metrics_token)])
-async def prometheus_metrics() -> Response:
+async def prometheus_metrics(runtime: AppRuntime) -> Response:
+    with contextlib.suppress(RedisError, OSError):  # Redis down: the figure waits for the next scrape
+        metrics.TASK_QUEUE_DEPTH.set(await runtime.tasks.queue_depth())
     payload, content_type = metrics.render_latest()
     return Response(payload, media_type=content_type)
