@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from alembic import command
 from alembic.config import Config
 
+from hiremebahamas import smoke
 from hiremebahamas.billing import cli as billing_cli
 from hiremebahamas.config import Settings, generate_secret
 from hiremebahamas.demo import cli as demo_cli
@@ -229,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     jobs_cli.add_commands(commands)
     billing_cli.add_commands(commands)
     demo_cli.add_commands(commands)
+    smoke.add_commands(commands)
     return parser
 
 
