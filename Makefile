@@ -5,13 +5,15 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run demo test test-pgbouncer test-fast lint audit probes format install system-deps migrate bench bench-smoke loadtest clean help
+.PHONY: run demo test test-pgbouncer test-cluster cluster test-fast lint audit probes format install system-deps migrate bench bench-smoke loadtest clean help
 
 help:
 	@echo "make run      - install, migrate and serve on http://$(HOST):$(PORT) (SQLite, no other services)"
 	@echo "make demo     - like make run, on its own SQLite file in var/demo filled with demo data (--size small)"
 	@echo "make test     - the whole suite on SQLite and PostgreSQL, with Redis and Chromium"
 	@echo "make test-pgbouncer - the suite on PostgreSQL through PgBouncer (transaction pooling)"
+	@echo "make test-cluster - faults against a real cluster: an instance killed, Redis stopped, ..."
+	@echo "make cluster  - primary + replica, PgBouncer, Redis, two app instances and a worker, until Ctrl-C"
 	@echo "make lint     - ruff + mypy --strict + import-linter (the layers)"
 	@echo "make audit    - bandit (medium+ severity) over src, pip-audit over the locked dependencies"
 	@echo "make probes   - schemathesis over the whole OpenAPI: job seeker, employer, anonymous"
@@ -44,6 +46,14 @@ test: install system-deps
 # The suite again on PostgreSQL through PgBouncer in transaction mode (its own CI step).
 test-pgbouncer: install system-deps
 	TEST_ENGINES=pgbouncer $(UV) run pytest -q
+
+# Faults against a real cluster (primary + replica, PgBouncer, Redis, two instances, a worker).
+test-cluster: install system-deps
+	$(UV) run pytest -m cluster -s -q tests/cluster
+
+# The cluster of tests/cluster/harness.py, left running until Ctrl-C.
+cluster: install system-deps
+	$(UV) run python -m tests.cluster
 
 test-fast: install
 	$(UV) run pytest -m "not e2e and not probe" -x -q

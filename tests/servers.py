@@ -630,6 +630,19 @@ class RedisServer:
     def url(self, db: int = 0) -> str:
         return f"redis://127.0.0.1:{self.port}/{db}"
 
+    def pause(self) -> None:
+        """Stop the server (its data is gone: it keeps none) but keep its port and directory."""
+        _terminate(self.process)
+
+    def resume(self) -> None:
+        """Start it again, empty, on the same port."""
+        self.process = _spawn_redis(_redis_binary(), self.port, self.base_dir, self.log_file)
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while not _redis_ping(self.port):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not come back on port {self.port}:\n{_log_tail(self.log_file)}")
+            time.sleep(0.02)
+
     def stop(self) -> None:
         """Terminate the server and delete its temporary directory.
 
@@ -655,6 +668,19 @@ def _terminate(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=10)
 
 
+def _spawn_redis(binary: str, port: int, base_dir: Path, log_file: Path) -> subprocess.Popen[bytes]:
+    arguments = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"]
+    with log_file.open("ab") as log:
+        return subprocess.Popen(
+            [binary, *arguments, "--dir", str(base_dir)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=base_dir,
+            start_new_session=True,
+        )
+
+
 def start_redis() -> RedisServer:
     """Start a fresh redis-server on a free loopback port."""
     binary = _redis_binary()
@@ -663,29 +689,7 @@ def start_redis() -> RedisServer:
     try:
         for attempt in range(1, _START_ATTEMPTS + 1):
             port = free_port()
-            with log_file.open("ab") as log:
-                process = subprocess.Popen(
-                    [
-                        binary,
-                        "--port",
-                        str(port),
-                        "--bind",
-                        "127.0.0.1",
-                        "--save",
-                        "",
-                        "--appendonly",
-                        "no",
-                        "--daemonize",
-                        "no",
-                        "--dir",
-                        str(base_dir),
-                    ],
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    cwd=base_dir,
-                    start_new_session=True,
-                )
+            process = _spawn_redis(binary, port, base_dir, log_file)
             deadline = time.monotonic() + STARTUP_TIMEOUT
             try:
                 while not _redis_ping(port):

@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 from hiremebahamas.core.pagination import Position
 from hiremebahamas.posts import timelines
 from hiremebahamas.posts.timelines import Entry, MemoryTimelines, RedisTimelines, Timelines
-from tests.servers import RedisServer
+from tests.servers import RedisServer, free_port
 
 START = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -69,3 +69,13 @@ async def test_adds_go_only_to_timelines_that_exist_and_are_trimmed(
     assert await lines.page(reader, None, 4) is None
     await lines.drop(reader)
     assert await lines.page(reader, None, 1) is None
+
+
+async def test_with_redis_down_a_timeline_is_a_miss_and_nothing_is_kept() -> None:
+    client = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=1)
+    try:
+        down = RedisTimelines(client, idle_seconds=60)
+        await down.replace(uuid.uuid4(), [])  # not raised: the feed was already answered
+        assert await down.page(uuid.uuid4(), None, 20) is None  # so the feed reads the database
+    finally:
+        await client.aclose()

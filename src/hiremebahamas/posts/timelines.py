@@ -7,6 +7,7 @@ reader follows; for someone following thousands, or following no one active, no 
 that cheaply on every page view. A timeline turns the page into a range read of ids plus one
 query that loads those posts by primary key.
 
+- With Redis down, a page reads the database as on a first visit, and nothing is kept.
 - Only timelines being read exist: a timeline nobody has read for CACHE_FEED_TTL seconds expires,
   and the next visit builds it again from the database (one query). Fan-out adds a new post only
   to timelines that exist, so a post by an account with 50,000 followers costs one write per
@@ -22,6 +23,8 @@ query that loads those posts by primary key.
 from __future__ import annotations
 
 import bisect
+import contextlib
+import logging
 import time
 import uuid
 import weakref
@@ -31,6 +34,7 @@ from datetime import datetime
 from typing import Protocol
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,6 +42,8 @@ from hiremebahamas.core import tasks
 from hiremebahamas.core.cache import KeyValueStore, RedisStore
 from hiremebahamas.core.pagination import Position
 from hiremebahamas.models import Follow
+
+logger = logging.getLogger(__name__)
 
 LENGTH = 400
 BATCH = 500
@@ -116,12 +122,17 @@ class RedisTimelines:
     async def page(self, user_id: uuid.UUID, position: Position | None, count: int) -> list[uuid.UUID] | None:
         key = self._key(user_id)
         top = "+inf" if position is None else str(micros(position.at))
-        async with self.redis.pipeline(transaction=False) as pipe:
-            # A few extra for the posts that share the cursor's microsecond, filtered below.
-            pipe.zrevrangebyscore(key, top, "-inf", start=0, num=count + 8, withscores=True)
-            pipe.zcard(key)
-            pipe.expire(key, self.idle_seconds)
-            rows, size, _ = await pipe.execute()
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                # A few extra for the posts that share the cursor's microsecond, filtered below.
+                pipe.zrevrangebyscore(key, top, "-inf", start=0, num=count + 8, withscores=True)
+                pipe.zcard(key)
+                pipe.expire(key, self.idle_seconds)
+                rows, size, _ = await pipe.execute()
+        except (RedisError, OSError):
+            # Redis down: the feed reads the database, as for a first visit (module docstring).
+            logger.warning("home timelines unavailable; reading the feed from the database", exc_info=True)
+            return None
         if size == 0:
             return None
         entries = sorted(
@@ -132,11 +143,12 @@ class RedisTimelines:
     async def replace(self, user_id: uuid.UUID, entries: Sequence[Entry]) -> None:
         key = self._key(user_id)
         members: dict[str, float] = {entry.post_id: entry.score for entry in entries[:LENGTH]}
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.delete(key)
-            pipe.zadd(key, members or {_EMPTY: 0})
-            pipe.expire(key, self.idle_seconds)
-            await pipe.execute()
+        with contextlib.suppress(RedisError, OSError):  # down: built again on a visit once it is back
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.delete(key)
+                pipe.zadd(key, members or {_EMPTY: 0})
+                pipe.expire(key, self.idle_seconds)
+                await pipe.execute()
 
     async def add(self, entry: Entry, user_ids: Iterable[uuid.UUID]) -> None:
         keys = [self._key(user_id) for user_id in user_ids]
