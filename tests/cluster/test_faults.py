@@ -176,3 +176,62 @@ async def test_with_redis_stopped_pages_and_the_api_keep_answering(cluster: Clus
         cluster.redis.resume()
     print(f"\nRedis stopped: {len(answers)} requests in {took:.1f}s, statuses {sorted(set(answers.values()))}")
     assert all(status < 500 for status in answers.values()), {url: s for url, s in answers.items() if s >= 500}
+
+
+async def test_a_primary_restart_is_a_short_503_and_the_pools_recover(cluster: Cluster, runtime: Runtime) -> None:
+    _, headers = await _signed_in(runtime, "dee", tier="business")
+    recipient, _ = await _signed_in(runtime, "eve")
+    statuses: dict[int, int] = {}
+    slowest = 0.0
+    acknowledged: set[str] = set()
+    restarted = asyncio.Event()
+    first_success_after: float | None = None
+    async with httpx.AsyncClient(timeout=30.0) as client:
+        started = await client.post(
+            cluster.urls[1] + "/api/conversations", json={"recipient": recipient, "body": "hello"}, headers=headers
+        )
+        assert started.status_code == 201, started.text
+        path = f"/api/conversations/{started.json()['conversation']['id']}/messages"
+
+        async def one_client(index: int) -> None:
+            nonlocal slowest, first_success_after
+            successes_after = 0
+            while successes_after < 10:
+                key = uuid.uuid4().hex
+                while True:  # the same message until it is acknowledged
+                    url = cluster.urls[index % 2]
+                    began = time.monotonic()
+                    response = await client.post(
+                        url + path, json={"body": key}, headers={**headers, "Idempotency-Key": key}
+                    )
+                    slowest = max(slowest, time.monotonic() - began)
+                    statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                    if response.status_code in (200, 201):
+                        acknowledged.add(key)
+                        if restarted.is_set():
+                            successes_after += 1
+                            first_success_after = first_success_after or time.monotonic()
+                        break
+                    assert response.status_code == 503, response.text
+                    assert response.json()["error"]["code"] == "database_unavailable"
+                    await asyncio.sleep(0.2)
+
+        async with asyncio.timeout(120):
+            clients = asyncio.gather(*(one_client(index) for index in range(4)))
+            await asyncio.sleep(1.0)
+            began_restart = time.monotonic()
+            await asyncio.to_thread(cluster.primary.restart)
+            restarted.set()
+            back_up = time.monotonic()
+            await clients
+    async with runtime.database.sessionmaker() as session:
+        keyed = select(Message.client_id).where(Message.body.in_(sorted(acknowledged)))
+        stored = [str(key) for key in (await session.execute(keyed)).scalars()]
+    assert first_success_after is not None
+    print(
+        f"\nprimary restart: answers {statuses}, slowest request {slowest:.1f}s, the restart took "
+        f"{back_up - began_restart:.1f}s, writes acknowledged again {first_success_after - back_up:.1f}s after"
+    )
+    assert set(statuses) <= {200, 201, 503}  # a clear 503 during the restart, never a 500
+    assert slowest < 10  # and no request hung past the timeouts
+    assert sorted(stored) == sorted(acknowledged)  # each acknowledged message once

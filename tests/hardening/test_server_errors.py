@@ -7,9 +7,11 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy.exc import OperationalError
 
 from tests.servers import free_port
 
@@ -58,3 +60,23 @@ async def test_the_connection_survives_a_500_and_the_error_is_logged_once(
     errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
     assert len(errors) == 1, [record.getMessage() for record in errors]
     assert errors[0].getMessage() == "unhandled error"
+
+
+async def test_a_lost_database_is_a_503_to_retry_not_a_500(
+    failing_app: FastAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def database_gone() -> None:
+        raise OperationalError("SELECT 1", {}, ConnectionRefusedError(111, "Connection refused"))
+
+    failing_app.add_api_route("/api/database-gone", database_gone)
+    failing_app.middleware_stack = None
+    caplog.set_level(logging.INFO)
+    transport = httpx.ASGITransport(app=failing_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.get("/api/database-gone")
+        page = await client.get("/api/boom")
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "database_unavailable"
+    assert response.headers["retry-after"] == "5"
+    assert page.status_code == 500  # a bug is still a bug
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == ["unhandled error"]

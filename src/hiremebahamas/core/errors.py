@@ -105,6 +105,19 @@ class StorageUnavailable(AppError):
     default_message = "File storage is unavailable right now. Please try again in a few minutes."
 
 
+class DatabaseUnavailable(AppError):
+    """The database did not answer (restarting, failing over, unreachable): nothing was done
+    that the answer would claim; try again shortly."""
+
+    status_code = 503
+    code = "database_unavailable"
+    default_message = "We cannot reach our database right now. Please try again in a few seconds."
+    retry_after = 5
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
 class BadRequest(AppError):
     status_code = 400
     code = "bad_request"
