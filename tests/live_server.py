@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hiremebahamas.config import Settings
-from tests.servers import free_port
+from tests.servers import free_port, terminate
 
 STARTUP_TIMEOUT = 30.0
 _START_ATTEMPTS = 3
@@ -62,17 +62,7 @@ class LiveServer:
         return problems
 
     def stop(self) -> None:
-        _terminate(self.process)
-
-
-def _terminate(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        terminate(self.process)
 
 
 def _server_env(url: str, tmp: Path) -> dict[str, str]:
@@ -124,7 +114,7 @@ def start_live_server(tmp: Path) -> LiveServer:
                 start_new_session=True,  # Ctrl-C reaches pytest only; teardown stops the server
             )
         server = LiveServer(url=url, var_dir=tmp / "var", log_file=log_file, process=process)
-        atexit.register(_terminate, process)  # backstop for an interrupted run
+        atexit.register(terminate, process)  # backstop for an interrupted run
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while not _health_ok(url):
             status = process.poll()

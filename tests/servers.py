@@ -44,7 +44,7 @@ _START_ATTEMPTS = 3
 """Retries with a new port, in case another process grabs our free port."""
 
 _LOCK = threading.Lock()
-_LIVE: list[PostgresServer | RedisServer | PgBouncerServer] = []
+_LIVE: list[PostgresServer | _ChildServer] = []
 
 
 # --------------------------------------------------------------------------
@@ -77,12 +77,12 @@ def _running_as_root() -> bool:
     return os.geteuid() == 0
 
 
-def _register(server: PostgresServer | RedisServer | PgBouncerServer) -> None:
+def _register(server: PostgresServer | _ChildServer) -> None:
     with _LOCK:
         _LIVE.append(server)
 
 
-def _unregister(server: PostgresServer | RedisServer | PgBouncerServer) -> None:
+def _unregister(server: PostgresServer | _ChildServer) -> None:
     with _LOCK:
         if server in _LIVE:
             _LIVE.remove(server)
@@ -488,8 +488,27 @@ def start_replica(primary: PostgresServer) -> PostgresServer:
 # PgBouncer
 
 
+class _ChildServer:
+    """A server that is one child process of ours with a temporary directory."""
+
+    process: subprocess.Popen[bytes]
+    base_dir: Path
+    _stopped: bool
+
+    def stop(self) -> None:
+        """Terminate the server and delete its temporary directory. Safe to call more than once."""
+        if self._stopped:
+            return
+        self._stopped = True
+        _unregister(self)
+        try:
+            terminate(self.process)
+        finally:
+            shutil.rmtree(self.base_dir, ignore_errors=True)
+
+
 @dataclass
-class PgBouncerServer:
+class PgBouncerServer(_ChildServer):
     """A running pgbouncer in transaction pooling mode in front of one PostgreSQL server."""
 
     port: int
@@ -501,16 +520,6 @@ class PgBouncerServer:
 
     def url(self, database: str) -> str:
         return f"postgresql+asyncpg://{self.user}@127.0.0.1:{self.port}/{database}"
-
-    def stop(self) -> None:
-        if self._stopped:
-            return
-        self._stopped = True
-        _unregister(self)
-        try:
-            _terminate(self.process)
-        finally:
-            shutil.rmtree(self.base_dir, ignore_errors=True)
 
 
 def _accepts_connections(port: int) -> bool:
@@ -562,7 +571,7 @@ ignore_startup_parameters = extra_float_digits
     while not _accepts_connections(port):
         if process.poll() is not None or time.monotonic() > deadline:
             tail = _log_tail(log_file) if log_file.exists() else ""
-            _terminate(process)
+            terminate(process)
             shutil.rmtree(base_dir, ignore_errors=True)
             raise RuntimeError(f"pgbouncer did not start on 127.0.0.1:{port}\n{tail}")
         time.sleep(0.05)
@@ -624,7 +633,7 @@ def _redis_server_pid(port: int) -> int | None:
 
 
 @dataclass
-class RedisServer:
+class RedisServer(_ChildServer):
     """A running throwaway redis-server (no persistence, loopback only)."""
 
     port: int
@@ -646,7 +655,7 @@ class RedisServer:
 
     def pause(self) -> None:
         """Stop the server (its data is gone: it keeps none) but keep its port and directory."""
-        _terminate(self.process)
+        terminate(self.process)
 
     def resume(self) -> None:
         """Start it again, empty, on the same port."""
@@ -657,22 +666,9 @@ class RedisServer:
                 raise RuntimeError(f"redis-server did not come back on port {self.port}:\n{_log_tail(self.log_file)}")
             time.sleep(0.02)
 
-    def stop(self) -> None:
-        """Terminate the server and delete its temporary directory.
 
-        Safe to call more than once.
-        """
-        if self._stopped:
-            return
-        self._stopped = True
-        _unregister(self)
-        try:
-            _terminate(self.process)
-        finally:
-            shutil.rmtree(self.base_dir, ignore_errors=True)
-
-
-def _terminate(process: subprocess.Popen[bytes]) -> None:
+def terminate(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL after 10 s."""
     if process.poll() is None:
         process.terminate()
         try:
@@ -725,7 +721,7 @@ def start_redis() -> RedisServer:
                         f"port {port} is answered by a redis-server we did not start (Address already in use)"
                     )
             except BaseException as exc:
-                _terminate(process)
+                terminate(process)
                 retry = (
                     isinstance(exc, RuntimeError)
                     and attempt < _START_ATTEMPTS

@@ -89,7 +89,10 @@ class HistoryEntry:
     actor: User | None
 
 
-def _view_query() -> Select[JobApplication, Job, Company, User, Upload]:
+ViewQuery = Select[JobApplication, Job, Company, User, Upload]
+
+
+def _view_query() -> ViewQuery:
     return (
         select(JobApplication, Job, Company, User, Upload)
         .join(Job, Job.id == JobApplication.job_id)
@@ -259,16 +262,16 @@ async def list_for_job(
     query = _view_query().where(JobApplication.job_id == job.id)
     if status is not None:
         query = query.where(JobApplication.status == status)
-    after = newest_first_after(JobApplication.created_at, JobApplication.id, page.cursor)
-    if after is not None:
-        query = query.where(after)
-    query = query.order_by(JobApplication.created_at.desc(), JobApplication.id.desc()).limit(page.limit + 1)
-    rows = list(await session.execute(query))
-    return _views(rows[: page.limit]), next_cursor([row[0] for row in rows], page.limit)
+    return await _newest_first_page(session, query, page)
 
 
 async def list_mine(session: AsyncSession, actor: User, page: PageParams) -> tuple[list[ApplicationView], str | None]:
-    query = _view_query().where(JobApplication.applicant_id == actor.id)
+    return await _newest_first_page(session, _view_query().where(JobApplication.applicant_id == actor.id), page)
+
+
+async def _newest_first_page(
+    session: AsyncSession, query: ViewQuery, page: PageParams
+) -> tuple[list[ApplicationView], str | None]:
     after = newest_first_after(JobApplication.created_at, JobApplication.id, page.cursor)
     if after is not None:
         query = query.where(after)
