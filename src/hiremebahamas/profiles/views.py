@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
-from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
+from hiremebahamas.accounts.deps import Auth, CurrentAuth, OptionalAuth, optional_auth
 from hiremebahamas.core.errors import AppError, NotFound, ValidationFailed
 from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.core.runtime import Runtime
@@ -168,20 +169,14 @@ async def add_experience(
         "end_date": end_date,
         "description": description,
     }
-    try:
-        data = ExperienceIn.model_validate(
-            {**form, "island": island or None, "start_date": start_date or None, "end_date": end_date or None}
-        )
-        await entries.add_entry(db, auth.user, entries.EXPERIENCE, data)
-    except (ValidationError, AppError) as exc:
-        return await _section_failed(request, db, auth, "experience", form, exc)
-    return redirect(request, "/profile/edit#experience", flash=("success", "Experience added."))
+    return await _add_entry(
+        request, db, auth, _EXPERIENCE, form, ExperienceIn, optional=("island", "start_date", "end_date")
+    )
 
 
 @router.post("/profile/experience/{entry_id}/delete")
 async def delete_experience(request: Request, db: DbSession, auth: CurrentAuth, entry_id: uuid.UUID) -> Response:
-    await entries.delete_entry(db, auth.user, entries.EXPERIENCE, entry_id)
-    return redirect(request, "/profile/edit#experience", flash=("success", "Experience removed."))
+    return await _delete_entry(request, db, auth, _EXPERIENCE, entry_id)
 
 
 @router.post("/profile/education")
@@ -202,20 +197,52 @@ async def add_education(
         "start_year": start_year,
         "end_year": end_year,
     }
-    try:
-        data = EducationIn.model_validate(
-            {**form, "start_year": start_year.strip() or None, "end_year": end_year.strip() or None}
-        )
-        await entries.add_entry(db, auth.user, entries.EDUCATION, data)
-    except (ValidationError, AppError) as exc:
-        return await _section_failed(request, db, auth, "education", form, exc)
-    return redirect(request, "/profile/edit#education", flash=("success", "Education added."))
+    return await _add_entry(request, db, auth, _EDUCATION, form, EducationIn, optional=("start_year", "end_year"))
 
 
 @router.post("/profile/education/{entry_id}/delete")
 async def delete_education(request: Request, db: DbSession, auth: CurrentAuth, entry_id: uuid.UUID) -> Response:
-    await entries.delete_entry(db, auth.user, entries.EDUCATION, entry_id)
-    return redirect(request, "/profile/edit#education", flash=("success", "Education removed."))
+    return await _delete_entry(request, db, auth, _EDUCATION, entry_id)
+
+
+@dataclass(frozen=True)
+class _Section:
+    """A kind of profile entry as its section of the edit page shows it."""
+
+    kind: entries.EntryKind[Any]
+    anchor: str
+    added: str
+    removed: str
+
+
+_EXPERIENCE = _Section(entries.EXPERIENCE, "experience", "Experience added.", "Experience removed.")
+_EDUCATION = _Section(entries.EDUCATION, "education", "Education added.", "Education removed.")
+
+
+async def _add_entry(
+    request: Request,
+    db: AsyncSession,
+    auth: Auth,
+    section: _Section,
+    form: dict[str, str],
+    model: type[BaseModel],
+    *,
+    optional: tuple[str, ...],
+) -> Response:
+    """Add the entry the section's form describes; a blank optional field is unset."""
+    try:
+        data = model.model_validate({**form, **{name: form[name].strip() or None for name in optional}})
+        await entries.add_entry(db, auth.user, section.kind, data)
+    except (ValidationError, AppError) as exc:
+        return await _section_failed(request, db, auth, section.anchor, form, exc)
+    return redirect(request, f"/profile/edit#{section.anchor}", flash=("success", section.added))
+
+
+async def _delete_entry(
+    request: Request, db: AsyncSession, auth: Auth, section: _Section, entry_id: uuid.UUID
+) -> Response:
+    await entries.delete_entry(db, auth.user, section.kind, entry_id)
+    return redirect(request, f"/profile/edit#{section.anchor}", flash=("success", section.removed))
 
 
 @router.get("/talent")
