@@ -241,6 +241,23 @@ class PostgresServer:
         )
         return result.stdout
 
+    def halt(self) -> None:
+        """`pg_ctl stop -m fast`, keeping the data: `start_again` brings it back on the same port."""
+        command = [str(self.bin_dir / "pg_ctl"), "stop", "-D", str(self.data_dir), "-m", "fast", "-w"]
+        _run(_pg_command(command), what="pg_ctl stop", log=self.log_file, cwd=self.base_dir, timeout=STARTUP_TIMEOUT)
+
+    def start_again(self) -> None:
+        options = _server_options(self.port, self.base_dir / "sock")
+        command = [str(self.bin_dir / "pg_ctl"), "start", "-D", str(self.data_dir), "-l", str(self.log_file)]
+        _run(
+            _pg_command([*command, "-o", options, "-w", "-t", str(int(STARTUP_TIMEOUT))]),
+            what="pg_ctl start",
+            log=self.log_file,
+            cwd=self.base_dir,
+            timeout=STARTUP_TIMEOUT + 5,
+        )
+        self.pid = _read_postmaster_pid(self.data_dir)
+
     def restart(self) -> None:
         """`pg_ctl restart -m fast`: every connection dropped, the server back on the same port."""
         command = [str(self.bin_dir / "pg_ctl"), "restart", "-D", str(self.data_dir), "-m", "fast", "-w"]
@@ -367,15 +384,19 @@ def _wait_pg_ready(bin_dir: Path, port: int, log: Path, deadline: float) -> None
         time.sleep(0.05)
 
 
+def _server_options(port: int, socket_dir: Path) -> str:
+    return (
+        f"-c listen_addresses=127.0.0.1 -p {port} -k {socket_dir} "
+        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+        "-c max_connections=200"
+    )
+
+
 def _launch(bin_dir: Path, base_dir: Path, data_dir: Path, socket_dir: Path, log_file: Path) -> tuple[int, int]:
     """Start the cluster in `data_dir` on a free loopback port: (port, postmaster pid)."""
     for attempt in range(1, _START_ATTEMPTS + 1):
         port = free_port()
-        options = (
-            f"-c listen_addresses=127.0.0.1 -p {port} -k {socket_dir} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=200"
-        )
+        options = _server_options(port, socket_dir)
         deadline = time.monotonic() + STARTUP_TIMEOUT
         try:
             _run(
