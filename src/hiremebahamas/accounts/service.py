@@ -6,11 +6,12 @@ nothing of HTTP.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, Uuid, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.accounts import emails
@@ -230,12 +231,15 @@ async def start_session(session: AsyncSession, settings: Settings, user: User, c
     return NewLogin(tokens=tokens, cookie_value=f"{auth_session.id.hex}.{cookie_secret}")
 
 
+@functools.cache
+def _live_session_query() -> Select[AuthSession, User]:
+    """Built once, with the id as a parameter: every signed-in request runs it."""
+    by_id = AuthSession.id == bindparam("session_id", type_=Uuid)
+    return select(AuthSession, User).join(User, User.id == AuthSession.user_id).where(by_id)
+
+
 async def _load_live_session(session: AsyncSession, session_id: uuid.UUID) -> tuple[AuthSession, User] | None:
-    row = (
-        await session.execute(
-            select(AuthSession, User).join(User, User.id == AuthSession.user_id).where(AuthSession.id == session_id)
-        )
-    ).one_or_none()
+    row = (await session.execute(_live_session_query(), {"session_id": session_id})).one_or_none()
     if row is None:
         return None
     auth_session, user = row
