@@ -68,7 +68,9 @@ _CACHE = "response"
 
 
 def cache_key(scope: Scope) -> str:
-    pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"))  # blank values dropped
+    # Blank values kept: `?limit=` is not `?` (the API refuses the first), so it must not be
+    # answered with the copy of the second.
+    pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
     pairs.sort(key=lambda pair: pair[0])  # stable: repeated parameters keep their order
     target = scope["path"] + "?" + urlencode(pairs)
     encoding = "gzip" if accepts_gzip(Headers(scope=scope).get("accept-encoding", "")) else "identity"
