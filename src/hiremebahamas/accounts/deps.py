@@ -18,7 +18,7 @@ from hiremebahamas.core.ratelimit import LimitScope
 from hiremebahamas.core.security import SESSION_COOKIE
 from hiremebahamas.models import AccountType, AuthSession, User
 from hiremebahamas.models.base import utcnow
-from hiremebahamas.web.deps import DbSession, get_runtime, get_settings, request_ip
+from hiremebahamas.web.deps import READ_METHODS, DbSession, get_runtime, get_settings, request_ip
 
 BEARER = HTTPBearer(
     scheme_name="bearer",
@@ -92,7 +92,7 @@ async def _choose_reads(request: Request, db: AsyncSession, auth: Auth | None) -
     here before its handler, and here is where the reader is known: a replica, for a GET or
     HEAD by someone who neither wrote in the last seconds nor has just signed in (the new
     session, and perhaps the account, may not have reached the replicas yet)."""
-    if request.method not in ("GET", "HEAD"):
+    if request.method not in READ_METHODS:
         return
     runtime = get_runtime(request)
     database = runtime.database

@@ -1,8 +1,8 @@
 """Database engines (primary + read replicas) and the unit of work.
 
 Every statement goes to the primary unless its unit of work was given a replica
-(`Database.read_from_replica`, decided once per request: web/deps.py for anonymous reads,
-accounts/deps.py once it knows who is reading). Then its plain reads go to that replica until
+(`Database.read_from_replica`, decided once per request by accounts/deps.py, which every
+request passes and which knows who is reading). Then its plain reads go to that replica until
 its first write, locking read or raw statement, and from then on everything goes to the
 primary: a request never writes what it read from a replica, nor reads back its own writes
 from one. Whoever wrote stays on the primary for `sticky_seconds` after (read-your-writes:
@@ -137,9 +137,9 @@ class Database:
             max_lag=settings.database_replica_max_lag_seconds,
             interval=settings.database_replica_check_seconds,
         )
-        self.sticky_seconds = (
-            int(settings.database_replica_max_lag_seconds + settings.database_replica_check_seconds) + 1
-        )
+        # A replica in rotation lagged at most max_lag at its last check, at most one interval ago.
+        lag_bound = settings.database_replica_max_lag_seconds + settings.database_replica_check_seconds
+        self.sticky_seconds = int(lag_bound) + 1
 
     @property
     def is_sqlite(self) -> bool:

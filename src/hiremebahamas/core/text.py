@@ -109,16 +109,9 @@ def _tidied(value: Any, line: bool) -> Any:
     return value
 
 
-def _markers(annotation: Any) -> set[_Marker]:
-    """The markers anywhere in a type: `Bio | None`, `list[MultiLine]`, `Annotated[...]`."""
-    found: set[_Marker] = set()
-    for argument in get_args(annotation):
-        found |= {argument} if isinstance(argument, _Marker) else _markers(argument)
-    return found
-
-
 def _named(annotation: Any) -> set[Any]:
-    """The types anywhere in a type: `int | None` names int and NoneType."""
+    """The types and markers anywhere in a type: `int | None` names int and NoneType,
+    `list[MultiLine]` names list, str and MULTILINE."""
     return {annotation} | {named for argument in get_args(annotation) for named in _named(argument)}
 
 
@@ -144,19 +137,20 @@ def _field_markers(model: type[BaseModel], name: str) -> frozenset[_Marker]:
     field = model.model_fields.get(name)
     if field is None:
         return frozenset()
-    return frozenset({item for item in field.metadata if isinstance(item, _Marker)} | _markers(field.annotation))
+    found = [*field.metadata, *_field_types(model, name)]
+    return frozenset(item for item in found if isinstance(item, _Marker))
 
 
-def _state_text_rules(schema: JsonSchemaValue, handler: GetJsonSchemaHandler) -> None:
+def _state_text_rules(schema: JsonSchemaValue) -> None:
     """Write the text rules into each free-text string schema inside one field's schema."""
     if "$ref" in schema:
         return  # a model (which states its own) or an enum
     for key in ("anyOf", "oneOf", "allOf"):
         for option in schema.get(key, []):
-            _state_text_rules(option, handler)
+            _state_text_rules(option)
     for key in ("items", "additionalProperties"):
         if isinstance(schema.get(key), dict):
-            _state_text_rules(schema[key], handler)
+            _state_text_rules(schema[key])
     free_text = schema.get("type") == "string" and not {"enum", "const", "format", "pattern"} & schema.keys()
     if free_text:
         schema["pattern"] = REQUIRED_TEXT_PATTERN if schema.get("minLength", 0) > 0 else TEXT_PATTERN
@@ -192,7 +186,7 @@ class InputModel(BaseModel):
         target = handler.resolve_ref_schema(schema)
         for name, field_schema in target.get("properties", {}).items():
             if VERBATIM not in _field_markers(cls, name):
-                _state_text_rules(field_schema, handler)
+                _state_text_rules(field_schema)
         return schema
 
 

@@ -25,6 +25,10 @@ def get_settings(request: Request) -> Settings:
     return get_runtime(request).settings
 
 
+# The methods that only read: their requests may be answered from a replica (core/db.py).
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
 async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One unit of work per request: commit after the handler returns (before the response is
     sent), roll back when it raises. Whoever a committed write request was made by reads from
@@ -33,7 +37,7 @@ async def db_session(request: Request) -> AsyncIterator[AsyncSession]:
     async with runtime.database.unit_of_work(runtime.tasks) as session:
         yield session
     auth = getattr(request.state, "auth", None)  # who accounts/deps.py found signed in, if anyone
-    if auth is not None and request.method not in ("GET", "HEAD"):
+    if auth is not None and request.method not in READ_METHODS:
         await runtime.database.note_writer(runtime.store, auth.user.id)
 
 

@@ -145,8 +145,7 @@ def _database_unreachable(exc: BaseException) -> bool:
         return True
     if isinstance(exc, OperationalError | InterfaceError | ConnectionError | TimeoutError):
         return True
-    cause = exc.__cause__ or exc.__context__
-    return cause is not None and cause is not exc and isinstance(cause, ConnectionError | TimeoutError)
+    return isinstance(exc.__cause__ or exc.__context__, ConnectionError | TimeoutError)
 
 
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
