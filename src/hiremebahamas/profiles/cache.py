@@ -1,4 +1,5 @@
-"""The answer anonymous visitors get from GET /api/users/{username}, cached per CACHE_USER_TTL.
+"""The answers anonymous visitors get for a profile, cached per CACHE_USER_TTL: the JSON of
+GET /api/users/{username} and the page /u/{username}, each under its own `kind`.
 
 Only a profile's full public answer is cached. Every refusal (unknown name, members-only,
 suspended or deactivated) is worked out afresh each time, so nothing a visibility rule refuses is
@@ -46,19 +47,22 @@ def _version_key(username: str) -> str:
 class ProfileCache:
     store: KeyValueStore
     ttl: int
+    kind: str = "profile"
+    """What is kept ("profile": the API's JSON, "profile_page": the HTML page); also the name
+    of its hit/miss counter."""
 
     async def key(self, username: str) -> str:
         version = await self.store.get(_version_key(username)) or "0"
-        return f"profile:anonymous:{version}:{_name(username)}"
+        return f"{self.kind}:anonymous:{version}:{_name(username)}"
 
     async def read(self, session: AsyncSession, key: str, username: str) -> str | None:
         """The cached answer under `key`, if the person is still the one it shows and still
         public to everyone."""
         if self.ttl <= 0:
-            metrics.count_cache("profile", "bypass")
+            metrics.count_cache(self.kind, "bypass")
             return None
         if (raw := await self.store.get(key)) is None:
-            metrics.count_cache("profile", "miss")
+            metrics.count_cache(self.kind, "miss")
             return None
         cached_id, _, body = raw.partition("\n")
         query = (
@@ -70,9 +74,9 @@ class ProfileCache:
         public = row is not None and row.is_active and row.visibility in (None, ProfileVisibility.PUBLIC)
         if not public or row is None or str(row.id) != cached_id:
             await self.store.delete(key)
-            metrics.count_cache("profile", "miss")
+            metrics.count_cache(self.kind, "miss")
             return None
-        metrics.count_cache("profile", "hit")
+        metrics.count_cache(self.kind, "hit")
         return body
 
     async def write(self, key: str, user_id: uuid.UUID, body: str) -> None:

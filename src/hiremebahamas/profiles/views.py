@@ -7,17 +7,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
 from hiremebahamas.accounts.deps import Auth, CurrentAuth, OptionalAuth, optional_auth
 from hiremebahamas.core.errors import AppError, NotFound, ValidationFailed
-from hiremebahamas.core.http_cache import shared_when_anonymous
+from hiremebahamas.core.http_cache import marked_private, shared_when_anonymous
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.models import Island, Profile, ProfileVisibility, UploadPurpose, User
 from hiremebahamas.profiles import entries, service
 from hiremebahamas.profiles.avatars import set_avatar
+from hiremebahamas.profiles.cache import ProfileCache
 from hiremebahamas.profiles.forms import LINK_ROWS, link_errors, profile_form, submitted_profile
 from hiremebahamas.profiles.people import island_options
 from hiremebahamas.profiles.schemas import EducationIn, ExperienceIn, ProfileUpdateIn, TalentSort
@@ -25,7 +27,7 @@ from hiremebahamas.profiles.talent import TalentQuery, search_talent
 from hiremebahamas.uploads.forms import upload_from_form
 from hiremebahamas.web.deps import AppRuntime, DbSession, request_ip
 from hiremebahamas.web.forms import FormStr, refused_form
-from hiremebahamas.web.rendering import redirect, render
+from hiremebahamas.web.rendering import FLASH_COOKIE, redirect, render
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
 
@@ -33,18 +35,31 @@ TALENT_PAGE = 20
 
 
 @router.get("/u/{username}")
-# Not kept by the server: a suspension made outside the services must hide the profile at once,
-# which only a check against the database at each request can tell (profiles/cache.py).
+# Not kept by the response cache: a suspension made outside the services must hide the profile
+# at once, which only a check against the database at each request can tell. The anonymous page
+# is kept by profiles/cache.py instead, which makes that check on every hit.
 @shared_when_anonymous(area=None)
-async def profile_page(request: Request, db: DbSession, auth: OptionalAuth, username: str) -> Response:
-    viewer = auth.user if auth else None
-    if viewer is not None:
+async def profile_page(
+    request: Request, db: DbSession, auth: OptionalAuth, runtime: AppRuntime, username: str
+) -> Response:
+    if auth is not None:
         row = await service.find_person(db, username)
-        if row is not None and await service.has_blocked(db, viewer.id, row[0].id):
+        if row is not None and await service.has_blocked(db, auth.user.id, row[0].id):
             # The one person who may still reach a blocked profile: whoever blocked it, to undo it.
             return render(request, "profiles/blocked.html", {"person": row[0]})
-    view = await service.public_profile(db, viewer, username)
-    return render(request, "profiles/profile.html", {"view": view})
+        view = await service.public_profile(db, auth.user, username)
+        return render(request, "profiles/profile.html", {"view": view})
+    if FLASH_COOKIE in request.cookies:  # a message to show once: this answer is not everyone's
+        return render(request, "profiles/profile.html", {"view": await service.public_profile(db, None, username)})
+    cache = ProfileCache(runtime.store, runtime.settings.cache_user_ttl, kind="profile_page")
+    key = await cache.key(username)
+    if (cached := await cache.read(db, key, username)) is not None:
+        return HTMLResponse(cached)
+    view = await service.public_profile(db, None, username)
+    response = render(request, "profiles/profile.html", {"view": view})
+    if "set-cookie" not in response.headers and not marked_private(request.scope):
+        await cache.write(key, view.user.id, bytes(response.body).decode())
+    return response
 
 
 async def _edit_page(
