@@ -8,11 +8,11 @@ import uuid
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import BindParameter, ColumnElement, Row, Select, Uuid, and_, bindparam, exists, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Integer, Row, Select, Uuid, and_, bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from hiremebahamas.core.pagination import Position, newest_first_after, oldest_first_after
+from hiremebahamas.core.pagination import Position, newest_first_after
 from hiremebahamas.models import Comment, Follow, Post, PostLike, Profile, Upload, User
 from hiremebahamas.posts.cards import Author, CommentCard, PostCard
 from hiremebahamas.social.graph import blocked_between_clause, followee_ids
@@ -119,9 +119,62 @@ async def author_cards(
     return await _cards(session, _newest_first(query, position, limit))
 
 
+# The statements below run on every like, comment and comment page. Each is built once with its
+# values as parameters: building the block check anew took longer than running it.
+
+
+@functools.cache
+def _is_visible() -> Select[uuid.UUID]:
+    viewer_id = bindparam("viewer_id", type_=Uuid)
+    return select(User.id).where(
+        User.id == bindparam("author_id", type_=Uuid), visible_author(User.id.expression, viewer_id)
+    )
+
+
 async def is_visible(session: AsyncSession, viewer_id: uuid.UUID, author_id: uuid.UUID) -> bool:
-    query = select(User.id).where(User.id == author_id, visible_author(User.id.expression, viewer_id))
-    return (await session.execute(query)).first() is not None
+    params = {"viewer_id": viewer_id, "author_id": author_id}
+    return (await session.execute(_is_visible(), params)).first() is not None
+
+
+@functools.cache
+def _visible_post() -> Select[Post]:
+    viewer_id = bindparam("viewer_id", type_=Uuid)
+    return (
+        select(Post)
+        .join(User, User.id == Post.author_id)
+        .where(Post.id == bindparam("post_id", type_=Uuid), visible_author(Post.author_id.expression, viewer_id))
+    )
+
+
+async def visible_post(session: AsyncSession, viewer_id: uuid.UUID, post_id: uuid.UUID) -> Post | None:
+    """The post, if the viewer may see it (its author active, no block either way)."""
+    params = {"viewer_id": viewer_id, "post_id": post_id}
+    return (await session.execute(_visible_post(), params)).scalar_one_or_none()
+
+
+CommentQuery = Select[Comment, User, str | None, uuid.UUID | None]
+
+
+@functools.cache
+def _comment_cards(*, after: bool, only: bool) -> CommentQuery:
+    viewer_id = bindparam("viewer_id", type_=Uuid)
+    query = (
+        select(Comment, User, Profile.headline, Profile.avatar_upload_id)
+        .join(User, User.id == Comment.author_id)
+        .outerjoin(Profile, Profile.user_id == Comment.author_id)
+        .where(
+            Comment.post_id == bindparam("post_id", type_=Uuid),
+            visible_author(Comment.author_id.expression, viewer_id),
+        )
+    )
+    if only:
+        query = query.where(Comment.id == bindparam("only", type_=Uuid))
+    if after:
+        at = bindparam("after_at", type_=Comment.created_at.type)
+        query = query.where(
+            or_(Comment.created_at > at, and_(Comment.created_at == at, Comment.id > bindparam("after_id", type_=Uuid)))
+        )
+    return query.order_by(Comment.created_at, Comment.id).limit(bindparam("limit", type_=Integer))
 
 
 async def comment_cards(
@@ -135,21 +188,13 @@ async def comment_cards(
 ) -> list[CommentCard]:
     """Comments on `post` after `position`, oldest first, without those of people the viewer
     blocked (or who blocked the viewer); `only` picks one comment."""
-    query = (
-        select(Comment, User, Profile.headline, Profile.avatar_upload_id)
-        .join(User, User.id == Comment.author_id)
-        .outerjoin(Profile, Profile.user_id == Comment.author_id)
-        .where(Comment.post_id == post.id, visible_author(Comment.author_id.expression, viewer_id))
-    )
-    if only is not None:
-        query = query.where(Comment.id == only)
-    after = oldest_first_after(Comment.created_at, Comment.id, position)
-    if after is not None:
-        query = query.where(after)
-    query = query.order_by(Comment.created_at, Comment.id).limit(limit)
+    params: dict[str, object] = {"viewer_id": viewer_id, "post_id": post.id, "only": only, "limit": limit}
+    if position is not None:
+        params |= {"after_at": position.at, "after_id": position.id}
+    query = _comment_cards(after=position is not None, only=only is not None)
     return [
         CommentCard(comment, Author(user, headline or "", avatar_upload_id), post.author_id)
-        for comment, user, headline, avatar_upload_id in await session.execute(query)
+        for comment, user, headline, avatar_upload_id in await session.execute(query, params)
     ]
 
 
@@ -157,9 +202,15 @@ async def existing_usernames(session: AsyncSession, viewer_id: uuid.UUID, names:
     """Which of `names` are people the viewer may see: one query for a whole page."""
     if not names:
         return frozenset()
-    wanted = sorted(names)[:MAX_MENTIONS_PER_PAGE]
-    query = select(User.username).where(User.username.in_(wanted), visible_author(User.id.expression, viewer_id))
-    return frozenset((await session.execute(query)).scalars())
+    params = {"viewer_id": viewer_id, "names": sorted(names)[:MAX_MENTIONS_PER_PAGE]}
+    return frozenset((await session.execute(_existing_usernames(), params)).scalars())
+
+
+@functools.cache
+def _existing_usernames() -> Select[str]:
+    viewer_id = bindparam("viewer_id", type_=Uuid)
+    names = bindparam("names", expanding=True, type_=User.username.type)
+    return select(User.username).where(User.username.in_(names), visible_author(User.id.expression, viewer_id))
 
 
 async def mentionable_users(session: AsyncSession, author_id: uuid.UUID, names: Collection[str]) -> list[User]:

@@ -10,12 +10,14 @@ Publishing (posting, commenting, liking) needs a verified email: 403 `email_unve
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Integer, Uuid, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from hiremebahamas.billing import entitlements
 from hiremebahamas.core.errors import EmailUnverified, Forbidden, NotFound, ValidationFailed
@@ -103,12 +105,7 @@ async def create_post(session: AsyncSession, actor: User, data: PostIn) -> Post:
 
 
 async def _visible_post(session: AsyncSession, viewer: User, post_id: uuid.UUID) -> Post:
-    query = (
-        select(Post)
-        .join(User, User.id == Post.author_id)
-        .where(Post.id == post_id, repository.visible_author(Post.author_id.expression, viewer.id))
-    )
-    post = (await session.execute(query)).scalar_one_or_none()
+    post = await repository.visible_post(session, viewer.id, post_id)
     if post is None:
         raise NotFound(POST_NOT_FOUND)
     return post
@@ -193,15 +190,21 @@ async def unlike_post(session: AsyncSession, actor: User, post_id: uuid.UUID) ->
     return LikeResult(False, await _bump(session, post, Post.like_count, -1))
 
 
-async def _bump(session: AsyncSession, post: Post, column: InstrumentedAttribute[int], by: int) -> int:
-    """Add `by` to a counter column of `post` in the database (atomic) and return the result."""
-    result = await session.execute(
+@functools.cache
+def _bump_statement(column: InstrumentedAttribute[int]) -> ReturningUpdate[int]:
+    """Built once per counter, as every like and comment runs it."""
+    return (
         update(Post)
-        .where(Post.id == post.id)
-        .values({column: column + by})
+        .where(Post.id == bindparam("post_id", type_=Uuid))
+        .values({column: column + bindparam("by", type_=Integer)})
         .returning(column)
         .execution_options(synchronize_session=False)
     )
+
+
+async def _bump(session: AsyncSession, post: Post, column: InstrumentedAttribute[int], by: int) -> int:
+    """Add `by` to a counter column of `post` in the database (atomic) and return the result."""
+    result = await session.execute(_bump_statement(column), {"post_id": post.id, "by": by})
     value = int(result.scalar_one())
     setattr(post, column.key, value)
     return value
@@ -239,9 +242,13 @@ async def delete_comment(session: AsyncSession, actor: User, comment_id: uuid.UU
 
 
 async def comment_view(session: AsyncSession, viewer: User, comment: Comment) -> tuple[CommentCard, frozenset[str]]:
-    """A comment just written, as its author sees it."""
-    page = await list_comments(session, viewer, comment.post_id, PageParams(None, 1), only=comment.id)
-    return page.items[0], page.usernames
+    """A comment just written, as its author sees it. Its post was checked by `add_comment` in
+    this unit of work, so it is taken from the session rather than checked again."""
+    post = await session.get(Post, comment.post_id)
+    cards = await repository.comment_cards(session, viewer.id, post, None, 1, only=comment.id) if post else []
+    if not cards:
+        raise NotFound(COMMENT_NOT_FOUND)
+    return cards[0], await repository.existing_usernames(session, viewer.id, mentioned_usernames(comment.body))
 
 
 async def list_comments(
