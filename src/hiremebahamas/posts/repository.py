@@ -64,8 +64,15 @@ async def _cards(session: AsyncSession, query: CardQuery) -> list[PostCard]:
     return [_post_card(row) for row in await session.execute(query)]
 
 
+@functools.cache
+def _one_post_card() -> CardQuery:
+    """Built once: every post page, and every post written through the API, loads its card."""
+    return _post_cards(bindparam("viewer_id", type_=Uuid)).where(Post.id == bindparam("post_id", type_=Uuid))
+
+
 async def post_card(session: AsyncSession, viewer_id: uuid.UUID, post_id: uuid.UUID) -> PostCard | None:
-    cards = await _cards(session, _post_cards(viewer_id).where(Post.id == post_id))
+    rows = await session.execute(_one_post_card(), {"viewer_id": viewer_id, "post_id": post_id})
+    cards = [_post_card(row) for row in rows]
     return cards[0] if cards else None
 
 
