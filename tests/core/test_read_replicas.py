@@ -135,6 +135,15 @@ async def test_anonymous_reads_are_served_by_the_replica(
     await _until(scanned)
 
 
+async def test_a_word_search_is_served_by_the_replica_too(client: httpx.AsyncClient, replica_statements: _Sent) -> None:
+    # Choosing the full-text match asks for the database's dialect; that must not count as a
+    # statement that moves the request to the primary.
+    before = replica_statements.count
+    assert (await client.get("/api/jobs?q=chef")).status_code == 200
+    assert (await client.get("/talent?q=chef")).status_code == 200
+    assert replica_statements.count >= before + 2
+
+
 async def test_writes_and_a_writers_next_reads_go_to_the_primary(
     cluster: tuple[PostgresServer, PostgresServer],
     runtime: Runtime,
@@ -235,3 +244,24 @@ async def test_a_replica_that_is_down_is_left_out_and_rejoins_when_it_is_back(
     await _until(lambda: _rejoined(runtime))
     assert (await client.get("/api/jobs")).status_code == 200
     assert replica_statements.count > before  # back in the rotation, serving reads again
+
+
+async def test_a_replica_that_fails_a_read_leaves_the_rotation_at_once(
+    cluster: tuple[PostgresServer, PostgresServer], runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    _, replica = cluster
+    replicas = runtime.database.replicas
+    # Each a different page, so that the response cache does not answer it.
+    assert (await client.get("/api/jobs?limit=3")).status_code == 200  # a pooled connection to the replica
+    replica.halt()
+    try:
+        # No check runs here: the failed read alone takes the replica out.
+        first = await client.get("/api/jobs?limit=4")
+        assert first.status_code == 503
+        assert first.json()["error"]["code"] == "database_unavailable"
+        assert replicas.pick() is None
+        assert replicas.states[0].error is not None
+        assert (await client.get("/api/jobs?limit=5")).status_code == 200  # the primary answers the next
+    finally:
+        replica.start_again()
+    await _until(lambda: _rejoined(runtime))

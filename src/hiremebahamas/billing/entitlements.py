@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.billing.tiers import TierSpec, load_tiers, tier_by_code
 from hiremebahamas.core.errors import AppError, Conflict, UpgradeRequired
+from hiremebahamas.core.sql import dialect_name
 from hiremebahamas.models import (
     BillingInterval,
     Company,
@@ -124,7 +125,7 @@ async def _consume(session: AsyncSession, user_id: uuid.UUID, metric: Metric, li
     if limit is not None and limit <= 0:
         return False
     values: dict[str, Any] = {"user_id": user_id, "metric": metric.value, "period": month_of(now), "used": 1}
-    dialect = session.get_bind().dialect.name
+    dialect = dialect_name(session)
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(UsageCounter).values(**values, updated_at=now)
     upsert = statement.on_conflict_do_update(
@@ -137,7 +138,7 @@ async def _consume(session: AsyncSession, user_id: uuid.UUID, metric: Metric, li
 
 async def _lock(session: AsyncSession, key: str) -> None:
     """Serialise counting a total per key until commit (PostgreSQL; SQLite runs one writer at a time)."""
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect_name(session) == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 
 

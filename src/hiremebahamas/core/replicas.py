@@ -7,6 +7,10 @@ the time since that transaction and the bytes of WAL still to replay. A replica 
 answer, or lags more than `DATABASE_REPLICA_MAX_LAG_SECONDS`, leaves the rotation until a later
 check finds it fit again; with none fit, reads go to the primary. A new process trusts its
 replicas until the first check has run (a few seconds at most).
+
+A replica that fails a request's read (refused or lost connection) leaves the rotation at once,
+without waiting for the next check: only the requests already reading from it when it went down
+get an error (503, core/errors), and the next ones read from another replica or the primary.
 """
 
 from __future__ import annotations
@@ -20,8 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from prometheus_client import Gauge
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy import event, text
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = logging.getLogger(__name__)
@@ -88,6 +92,15 @@ class ReplicaSet:
         self._task: asyncio.Task[None] | None = None
         for state in self.states:
             REPLICA_IN_ROTATION.labels(state.name).set(1)
+            self._watch(state)
+
+    def _watch(self, state: ReplicaState) -> None:
+        @event.listens_for(state.engine.sync_engine, "handle_error")
+        def _failed(context: ExceptionContext) -> None:
+            error = context.original_exception
+            if state.in_rotation and (context.is_disconnect or isinstance(error, OSError)):
+                state.error = type(error).__name__
+                self._move(state, fit=False)
 
     def pick(self) -> AsyncEngine | None:
         """A replica in rotation (round robin), or None: read from the primary."""
@@ -116,6 +129,9 @@ class ReplicaSet:
             REPLICA_BYTES_BEHIND.labels(state.name).set(state.bytes_behind)
             fit = state.lag_seconds <= self.max_lag
         state.checked_at = time.time()
+        self._move(state, fit=fit)
+
+    def _move(self, state: ReplicaState, *, fit: bool) -> None:
         if fit != state.in_rotation:
             log.warning(
                 "read replica %s %s the rotation",

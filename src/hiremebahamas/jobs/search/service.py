@@ -50,6 +50,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.core.cursors import Kind, decode_cursor, encode_cursor
 from hiremebahamas.core.errors import ValidationFailed
+from hiremebahamas.core.sql import dialect_name
 from hiremebahamas.jobs.postings.cards import JobCard, load_cards
 from hiremebahamas.jobs.search.schemas import JobSearch, SortOrder
 from hiremebahamas.models import Company, Job, JobStatus
@@ -133,7 +134,7 @@ class _TextMatch:
 
 
 def _is_postgres(session: AsyncSession) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
+    return dialect_name(session) == "postgresql"
 
 
 def _postgres_match(q: str) -> _TextMatch:
