@@ -14,27 +14,19 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 
 from hiremebahamas.accounts.deps import Auth, CurrentAuth, optional_auth
-from hiremebahamas.core.errors import AppError, ValidationFailed
+from hiremebahamas.core.errors import AppError
 from hiremebahamas.core.pagination import DEFAULT_LIMIT, PageParams, Position
 from hiremebahamas.messaging import service
 from hiremebahamas.messaging.schemas import MAX_CLIENT_ID_LENGTH, MAX_MESSAGE_LENGTH
 from hiremebahamas.notifications import service as notification_service
 from hiremebahamas.web.deps import DbSession
 from hiremebahamas.web.forms import FormStr, refused_form
+from hiremebahamas.web.pagination import page_cursor
 from hiremebahamas.web.rendering import redirect, render
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
 
 MESSAGES_PAGE = 50
-
-
-def _cursor(request: Request) -> Position | None:
-    """A mangled ?cursor= (an old bookmark) shows the first page rather than an error."""
-    raw = request.query_params.get("cursor")
-    try:
-        return Position.decode(raw) if raw else None
-    except ValidationFailed:
-        return None
 
 
 def _client_id(value: str) -> str | None:
@@ -43,7 +35,7 @@ def _client_id(value: str) -> str | None:
 
 
 async def _inbox_context(request: Request, db: DbSession, auth: Auth) -> dict[str, Any]:
-    page = await service.list_conversations(db, auth.user, PageParams(_cursor(request), DEFAULT_LIMIT))
+    page = await service.list_conversations(db, auth.user, PageParams(page_cursor(request), DEFAULT_LIMIT))
     return {"conversations": page.views, "next_cursor": page.next_cursor}
 
 
@@ -104,7 +96,7 @@ async def _conversation_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    cursor = _cursor(request)
+    cursor = page_cursor(request)
     if cursor is None and status_code == 200:
         await service.mark_read(db, auth.user, conversation_id)  # viewing the newest = reading it
         counted = getattr(request.state, "nav_counts", None)
