@@ -20,7 +20,7 @@ from hiremebahamas.messaging import service
 from hiremebahamas.messaging.schemas import MAX_CLIENT_ID_LENGTH, MAX_MESSAGE_LENGTH
 from hiremebahamas.notifications import service as notification_service
 from hiremebahamas.web.deps import DbSession
-from hiremebahamas.web.forms import FormStr, refused_form
+from hiremebahamas.web.forms import FormStr, Refusal, refused_form, render_form
 from hiremebahamas.web.pagination import page_cursor
 from hiremebahamas.web.rendering import redirect, render
 
@@ -50,22 +50,14 @@ async def inbox_list(request: Request, db: DbSession, auth: CurrentAuth) -> Resp
     return render(request, "messaging/_inbox_list.html", await _inbox_context(request, db, auth))
 
 
-def _new_page(
-    request: Request, form: dict[str, str], errors: dict[str, str], error: str | None, status_code: int = 200
-) -> Response:
-    context = {
-        "form": form,
-        "errors": errors,
-        "error": error,
-        "client_id": secrets.token_urlsafe(16),
-        "max_message": MAX_MESSAGE_LENGTH,
-    }
-    return render(request, "messaging/new.html", context, status_code=status_code)
+def _new_page(request: Request, form: dict[str, str], refusal: Refusal | None = None) -> Response:
+    context = {"client_id": secrets.token_urlsafe(16), "max_message": MAX_MESSAGE_LENGTH}
+    return render_form(request, "messaging/new.html", context, form, refusal)
 
 
 @router.get("/messages/new")
 async def new_message(request: Request, auth: CurrentAuth, to: str = "") -> Response:
-    return _new_page(request, {"recipient": to[:100], "body": ""}, {}, None)
+    return _new_page(request, {"recipient": to[:100], "body": ""})
 
 
 @router.post("/messages")
@@ -80,8 +72,8 @@ async def start_conversation(
     try:
         sent = await service.start_conversation(db, auth.user, recipient, body, _client_id(client_id))
     except AppError as exc:
-        fields, message, _status = await refused_form(request, db, exc, upgrade_page=True)
-        return _new_page(request, {"recipient": recipient, "body": body}, fields, message, exc.status_code)
+        refusal = await refused_form(request, db, exc, upgrade_page=True)
+        return _new_page(request, {"recipient": recipient, "body": body}, refusal)
     return redirect(request, f"/messages/{sent.view.conversation.id}#message-{sent.message.id}")
 
 
@@ -92,12 +84,10 @@ async def _conversation_page(
     conversation_id: uuid.UUID,
     *,
     form: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-    error: str | None = None,
-    status_code: int = 200,
+    refusal: Refusal | None = None,
 ) -> Response:
     cursor = page_cursor(request)
-    if cursor is None and status_code == 200:
+    if cursor is None and refusal is None:
         await service.mark_read(db, auth.user, conversation_id)  # viewing the newest = reading it
         counted = getattr(request.state, "nav_counts", None)
         if counted is not None and (counted.conversations or counted.notifications):
@@ -112,13 +102,10 @@ async def _conversation_page(
         "older_cursor": page.next_cursor,
         "seen_message_id": mine_seen[-1].id if mine_seen else None,
         "last_cursor": Position(page.messages[-1].created_at, page.messages[-1].id).encode() if page.messages else "",
-        "form": form or {"body": ""},
-        "errors": errors or {},
-        "error": error,
         "client_id": secrets.token_urlsafe(16),
         "max_message": MAX_MESSAGE_LENGTH,
     }
-    return render(request, "messaging/conversation.html", context, status_code=status_code)
+    return render_form(request, "messaging/conversation.html", context, form or {"body": ""}, refusal)
 
 
 @router.get("/messages/{conversation_id}")
@@ -138,15 +125,6 @@ async def send_message(
     try:
         sent = await service.send_message(db, auth.user, conversation_id, body, _client_id(client_id))
     except AppError as exc:
-        fields, message, _status = await refused_form(request, db, exc, upgrade_page=True)
-        return await _conversation_page(
-            request,
-            db,
-            auth,
-            conversation_id,
-            form={"body": body},
-            errors=fields,
-            error=message,
-            status_code=exc.status_code,
-        )
+        refusal = await refused_form(request, db, exc, upgrade_page=True)
+        return await _conversation_page(request, db, auth, conversation_id, form={"body": body}, refusal=refusal)
     return redirect(request, f"/messages/{conversation_id}#message-{sent.message.id}")

@@ -23,7 +23,7 @@ from hiremebahamas.posts.timelines import timelines_of
 from hiremebahamas.social.views import load_suggestions
 from hiremebahamas.uploads.forms import upload_from_form
 from hiremebahamas.web.deps import AppRuntime, DbSession, request_ip
-from hiremebahamas.web.forms import FormStr, refused_form
+from hiremebahamas.web.forms import FormStr, Refusal, refused_form, render_form
 from hiremebahamas.web.rendering import is_htmx, redirect, render, safe_next
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
@@ -129,22 +129,12 @@ async def _detail(
     post_id: uuid.UUID,
     *,
     form: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-    error: str | None = None,
-    status_code: int = 200,
+    refusal: Refusal | None = None,
 ) -> Response:
     view = await service.get_post(db, auth.user, post_id)
     comments = await service.list_comments(db, auth.user, post_id, PageParams(_cursor(request), COMMENTS_PAGE))
-    context: dict[str, Any] = {
-        "view": view,
-        "comments": comments,
-        "form": form or {},
-        "errors": errors or {},
-        "error": error,
-        "limits": _limits(),
-        "next_url": f"/posts/{post_id}",
-    }
-    return render(request, "posts/detail.html", context, status_code=status_code)
+    context: dict[str, Any] = {"view": view, "comments": comments, "limits": _limits(), "next_url": f"/posts/{post_id}"}
+    return render_form(request, "posts/detail.html", context, form or {}, refusal)
 
 
 @router.get("/posts/{post_id}")
@@ -156,8 +146,7 @@ async def post_page(request: Request, db: DbSession, auth: CurrentAuth, post_id:
 async def edit_page(request: Request, db: DbSession, auth: CurrentAuth, post_id: uuid.UUID) -> Response:
     view = await service.get_post(db, auth.user, post_id)
     service.check_can_edit(auth.user, view.card.post)
-    context = {"view": view, "form": {"body": view.card.post.body}, "errors": {}, "error": None, "limits": _limits()}
-    return render(request, "posts/edit.html", context)
+    return render_form(request, "posts/edit.html", {"view": view, "limits": _limits()}, {"body": view.card.post.body})
 
 
 @router.post("/posts/{post_id}/edit")
@@ -177,10 +166,9 @@ async def edit_submit(
             changes["image_upload_id"] = None
         await service.update_post(db, auth.user, post_id, PostUpdateIn.model_validate(changes))
     except ValidationFailed as exc:
-        fields, message, _status = await refused_form(request, db, exc)
+        refusal = await refused_form(request, db, exc)
         view = await service.get_post(db, auth.user, post_id)
-        context = {"view": view, "form": {"body": body}, "errors": fields, "error": message, "limits": _limits()}
-        return render(request, "posts/edit.html", context, status_code=exc.status_code)
+        return render_form(request, "posts/edit.html", {"view": view, "limits": _limits()}, {"body": body}, refusal)
     return redirect(request, f"/posts/{post_id}", flash=("success", "Your post was updated."))
 
 
@@ -222,10 +210,8 @@ async def comment_submit(
         text = service.clean_body(body, MAX_COMMENT_LENGTH, "comment")  # in its own words, as above
         comment = await service.add_comment(db, auth.user, post_id, CommentIn(body=text))
     except ValidationFailed as exc:
-        fields, message, _status = await refused_form(request, db, exc)
-        return await _detail(
-            request, db, auth, post_id, form={"body": body}, errors=fields, error=message, status_code=exc.status_code
-        )
+        refusal = await refused_form(request, db, exc)
+        return await _detail(request, db, auth, post_id, form={"body": body}, refusal=refusal)
     return redirect(request, f"/posts/{post_id}#comment-{comment.id}", flash=("success", "Your comment was added."))
 
 
