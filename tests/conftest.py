@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -97,8 +98,9 @@ async def empty_tables(database: Database) -> None:
             await connection.execute(delete(table))
 
 
-@pytest.fixture
-async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
+@asynccontextmanager
+async def fresh_runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    """A runtime for one test; after it, what it deferred has run and its rows are gone."""
     runtime = create_runtime(settings)
     try:
         yield runtime
@@ -106,6 +108,12 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
         await runtime.tasks.drain()
         await empty_tables(runtime.database)
         await runtime.close()
+
+
+@pytest.fixture
+async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    async with fresh_runtime(settings) as runtime:
+        yield runtime
 
 
 # Building the app (route and dependency analysis) costs most of a second; the routes do not

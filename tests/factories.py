@@ -3,8 +3,10 @@ registering them: one argon2 hash for the whole run instead of two per person.""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,3 +53,23 @@ async def add_user(
 async def sign_in(session: AsyncSession, settings: Settings, user: User) -> NewLogin:
     """A live session for `user`: its bearer tokens and its browser cookie."""
     return await start_session(session, settings, user, ClientInfo())
+
+
+@dataclass(frozen=True)
+class Member:
+    """A signed-in member: a bearer token for the API, the browser cookie for pages."""
+
+    id: uuid.UUID
+    username: str
+    email: str
+    access_token: str
+    cookie: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+    @classmethod
+    async def sign_in(cls, session: AsyncSession, settings: Settings, user: User) -> Self:
+        login = await sign_in(session, settings, user)
+        return cls(user.id, user.username, user.email, login.tokens.access_token, login.cookie_value)

@@ -12,9 +12,9 @@ import pytest
 from hiremebahamas.app import create_app
 from hiremebahamas.billing.signing import webhook_secret
 from hiremebahamas.config import Settings
-from hiremebahamas.core.runtime import Runtime, create_runtime
+from hiremebahamas.core.runtime import Runtime
 from tests.billing.stripe_fake import API_KEY, StripeFake
-from tests.conftest import empty_tables, make_settings
+from tests.conftest import fresh_runtime, make_settings
 
 STRIPE_WEBHOOK_SECRET = "whsec_test_0123456789abcdef"
 
@@ -52,13 +52,8 @@ def stripe_settings(settings: Settings, stripe_fake: StripeFake) -> Settings:
 
 @pytest.fixture
 async def stripe_runtime(stripe_settings: Settings) -> AsyncIterator[Runtime]:
-    runtime = create_runtime(stripe_settings)
-    try:
+    async with fresh_runtime(stripe_settings) as runtime:
         yield runtime
-    finally:
-        await runtime.tasks.drain()
-        await empty_tables(runtime.database)
-        await runtime.close()
 
 
 @pytest.fixture

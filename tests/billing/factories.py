@@ -7,7 +7,6 @@ for an employer that posts jobs) without going through a checkout.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -24,20 +23,12 @@ from hiremebahamas.models import (
     User,
 )
 from hiremebahamas.models.base import new_id, utcnow
-from tests.factories import add_user, sign_in
+from tests import factories
+from tests.factories import add_user
 
 
-@dataclass
-class Member:
-    id: uuid.UUID
-    username: str
-    email: str
-    access_token: str
-    cookie: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.access_token}"}
+class Member(factories.Member):
+    """A member with the Stripe customer that `member` records for them."""
 
     @property
     def customer_id(self) -> str:
@@ -55,11 +46,11 @@ async def member(runtime: Runtime, name: str, *, employer: bool = False, verifie
             employer=employer,
             verified=verified,
         )
-        login = await sign_in(session, runtime.settings, user)
+        signed_in = await Member.sign_in(session, runtime.settings, user)
         await insert_ignoring_conflicts(
-            session, BillingCustomer, user_id=user.id, stripe_customer_id=f"cus_test_{user.id.hex[:16]}"
+            session, BillingCustomer, user_id=user.id, stripe_customer_id=signed_in.customer_id
         )
-    return Member(user.id, user.username, user.email, login.tokens.access_token, login.cookie_value)
+    return signed_in
 
 
 async def bulk_users(runtime: Runtime, prefix: str, count: int) -> list[uuid.UUID]:

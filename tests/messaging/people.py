@@ -4,26 +4,12 @@ password hashing), each signed in with a bearer token and a browser cookie."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.models import Block, Message, Notification
-from tests.factories import add_user, sign_in
-
-
-@dataclass
-class Member:
-    id: uuid.UUID
-    username: str
-    email: str
-    access_token: str
-    cookie: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.access_token}"}
+from tests.factories import Member, add_user
 
 
 async def member(runtime: Runtime, first_name: str, *, verified: bool = True) -> Member:
@@ -31,8 +17,7 @@ async def member(runtime: Runtime, first_name: str, *, verified: bool = True) ->
     async with runtime.database.sessionmaker.begin() as session:
         username = f"{first_name.lower()}-rolle"
         user = await add_user(session, email=email, username=username, first_name=first_name, verified=verified)
-        login = await sign_in(session, runtime.settings, user)
-    return Member(user.id, user.username, email, login.tokens.access_token, login.cookie_value)
+        return await Member.sign_in(session, runtime.settings, user)
 
 
 async def block(runtime: Runtime, blocker: uuid.UUID, blocked: uuid.UUID) -> None:

@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from hiremebahamas.core.runtime import Runtime
-from tests.messaging.people import Member, block, member, messages_in, notifications_of
+from tests.factories import Member
+from tests.messaging.people import block, member, messages_in, notifications_of
 
 
 async def start(

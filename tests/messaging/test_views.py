@@ -8,8 +8,9 @@ import httpx
 
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.core.templating import environment
+from tests.factories import Member
 from tests.helpers import page_csrf
-from tests.messaging.people import Member, block, member, messages_in
+from tests.messaging.people import block, member, messages_in
 
 _CLIENT_ID = re.compile(r'name="client_id" value="([^"]+)"')
 

@@ -10,8 +10,9 @@ from sqlalchemy import select, update
 
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.models import Comment, Post, Report, ReportStatus
+from tests.factories import Member
 from tests.jobs.conftest import create_company, person, post_job
-from tests.profiles.factory import Member, member
+from tests.profiles.factory import member
 
 
 async def _reports(runtime: Runtime) -> list[Report]:

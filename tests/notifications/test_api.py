@@ -6,8 +6,9 @@ import httpx
 
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.notifications.service import notify
+from tests.factories import Member
 from tests.helpers import counted_queries
-from tests.messaging.people import Member, block, member
+from tests.messaging.people import block, member
 
 
 async def follow(client: httpx.AsyncClient, who: Member, whom: Member) -> None:

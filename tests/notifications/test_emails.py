@@ -15,8 +15,9 @@ from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.messaging.tasks import email_unread_message
 from hiremebahamas.models import Message
 from hiremebahamas.notifications.service import notify
+from tests.factories import Member
 from tests.helpers import emails_to, text_of
-from tests.messaging.people import Member, member
+from tests.messaging.people import member
 
 
 def application_email(to: Member) -> OutgoingEmail:

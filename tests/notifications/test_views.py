@@ -8,8 +8,9 @@ import httpx
 
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.notifications.service import notify
+from tests.factories import Member
 from tests.helpers import page_csrf
-from tests.messaging.people import Member, member
+from tests.messaging.people import member
 
 
 def signed_in(client: httpx.AsyncClient, who: Member) -> None:

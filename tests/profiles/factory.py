@@ -8,8 +8,6 @@ profile service, so its rules still apply.
 from __future__ import annotations
 
 import io
-import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -19,7 +17,7 @@ from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.profiles import service as profiles
 from hiremebahamas.profiles.schemas import ProfileUpdateIn
-from tests.factories import add_user, sign_in
+from tests.factories import Member, add_user
 
 
 def picture(size: tuple[int, int] = (300, 200), pillow_format: str = "PNG") -> bytes:
@@ -27,18 +25,6 @@ def picture(size: tuple[int, int] = (300, 200), pillow_format: str = "PNG") -> b
     output = io.BytesIO()
     Image.new("RGB", size, (0, 119, 139)).save(output, pillow_format)
     return output.getvalue()
-
-
-@dataclass(frozen=True)
-class Member:
-    id: uuid.UUID
-    username: str
-    email: str
-    access_token: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.access_token}"}
 
 
 async def member(
@@ -67,5 +53,4 @@ async def member(
             saved = await profiles.update_profile(session, user, ProfileUpdateIn(**profile))
             if updated_ago is not None:
                 saved.updated_at = utcnow() - updated_ago
-        login = await sign_in(session, runtime.settings, user)
-    return Member(user.id, username, user.email, login.tokens.access_token)
+        return await Member.sign_in(session, runtime.settings, user)

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.models import Skill
+from tests.factories import Member
 from tests.helpers import signed_up
-from tests.profiles.factory import Member, member, picture
+from tests.profiles.factory import member, picture
 
 
 async def _patch(client: httpx.AsyncClient, who: Member, **body: Any) -> httpx.Response:

@@ -12,8 +12,9 @@ from sqlalchemy import update
 
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.models import User
+from tests.factories import Member
 from tests.helpers import counted_queries
-from tests.profiles.factory import Member, member, picture
+from tests.profiles.factory import member, picture
 
 EXPERIENCE = {"title": "Line cook", "company_name": "Graycliff", "start_date": "2020-01-01"}
 EDUCATION = {"school": "University of The Bahamas", "degree": "BA"}

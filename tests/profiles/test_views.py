@@ -8,8 +8,9 @@ from collections.abc import Mapping
 import httpx
 
 from hiremebahamas.core.runtime import Runtime
+from tests.factories import Member
 from tests.helpers import PASSWORD, page_csrf, submit
-from tests.profiles.factory import Member, member
+from tests.profiles.factory import member
 
 PROFILE_FORM = {
     "first_name": "Ann",

@@ -16,7 +16,7 @@ from hiremebahamas.accounts.schemas import RegisterIn, UserUpdateIn
 from hiremebahamas.core.errors import AppError, Forbidden, NotFound, ValidationFailed
 from hiremebahamas.web.csrf import rotate_csrf_cookie
 from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession, discard_attempt, limit_auth, request_ip
-from hiremebahamas.web.forms import FormPassword, FormStr, field_errors, refused_form
+from hiremebahamas.web.forms import FormPassword, FormStr, field_errors, form_text, refused_form
 from hiremebahamas.web.rendering import redirect, render, safe_next
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
@@ -42,13 +42,9 @@ async def register_submit(
     request: Request,
     db: DbSession,
     runtime: AppRuntime,
-    email: FormStr = "",
     password: FormPassword = "",
-    first_name: FormStr = "",
-    last_name: FormStr = "",
-    account_type: FormStr = "",
 ) -> Response:
-    form = {"email": email, "first_name": first_name, "last_name": last_name, "account_type": account_type}
+    form = await form_text(request, "email", "first_name", "last_name", "account_type")
     try:
         data = RegisterIn.model_validate({**form, "password": password})
         user = await service.register(db, runtime.settings, runtime.store, data)

@@ -22,7 +22,7 @@ from hiremebahamas.models import Company, CompanyRole, Job, JobStatus, UploadPur
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.uploads.forms import upload_from_form
 from hiremebahamas.web.deps import AppRuntime, DbSession, request_ip
-from hiremebahamas.web.forms import FormStr, refused_form
+from hiremebahamas.web.forms import FormStr, Refusal, form_text, refused_form, render_form
 from hiremebahamas.web.rendering import redirect, render
 
 router = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
@@ -46,10 +46,13 @@ async def _logo(
     return upload.id if upload else None
 
 
+# What the new and edit forms show again as they were filled in.
+_FIELDS = ("name", "website", "island", "about")
+
+
 @router.get("/companies/new")
 async def new_company_page(request: Request, auth: CurrentAuth) -> Response:
-    context: dict[str, Any] = {"form": {}, "errors": {}, "error": None, "islands": island_choices("Choose an island")}
-    return render(request, "companies/new.html", context)
+    return render_form(request, "companies/new.html", {"islands": island_choices("Choose an island")}, {})
 
 
 @router.post("/companies/new")
@@ -58,21 +61,17 @@ async def create_company(
     db: DbSession,
     runtime: AppRuntime,
     auth: VerifiedAuth,
-    name: FormStr = "",
-    website: FormStr = "",
-    island: FormStr = "",
-    about: FormStr = "",
     logo: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    form = {"name": name, "website": website, "island": island, "about": about}
+    form = await form_text(request, *_FIELDS)
     try:
-        data = CompanyIn.model_validate({**form, "island": island or None})
+        data = CompanyIn.model_validate({**form, "island": form["island"] or None})
         uploaded = await _logo(request, db, runtime, auth.user, logo)
         company = await service.create_company(db, auth.user, data.model_copy(update={"logo_upload_id": uploaded}))
     except (ValidationError, AppError) as error:
-        errors, message, status = await refused_form(request, db, error)
-        context = {"form": form, "errors": errors, "error": message, "islands": island_choices("Choose an island")}
-        return render(request, "companies/new.html", context, status_code=status)
+        refusal = await refused_form(request, db, error)
+        context = {"islands": island_choices("Choose an island")}
+        return render_form(request, "companies/new.html", context, form, refusal)
     return redirect(request, f"/companies/{company.slug}", flash=("success", f"{company.name} is on HireMeBahamas."))
 
 
@@ -127,21 +126,16 @@ async def _edit_page(
     company: Company,
     *,
     form: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
-    error: str | None = None,
-    status_code: int = 200,
+    refusal: Refusal | None = None,
 ) -> Response:
     context = {
         "company": company,
         "logo_url": logo_url(company.logo_upload_id),
         "team": await service.team(db, company.id),
-        "form": form or _form(company),
-        "errors": errors or {},
-        "error": error,
         "islands": island_choices("Choose an island"),
         "roles": [(CompanyRole.MEMBER.value, "Member"), (CompanyRole.OWNER.value, "Owner")],
     }
-    return render(request, "companies/edit.html", context, status_code=status_code)
+    return render_form(request, "companies/edit.html", context, form or _form(company), refusal)
 
 
 @router.get("/companies/{slug}/edit")
@@ -158,24 +152,21 @@ async def update_company(
     runtime: AppRuntime,
     auth: VerifiedAuth,
     slug: str,
-    name: FormStr = "",
-    website: FormStr = "",
-    island: FormStr = "",
-    about: FormStr = "",
     remove_logo: FormStr = "",
     logo: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     company = await service.get_company(db, slug)
-    form = {"name": name, "website": website, "island": island, "about": about}
+    form = await form_text(request, *_FIELDS)
     try:
         await service.require_owner(db, company, auth.user)
-        data = CompanyUpdateIn.model_validate({**form, "island": island or None, "remove_logo": bool(remove_logo)})
+        changes = {**form, "island": form["island"] or None, "remove_logo": bool(remove_logo)}
+        data = CompanyUpdateIn.model_validate(changes)
         uploaded = await _logo(request, db, runtime, auth.user, logo)
         await service.update_company(db, auth.user, company, data.model_copy(update={"logo_upload_id": uploaded}))
     except (ValidationError, AppError) as error:
-        errors, message, status = await refused_form(request, db, error)
+        refusal = await refused_form(request, db, error)
         await db.refresh(company)
-        return await _edit_page(request, db, company, form=form, errors=errors, error=message, status_code=status)
+        return await _edit_page(request, db, company, form=form, refusal=refusal)
     return redirect(request, f"/companies/{company.slug}", flash=("success", "The company page was saved."))
 
 
@@ -188,9 +179,9 @@ async def add_member(
         data = TeamMemberIn.model_validate({"username": username.lstrip("@"), "role": role})
         member = await service.add_member(db, auth.user, company, data.username, data.role)
     except (ValidationError, AppError) as error:
-        errors, message, status = await refused_form(request, db, error, upgrade_page=True)
+        refusal = await refused_form(request, db, error, upgrade_page=True)
         await db.refresh(company)
-        return await _edit_page(request, db, company, errors=errors, error=message, status_code=status)
+        return await _edit_page(request, db, company, refusal=refusal)
     message = f"{member.user.full_name} joined the team."
     return redirect(request, f"/companies/{company.slug}/edit", flash=("success", message))
 

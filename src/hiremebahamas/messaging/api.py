@@ -10,10 +10,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Header, Query, Response, status
 
 from hiremebahamas.accounts.deps import CurrentUser, VerifiedAuth
-from hiremebahamas.core.pagination import Page, PageParams, Position
+from hiremebahamas.core.pagination import Page, Position
 from hiremebahamas.messaging import service
 from hiremebahamas.messaging.schemas import (
     MAX_CLIENT_ID_LENGTH,
@@ -27,11 +27,10 @@ from hiremebahamas.messaging.schemas import (
 )
 from hiremebahamas.web.deps import DbSession
 from hiremebahamas.web.openapi import NOT_FOUND, UPGRADE_REQUIRED
-from hiremebahamas.web.pagination import page_params
+from hiremebahamas.web.pagination import Paging
 
 router = APIRouter(prefix="/conversations", tags=["messaging"])
 
-Paging = Annotated[PageParams, Depends(page_params)]
 # Printable ASCII without surrounding spaces (which a proxy may drop), like the body's client_id.
 IdempotencyKey = Annotated[
     str | None,

@@ -14,27 +14,19 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 
 from hiremebahamas.accounts.deps import Auth, CurrentAuth, optional_auth
-from hiremebahamas.core.errors import AppError, ValidationFailed
+from hiremebahamas.core.errors import AppError
 from hiremebahamas.core.pagination import DEFAULT_LIMIT, PageParams, Position
 from hiremebahamas.messaging import service
 from hiremebahamas.messaging.schemas import MAX_CLIENT_ID_LENGTH, MAX_MESSAGE_LENGTH
 from hiremebahamas.notifications import service as notification_service
 from hiremebahamas.web.deps import DbSession
-from hiremebahamas.web.forms import FormStr, refused_form
+from hiremebahamas.web.forms import FormStr, Refusal, refused_form, render_form
+from hiremebahamas.web.pagination import page_cursor
 from hiremebahamas.web.rendering import redirect, render
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
 
 MESSAGES_PAGE = 50
-
-
-def _cursor(request: Request) -> Position | None:
-    """A mangled ?cursor= (an old bookmark) shows the first page rather than an error."""
-    raw = request.query_params.get("cursor")
-    try:
-        return Position.decode(raw) if raw else None
-    except ValidationFailed:
-        return None
 
 
 def _client_id(value: str) -> str | None:
@@ -43,7 +35,7 @@ def _client_id(value: str) -> str | None:
 
 
 async def _inbox_context(request: Request, db: DbSession, auth: Auth) -> dict[str, Any]:
-    page = await service.list_conversations(db, auth.user, PageParams(_cursor(request), DEFAULT_LIMIT))
+    page = await service.list_conversations(db, auth.user, PageParams(page_cursor(request), DEFAULT_LIMIT))
     return {"conversations": page.views, "next_cursor": page.next_cursor}
 
 
@@ -58,22 +50,14 @@ async def inbox_list(request: Request, db: DbSession, auth: CurrentAuth) -> Resp
     return render(request, "messaging/_inbox_list.html", await _inbox_context(request, db, auth))
 
 
-def _new_page(
-    request: Request, form: dict[str, str], errors: dict[str, str], error: str | None, status_code: int = 200
-) -> Response:
-    context = {
-        "form": form,
-        "errors": errors,
-        "error": error,
-        "client_id": secrets.token_urlsafe(16),
-        "max_message": MAX_MESSAGE_LENGTH,
-    }
-    return render(request, "messaging/new.html", context, status_code=status_code)
+def _new_page(request: Request, form: dict[str, str], refusal: Refusal | None = None) -> Response:
+    context = {"client_id": secrets.token_urlsafe(16), "max_message": MAX_MESSAGE_LENGTH}
+    return render_form(request, "messaging/new.html", context, form, refusal)
 
 
 @router.get("/messages/new")
 async def new_message(request: Request, auth: CurrentAuth, to: str = "") -> Response:
-    return _new_page(request, {"recipient": to[:100], "body": ""}, {}, None)
+    return _new_page(request, {"recipient": to[:100], "body": ""})
 
 
 @router.post("/messages")
@@ -88,8 +72,8 @@ async def start_conversation(
     try:
         sent = await service.start_conversation(db, auth.user, recipient, body, _client_id(client_id))
     except AppError as exc:
-        fields, message, _status = await refused_form(request, db, exc, upgrade_page=True)
-        return _new_page(request, {"recipient": recipient, "body": body}, fields, message, exc.status_code)
+        refusal = await refused_form(request, db, exc, upgrade_page=True)
+        return _new_page(request, {"recipient": recipient, "body": body}, refusal)
     return redirect(request, f"/messages/{sent.view.conversation.id}#message-{sent.message.id}")
 
 
@@ -100,12 +84,10 @@ async def _conversation_page(
     conversation_id: uuid.UUID,
     *,
     form: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-    error: str | None = None,
-    status_code: int = 200,
+    refusal: Refusal | None = None,
 ) -> Response:
-    cursor = _cursor(request)
-    if cursor is None and status_code == 200:
+    cursor = page_cursor(request)
+    if cursor is None and refusal is None:
         await service.mark_read(db, auth.user, conversation_id)  # viewing the newest = reading it
         counted = getattr(request.state, "nav_counts", None)
         if counted is not None and (counted.conversations or counted.notifications):
@@ -120,13 +102,10 @@ async def _conversation_page(
         "older_cursor": page.next_cursor,
         "seen_message_id": mine_seen[-1].id if mine_seen else None,
         "last_cursor": Position(page.messages[-1].created_at, page.messages[-1].id).encode() if page.messages else "",
-        "form": form or {"body": ""},
-        "errors": errors or {},
-        "error": error,
         "client_id": secrets.token_urlsafe(16),
         "max_message": MAX_MESSAGE_LENGTH,
     }
-    return render(request, "messaging/conversation.html", context, status_code=status_code)
+    return render_form(request, "messaging/conversation.html", context, form or {"body": ""}, refusal)
 
 
 @router.get("/messages/{conversation_id}")
@@ -146,15 +125,6 @@ async def send_message(
     try:
         sent = await service.send_message(db, auth.user, conversation_id, body, _client_id(client_id))
     except AppError as exc:
-        fields, message, _status = await refused_form(request, db, exc, upgrade_page=True)
-        return await _conversation_page(
-            request,
-            db,
-            auth,
-            conversation_id,
-            form={"body": body},
-            errors=fields,
-            error=message,
-            status_code=exc.status_code,
-        )
+        refusal = await refused_form(request, db, exc, upgrade_page=True)
+        return await _conversation_page(request, db, auth, conversation_id, form={"body": body}, refusal=refusal)
     return redirect(request, f"/messages/{conversation_id}#message-{sent.message.id}")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from hiremebahamas.accounts.deps import CurrentUser
-from hiremebahamas.core.pagination import Page, PageParams
+from hiremebahamas.core.pagination import Page
 from hiremebahamas.notifications import preferences, service
 from hiremebahamas.notifications.schemas import (
     CountsOut,
@@ -21,11 +21,9 @@ from hiremebahamas.notifications.schemas import (
 )
 from hiremebahamas.web.csrf import not_cookie_authenticated
 from hiremebahamas.web.deps import AppSettings, DbSession
-from hiremebahamas.web.pagination import page_params
+from hiremebahamas.web.pagination import Paging
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
-
-Paging = Annotated[PageParams, Depends(page_params)]
 
 
 @router.get("")

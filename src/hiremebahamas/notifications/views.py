@@ -10,27 +10,20 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 
 from hiremebahamas.accounts.deps import Auth, CurrentAuth, optional_auth
 from hiremebahamas.core.errors import ValidationFailed
-from hiremebahamas.core.pagination import DEFAULT_LIMIT, PageParams, Position
+from hiremebahamas.core.pagination import DEFAULT_LIMIT, PageParams
 from hiremebahamas.notifications import preferences, service
 from hiremebahamas.notifications.types import KINDS
 from hiremebahamas.web.deps import AppSettings, DbSession
 from hiremebahamas.web.forms import FormStr
+from hiremebahamas.web.pagination import page_cursor
 from hiremebahamas.web.rendering import redirect, render, safe_next
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
 
 
-def _cursor(request: Request) -> Position | None:
-    raw = request.query_params.get("cursor")
-    try:
-        return Position.decode(raw) if raw else None
-    except ValidationFailed:
-        return None
-
-
 async def _list_context(request: Request, db: DbSession, auth: Auth) -> dict[str, Any]:
     unread_only = request.query_params.get("unread") in ("1", "true")
-    paging = PageParams(_cursor(request), DEFAULT_LIMIT)
+    paging = PageParams(page_cursor(request), DEFAULT_LIMIT)
     page = await service.list_notifications(db, auth.user, paging, unread_only=unread_only)
     return {"page": page, "unread_only": unread_only}
 

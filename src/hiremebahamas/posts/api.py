@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 
 from hiremebahamas.accounts.deps import CurrentUser, VerifiedAuth
-from hiremebahamas.core.pagination import Page, PageParams
+from hiremebahamas.core.pagination import Page
 from hiremebahamas.models import User
 from hiremebahamas.posts import feed, service
 from hiremebahamas.posts.schemas import (
@@ -28,11 +28,9 @@ from hiremebahamas.posts.schemas import (
 from hiremebahamas.posts.timelines import Timelines, timelines_of
 from hiremebahamas.web.deps import AppRuntime, DbSession
 from hiremebahamas.web.openapi import NOT_FOUND, UPGRADE_REQUIRED
-from hiremebahamas.web.pagination import page_params
+from hiremebahamas.web.pagination import Paging
 
 router = APIRouter(tags=["posts"])
-
-Paging = Annotated[PageParams, Depends(page_params)]
 
 
 def home_timelines(runtime: AppRuntime) -> Timelines:

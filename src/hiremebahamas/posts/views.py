@@ -12,7 +12,7 @@ from hiremebahamas.accounts.deps import Auth, CurrentAuth, OptionalAuth, optiona
 from hiremebahamas.billing.views import upgrade_context
 from hiremebahamas.core.errors import AppError, UpgradeRequired, ValidationFailed
 from hiremebahamas.core.http_cache import shared_when_anonymous
-from hiremebahamas.core.pagination import DEFAULT_LIMIT, PageParams, Position
+from hiremebahamas.core.pagination import DEFAULT_LIMIT, PageParams
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.jobs.postings.featured import featured_jobs
 from hiremebahamas.jobs.postings.for_you import jobs_for_you
@@ -23,7 +23,8 @@ from hiremebahamas.posts.timelines import timelines_of
 from hiremebahamas.social.views import load_suggestions
 from hiremebahamas.uploads.forms import upload_from_form
 from hiremebahamas.web.deps import AppRuntime, DbSession, request_ip
-from hiremebahamas.web.forms import FormStr, refused_form
+from hiremebahamas.web.forms import FormStr, Refusal, refused_form, render_form
+from hiremebahamas.web.pagination import page_cursor
 from hiremebahamas.web.rendering import is_htmx, redirect, render, safe_next
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
@@ -33,15 +34,6 @@ COMMENTS_PAGE = 50
 
 def _limits() -> dict[str, int]:
     return {"max_post": MAX_POST_LENGTH, "max_comment": MAX_COMMENT_LENGTH}
-
-
-def _cursor(request: Request) -> Position | None:
-    """A mangled ?cursor= (an old bookmark) shows the first page rather than an error."""
-    raw = request.query_params.get("cursor")
-    try:
-        return Position.decode(raw) if raw else None
-    except ValidationFailed:
-        return None
 
 
 async def home_feed(
@@ -58,7 +50,7 @@ async def home_feed(
 ) -> Response:
     """The signed-in home page: the composer and the feed."""
     timelines = timelines_of(runtime.store, runtime.settings.cache_feed_ttl)
-    page = await feed.feed_page(db, timelines, auth.user, PageParams(_cursor(request), DEFAULT_LIMIT))
+    page = await feed.feed_page(db, timelines, auth.user, PageParams(page_cursor(request), DEFAULT_LIMIT))
     context: dict[str, Any] = {
         "feed": page,
         "form": form or {},
@@ -129,22 +121,12 @@ async def _detail(
     post_id: uuid.UUID,
     *,
     form: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-    error: str | None = None,
-    status_code: int = 200,
+    refusal: Refusal | None = None,
 ) -> Response:
     view = await service.get_post(db, auth.user, post_id)
-    comments = await service.list_comments(db, auth.user, post_id, PageParams(_cursor(request), COMMENTS_PAGE))
-    context: dict[str, Any] = {
-        "view": view,
-        "comments": comments,
-        "form": form or {},
-        "errors": errors or {},
-        "error": error,
-        "limits": _limits(),
-        "next_url": f"/posts/{post_id}",
-    }
-    return render(request, "posts/detail.html", context, status_code=status_code)
+    comments = await service.list_comments(db, auth.user, post_id, PageParams(page_cursor(request), COMMENTS_PAGE))
+    context: dict[str, Any] = {"view": view, "comments": comments, "limits": _limits(), "next_url": f"/posts/{post_id}"}
+    return render_form(request, "posts/detail.html", context, form or {}, refusal)
 
 
 @router.get("/posts/{post_id}")
@@ -156,8 +138,7 @@ async def post_page(request: Request, db: DbSession, auth: CurrentAuth, post_id:
 async def edit_page(request: Request, db: DbSession, auth: CurrentAuth, post_id: uuid.UUID) -> Response:
     view = await service.get_post(db, auth.user, post_id)
     service.check_can_edit(auth.user, view.card.post)
-    context = {"view": view, "form": {"body": view.card.post.body}, "errors": {}, "error": None, "limits": _limits()}
-    return render(request, "posts/edit.html", context)
+    return render_form(request, "posts/edit.html", {"view": view, "limits": _limits()}, {"body": view.card.post.body})
 
 
 @router.post("/posts/{post_id}/edit")
@@ -177,10 +158,9 @@ async def edit_submit(
             changes["image_upload_id"] = None
         await service.update_post(db, auth.user, post_id, PostUpdateIn.model_validate(changes))
     except ValidationFailed as exc:
-        fields, message, _status = await refused_form(request, db, exc)
+        refusal = await refused_form(request, db, exc)
         view = await service.get_post(db, auth.user, post_id)
-        context = {"view": view, "form": {"body": body}, "errors": fields, "error": message, "limits": _limits()}
-        return render(request, "posts/edit.html", context, status_code=exc.status_code)
+        return render_form(request, "posts/edit.html", {"view": view, "limits": _limits()}, {"body": body}, refusal)
     return redirect(request, f"/posts/{post_id}", flash=("success", "Your post was updated."))
 
 
@@ -222,10 +202,8 @@ async def comment_submit(
         text = service.clean_body(body, MAX_COMMENT_LENGTH, "comment")  # in its own words, as above
         comment = await service.add_comment(db, auth.user, post_id, CommentIn(body=text))
     except ValidationFailed as exc:
-        fields, message, _status = await refused_form(request, db, exc)
-        return await _detail(
-            request, db, auth, post_id, form={"body": body}, errors=fields, error=message, status_code=exc.status_code
-        )
+        refusal = await refused_form(request, db, exc)
+        return await _detail(request, db, auth, post_id, form={"body": body}, refusal=refusal)
     return redirect(request, f"/posts/{post_id}#comment-{comment.id}", flash=("success", "Your comment was added."))
 
 

@@ -4,9 +4,10 @@ directory."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel
 
 from hiremebahamas.accounts.deps import CurrentUser, OptionalAuth
 from hiremebahamas.accounts.schemas import UserOut
@@ -68,44 +69,42 @@ async def who_to_follow(user: CurrentUser, db: DbSession, runtime: AppRuntime) -
     return Page(items=[person.out() for person in people], next_cursor=None)
 
 
-@users_router.post("/me/experience", status_code=status.HTTP_201_CREATED)
-async def add_experience(body: ExperienceIn, user: CurrentUser, db: DbSession) -> ExperienceEnvelope:
-    entry = await entries.add_entry(db, user, entries.EXPERIENCE, body)
-    return ExperienceEnvelope(experience=ExperienceOut.model_validate(entry))
+def _entry_routes(
+    name: str,
+    kind: entries.EntryKind[Any],
+    new: type[BaseModel],
+    changes: type[BaseModel],
+    out: type[BaseModel],
+    envelope: type[BaseModel],
+) -> None:
+    """Add, edit and delete for one kind of profile entry, at /me/<name>, answered as
+    `{"<name>": <out>}`: the same three routes for each kind, so they are written once."""
+
+    def entry_out(entry: Any) -> BaseModel:
+        return envelope(**{name: out.model_validate(entry)})
+
+    async def add(body: BaseModel, user: CurrentUser, db: DbSession) -> BaseModel:
+        return entry_out(await entries.add_entry(db, user, kind, body))
+
+    async def update(entry_id: uuid.UUID, body: BaseModel, user: CurrentUser, db: DbSession) -> BaseModel:
+        return entry_out(await entries.update_entry(db, user, kind, entry_id, body))
+
+    async def delete(entry_id: uuid.UUID, user: CurrentUser, db: DbSession) -> Response:
+        await entries.delete_entry(db, user, kind, entry_id)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    # FastAPI takes the request body's model from the annotation, and only here is it known.
+    add.__annotations__["body"] = new
+    update.__annotations__["body"] = changes
+    # The names make the operation ids ("profiles-add_experience", ...).
+    many, one = f"/me/{name}", f"/me/{name}/{{entry_id:uuid}}"
+    users_router.post(many, status_code=status.HTTP_201_CREATED, response_model=envelope, name=f"add_{name}")(add)
+    users_router.patch(one, response_model=envelope, name=f"update_{name}")(update)
+    users_router.delete(one, status_code=status.HTTP_204_NO_CONTENT, name=f"delete_{name}")(delete)
 
 
-@users_router.patch("/me/experience/{entry_id:uuid}")
-async def update_experience(
-    entry_id: uuid.UUID, body: ExperienceUpdateIn, user: CurrentUser, db: DbSession
-) -> ExperienceEnvelope:
-    entry = await entries.update_entry(db, user, entries.EXPERIENCE, entry_id, body)
-    return ExperienceEnvelope(experience=ExperienceOut.model_validate(entry))
-
-
-@users_router.delete("/me/experience/{entry_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_experience(entry_id: uuid.UUID, user: CurrentUser, db: DbSession) -> Response:
-    await entries.delete_entry(db, user, entries.EXPERIENCE, entry_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-@users_router.post("/me/education", status_code=status.HTTP_201_CREATED)
-async def add_education(body: EducationIn, user: CurrentUser, db: DbSession) -> EducationEnvelope:
-    entry = await entries.add_entry(db, user, entries.EDUCATION, body)
-    return EducationEnvelope(education=EducationOut.model_validate(entry))
-
-
-@users_router.patch("/me/education/{entry_id:uuid}")
-async def update_education(
-    entry_id: uuid.UUID, body: EducationUpdateIn, user: CurrentUser, db: DbSession
-) -> EducationEnvelope:
-    entry = await entries.update_entry(db, user, entries.EDUCATION, entry_id, body)
-    return EducationEnvelope(education=EducationOut.model_validate(entry))
-
-
-@users_router.delete("/me/education/{entry_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_education(entry_id: uuid.UUID, user: CurrentUser, db: DbSession) -> Response:
-    await entries.delete_entry(db, user, entries.EDUCATION, entry_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+_entry_routes("experience", entries.EXPERIENCE, ExperienceIn, ExperienceUpdateIn, ExperienceOut, ExperienceEnvelope)
+_entry_routes("education", entries.EDUCATION, EducationIn, EducationUpdateIn, EducationOut, EducationEnvelope)
 
 
 @users_router.get("/{username}", response_model=PublicProfileEnvelope)

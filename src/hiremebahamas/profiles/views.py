@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
-from hiremebahamas.accounts.deps import Auth, CurrentAuth, OptionalAuth, optional_auth
+from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
 from hiremebahamas.core.errors import AppError, NotFound, ValidationFailed
 from hiremebahamas.core.http_cache import marked_private, shared_when_anonymous
 from hiremebahamas.core.runtime import Runtime
@@ -26,7 +26,7 @@ from hiremebahamas.profiles.schemas import EducationIn, ExperienceIn, ProfileUpd
 from hiremebahamas.profiles.talent import TalentQuery, search_talent
 from hiremebahamas.uploads.forms import upload_from_form
 from hiremebahamas.web.deps import AppRuntime, DbSession, request_ip
-from hiremebahamas.web.forms import FormStr, refused_form
+from hiremebahamas.web.forms import Refusal, form_text, refused_form, render_form
 from hiremebahamas.web.rendering import FLASH_COOKIE, redirect, render
 
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
@@ -68,17 +68,12 @@ async def _edit_page(
     auth: CurrentAuth,
     *,
     form: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
-    error: str | None = None,
-    status_code: int = 200,
+    refusal: Refusal | None = None,
     **extra: Any,
 ) -> Response:
     view = await service.own_profile(db, auth.user)
     context = {
         "view": view,
-        "form": form or profile_form(auth.user, view.profile, view.skills),
-        "errors": errors or {},
-        "error": error,
         "islands": island_options(),
         "visibilities": [
             (v.value, "Everyone" if v == ProfileVisibility.PUBLIC else "Members only") for v in ProfileVisibility
@@ -87,7 +82,9 @@ async def _edit_page(
         "education_form": extra.get("education_form", {}),
         "section_errors": extra.get("section_errors", {}),
     }
-    return render(request, "profiles/edit.html", context, status_code=status_code)
+    return render_form(
+        request, "profiles/edit.html", context, form or profile_form(auth.user, view.profile, view.skills), refusal
+    )
 
 
 @router.get("/profile/edit")
@@ -113,24 +110,25 @@ async def edit_submit(request: Request, db: DbSession, auth: CurrentAuth) -> Res
         data = ProfileUpdateIn.model_validate(submitted_profile(form))
         await service.update_profile(db, auth.user, data)
     except (ValidationError, AppError) as exc:
-        errors, message, status_code = await refused_form(request, db, exc)
-        errors = link_errors(errors, form)
-        return await _edit_page(request, db, auth, form=form, errors=errors, error=message, status_code=status_code)
+        refusal = await refused_form(request, db, exc)
+        refusal = refusal._replace(errors=link_errors(refusal.errors, form))
+        return await _edit_page(request, db, auth, form=form, refusal=refusal)
     return redirect(request, f"/u/{auth.user.username}", flash=("success", "Your profile was saved."))
 
 
 async def _section_failed(
     request: Request, db: DbSession, auth: CurrentAuth, section: str, form: dict[str, Any], exc: Exception
 ) -> Response:
+    """The edit page again, with the refused section's form as it was filled in and its messages
+    in that section; the page's own form is shown as saved."""
     assert isinstance(exc, AppError | ValidationError)
-    errors, message, status_code = await refused_form(request, db, exc)
+    refusal = await refused_form(request, db, exc)
     return await _edit_page(
         request,
         db,
         auth,
-        error=message,
-        status_code=status_code,
-        section_errors={section: errors},
+        refusal=refusal._replace(errors={}),
+        section_errors={section: refusal.errors},
         **{f"{section}_form": form},
     )
 
@@ -164,62 +162,6 @@ async def remove_avatar(request: Request, db: DbSession, auth: CurrentAuth) -> R
     return redirect(request, "/profile/edit#picture", flash=("success", "Your profile picture was removed."))
 
 
-@router.post("/profile/experience")
-async def add_experience(
-    request: Request,
-    db: DbSession,
-    auth: CurrentAuth,
-    title: FormStr = "",
-    company_name: FormStr = "",
-    island: FormStr = "",
-    start_date: FormStr = "",
-    end_date: FormStr = "",
-    description: FormStr = "",
-) -> Response:
-    form = {
-        "title": title,
-        "company_name": company_name,
-        "island": island,
-        "start_date": start_date,
-        "end_date": end_date,
-        "description": description,
-    }
-    return await _add_entry(
-        request, db, auth, _EXPERIENCE, form, ExperienceIn, optional=("island", "start_date", "end_date")
-    )
-
-
-@router.post("/profile/experience/{entry_id}/delete")
-async def delete_experience(request: Request, db: DbSession, auth: CurrentAuth, entry_id: uuid.UUID) -> Response:
-    return await _delete_entry(request, db, auth, _EXPERIENCE, entry_id)
-
-
-@router.post("/profile/education")
-async def add_education(
-    request: Request,
-    db: DbSession,
-    auth: CurrentAuth,
-    school: FormStr = "",
-    degree: FormStr = "",
-    field_of_study: FormStr = "",
-    start_year: FormStr = "",
-    end_year: FormStr = "",
-) -> Response:
-    form = {
-        "school": school,
-        "degree": degree,
-        "field_of_study": field_of_study,
-        "start_year": start_year,
-        "end_year": end_year,
-    }
-    return await _add_entry(request, db, auth, _EDUCATION, form, EducationIn, optional=("start_year", "end_year"))
-
-
-@router.post("/profile/education/{entry_id}/delete")
-async def delete_education(request: Request, db: DbSession, auth: CurrentAuth, entry_id: uuid.UUID) -> Response:
-    return await _delete_entry(request, db, auth, _EDUCATION, entry_id)
-
-
 @dataclass(frozen=True)
 class _Section:
     """A kind of profile entry as its section of the edit page shows it."""
@@ -230,34 +172,41 @@ class _Section:
     removed: str
 
 
-_EXPERIENCE = _Section(entries.EXPERIENCE, "experience", "Experience added.", "Experience removed.")
-_EDUCATION = _Section(entries.EDUCATION, "education", "Education added.", "Education removed.")
+def _section_forms(
+    section: _Section, model: type[BaseModel], fields: tuple[str, ...], *, optional: tuple[str, ...]
+) -> None:
+    """The routes of a section's forms: /profile/<anchor> adds the entry the form describes (a
+    blank optional field is unset), /profile/<anchor>/<id>/delete removes one."""
+
+    async def add(request: Request, db: DbSession, auth: CurrentAuth) -> Response:
+        form = await form_text(request, *fields)
+        try:
+            data = model.model_validate(form | {name: form[name].strip() or None for name in optional})
+            await entries.add_entry(db, auth.user, section.kind, data)
+        except (ValidationError, AppError) as exc:
+            return await _section_failed(request, db, auth, section.anchor, form, exc)
+        return redirect(request, f"/profile/edit#{section.anchor}", flash=("success", section.added))
+
+    async def delete(request: Request, db: DbSession, auth: CurrentAuth, entry_id: uuid.UUID) -> Response:
+        await entries.delete_entry(db, auth.user, section.kind, entry_id)
+        return redirect(request, f"/profile/edit#{section.anchor}", flash=("success", section.removed))
+
+    router.post(f"/profile/{section.anchor}", name=f"add_{section.anchor}")(add)
+    router.post(f"/profile/{section.anchor}/{{entry_id}}/delete", name=f"delete_{section.anchor}")(delete)
 
 
-async def _add_entry(
-    request: Request,
-    db: AsyncSession,
-    auth: Auth,
-    section: _Section,
-    form: dict[str, str],
-    model: type[BaseModel],
-    *,
-    optional: tuple[str, ...],
-) -> Response:
-    """Add the entry the section's form describes; a blank optional field is unset."""
-    try:
-        data = model.model_validate({**form, **{name: form[name].strip() or None for name in optional}})
-        await entries.add_entry(db, auth.user, section.kind, data)
-    except (ValidationError, AppError) as exc:
-        return await _section_failed(request, db, auth, section.anchor, form, exc)
-    return redirect(request, f"/profile/edit#{section.anchor}", flash=("success", section.added))
-
-
-async def _delete_entry(
-    request: Request, db: AsyncSession, auth: Auth, section: _Section, entry_id: uuid.UUID
-) -> Response:
-    await entries.delete_entry(db, auth.user, section.kind, entry_id)
-    return redirect(request, f"/profile/edit#{section.anchor}", flash=("success", section.removed))
+_section_forms(
+    _Section(entries.EXPERIENCE, "experience", "Experience added.", "Experience removed."),
+    ExperienceIn,
+    ("title", "company_name", "island", "start_date", "end_date", "description"),
+    optional=("island", "start_date", "end_date"),
+)
+_section_forms(
+    _Section(entries.EDUCATION, "education", "Education added.", "Education removed."),
+    EducationIn,
+    ("school", "degree", "field_of_study", "start_year", "end_year"),
+    optional=("start_year", "end_year"),
+)
 
 
 @router.get("/talent")

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from hiremebahamas.accounts.deps import CurrentUser, OptionalAuth, VerifiedAuth
-from hiremebahamas.core.pagination import Page, PageParams
+from hiremebahamas.core.pagination import Page
 from hiremebahamas.profiles.schemas import PersonOut
 from hiremebahamas.social import service
 from hiremebahamas.social.schemas import BlockStateOut, FollowStateOut
 from hiremebahamas.web.deps import DbSession
 from hiremebahamas.web.openapi import UPGRADE_REQUIRED
-from hiremebahamas.web.pagination import page_params
+from hiremebahamas.web.pagination import Paging
 
 router = APIRouter(prefix="/users", tags=["social"])
-Paging = Annotated[PageParams, Depends(page_params)]
 
 
 def _follow_out(state: service.FollowState) -> FollowStateOut:

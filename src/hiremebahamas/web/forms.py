@@ -1,23 +1,32 @@
-"""Helpers for HTML form handling: turn validation errors into per-field messages, and re-show
-a refused form."""
+"""Helpers for HTML form handling: read the submitted fields, turn validation errors into
+per-field messages, and show a form again, refused or not."""
 
 from __future__ import annotations
 
-from typing import Annotated, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
-from fastapi import Form, Request
+from fastapi import Form, Request, Response
 from pydantic import AfterValidator, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.core.errors import AppError, UpgradeRequired, ValidationFailed
 from hiremebahamas.core.text import clean_text
 from hiremebahamas.web.deps import discard_attempt
+from hiremebahamas.web.rendering import render
 
 # A form field as the handler receives it: free of control characters (see core/text.py).
 # Single-line cleaning happens in the input model the handler builds from it.
 FormStr = Annotated[str, Form(), AfterValidator(clean_text)]
 # Taken as typed: a password is hashed, never stored or shown.
 FormPassword = Annotated[str, Form()]
+
+
+async def form_text(request: Request, *names: str) -> dict[str, str]:
+    """The named text fields of the submitted form, cleaned as `FormStr` cleans them and blank
+    when missing: for a handler that shows the form again as it was filled in."""
+    submitted = await request.form()
+    return {name: clean_text(value) if isinstance(value := submitted.get(name), str) else "" for name in names}
+
 
 _FRIENDLY = {
     "missing": "This field is required.",
@@ -70,3 +79,14 @@ async def refused_form(
         raise error
     await discard_attempt(request, db)
     return form_problems(error)
+
+
+def render_form(
+    request: Request, template: str, context: dict[str, Any], form: dict[str, Any], refusal: Refusal | None = None
+) -> Response:
+    """A page with a form filled in with `form`; when it was refused, with the messages and the
+    status that say why."""
+    if refusal is None:
+        return render(request, template, {**context, "form": form, "errors": {}, "error": None})
+    shown = {**context, "form": form, "errors": refusal.errors, "error": refusal.message}
+    return render(request, template, shown, status_code=refusal.status_code)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, status
 
 from hiremebahamas.accounts.deps import CurrentUser, VerifiedAuth
-from hiremebahamas.core.pagination import Page, PageParams
+from hiremebahamas.core.pagination import Page
 from hiremebahamas.jobs.applications import service as applications
 from hiremebahamas.jobs.applications.schemas import (
     ApplicantOut,
@@ -26,13 +25,11 @@ from hiremebahamas.jobs.postings.labels import APPLICATION_STATUS_LABELS
 from hiremebahamas.models import ApplicationStatus
 from hiremebahamas.uploads.service import upload_url as media_url
 from hiremebahamas.web.deps import AppSettings, DbSession
-from hiremebahamas.web.pagination import page_params
+from hiremebahamas.web.pagination import Paging
 
 jobs_router = APIRouter(prefix="/jobs", tags=["jobs"])
 applications_router = APIRouter(prefix="/applications", tags=["applications"])
 router = APIRouter()
-
-Pages = Annotated[PageParams, Depends(page_params)]
 
 
 def application_out(view: ApplicationView, events: list[HistoryEntry] | None = None) -> ApplicationOut:
@@ -74,7 +71,7 @@ async def apply(
 
 @jobs_router.get("/{job_id:uuid}/applications")
 async def job_applications(
-    job_id: uuid.UUID, db: DbSession, user: CurrentUser, page: Pages, status: ApplicationStatus | None = None
+    job_id: uuid.UUID, db: DbSession, user: CurrentUser, page: Paging, status: ApplicationStatus | None = None
 ) -> Page[ApplicationOut]:
     """The applicants of a job, newest first: for the company's team only."""
     views, cursor = await applications.list_for_job(db, user, job_id, status, page)
@@ -82,7 +79,7 @@ async def job_applications(
 
 
 @applications_router.get("/mine")
-async def my_applications(db: DbSession, user: CurrentUser, page: Pages) -> Page[ApplicationOut]:
+async def my_applications(db: DbSession, user: CurrentUser, page: Paging) -> Page[ApplicationOut]:
     views, cursor = await applications.list_mine(db, user, page)
     return Page(items=[application_out(view) for view in views], next_cursor=cursor)
 

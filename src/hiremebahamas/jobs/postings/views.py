@@ -27,7 +27,7 @@ from hiremebahamas.jobs.postings.forms import (
 from hiremebahamas.jobs.postings.schemas import JobIn, JobUpdateIn
 from hiremebahamas.models import JobStatus
 from hiremebahamas.web.deps import AppRuntime, DbSession
-from hiremebahamas.web.forms import FormStr, refused_form
+from hiremebahamas.web.forms import FormStr, Refusal, refused_form, render_form
 from hiremebahamas.web.rendering import redirect, render
 
 router = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
@@ -45,16 +45,11 @@ async def _form_page(
     auth: CurrentAuth,
     *,
     form: dict[str, Any],
-    errors: dict[str, str] | None = None,
-    error: str | None = None,
-    status_code: int = 200,
+    refusal: Refusal | None = None,
     job_id: uuid.UUID | None = None,
 ) -> Response:
     own = await companies.companies_of(db, auth.user.id)
     context = {
-        "form": form,
-        "errors": errors or {},
-        "error": error,
         "job_id": job_id,
         "companies": [(company.slug, company.name) for company in own],
         "islands": island_choices("Choose an island"),
@@ -63,7 +58,7 @@ async def _form_page(
         "periods": salary_period_choices(),
         "currencies": [("BSD", "BSD"), ("USD", "USD")],
     }
-    return render(request, "jobs/form.html", context, status_code=status_code)
+    return render_form(request, "jobs/form.html", context, form, refusal)
 
 
 @router.get("/jobs/new")
@@ -131,8 +126,8 @@ async def create_job(
         data = JobIn.model_validate({**_submitted(form), "status": "draft" if action == "draft" else "open"})
         job = await service.create_job(db, auth.user, data)
     except (ValidationError, AppError) as error:
-        errors, message, status = await refused_form(request, db, error, upgrade_page=True)
-        return await _form_page(request, db, auth, form=form, errors=errors, error=message, status_code=status)
+        refusal = await refused_form(request, db, error, upgrade_page=True)
+        return await _form_page(request, db, auth, form=form, refusal=refusal)
     message = "Your job is live." if job.status == JobStatus.OPEN else "Your draft was saved."
     return redirect(request, f"/jobs/{job.id}-{job.slug}", flash=("success", message))
 
@@ -154,10 +149,8 @@ async def update_job(
         values.pop("company_slug")
         job = await service.update_job(db, auth.user, job_id, JobUpdateIn.model_validate(values))
     except (ValidationError, AppError) as error:
-        errors, message, status = await refused_form(request, db, error, upgrade_page=True)
-        return await _form_page(
-            request, db, auth, form=form, errors=errors, error=message, status_code=status, job_id=job_id
-        )
+        refusal = await refused_form(request, db, error, upgrade_page=True)
+        return await _form_page(request, db, auth, form=form, refusal=refusal, job_id=job_id)
     return redirect(request, f"/jobs/{job.id}-{job.slug}", flash=("success", "The job was saved."))
 
 
