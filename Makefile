@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run demo test test-pgbouncer test-cluster cluster test-fast lint audit probes format install system-deps migrate bench bench-smoke loadtest clean help
+.PHONY: run demo test test-pgbouncer test-cluster soak cluster test-fast lint audit probes format install system-deps migrate bench bench-smoke loadtest clean help
 
 help:
 	@echo "make run      - install, migrate and serve on http://$(HOST):$(PORT) (SQLite, no other services)"
@@ -13,6 +13,7 @@ help:
 	@echo "make test     - the whole suite on SQLite and PostgreSQL, with Redis and Chromium"
 	@echo "make test-pgbouncer - the suite on PostgreSQL through PgBouncer (transaction pooling)"
 	@echo "make test-cluster - faults against a real cluster: an instance killed, Redis stopped, ..."
+	@echo "make soak     - the locust mix against both instances of the cluster for ten minutes"
 	@echo "make cluster  - primary + replica, PgBouncer, Redis, two app instances and a worker, until Ctrl-C"
 	@echo "make lint     - ruff + mypy --strict + import-linter (the layers)"
 	@echo "make audit    - bandit (medium+ severity) over src, pip-audit over the locked dependencies"
@@ -50,6 +51,10 @@ test-pgbouncer: install system-deps
 # Faults against a real cluster (primary + replica, PgBouncer, Redis, two instances, a worker).
 test-cluster: install system-deps
 	$(UV) run pytest -m cluster -s -q tests/cluster
+
+# Ten minutes of the locust mix against both instances: no failure, memory flat (its own CI step).
+soak: install system-deps
+	$(UV) run python -m tests.cluster.soak
 
 # The cluster of tests/cluster/harness.py, left running until Ctrl-C.
 cluster: install system-deps

@@ -39,7 +39,7 @@ class Stack:
         return [self.app.pid, self.worker.pid]
 
 
-def _load_demo_data(env: dict[str, str], cwd: Path, size: str, seed_value: int | None) -> None:
+def load_demo_data(env: dict[str, str], cwd: Path, size: str, seed_value: int | None) -> None:
     """Fill the migrated database with `hiremebahamas demo-data` (its progress bar and summary
     go to the terminal)."""
     command = [str(server.VENV_BIN / "hiremebahamas"), "demo-data", "--size", size]
@@ -84,7 +84,7 @@ def start(
     )
     server.migrate(env, work)
     started = time.perf_counter()
-    _load_demo_data(env, work, size, seed_value)
+    load_demo_data(env, work, size, seed_value)
     loaded: dict[str, float | str] = {"size": size, "seconds": round(time.perf_counter() - started, 1)}
     print(f"demo dataset {size} loaded in {loaded['seconds']}s")
     booting = time.perf_counter()

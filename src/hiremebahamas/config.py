@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     database_replica_check_seconds: float = 2.0
     database_pool_size: int = 10
     database_max_overflow: int = 10
+    # A background task running longer is cancelled and retried. A task whose worker died
+    # (kill -9, a lost machine) is picked up again this many seconds, plus 10, after it started.
+    worker_job_timeout_seconds: int = Field(default=300, ge=10)
     # Set when connecting through PgBouncer in transaction pooling mode: asyncpg's prepared
     # statement cache would otherwise hit statements prepared on another server connection.
     database_pgbouncer: bool = False

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,8 +62,14 @@ class Cluster:
         cwd.mkdir(exist_ok=True)
         return start_app(self.instance_env(index), cwd, int(self.env["WEB_CONCURRENCY"]))
 
+    def start_worker(self, **settings: str) -> AppServer:
+        """A new worker in place of the last one (which must be stopped or killed)."""
+        self.worker = start_worker({**self.instance_env(len(self.apps)), **settings}, self.work)
+        return self.worker
+
     def kill(self, app: AppServer) -> None:
-        """kill -9 of the instance: gunicorn and its workers, with no chance to finish anything."""
+        """kill -9 of an instance or the worker: the process and its children, with no chance
+        to finish anything."""
         with contextlib.suppress(ProcessLookupError):
             os.killpg(app.process.pid, signal.SIGKILL)
         app.process.wait(timeout=10)
@@ -74,8 +81,11 @@ class Cluster:
             backing.stop()
 
 
-def start_cluster(work: Path, *, instances: int = 2, workers: int = 1) -> Cluster:
-    """Everything started and serving; `stop()` stops it all (also when starting fails)."""
+def start_cluster(
+    work: Path, *, instances: int = 2, workers: int = 1, settings: Mapping[str, str] | None = None
+) -> Cluster:
+    """Everything started and serving; `stop()` stops it all (also when starting fails).
+    `settings` are environment variables every instance and the worker get besides."""
     primary = start_postgres()
     started: list[PostgresServer | PgBouncerServer | RedisServer] = [primary]
     try:
@@ -102,12 +112,13 @@ def start_cluster(work: Path, *, instances: int = 2, workers: int = 1) -> Cluste
         DATABASE_READ_REPLICA_1=replica.dsn(DATABASE),
         LOG_LEVEL="INFO",
     )
+    env.update(settings or {})
     cluster = Cluster(primary, replica, pgbouncer, redis, env, work)
     try:
         # Migrations go to the primary directly, as in production (not through PgBouncer).
         migrate({**env, "DATABASE_URL": primary.dsn(DATABASE)}, work)
         cluster.apps = [cluster.start_instance(index) for index in range(instances)]
-        cluster.worker = start_worker(cluster.instance_env(instances), work)
+        cluster.start_worker()
     except BaseException:
         cluster.stop()
         raise

@@ -1,8 +1,7 @@
-"""Faults survived, each against a real cluster (tests/cluster/harness.py) under load from
-concurrent clients: every acknowledged write is found afterwards, none twice, and the service
-recovers by itself. Each test prints its figures (`make test-cluster` shows them).
-
-Slow (a cluster per module): `make test-cluster`, its own CI step, not `make test`.
+"""Faults of an app instance, Redis and the primary, each against the real cluster
+(tests/cluster/conftest.py) under load from concurrent clients: every acknowledged write is
+found afterwards, none twice, and the service recovers by itself. Each test prints its figures
+(`make test-cluster` shows them).
 """
 
 from __future__ import annotations
@@ -10,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,55 +16,16 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from hiremebahamas.config import Settings
-from hiremebahamas.core.runtime import Runtime, create_runtime
+from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.models import Message
-from tests.billing.factories import grant_tier
-from tests.cluster.harness import DATABASE, Cluster, start_cluster
-from tests.conftest import make_settings
-from tests.factories import add_user, sign_in
+from tests.cluster.conftest import signed_in
+from tests.cluster.harness import Cluster
 
 pytestmark = pytest.mark.cluster
 
 CLIENTS = 8
 MESSAGES_EACH = 25
 ATTEMPTS = 20
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    started = start_cluster(tmp_path_factory.mktemp("cluster"))
-    try:
-        yield started
-    finally:
-        started.stop()
-
-
-def _settings(cluster: Cluster) -> Settings:
-    """The cluster's own settings, on the primary directly: what the test writes and reads."""
-    return make_settings(
-        database_url=cluster.primary.url(DATABASE),
-        secret_key=cluster.env["SECRET_KEY"],
-        jwt_secret_key=cluster.env["JWT_SECRET_KEY"],
-        access_token_ttl_seconds=3600,
-    )
-
-
-@pytest.fixture
-async def runtime(cluster: Cluster) -> AsyncIterator[Runtime]:
-    opened = create_runtime(_settings(cluster))
-    yield opened
-    await opened.close()
-
-
-async def _signed_in(runtime: Runtime, name: str, tier: str | None = None) -> tuple[str, dict[str, str]]:
-    async with runtime.database.sessionmaker.begin() as session:
-        unique = f"{name}-{uuid.uuid4().hex[:8]}"
-        user = await add_user(session, email=f"{unique}@example.com", username=unique)
-        login = await sign_in(session, runtime.settings, user)
-    if tier is not None:
-        await grant_tier(runtime, user.id, tier)
-    return user.username, {"Authorization": f"Bearer {login.tokens.access_token}"}
 
 
 @dataclass
@@ -112,8 +71,8 @@ async def _send_until_acknowledged(
 
 
 async def test_killing_an_instance_loses_and_repeats_no_message(cluster: Cluster, runtime: Runtime) -> None:
-    _, sender_headers = await _signed_in(runtime, "ann", tier="business")  # no messaging limit
-    recipient, _ = await _signed_in(runtime, "bob")
+    _, sender_headers = await signed_in(runtime, "ann", tier="business")  # no messaging limit
+    recipient, _ = await signed_in(runtime, "bob")
     victim, survivor = cluster.apps[0], cluster.apps[1]
     figures = Figures(fault_after=CLIENTS * MESSAGES_EACH * 2 // 5)
     async with httpx.AsyncClient(timeout=10.0) as client:
@@ -158,7 +117,7 @@ async def test_killing_an_instance_loses_and_repeats_no_message(cluster: Cluster
 
 
 async def test_with_redis_stopped_pages_and_the_api_keep_answering(cluster: Cluster, runtime: Runtime) -> None:
-    _, headers = await _signed_in(runtime, "cai")
+    _, headers = await signed_in(runtime, "cai")
     paths = ["/", "/jobs", "/api/jobs", "/talent", "/sitemap.xml", "/pricing", "/login"]
     signed_in_paths = ["/api/users/me", "/api/feed", "/api/notifications"]
     cluster.redis.pause()
@@ -179,8 +138,8 @@ async def test_with_redis_stopped_pages_and_the_api_keep_answering(cluster: Clus
 
 
 async def test_a_primary_restart_is_a_short_503_and_the_pools_recover(cluster: Cluster, runtime: Runtime) -> None:
-    _, headers = await _signed_in(runtime, "dee", tier="business")
-    recipient, _ = await _signed_in(runtime, "eve")
+    _, headers = await signed_in(runtime, "dee", tier="business")
+    recipient, _ = await signed_in(runtime, "eve")
     statuses: dict[int, int] = {}
     slowest = 0.0
     acknowledged: set[str] = set()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import email.policy
 import json
 import logging
 from collections.abc import Iterator
 from email.message import EmailMessage
-from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ from hiremebahamas.core.runtime import Runtime, create_runtime
 from hiremebahamas.models import AccountType, User
 from tests.conftest import make_settings
 from tests.servers import free_port
+from tests.smtp import Inbox
 
 MESSAGE = OutgoingEmail(
     to="ann@example.com",
@@ -33,21 +32,6 @@ MESSAGE = OutgoingEmail(
     html="<p>Hello Ann,<br>your account is <b>ready</b>.</p>",
     headers={"X-Campaign": "welcome"},
 )
-
-
-class Inbox:
-    """aiosmtpd handler that keeps every delivered envelope."""
-
-    def __init__(self) -> None:
-        self.envelopes: list[Envelope] = []
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802 - aiosmtpd hook
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-    def messages(self) -> list[EmailMessage]:
-        parser = BytesParser(_class=EmailMessage, policy=email.policy.default)
-        return [parser.parsebytes(bytes(e.original_content or b"")) for e in self.envelopes]
 
 
 def _check_credentials(

@@ -28,6 +28,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hiremebahamas.core.dbfailures import database_unreachable
+
 log = logging.getLogger(__name__)
 
 REPLICA_LAG = Gauge(
@@ -97,9 +99,9 @@ class ReplicaSet:
     def _watch(self, state: ReplicaState) -> None:
         @event.listens_for(state.engine.sync_engine, "handle_error")
         def _failed(context: ExceptionContext) -> None:
-            error = context.original_exception
-            if state.in_rotation and (context.is_disconnect or isinstance(error, OSError)):
-                state.error = type(error).__name__
+            error = context.sqlalchemy_exception or context.original_exception
+            if state.in_rotation and (context.is_disconnect or database_unreachable(error)):
+                state.error = type(context.original_exception).__name__
                 self._move(state, fit=False)
 
     def pick(self) -> AsyncEngine | None:

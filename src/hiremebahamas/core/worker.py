@@ -11,6 +11,10 @@ It runs what a `TaskRegistry` holds: the tasks a web process can queue and the p
 - Cron: each periodic job runs once per slot however many workers run (arq's unique cron ids).
 - Shutdown: on SIGTERM/SIGINT the worker stops taking jobs and gives running ones
   `SHUTDOWN_GRACE_SECONDS` to finish; any it then cancels go back to the queue.
+- A worker killed outright (kill -9): the jobs it held stay queued and another worker (or this
+  one, restarted) runs them once WORKER_JOB_TIMEOUT_SECONDS + 10 s have passed since they
+  started (arq's in-progress marker expires). A job that finished is skipped (above); an email
+  the mail server accepted in the instant before the worker died is the one case sent twice.
 """
 
 from __future__ import annotations
@@ -46,7 +50,6 @@ logger = logging.getLogger(__name__)
 
 MAX_TRIES = 8
 SHUTDOWN_GRACE_SECONDS = 30
-JOB_TIMEOUT_SECONDS = 300
 DONE_PREFIX = "hmb:task-done:"
 DONE_TTL_SECONDS = 7 * 24 * 3600
 
@@ -93,11 +96,11 @@ def _job(task: Task[...], retry: RetryPolicy) -> Function:
     return func(run, name=name, max_tries=retry.max_tries, keep_result=60)
 
 
-def _cron_job(periodic: Periodic) -> CronJob:
+def _cron_job(periodic: Periodic, timeout: int) -> CronJob:
     async def run(ctx: dict[str, Any]) -> None:
         await periodic.run(ctx["task_context"])
 
-    return cron(run, name=periodic.name, minute=set(periodic.minutes), timeout=JOB_TIMEOUT_SECONDS)
+    return cron(run, name=periodic.name, minute=set(periodic.minutes), timeout=timeout)
 
 
 async def _startup(ctx: dict[str, Any]) -> None:
@@ -143,13 +146,13 @@ def create_worker(
     retry = retry or RetryPolicy()
     return _Worker(
         functions=[_job(registry.tasks[name], retry) for name in sorted(registry.tasks)],
-        cron_jobs=[_cron_job(periodic) for periodic in registry.periodic] if with_cron else None,
+        cron_jobs=[_cron_job(p, settings.worker_job_timeout_seconds) for p in registry.periodic] if with_cron else None,
         queue_name=QUEUE_NAME,
         redis_settings=RedisSettings.from_dsn(settings.redis_url),
         burst=burst,
         handle_signals=handle_signals,
         job_completion_wait=SHUTDOWN_GRACE_SECONDS,
-        job_timeout=JOB_TIMEOUT_SECONDS,
+        job_timeout=settings.worker_job_timeout_seconds,
         max_tries=retry.max_tries,
         keep_result=60,
         job_serializer=serialize_job,

@@ -11,11 +11,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import iter_route_contexts
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hiremebahamas.core.dbfailures import database_unreachable
 from hiremebahamas.core.errors import AppError, DatabaseUnavailable, NotFound, Unauthenticated, ValidationFailed
 from hiremebahamas.web.rendering import is_htmx, redirect, render
 
@@ -138,18 +138,8 @@ class AnswerUnexpectedErrors:
             await response(scope, receive, send)
 
 
-def _database_unreachable(exc: BaseException) -> bool:
-    """A lost or refused database connection, as opposed to a bug: the primary restarting or
-    failing over, PgBouncer without a server, the network between them."""
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    if isinstance(exc, OperationalError | InterfaceError | ConnectionError | TimeoutError):
-        return True
-    return isinstance(exc.__cause__ or exc.__context__, ConnectionError | TimeoutError)
-
-
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
-    if _database_unreachable(exc):
+    if database_unreachable(exc):
         # An outage, not a bug: a clear 503 the client may retry, one warning line, no traceback.
         logger.warning("database unavailable: %s", type(exc).__name__)
         return await handle_app_error(request, DatabaseUnavailable())
