@@ -17,14 +17,14 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 
 from hiremebahamas.app import create_app
 from hiremebahamas.cli import migrate
 from hiremebahamas.config import Settings
 from hiremebahamas.core.db import Database
 from hiremebahamas.core.runtime import Runtime, create_runtime
-from hiremebahamas.models import Base
+from hiremebahamas.models import AuditEntry, Base
 from tests.servers import PgBouncerServer, PostgresServer, RedisServer, start_pgbouncer, start_postgres, start_redis
 from tests.uploads.s3_server import S3Server, start_s3
 
@@ -95,7 +95,11 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 async def empty_tables(database: Database) -> None:
     async with database.engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
-            await connection.execute(delete(table))
+            if table.name == AuditEntry.__tablename__ and not database.is_sqlite:
+                # Append-only: PostgreSQL refuses DELETE on it (migration 0009), not TRUNCATE.
+                await connection.execute(text(f"TRUNCATE {table.name}"))
+            else:
+                await connection.execute(delete(table))
 
 
 @asynccontextmanager

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from starlette.types import ASGIApp
 
 from hiremebahamas.accounts import api as accounts_api
+from hiremebahamas.accounts import two_factor_api, two_factor_views
 from hiremebahamas.accounts import views as accounts_views
 from hiremebahamas.accounts.deps import limit_api, optional_auth
 from hiremebahamas.billing import api as billing_api
@@ -25,6 +26,7 @@ from hiremebahamas.core.middleware import RequestContextMiddleware
 from hiremebahamas.core.observability import configure_logging, init_sentry
 from hiremebahamas.core.response_cache import ResponseCacheMiddleware
 from hiremebahamas.core.runtime import Runtime, create_runtime
+from hiremebahamas.core.schedule import start_schedule
 from hiremebahamas.core.security import SESSION_COOKIE
 from hiremebahamas.jobs.alerts import api as job_alerts_api
 from hiremebahamas.jobs.alerts import views as job_alerts_views
@@ -33,10 +35,10 @@ from hiremebahamas.jobs.applications import views as job_applications_views
 from hiremebahamas.jobs.postings import api as job_postings_api
 from hiremebahamas.jobs.postings import job_page
 from hiremebahamas.jobs.postings import views as job_postings_views
-from hiremebahamas.jobs.schedule import start_schedule
 from hiremebahamas.jobs.search import api as job_search_api
 from hiremebahamas.jobs.search import views as job_search_views
 from hiremebahamas.jobs.seo import views as job_seo_views
+from hiremebahamas.jobs.tasks import run_due
 from hiremebahamas.messaging import api as messaging_api
 from hiremebahamas.messaging import views as messaging_views
 from hiremebahamas.moderation import api as moderation_api
@@ -51,6 +53,9 @@ from hiremebahamas.profiles import views as profiles_views
 from hiremebahamas.realtime import ws as realtime_ws
 from hiremebahamas.social import api as social_api
 from hiremebahamas.social import views as social_views
+from hiremebahamas.staff import api as staff_api
+from hiremebahamas.staff import views as staff_views
+from hiremebahamas.staff.tasks import end_suspensions
 from hiremebahamas.uploads import api as uploads_api
 from hiremebahamas.uploads import views as uploads_views
 from hiremebahamas.web import ops, pages
@@ -86,6 +91,7 @@ def _api_router() -> APIRouter:
     )
     api.include_router(accounts_api.auth_router)
     api.include_router(accounts_api.csrf_router)
+    api.include_router(two_factor_api.router)
     api.include_router(accounts_api.users_router)
     api.include_router(companies_api.router)
     api.include_router(job_search_api.router)
@@ -101,6 +107,7 @@ def _api_router() -> APIRouter:
     api.include_router(notifications_api.router)
     api.include_router(uploads_api.router)
     api.include_router(billing_api.router)
+    api.include_router(staff_api.router)
     return api
 
 
@@ -115,6 +122,7 @@ def _web_router() -> APIRouter:
     )
     web.include_router(pages.router, dependencies=[Depends(optional_auth)])  # the layout shows who is signed in
     web.include_router(accounts_views.router)
+    web.include_router(two_factor_views.router)
     web.include_router(companies_views.router)
     # The jobs pages: every fixed path before the job page's catch-all `/jobs/{ref}`.
     web.include_router(job_search_views.router)
@@ -131,6 +139,7 @@ def _web_router() -> APIRouter:
     web.include_router(notifications_views.router)
     web.include_router(uploads_views.router)
     web.include_router(billing_views.router)
+    web.include_router(staff_views.router)
     return web
 
 
@@ -144,11 +153,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # WEB_THREADS sizes the pool that blocking calls (argon2) run on, off the event loop.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
-        # Job expiry and daily alerts; off in tests, and left to the worker's cron when one runs.
-        job_schedule = start_schedule(runtime, enabled=False if runtime.tasks.uses_worker else None)
+        # Job expiry, daily alerts, suspensions ending; off in tests, and left to the worker's
+        # cron when one runs.
+        runs = [run_due, end_suspensions]
+        schedule = start_schedule(runtime, runs, enabled=False if runtime.tasks.uses_worker else None)
         runtime.database.replicas.start()  # which read replicas are fit to serve (core/replicas.py)
         yield
-        await job_schedule.stop()
+        await schedule.stop()
         await runtime.close()
 
     app = HireMeBahamasApp(

@@ -1,5 +1,5 @@
-"""`hiremebahamas` command line: serve, worker, migrate, create-admin, generate-secret, seed-tiers, stripe-sync,
-demo-data."""
+"""`hiremebahamas` command line: serve, worker, migrate, create-admin, grant-role, revoke-role, generate-secret,
+seed-tiers, stripe-sync, demo-data."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from hiremebahamas.billing import cli as billing_cli
 from hiremebahamas.config import Settings, generate_secret
 from hiremebahamas.demo import cli as demo_cli
 from hiremebahamas.jobs import cli as jobs_cli
+from hiremebahamas.staff import cli as staff_cli
 
 if TYPE_CHECKING:
     from hiremebahamas.core.tasks import TaskRegistry
@@ -70,11 +71,21 @@ def worker_tasks() -> TaskRegistry:
     from hiremebahamas.messaging import tasks as messaging_tasks
     from hiremebahamas.notifications import tasks as notifications_tasks
     from hiremebahamas.posts import tasks as posts_tasks
+    from hiremebahamas.staff import tasks as staff_tasks
     from hiremebahamas.uploads import tasks as uploads_tasks
 
     registry = TaskRegistry()
     registry.add(send_email)
-    for domain in (accounts_tasks, jobs_tasks, messaging_tasks, notifications_tasks, posts_tasks, uploads_tasks):
+    domains = (
+        accounts_tasks,
+        jobs_tasks,
+        messaging_tasks,
+        notifications_tasks,
+        posts_tasks,
+        staff_tasks,
+        uploads_tasks,
+    )
+    for domain in domains:
         domain.register(registry)
     return registry
 
@@ -107,11 +118,11 @@ async def _create_admin(email: str, password: str, first_name: str, last_name: s
     from hiremebahamas.accounts import passwords
     from hiremebahamas.accounts.service import find_user_by_email, normalise_email
     from hiremebahamas.accounts.usernames import suggest_username
-    from hiremebahamas.core import security
+    from hiremebahamas.core import audit, security
     from hiremebahamas.core.db import Database
     from hiremebahamas.core.email import create_email_sender
     from hiremebahamas.core.tasks import InProcessTaskRunner, TaskContext
-    from hiremebahamas.models import AccountType, User
+    from hiremebahamas.models import AccountType, StaffRole, User
     from hiremebahamas.models.base import utcnow
 
     settings = Settings()
@@ -121,23 +132,29 @@ async def _create_admin(email: str, password: str, first_name: str, last_name: s
         async with database.unit_of_work(runner) as session:
             user = await find_user_by_email(session, email)
             if user is not None:
-                user.is_admin = True
+                before = user.staff_role.value if user.staff_role else None
+                user.staff_role = StaffRole.ADMIN
+                after = {"staff_role": StaffRole.ADMIN.value}
+                audit.record(
+                    session, None, "user.grant_role", "user", user.id, before={"staff_role": before}, after=after
+                )
                 return f"{user.email} is now an admin."
             problem = passwords.password_problem(password, email)
             if problem:
                 raise SystemExit(f"Password not accepted: {problem}")
-            session.add(
-                User(
-                    email=normalise_email(email),
-                    username=await suggest_username(session, first_name, last_name),
-                    password_hash=await security.hash_password_off_loop(password),
-                    first_name=first_name,
-                    last_name=last_name,
-                    account_type=AccountType.EMPLOYER,
-                    is_admin=True,
-                    email_verified_at=utcnow(),
-                )
+            admin = User(
+                email=normalise_email(email),
+                username=await suggest_username(session, first_name, last_name),
+                password_hash=await security.hash_password_off_loop(password),
+                first_name=first_name,
+                last_name=last_name,
+                account_type=AccountType.EMPLOYER,
+                staff_role=StaffRole.ADMIN,
+                email_verified_at=utcnow(),
             )
+            session.add(admin)
+            await session.flush()
+            audit.record(session, None, "user.create_admin", "user", admin.id, after={"staff_role": "admin"})
             return f"Admin {normalise_email(email)} created."
     finally:
         await database.dispose()
@@ -230,6 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     jobs_cli.add_commands(commands)
     billing_cli.add_commands(commands)
     demo_cli.add_commands(commands)
+    staff_cli.add_commands(commands)
     smoke.add_commands(commands)
     return parser
 

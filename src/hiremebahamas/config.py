@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     secret_key: str = ""
     jwt_secret_key: str = ""
     jwt_previous_secret_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Earlier SECRET_KEYs, still accepted for what was sealed with them (two-step secrets,
+    # recovery codes; core/secrets_box.py) while it is sealed again with the current one.
+    previous_secret_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
     access_token_ttl_seconds: int = 15 * 60
     refresh_token_ttl_days: int = 30
     session_ttl_days: int = 30
@@ -58,6 +61,9 @@ class Settings(BaseSettings):
     database_replica_check_seconds: float = 2.0
     database_pool_size: int = 10
     database_max_overflow: int = 10
+    # The staff area (and /api/admin) needs a sign-in confirmed with a second factor. Unset: on,
+    # except in development and tests.
+    staff_require_totp: bool | None = None
     # A background task running longer is cancelled and retried. A task whose worker died
     # (kill -9, a lost machine) is picked up again this many seconds, plus 10, after it started.
     worker_job_timeout_seconds: int = Field(default=300, ge=10)
@@ -136,7 +142,7 @@ class Settings(BaseSettings):
     metrics_token: str | None = None
 
     _validate_csv = field_validator(
-        "jwt_previous_secret_keys", "trusted_proxies", "database_read_replicas", mode="before"
+        "jwt_previous_secret_keys", "previous_secret_keys", "trusted_proxies", "database_read_replicas", mode="before"
     )(_csv)
 
     @model_validator(mode="before")
@@ -190,6 +196,12 @@ class Settings(BaseSettings):
     @property
     def is_development(self) -> bool:
         return self.environment == Environment.DEVELOPMENT
+
+    @property
+    def staff_totp_required(self) -> bool:
+        if self.staff_require_totp is not None:
+            return self.staff_require_totp
+        return self.environment not in (Environment.DEVELOPMENT, Environment.TEST)
 
     @property
     def cookies_secure(self) -> bool:

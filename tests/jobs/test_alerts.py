@@ -13,8 +13,8 @@ import httpx
 from sqlalchemy import func, select
 
 from hiremebahamas.core.runtime import Runtime
+from hiremebahamas.core.schedule import start_schedule
 from hiremebahamas.jobs.alerts.service import send_instant_job_alerts
-from hiremebahamas.jobs.schedule import start_schedule
 from hiremebahamas.jobs.tasks import run_due, send_daily_job_alerts
 from hiremebahamas.models import JobAlertDelivery, SavedSearch, ScheduledRun
 from tests.helpers import emails_to, link_in, text_of
@@ -183,10 +183,10 @@ async def test_the_schedule_expires_jobs_and_claims_the_daily_digest_once(
 
 
 async def test_the_in_process_schedule_is_off_in_tests_and_stops_cleanly(runtime: Runtime) -> None:
-    idle = start_schedule(runtime)
+    idle = start_schedule(runtime, [run_due])
     assert not idle.running
     await idle.stop()
-    started = start_schedule(runtime, enabled=True)
+    started = start_schedule(runtime, [run_due], enabled=True)
     await asyncio.sleep(0.05)  # its first round (expire jobs) runs at once
     assert started.running
     await started.stop()

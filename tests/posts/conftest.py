@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import select
 
 from hiremebahamas.core.runtime import Runtime
-from hiremebahamas.models import AccountType, Block, Follow, Notification, Post, Upload, UploadPurpose, User
+from hiremebahamas.models import AccountType, Block, Follow, Notification, Post, StaffRole, Upload, UploadPurpose, User
 from hiremebahamas.models.base import utcnow
 from tests.factories import add_user, sign_in
 from tests.helpers import PASSWORD, Account
@@ -40,7 +40,12 @@ async def member(
     async with runtime.database.sessionmaker.begin() as session:
         username = f"{first_name.lower()}-rolle"
         user = await add_user(
-            session, email=email, username=username, first_name=first_name, verified=verified, is_admin=admin
+            session,
+            email=email,
+            username=username,
+            first_name=first_name,
+            verified=verified,
+            staff_role=StaffRole.ADMIN if admin else None,
         )
         login = await sign_in(session, runtime.settings, user)
     tokens = login.tokens

@@ -25,7 +25,7 @@ from sqlalchemy import update
 
 from hiremebahamas.accounts.service import ClientInfo, start_session
 from hiremebahamas.core.runtime import Runtime
-from hiremebahamas.models import BillingCustomer, User
+from hiremebahamas.models import BillingCustomer, StaffRole, User
 from tests.helpers import PASSWORD, page_csrf
 from tests.jobs.conftest import Person, create_company, job_body, person, post_job
 from tests.uploads.files import pdf, picture
@@ -106,6 +106,18 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/auth/logout"): members(204, fresh="session"),
     ("POST", "/api/auth/password-reset/request"): everyone(202, json={"email": "nobody@example.com"}),
     ("POST", "/api/auth/password-reset/confirm"): everyone(400, json={"token": "forged", "new_password": PASSWORD}),
+    # Two-step verification, your own only. Set up (a new secret to scan), then a wrong first code
+    # is refused; switching it off when it is off is a conflict.
+    ("GET", "/api/auth/two-factor"): members(200),
+    ("POST", "/api/auth/two-factor/setup"): members(200),
+    ("POST", "/api/auth/two-factor/enable"): members(422, json={"code": "000000"}),
+    ("POST", "/api/auth/two-factor/disable"): members(409, json={"password": PASSWORD}),
+    ("GET", "/account/two-factor"): members(200, anonymous=303),
+    ("POST", "/account/two-factor/setup"): members(303, anonymous=401, form={}),
+    ("POST", "/account/two-factor/enable"): members(422, anonymous=401, form={"code": "000000"}),
+    ("POST", "/account/two-factor/disable"): members(409, anonymous=401, form={"password": PASSWORD}),
+    # The login page's second step: a forged challenge starts the sign-in again.
+    ("POST", "/login/code"): everyone(303, form={"challenge": "forged", "code": "000000"}),
     ("POST", "/api/auth/change-password"): members(
         403, json={"current_password": "wrong-password-123", "new_password": "another-password-456"}
     ),
@@ -325,6 +337,41 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/billing/portal"): members(200, anonymous=303),
     ("GET", "/static/{path}"): everyone(200, params={"path": "favicon.svg"}),
     # The socket's handshake is not HTTP: tests/realtime/test_ws.py holds who may open it.
+    # The staff area: the admin only (tests/staff covers moderators). The API answers members
+    # 403; the pages answer them 404, so the area does not announce itself. The suspension is
+    # lifted by the next row, so the rows after see the same world.
+    ("GET", "/api/admin/users"): r(401, 403, 403, 403, 403, 200),
+    ("GET", "/api/admin/users/{username}"): r(401, 403, 403, 403, 403, 200, params={"username": "{member}"}),
+    ("POST", "/api/admin/users/{username}/suspend"): r(
+        401, 403, 403, 403, 403, 200, json={"reason": "Matrix"}, params={"username": "{member}"}
+    ),
+    ("POST", "/api/admin/users/{username}/reinstate"): r(
+        401, 403, 403, 403, 403, 200, json={}, params={"username": "{member}"}
+    ),
+    ("POST", "/api/admin/users/{username}/verify-email"): r(
+        401, 403, 403, 403, 403, 409, params={"username": "{member}"}
+    ),
+    ("PUT", "/api/admin/users/{username}/role"): r(
+        401, 403, 403, 403, 403, 200, json={"role": "moderator"}, params={"username": "{member}"}
+    ),
+    ("GET", "/api/admin/audit"): r(401, 403, 403, 403, 403, 200),
+    ("GET", "/api/admin/audit.csv"): r(401, 403, 403, 403, 403, 200),
+    ("GET", "/admin"): r(303, 404, 404, 404, 404, 200),
+    ("GET", "/admin/users"): r(303, 404, 404, 404, 404, 200),
+    ("GET", "/admin/users/{username}"): r(303, 404, 404, 404, 404, 200, params={"username": "{member}"}),
+    ("GET", "/admin/audit"): r(303, 404, 404, 404, 404, 200),
+    ("POST", "/admin/users/{username}/suspend"): r(
+        401, 404, 404, 404, 404, 303, form={"reason": "Matrix"}, params={"username": "{member}"}
+    ),
+    ("POST", "/admin/users/{username}/reinstate"): r(
+        401, 404, 404, 404, 404, 303, form={}, params={"username": "{member}"}
+    ),
+    ("POST", "/admin/users/{username}/verify-email"): r(
+        401, 404, 404, 404, 404, 409, form={}, params={"username": "{member}"}
+    ),
+    ("POST", "/admin/users/{username}/role"): r(
+        401, 404, 404, 404, 404, 303, form={"role": ""}, params={"username": "{member}"}
+    ),
     ("WS", "/ws"): everyone(ELSEWHERE),
 }
 
@@ -524,7 +571,7 @@ async def _world(app: FastAPI, runtime: Runtime, client: httpx.AsyncClient) -> W
     bystander = await person(runtime, "bob@example.com", first_name="Bob")
     member = await person(runtime, "mia@example.com", first_name="Mia", employer=True, business=False)
     async with runtime.database.sessionmaker.begin() as session:
-        await session.execute(update(User).where(User.id == people["admin"].id).values(is_admin=True))
+        await session.execute(update(User).where(User.id == people["admin"].id).values(staff_role=StaffRole.ADMIN))
         # The employers' Business plans were written without the billing account a checkout makes.
         for name in ("employer", "other_employer"):
             owner = people[name].id

@@ -58,6 +58,8 @@ ISSUED_SECRETS = {
     ("POST", "/api/saved-searches/unsubscribe"),
     ("POST", "/api/notifications/unsubscribe"),
     ("POST", "/api/subscriptions/webhook"),
+    # The code of an authenticator app, from a secret only the server and the app know.
+    ("POST", "/api/auth/two-factor/enable"),
 }
 CURSOR_PARAMETERS = {"cursor", "after"}
 # Rules that join two parts of a request, which JSON Schema cannot state: the schema states each

@@ -15,7 +15,7 @@ from hiremebahamas.config import Settings
 from hiremebahamas.core.ratelimit import RateLimiter
 from hiremebahamas.core.runtime import Runtime, create_runtime
 from hiremebahamas.core.s3storage import S3Storage
-from hiremebahamas.models import Upload, User
+from hiremebahamas.models import StaffRole, Upload, User
 from tests.conftest import empty_tables, make_settings
 from tests.helpers import Account, login, page_csrf, signed_up
 from tests.servers import free_port
@@ -46,7 +46,7 @@ async def upload_rows(runtime: Runtime) -> int:
 
 async def make_admin(runtime: Runtime, email: str) -> None:
     async with runtime.database.sessionmaker() as session:
-        await session.execute(update(User).where(User.email == email).values(is_admin=True))
+        await session.execute(update(User).where(User.email == email).values(staff_role=StaffRole.ADMIN))
         await session.commit()
 
 

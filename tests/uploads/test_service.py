@@ -25,7 +25,7 @@ from hiremebahamas.core.errors import (
 from hiremebahamas.core.ratelimit import RateLimiter
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.core.storage import LocalStorage, ObjectMeta
-from hiremebahamas.models import AccountType, Upload, UploadPurpose, User
+from hiremebahamas.models import AccountType, StaffRole, Upload, UploadPurpose, User
 from hiremebahamas.uploads import service
 from hiremebahamas.uploads.forms import upload_from_form
 from hiremebahamas.uploads.service import Reach, UploadIn, Variant
@@ -48,7 +48,7 @@ async def make_user(session: AsyncSession, name: str, *, admin: bool = False) ->
         first_name=name.title(),
         last_name="Test",
         account_type=AccountType.JOB_SEEKER,
-        is_admin=admin,
+        staff_role=StaffRole.ADMIN if admin else None,
     )
     session.add(user)
     await session.flush()

@@ -67,8 +67,10 @@ async def login(
     body: LoginIn, request: Request, response: Response, db: DbSession, runtime: AppRuntime
 ) -> TokenPairOut:
     settings = runtime.settings
-    user = await service.authenticate(db, settings, runtime.store, body.email, body.password, request_ip(request))
-    login = await service.start_session(db, settings, user, client_info(request))
+    user = await service.authenticate(
+        db, settings, runtime.store, body.email, body.password, request_ip(request), code=body.totp
+    )
+    login = await service.start_session(db, settings, user, client_info(request), second_factor=user.has_second_factor)
     set_session_cookie(response, settings, login.cookie_value)
     rotate_csrf_cookie(request)
     set_csrf_cookie_if_new(request, response, settings)

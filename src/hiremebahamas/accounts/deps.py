@@ -16,7 +16,7 @@ from hiremebahamas.accounts import service
 from hiremebahamas.core.errors import EmailUnverified, Unauthenticated
 from hiremebahamas.core.ratelimit import LimitScope
 from hiremebahamas.core.security import SESSION_COOKIE
-from hiremebahamas.models import AccountType, AuthSession, User
+from hiremebahamas.models import AccountType, AuthSession, StaffRole, User
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.web.deps import READ_METHODS, DbSession, get_runtime, get_settings, request_ip
 
@@ -40,7 +40,15 @@ class Viewer:
     last_name: str
     account_type: AccountType
     email_verified: bool
-    is_admin: bool
+    staff_role: StaffRole | None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.staff_role is StaffRole.ADMIN
+
+    @property
+    def is_staff(self) -> bool:
+        return self.staff_role is not None
 
     @classmethod
     def of(cls, user: User) -> Viewer:
@@ -52,7 +60,7 @@ class Viewer:
             last_name=user.last_name,
             account_type=user.account_type,
             email_verified=user.email_verified,
-            is_admin=user.is_admin,
+            staff_role=user.staff_role,
         )
 
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from hiremebahamas.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from hiremebahamas.core.text import InputModel, Verbatim
-from hiremebahamas.models import AccountType
+from hiremebahamas.models import AccountType, StaffRole
 
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 # What a login compares; a new password states the rules a new one must meet (passwords.py)
@@ -29,6 +29,35 @@ class RegisterIn(InputModel):
 class LoginIn(InputModel):
     email: Annotated[str, Field(min_length=1, max_length=320)]
     password: Password
+    totp: Annotated[str, Field(min_length=1, max_length=20)] | None = None
+    """For an account with two-step verification: the code from its app, or a recovery code.
+    Without it such an account gets 401 `totp_required`; a wrong one, 401 `totp_invalid`."""
+
+
+class TwoFactorCodeIn(InputModel):
+    code: Annotated[str, Field(min_length=1, max_length=20)]
+
+
+class TwoFactorOffIn(InputModel):
+    password: Password
+
+
+class TwoFactorSetupOut(BaseModel):
+    secret: str
+    """Base32, for typing into an app that cannot scan."""
+    otpauth_uri: str
+    qr_svg: str
+    """The same URI as an SVG QR code, drawn by the server."""
+
+
+class TwoFactorStatusOut(BaseModel):
+    enabled: bool
+    recovery_codes_left: int
+
+
+class RecoveryCodesOut(BaseModel):
+    recovery_codes: list[str]
+    """Shown once: each signs in once in place of a code."""
 
 
 class TokenIn(InputModel):
@@ -69,6 +98,8 @@ class UserOut(BaseModel):
     account_type: AccountType
     email_verified: bool
     is_admin: bool
+    staff_role: StaffRole | None = None
+    """"admin" or "moderator" for the site's staff."""
     created_at: datetime
 
 

@@ -14,14 +14,14 @@ from datetime import timedelta
 from sqlalchemy import Select, Uuid, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hiremebahamas.accounts import emails
+from hiremebahamas.accounts import emails, second_factor
 from hiremebahamas.accounts.lockout import LoginAttempt, lift_locks
 from hiremebahamas.accounts.passwords import password_problem
 from hiremebahamas.accounts.schemas import RegisterIn, UserUpdateIn
 from hiremebahamas.accounts.tasks import send_password_reset
 from hiremebahamas.accounts.usernames import suggest_username
 from hiremebahamas.config import Settings
-from hiremebahamas.core import security, tasks
+from hiremebahamas.core import audit, security, tasks
 from hiremebahamas.core.cache import KeyValueStore
 from hiremebahamas.core.email import OutgoingEmail, defer_email
 from hiremebahamas.core.errors import (
@@ -31,6 +31,7 @@ from hiremebahamas.core.errors import (
     Unauthenticated,
     ValidationFailed,
 )
+from hiremebahamas.core.times import NASSAU
 from hiremebahamas.models import AuthSession, EmailToken, EmailTokenPurpose, RefreshToken, User
 from hiremebahamas.models.base import new_id, utcnow
 from hiremebahamas.profiles.cache import forget_after_commit
@@ -38,6 +39,8 @@ from hiremebahamas.profiles.cache import forget_after_commit
 BAD_CREDENTIALS = "That email and password do not match an account."
 # A session's last_seen_at is written at most this often, not on every request.
 _TOUCH_INTERVAL = timedelta(minutes=5)
+# Staff sessions end after this long without a request (the issue's twelve hours idle).
+STAFF_IDLE = timedelta(hours=12)
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,6 @@ async def register(session: AsyncSession, settings: Settings, store: KeyValueSto
         first_name=data.first_name,
         last_name=data.last_name,
         account_type=data.account_type,
-        is_admin=False,
         is_active=True,
         created_at=utcnow(),
     )
@@ -179,11 +181,18 @@ async def verify_email(session: AsyncSession, token: str) -> User:
 
 
 async def authenticate(
-    session: AsyncSession, settings: Settings, store: KeyValueStore, email: str, password: str, ip: str
+    session: AsyncSession,
+    settings: Settings,
+    store: KeyValueStore,
+    email: str,
+    password: str,
+    ip: str,
+    code: str | None = None,
 ) -> User:
     """Check credentials of a sign-in from address `ip`, throttled as accounts/lockout.py
-    explains. Failures count whether or not an account has the email, so the answer never
-    reveals which emails are registered."""
+    explains: the password, then (for an account with two-step verification) `code`. Failures
+    count whether or not an account has the email, so the answer never reveals which emails are
+    registered; a wrong code counts as a failure too."""
     email = normalise_email(email)
     attempt = await LoginAttempt.start(store, settings, email, ip)
     await attempt.check()
@@ -191,13 +200,76 @@ async def authenticate(
     if not await security.verify_password_off_loop(user.password_hash if user else None, password) or user is None:
         await attempt.failed()
         raise Unauthenticated(BAD_CREDENTIALS)
+    _check_active(session, user)
+    if user.has_second_factor:
+        await _check_code(session, settings, attempt, user, code)
     await attempt.succeeded()
-    if not user.is_active:
-        raise Forbidden("This account has been suspended. Contact support if you think this is a mistake.")
     if security.password_needs_rehash(user.password_hash):
         user.password_hash = await security.hash_password_off_loop(password)
     user.last_login_at = utcnow()
     return user
+
+
+async def authenticate_code(
+    session: AsyncSession, settings: Settings, store: KeyValueStore, email: str, code: str, ip: str
+) -> User:
+    """The second step of a sign-in whose password was right moments ago (the login page's
+    signed challenge vouches for it): the code, throttled like a password."""
+    attempt = await LoginAttempt.start(store, settings, normalise_email(email), ip)
+    await attempt.check()
+    user = await find_user_by_email(session, email)
+    if user is None or not user.has_second_factor:
+        raise Unauthenticated("This sign-in has expired. Please log in again.")
+    _check_active(session, user)
+    await _check_code(session, settings, attempt, user, code)
+    await attempt.succeeded()
+    user.last_login_at = utcnow()
+    return user
+
+
+def _check_active(session: AsyncSession, user: User) -> None:
+    if not user.is_active and user.suspended_until is not None and user.suspended_until <= utcnow():
+        lift_suspension(session, user, None, "suspension ended")  # before the periodic run did
+    if not user.is_active:
+        raise Forbidden(suspension_message(user))
+
+
+async def _check_code(
+    session: AsyncSession, settings: Settings, attempt: LoginAttempt, user: User, code: str | None
+) -> None:
+    if code is None or not code.strip():
+        raise second_factor.CodeRequired()
+    if not await second_factor.check(session, settings, user, code):
+        await attempt.failed()
+        raise second_factor.CodeRefused()
+
+
+def account_state(user: User) -> dict[str, object]:
+    """What the audit log keeps of an account before and after a change to it."""
+    return {
+        "is_active": user.is_active,
+        "suspended_until": user.suspended_until.isoformat() if user.suspended_until else None,
+        "suspension_reason": user.suspension_reason,
+        "staff_role": user.staff_role.value if user.staff_role else None,
+        "email_verified": user.email_verified,
+    }
+
+
+def lift_suspension(session: AsyncSession, user: User, actor: User | None, reason: str | None) -> None:
+    """Let a suspended account in again (`actor` None: its end came), in the audit log."""
+    before = account_state(user)
+    user.is_active, user.suspended_until, user.suspension_reason = True, None, None
+    audit.record(
+        session, actor, "user.reinstate", "user", user.id, reason=reason, before=before, after=account_state(user)
+    )
+
+
+def suspension_message(user: User) -> str:
+    """What a suspended person reads when they try to log in: why, and until when."""
+    ends = user.suspended_until
+    until = f" until {ends.astimezone(NASSAU):%d %B %Y, %H:%M} (Nassau time)" if ends else ""
+    reason = f" Reason: {user.suspension_reason}" if user.suspension_reason else ""
+    return f"This account is suspended{until}.{reason} Contact support if you think this is a mistake."
 
 
 async def _issue_tokens(session: AsyncSession, settings: Settings, auth_session: AuthSession) -> IssuedTokens:
@@ -215,7 +287,10 @@ async def _issue_tokens(session: AsyncSession, settings: Settings, auth_session:
     return IssuedTokens(auth_session, access_token, expires_in, refresh_token)
 
 
-async def start_session(session: AsyncSession, settings: Settings, user: User, client: ClientInfo) -> NewLogin:
+async def start_session(
+    session: AsyncSession, settings: Settings, user: User, client: ClientInfo, *, second_factor: bool = False
+) -> NewLogin:
+    """`second_factor`: the sign-in was confirmed with a code (the staff area may need it)."""
     cookie_secret = security.random_token()
     auth_session = AuthSession(
         id=uuid.uuid4(),
@@ -224,6 +299,7 @@ async def start_session(session: AsyncSession, settings: Settings, user: User, c
         expires_at=utcnow() + timedelta(days=settings.session_ttl_days),
         user_agent=client.user_agent[:400],
         ip_address=client.ip_address[:64],
+        second_factor_at=utcnow() if second_factor else None,
     )
     session.add(auth_session)
     await session.flush()
@@ -246,6 +322,8 @@ async def _load_live_session(session: AsyncSession, session_id: uuid.UUID) -> tu
     now = utcnow()
     if auth_session.revoked_at is not None or auth_session.expires_at <= now or not user.is_active:
         return None
+    if user.staff_role is not None and now - auth_session.last_seen_at > STAFF_IDLE:
+        return None  # a staff session left alone for half a day has ended
     if now - auth_session.last_seen_at > _TOUCH_INTERVAL:
         auth_session.last_seen_at = now
     return auth_session, user

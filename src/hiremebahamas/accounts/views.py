@@ -8,12 +8,16 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import ValidationError
 
-from hiremebahamas.accounts import service
+from hiremebahamas.accounts import second_factor, service
 from hiremebahamas.accounts.api import client_info
 from hiremebahamas.accounts.cookies import clear_session_cookie, set_session_cookie
 from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
 from hiremebahamas.accounts.schemas import RegisterIn, UserUpdateIn
+from hiremebahamas.accounts.service import NewLogin
+from hiremebahamas.config import Settings
+from hiremebahamas.core import security
 from hiremebahamas.core.errors import AppError, Forbidden, NotFound, ValidationFailed
+from hiremebahamas.models import User
 from hiremebahamas.web.csrf import rotate_csrf_cookie
 from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession, discard_attempt, limit_auth, request_ip
 from hiremebahamas.web.forms import FormPassword, FormStr, field_errors, form_text, refused_form
@@ -91,14 +95,60 @@ async def login_submit(
     settings = runtime.settings
     try:
         user = await service.authenticate(db, settings, runtime.store, email, password, request_ip(request))
+    except second_factor.CodeRequired:
+        # The password was right: ask for the code, carrying a signed proof of that, not the password.
+        await db.rollback()
+        challenge = security.encode_login_challenge(settings, service.normalise_email(email))
+        return _code_page(request, challenge, next)
     except AppError as error:
         context = {"form": {"email": email}, "next": safe_next(next)}
         return await _form_failed(request, db, "accounts/login.html", error, context)
-    login = await service.start_session(db, settings, user, client_info(request))
+    return _signed_in(
+        request, settings, await service.start_session(db, settings, user, client_info(request)), user, next
+    )
+
+
+def _code_page(
+    request: Request, challenge: str, next: str, *, error: str | None = None, status_code: int = 200
+) -> Response:
+    context = {
+        "challenge": challenge,
+        "next": safe_next(next),
+        "errors": {"code": error} if error else {},
+        "error": error,
+    }
+    return render(request, "accounts/login_code.html", context, status_code=status_code)
+
+
+def _signed_in(request: Request, settings: Settings, login: NewLogin, user: User, next: str) -> Response:
     rotate_csrf_cookie(request)
     response = redirect(request, safe_next(next), flash=("success", f"Welcome back, {user.first_name}."))
     set_session_cookie(response, settings, login.cookie_value)
     return response
+
+
+@router.post("/login/code", dependencies=[Depends(limit_auth)])
+async def login_code_submit(
+    request: Request,
+    db: DbSession,
+    runtime: AppRuntime,
+    challenge: FormStr = "",
+    code: FormStr = "",
+    next: FormStr = "/",
+) -> Response:
+    """The second step of signing in to an account with two-step verification."""
+    settings = runtime.settings
+    try:
+        email = security.decode_login_challenge(settings, challenge)
+    except security.InvalidToken:
+        return redirect(request, "/login", flash=("error", "That sign-in took too long. Please log in again."))
+    try:
+        user = await service.authenticate_code(db, settings, runtime.store, email, code, request_ip(request))
+    except AppError as error:
+        _errors, message, status = await refused_form(request, db, error)
+        return _code_page(request, challenge, next, error=message, status_code=status)
+    login = await service.start_session(db, settings, user, client_info(request), second_factor=True)
+    return _signed_in(request, settings, login, user, next)
 
 
 @router.post("/logout")
@@ -149,6 +199,7 @@ async def _account_page(
 ) -> Response:
     sessions = await service.list_sessions(db, auth.user.id)
     base: dict[str, Any] = {"sessions": sessions, "this_session": auth.session.id, "errors": {}, "error": None}
+    base["current_user_two_factor"] = auth.user.has_second_factor
     return render(request, "accounts/account.html", {**base, **context}, status_code=status_code)
 
 

@@ -114,6 +114,34 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims:
     )
 
 
+LOGIN_CHALLENGE_SECONDS = 300
+
+
+def encode_login_challenge(settings: Settings, email: str) -> str:
+    """What the login page carries between the password and the code: proof, for five minutes,
+    that the password of `email` was right (the password itself is never sent back)."""
+    now = datetime.now(UTC)
+    payload = {
+        "sub": email,
+        "typ": "login-challenge",
+        "iat": now,
+        "exp": now + timedelta(seconds=LOGIN_CHALLENGE_SECONDS),
+    }
+    key = settings.jwt_secret_key
+    return jwt.encode(payload, key, algorithm="HS256", headers={"kid": key_id(key)})
+
+
+def decode_login_challenge(settings: Settings, token: str) -> str:
+    """The email a challenge vouches for; InvalidToken when forged, of another kind or expired."""
+    try:
+        payload = jwt.decode(token, settings.jwt_secret_key, algorithms=["HS256"], options={"require": ["exp", "sub"]})
+    except jwt.PyJWTError as exc:
+        raise InvalidToken(str(exc)) from exc
+    if payload.get("typ") != "login-challenge":
+        raise InvalidToken("not a login challenge")
+    return str(payload["sub"])
+
+
 def csrf_token_for(settings: Settings, csrf_cookie: str) -> str:
     """Signed double-submit: the form carries HMAC(secret, cookie), which a site that can plant
     cookies but does not know SECRET_KEY cannot forge."""

@@ -73,7 +73,8 @@ async def load_conversations(world: World) -> None:
         moment, sender = start, starter
         for n in range(count):
             if n:
-                moment = min(now, moment + rng.expovariate(1 / gap))
+                # Never past now, and a millisecond apart at the least: a thread's order is its time order.
+                moment = min(now - (count - n) * 0.001, moment + rng.expovariate(1 / gap))
                 sender = (other if sender == starter else starter) if rng.random() < 0.6 else sender
             if sender == starter and _over_free_limit(world, starter, moment):
                 sender = other  # replies are unlimited; the starter's own sends are not on Free

@@ -26,17 +26,29 @@ from hiremebahamas.demo.words import (
     SKILLS,
 )
 from hiremebahamas.demo.world import DAY, HISTORY, World, cumulative
-from hiremebahamas.models import AccountType, Education, Experience, Island, Profile, ProfileSkill, Skill, User
+from hiremebahamas.models import (
+    AccountType,
+    Education,
+    Experience,
+    Island,
+    Profile,
+    ProfileSkill,
+    Skill,
+    StaffRole,
+    User,
+)
 from hiremebahamas.models.places import ISLAND_LABELS
 
 # Fixed handles for the accounts demos and benchmarks reach for (when free): the most followed
-# account, the one following the most people, an employer on a company's team, a job seeker.
-POPULAR, NETWORKER, EMPLOYER, SEEKER = 0, 1, 2, 3
+# account, the one following the most people, an employer on a company's team, a job seeker,
+# an admin for trying the staff area (demo data is refused in production).
+POPULAR, NETWORKER, EMPLOYER, SEEKER, ADMIN = 0, 1, 2, 3, 4
 SPECIAL_USERNAMES = {
     POPULAR: "demo-popular",
     NETWORKER: "demo-networker",
     EMPLOYER: "demo-employer",
     SEEKER: "demo-seeker",
+    ADMIN: "demo-admin",
 }
 UNVERIFIED_SHARE = 0.05
 # Where people live, roughly by population.
@@ -92,7 +104,7 @@ async def load_users(world: World) -> None:
     rng, people, count = world.rng, world.people, world.sizes.users
     employers = {EMPLOYER, *rng.sample(range(SEEKER + 1, count), max(0, min(count - 4, world.sizes.employers - 1)))}
     columns = [
-        "id", "email", "username", "password_hash", "first_name", "last_name", "account_type", "is_admin",
+        "id", "email", "username", "password_hash", "first_name", "last_name", "account_type", "staff_role",
         "is_active", "email_verified_at", "last_login_at", "created_at", "updated_at",
     ]  # fmt: skip
     sink = world.writer.sink(User, columns, count)
@@ -117,10 +129,11 @@ async def load_users(world: World) -> None:
         people.activity.append(weight)
         last_login = world.now - min(world.now - joined, rng.expovariate(1 / (5 * DAY)) * 50 / (weight + 1))
         account_type = AccountType.EMPLOYER if i in employers else AccountType.JOB_SEEKER
+        role = StaffRole.ADMIN.value if i == ADMIN else None
         await sink.put(
             (
                 people.ids[i], f"{username}@{DEMO_EMAIL_DOMAIN}", username, world.password_hash, first, last,
-                account_type.value, False, True, at(joined + rng.uniform(60, 3 * 3600)) if verified else None,
+                account_type.value, role, True, at(joined + rng.uniform(60, 3 * 3600)) if verified else None,
                 at(last_login), at(joined), at(joined),
             )
         )  # fmt: skip

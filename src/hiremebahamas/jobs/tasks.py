@@ -1,7 +1,7 @@
 """Background tasks of the marketplace: expiring jobs and sending job alerts.
 
 They run after the request that queued them commits (instant alerts, `alerts/service.py`),
-from the schedule (`run_due`: the in-process loop of `schedule.py`, or a worker's cron), or from
+from the schedule (`run_due`: the in-process loop of `core/schedule.py`, or a worker's cron), or from
 the command line (`hiremebahamas expire-jobs`, `hiremebahamas send-job-alerts --daily`). Each
 runs in its own unit of work; the emails it queues are sent once it commits, before the task
 returns.
@@ -58,5 +58,5 @@ async def run_due(context: TaskContext, now: datetime | None = None) -> None:
 
 def register(registry: TaskRegistry) -> None:
     registry.add(expire_jobs, alerts.send_instant_job_alerts, send_daily_job_alerts)
-    # The in-process loop of schedule.py does the same when no worker is configured.
+    # The in-process schedule (core/schedule.py) does the same when no worker is configured.
     registry.every("jobs_schedule", run_due, minutes=range(0, 60, 10))

@@ -1,6 +1,7 @@
 """Every model, imported here so that `Base.metadata` knows all tables (Alembic, tests)."""
 
-from hiremebahamas.models.auth import AuthSession, EmailToken, EmailTokenPurpose, RefreshToken
+from hiremebahamas.models.audit import AuditEntry
+from hiremebahamas.models.auth import AuthSession, EmailToken, EmailTokenPurpose, RecoveryCode, RefreshToken
 from hiremebahamas.models.base import Base
 from hiremebahamas.models.billing import (
     BillingCustomer,
@@ -37,13 +38,14 @@ from hiremebahamas.models.places import Island
 from hiremebahamas.models.profile import Education, Experience, Profile, ProfileSkill, ProfileVisibility, Skill
 from hiremebahamas.models.social import Block, Comment, Follow, Post, PostLike, Report, ReportStatus, ReportTarget
 from hiremebahamas.models.upload import Upload, UploadPurpose
-from hiremebahamas.models.user import AccountType, User
+from hiremebahamas.models.user import AccountType, StaffRole, User
 
 __all__ = [
     "AccountType",
     "AlertFrequency",
     "ApplicationEvent",
     "ApplicationStatus",
+    "AuditEntry",
     "AuthSession",
     "Base",
     "BillingCustomer",
@@ -78,6 +80,7 @@ __all__ = [
     "Profile",
     "ProfileSkill",
     "ProfileVisibility",
+    "RecoveryCode",
     "RefreshToken",
     "Report",
     "ReportStatus",
@@ -86,6 +89,7 @@ __all__ = [
     "SavedSearch",
     "ScheduledRun",
     "Skill",
+    "StaffRole",
     "Subscription",
     "SubscriptionStatus",
     "Tier",

@@ -26,6 +26,19 @@ class AuthSession(IdMixin, Base):
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
     user_agent: Mapped[str] = mapped_column(String(400), default="")
     ip_address: Mapped[str] = mapped_column(String(64), default="")
+    second_factor_at: Mapped[datetime | None] = mapped_column(default=None)
+    """When the sign-in was confirmed with a second factor (None: password only)."""
+
+
+class RecoveryCode(IdMixin, Base):
+    """A single-use code that stands in for the authenticator app, stored as a keyed hash."""
+
+    __tablename__ = "recovery_codes"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class RefreshToken(IdMixin, Base):

@@ -14,6 +14,14 @@ class AccountType(StrEnum):
     EMPLOYER = "employer"
 
 
+class StaffRole(StrEnum):
+    """Who runs the site. A moderator handles reports, content and suspensions; an admin does
+    everything, billing and staff roles included."""
+
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
 class User(IdMixin, TimestampMixin, Base):
     __tablename__ = "users"
 
@@ -26,10 +34,34 @@ class User(IdMixin, TimestampMixin, Base):
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     account_type: Mapped[AccountType] = mapped_column(str_enum(AccountType))
-    is_admin: Mapped[bool] = mapped_column(default=False)
+    staff_role: Mapped[StaffRole | None] = mapped_column(str_enum(StaffRole), default=None)
+    # False while suspended: the account cannot sign in and what it wrote is hidden.
     is_active: Mapped[bool] = mapped_column(default=True)
+    suspended_until: Mapped[datetime | None] = mapped_column(default=None)
+    """The end of a suspension for a time; None with is_active False: until reinstated."""
+    suspension_reason: Mapped[str | None] = mapped_column(String(500), default=None)
+    # The second factor (accounts/second_factor.py): the TOTP secret, encrypted with a key made
+    # from SECRET_KEY; one being set up until its first code is entered; the time step of the last
+    # code accepted, so that a code works once.
+    totp_secret: Mapped[str | None] = mapped_column(String(255), default=None)
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(255), default=None)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(default=None)
+    totp_last_step: Mapped[int | None] = mapped_column(default=None)
     email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.staff_role is StaffRole.ADMIN
+
+    @property
+    def is_staff(self) -> bool:
+        """Admins and moderators: may remove anyone's content."""
+        return self.staff_role is not None
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def email_verified(self) -> bool:

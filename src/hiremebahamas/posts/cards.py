@@ -95,7 +95,7 @@ class CommentCard:
         return self.comment.created_at
 
     def can_delete(self, viewer: User) -> bool:
-        return viewer.is_admin or viewer.id in (self.comment.author_id, self.post_author_id)
+        return viewer.is_staff or viewer.id in (self.comment.author_id, self.post_author_id)
 
     def body_html(self, usernames: frozenset[str]) -> Markup:
         return render_text(self.comment.body, usernames)

@@ -122,7 +122,7 @@ async def _post_to_change(session: AsyncSession, actor: User, post_id: uuid.UUID
     post = await session.get(Post, post_id)
     if post is None:
         raise NotFound(POST_NOT_FOUND)
-    if post.author_id != actor.id and not (admin and actor.is_admin):
+    if post.author_id != actor.id and not (admin and actor.is_staff):
         message = "Only the author can edit this post." if not admin else "Only the author can delete this post."
         await _refuse(session, actor, post.author_id, POST_NOT_FOUND, message)
     return post
@@ -231,7 +231,7 @@ async def delete_comment(session: AsyncSession, actor: User, comment_id: uuid.UU
     if row is None:
         raise NotFound(COMMENT_NOT_FOUND)
     comment, post = row
-    if actor.id not in (comment.author_id, post.author_id) and not actor.is_admin:
+    if actor.id not in (comment.author_id, post.author_id) and not actor.is_staff:
         if not await repository.is_visible(session, actor.id, post.author_id):
             raise NotFound(COMMENT_NOT_FOUND)
         await _refuse(session, actor, comment.author_id, COMMENT_NOT_FOUND, "You cannot delete this comment.")

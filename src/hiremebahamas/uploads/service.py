@@ -264,7 +264,7 @@ async def reach_of(session: AsyncSession, viewer: User | None, upload: Upload) -
         return reach
     if viewer is None:
         return None
-    if viewer.id == upload.owner_id or viewer.is_admin:
+    if viewer.id == upload.owner_id or viewer.is_staff:
         return Reach.RESTRICTED
     for grantor in _READ_GRANTORS:
         if await grantor(session, viewer, upload):

@@ -3,20 +3,20 @@ API's input models, and re-showing a form with its errors."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import Depends
 
 from hiremebahamas.accounts.deps import optional_auth
 from hiremebahamas.core.errors import ValidationFailed
+from hiremebahamas.core.times import NASSAU, day_end
 from hiremebahamas.jobs.postings.labels import (
     APPLICATION_STATUS_LABELS,
     CATEGORY_LABELS,
     EMPLOYMENT_TYPE_LABELS,
     SALARY_PERIOD_LABELS,
 )
-from hiremebahamas.jobs.postings.schemas import NASSAU
 from hiremebahamas.models import ApplicationStatus, Island, Job
 
 
@@ -51,7 +51,7 @@ def end_of_day(value: str) -> datetime | None:
         day = date.fromisoformat(value)
     except ValueError as exc:
         raise ValidationFailed(fields={"valid_through": "Enter a date like 2026-12-31."}) from exc
-    return datetime.combine(day, time(23, 59, 59), tzinfo=NASSAU)
+    return day_end(day)
 
 
 def optional_int(value: str, field: str) -> int | None:

@@ -4,13 +4,13 @@ the search shares (`Money`, `CompanySlug`)."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time
-from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo
+from datetime import datetime
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
 from hiremebahamas.core.text import InputModel, MultiLine
+from hiremebahamas.core.times import moment_or_day_end
 from hiremebahamas.models import EmploymentType, Island, JobCategory, JobStatus, SalaryPeriod
 
 Title = Annotated[str, Field(min_length=3, max_length=150)]
@@ -20,20 +20,6 @@ Currency = Literal["BSD", "USD"]
 SkillText = Annotated[str, Field(max_length=200)]
 CompanySlug = Annotated[str, StringConstraints(to_lower=True, min_length=1, max_length=60)]
 MAX_JOB_SKILLS = 20
-
-
-NASSAU = ZoneInfo("America/Nassau")
-
-
-def closing_moment(value: Any) -> Any:
-    """A closing date given as a day ("2026-12-31") means the end of that day in Nassau."""
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            return value
-        return datetime.combine(day, time(23, 59, 59), tzinfo=NASSAU)
-    return value
 
 
 class JobIn(InputModel):
@@ -48,7 +34,7 @@ class JobIn(InputModel):
     salary_period: SalaryPeriod | None = None
     currency: Currency = "BSD"
     # Defaults to 30 days after publication; at most a year ahead. A day means its end in Nassau.
-    valid_through: Annotated[datetime | None, BeforeValidator(closing_moment)] = None
+    valid_through: Annotated[datetime | None, BeforeValidator(moment_or_day_end)] = None
     company_slug: CompanySlug
     skills: Annotated[list[SkillText], Field(max_length=100)] = Field(default_factory=list)
     # "draft" saves without publishing.
@@ -69,7 +55,7 @@ class JobUpdateIn(InputModel):
     salary_max: Money | None = None
     salary_period: SalaryPeriod | None = None
     currency: Currency | None = None
-    valid_through: Annotated[datetime | None, BeforeValidator(closing_moment)] = None
+    valid_through: Annotated[datetime | None, BeforeValidator(moment_or_day_end)] = None
     skills: Annotated[list[SkillText], Field(max_length=100)] | None = None
     status: Literal["draft", "open", "closed"] | None = None
 

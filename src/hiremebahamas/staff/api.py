@@ -1,0 +1,123 @@
+"""JSON API for staff: `/api/admin/...` (API.md, "Staff"). Moderators and admins; role changes
+and the audit log, admins only."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from hiremebahamas.core import audit
+from hiremebahamas.core.pagination import Page, Position
+from hiremebahamas.models import AccountType, TierCode
+from hiremebahamas.staff import service
+from hiremebahamas.staff.deps import AdminApi, ModeratorApi
+from hiremebahamas.staff.schemas import (
+    AdminUserDetailEnvelope,
+    AdminUserDetailOut,
+    AdminUserEnvelope,
+    AdminUserOut,
+    AuditEntryOut,
+    ReasonIn,
+    RoleIn,
+    SuspendIn,
+)
+from hiremebahamas.staff.service import AccountStatus, UserFilters
+from hiremebahamas.web.deps import DbSession
+from hiremebahamas.web.pagination import Paging
+
+router = APIRouter(prefix="/admin", tags=["staff"])
+
+
+@router.get("/users")
+async def list_users(
+    auth: ModeratorApi,
+    db: DbSession,
+    paging: Paging,
+    q: Annotated[str, Query(max_length=100)] = "",
+    status: AccountStatus | None = None,
+    tier: TierCode | None = None,
+    account_type: AccountType | None = None,
+) -> Page[AdminUserOut]:
+    """Accounts, newest first: `q` matches the start of a username or email, or part of a name."""
+    filters = UserFilters(q=q, status=status, tier=tier, account_type=account_type)
+    rows = await service.search_users(db, filters, paging.cursor, paging.limit + 1)
+    shown = rows[: paging.limit]
+    more = len(rows) > paging.limit and shown
+    cursor = Position(shown[-1].user.created_at, shown[-1].user.id).encode() if more else None
+    return Page(items=[AdminUserOut.of(row) for row in shown], next_cursor=cursor)
+
+
+@router.get("/users/{username}")
+async def get_user(username: str, auth: ModeratorApi, db: DbSession) -> AdminUserDetailEnvelope:
+    """One account with its activity counts, subscription, and the reports by and about it."""
+    return AdminUserDetailEnvelope(user=AdminUserDetailOut.of_summary(await service.user_summary(db, username)))
+
+
+async def _row(db: DbSession, username: str) -> AdminUserEnvelope:
+    [row] = await service.with_tiers(db, [await service.find_user(db, username)])
+    return AdminUserEnvelope(user=AdminUserOut.of(row))
+
+
+@router.post("/users/{username}/suspend")
+async def suspend_user(username: str, body: SuspendIn, auth: ModeratorApi, db: DbSession) -> AdminUserEnvelope:
+    """Sign the person out everywhere, refuse their logins and hide what they wrote, until
+    `until` or until reinstated. Staff accounts only by an admin; never your own."""
+    user = await service.suspend(db, auth.user, username, body.reason, body.until)
+    return await _row(db, user.username)
+
+
+@router.post("/users/{username}/reinstate")
+async def reinstate_user(username: str, body: ReasonIn, auth: ModeratorApi, db: DbSession) -> AdminUserEnvelope:
+    user = await service.reinstate(db, auth.user, username, body.reason or None)
+    return await _row(db, user.username)
+
+
+@router.post("/users/{username}/verify-email")
+async def verify_user_email(username: str, auth: ModeratorApi, db: DbSession) -> AdminUserEnvelope:
+    """Mark the account's email verified (support, and the smoke test after a deploy)."""
+    user = await service.verify_email(db, auth.user, username)
+    return await _row(db, user.username)
+
+
+@router.put("/users/{username}/role")
+async def set_user_role(username: str, body: RoleIn, auth: AdminApi, db: DbSession) -> AdminUserEnvelope:
+    """Give a staff role (`admin`, `moderator`) or take it away (`null`). Admins only."""
+    user = await service.set_role(db, auth.user, username, body.role)
+    return await _row(db, user.username)
+
+
+@router.get("/audit")
+async def list_audit(
+    auth: AdminApi,
+    db: DbSession,
+    paging: Paging,
+    target_type: Annotated[str | None, Query(max_length=20)] = None,
+    target_id: Annotated[str | None, Query(max_length=60)] = None,
+) -> Page[AuditEntryOut]:
+    """Staff actions, newest first."""
+    query = audit.AuditQuery(target_type=target_type, target_id=target_id)
+    found = await audit.entries(db, query, paging.cursor, paging.limit + 1)
+    shown = found[: paging.limit]
+    cursor = Position(shown[-1].created_at, shown[-1].id).encode() if len(found) > paging.limit and shown else None
+    return Page(items=[AuditEntryOut.model_validate(entry) for entry in shown], next_cursor=cursor)
+
+
+_CSV_COLUMNS = ("created_at", "actor", "actor_id", "action", "target_type", "target_id", "reason", "request_id")
+
+
+@router.get("/audit.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+async def export_audit(auth: AdminApi, db: DbSession) -> Response:
+    """The whole audit log as CSV, newest first (read from the database in batches)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(_CSV_COLUMNS)
+    async for entry in audit.every_entry(db, audit.AuditQuery()):
+        writer.writerow(
+            [entry.created_at.isoformat(), entry.actor_name, entry.actor_id or "", entry.action, entry.target_type,
+             entry.target_id, entry.reason or "", entry.request_id or ""]
+        )  # fmt: skip
+    headers = {"Content-Disposition": 'attachment; filename="audit-log.csv"'}
+    return Response(buffer.getvalue(), media_type="text/csv", headers=headers)

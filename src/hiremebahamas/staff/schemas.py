@@ -1,0 +1,130 @@
+"""What the staff API takes and answers (the paths and shapes of API.md's staff section)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+
+from hiremebahamas.core.text import InputModel, MultiLine
+from hiremebahamas.core.times import moment_or_day_end
+from hiremebahamas.models import AccountType, ReportStatus, ReportTarget, StaffRole, TierCode
+from hiremebahamas.staff.service import AccountStatus, Counts, UserRow, UserSummary
+
+
+class AdminUserOut(BaseModel):
+    id: uuid.UUID
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    account_type: AccountType
+    tier: TierCode
+    status: AccountStatus
+    roles: list[StaffRole]
+    email_verified: bool
+    suspended_until: datetime | None
+    suspension_reason: str | None
+    created_at: datetime
+    last_login_at: datetime | None
+
+    @classmethod
+    def of(cls, row: UserRow) -> AdminUserOut:
+        user = row.user
+        return cls(
+            id=user.id,
+            username=user.username,
+            email=user.email,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            account_type=user.account_type,
+            tier=row.tier,
+            status=AccountStatus.ACTIVE if user.is_active else AccountStatus.SUSPENDED,
+            roles=[user.staff_role] if user.staff_role else [],
+            email_verified=user.email_verified,
+            suspended_until=user.suspended_until,
+            suspension_reason=user.suspension_reason,
+            created_at=user.created_at,
+            last_login_at=user.last_login_at,
+        )
+
+
+class SubscriptionSummaryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    tier: TierCode
+    status: str
+    interval: str
+    current_period_end: datetime | None
+    cancel_at_period_end: bool
+
+
+class ReportSummaryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    target_type: ReportTarget
+    target_id: str
+    reason: str
+    status: ReportStatus
+    created_at: datetime
+
+
+class AdminUserDetailOut(AdminUserOut):
+    counts: Counts
+    subscription: SubscriptionSummaryOut | None
+    reports_about: list[ReportSummaryOut]
+    reports_by: list[ReportSummaryOut]
+
+    @classmethod
+    def of_summary(cls, summary: UserSummary) -> AdminUserDetailOut:
+        return cls(
+            **AdminUserOut.of(summary.row).model_dump(),
+            counts=summary.counts,
+            subscription=SubscriptionSummaryOut.model_validate(summary.subscription) if summary.subscription else None,
+            reports_about=[ReportSummaryOut.model_validate(report) for report in summary.reports_about],
+            reports_by=[ReportSummaryOut.model_validate(report) for report in summary.reports_by],
+        )
+
+
+class AdminUserEnvelope(BaseModel):
+    user: AdminUserOut
+
+
+class AdminUserDetailEnvelope(BaseModel):
+    user: AdminUserDetailOut
+
+
+class SuspendIn(InputModel):
+    reason: Annotated[MultiLine, Field(min_length=1, max_length=500)]
+    until: Annotated[AwareDatetime | None, BeforeValidator(moment_or_day_end)] = None
+    """When the suspension ends by itself, in the future (a day: its end in Nassau); none: until
+    reinstated."""
+
+
+class ReasonIn(InputModel):
+    reason: Annotated[MultiLine, Field(max_length=500)] = ""
+
+
+class RoleIn(InputModel):
+    role: StaffRole | None
+    """None takes the staff role away."""
+
+
+class AuditEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    actor: str = Field(validation_alias="actor_name")
+    """The staff member's username when they acted, or "command line"."""
+    actor_id: uuid.UUID | None
+    action: str
+    target_type: str
+    target_id: str
+    reason: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    request_id: str | None
+    created_at: datetime

@@ -1,0 +1,330 @@
+"""Accounts as staff see them, and what staff may do to them: find, look into, suspend,
+reinstate, verify an email, give or take a staff role. Every action is written to the audit log
+in the same unit of work.
+
+Suspending signs the person out everywhere (their sessions are revoked), refuses their logins
+with the reason and the end date, and hides what they wrote: everything that shows content
+checks that its author is active. A suspension with an end is lifted by the periodic run
+(`end_expired_suspensions`), or at the person's next login attempt if that comes first.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, Select, String, and_, cast, exists, func, not_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from hiremebahamas.accounts.service import account_state, lift_suspension, revoke_all_sessions
+from hiremebahamas.billing.entitlements import LIVE_STATUSES, best_plan, live_subscriptions
+from hiremebahamas.billing.tiers import load_tiers
+from hiremebahamas.core import audit
+from hiremebahamas.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from hiremebahamas.core.pagination import Position, newest_first_after
+from hiremebahamas.core.sql import dialect_name
+from hiremebahamas.models import (
+    AccountType,
+    AuthSession,
+    Comment,
+    Follow,
+    Job,
+    JobApplication,
+    Post,
+    Report,
+    ReportStatus,
+    ReportTarget,
+    StaffRole,
+    Subscription,
+    SubscriptionStatus,
+    TierCode,
+    User,
+)
+from hiremebahamas.models.base import utcnow
+
+NOT_FOUND = "There is no account with that username."
+
+
+class AccountStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+@dataclass(frozen=True)
+class UserFilters:
+    q: str = ""
+    status: AccountStatus | None = None
+    tier: TierCode | None = None
+    account_type: AccountType | None = None
+
+
+@dataclass(frozen=True)
+class UserRow:
+    user: User
+    tier: TierCode
+
+
+def _live_paid(tier: TierCode | None = None) -> ColumnElement[bool]:
+    query = select(Subscription.id).where(Subscription.user_id == User.id, Subscription.status.in_(LIVE_STATUSES))
+    if tier is not None:
+        query = query.where(Subscription.tier == tier)
+    return exists(query)
+
+
+def _search(filters: UserFilters) -> Select[User]:
+    query = select(User)
+    if q := filters.q.strip().lower():
+        # Prefixes of the handle and the email use their unique indexes; a part of the name, the
+        # trigram index on PostgreSQL (migration 0008).
+        pattern = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        name = func.lower(User.first_name + " " + User.last_name)
+        query = query.where(
+            or_(
+                User.username.like(pattern + "%", escape="\\"),
+                User.email.like(pattern + "%", escape="\\"),
+                name.like("%" + pattern + "%", escape="\\"),
+            )
+        )
+    if filters.status is not None:
+        query = query.where(User.is_active.is_(filters.status is AccountStatus.ACTIVE))
+    if filters.account_type is not None:
+        query = query.where(User.account_type == filters.account_type)
+    if filters.tier is TierCode.FREE:
+        query = query.where(not_(_live_paid()))
+    elif filters.tier is not None:
+        query = query.where(_live_paid(filters.tier))
+    return query.order_by(User.created_at.desc(), User.id.desc())
+
+
+async def search_users(
+    session: AsyncSession, filters: UserFilters, position: Position | None, limit: int
+) -> list[UserRow]:
+    """Newest accounts first; up to `limit` after `position`, each with the tier in force."""
+    query = _search(filters)
+    if (after := newest_first_after(User.created_at, User.id, position)) is not None:
+        query = query.where(after)
+    users = list((await session.execute(query.limit(limit))).scalars())
+    return await with_tiers(session, users)
+
+
+async def with_tiers(session: AsyncSession, users: list[User]) -> list[UserRow]:
+    """One query for the whole page's subscriptions."""
+    if not users:
+        return []
+    tiers, now = await load_tiers(session), utcnow()
+    subscriptions = await live_subscriptions(session, [user.id for user in users])
+    by_user: dict[uuid.UUID, list[Subscription]] = {}
+    for subscription in subscriptions:
+        by_user.setdefault(subscription.user_id, []).append(subscription)
+    return [UserRow(user, best_plan(tiers, by_user.get(user.id, []), now).tier.code) for user in users]
+
+
+@dataclass(frozen=True)
+class Counts:
+    posts: int
+    comments: int
+    followers: int
+    following: int
+    applications: int
+    jobs_posted: int
+    live_sessions: int
+    reports_by: int
+    reports_about: int
+
+
+@dataclass(frozen=True)
+class UserSummary:
+    row: UserRow
+    counts: Counts
+    subscription: Subscription | None
+    reports_about: list[Report]
+    reports_by: list[Report]
+
+
+def _count(query: Select[int]) -> ColumnElement[int]:
+    return query.scalar_subquery()
+
+
+def _names(column: InstrumentedAttribute[uuid.UUID], dialect: str) -> ColumnElement[bool]:
+    """`Report.target_id` (a UUID's canonical text) names the row whose id is `column`. SQLite
+    keeps UUIDs as 32 hex digits, PostgreSQL as its own type."""
+    if dialect == "postgresql":
+        return Report.target_id == cast(column, String)
+    return func.replace(Report.target_id, "-", "") == column
+
+
+def _about(user_id: uuid.UUID, dialect: str) -> ColumnElement[bool]:
+    """Reports on the person or on anything they wrote."""
+    return or_(
+        and_(Report.target_type == ReportTarget.USER, Report.target_id == str(user_id)),
+        and_(
+            Report.target_type == ReportTarget.POST,
+            exists().where(Post.author_id == user_id, _names(Post.id, dialect)),
+        ),
+        and_(
+            Report.target_type == ReportTarget.COMMENT,
+            exists().where(Comment.author_id == user_id, _names(Comment.id, dialect)),
+        ),
+    )
+
+
+async def find_user(session: AsyncSession, username: str) -> User:
+    user = (await session.execute(select(User).where(User.username == username.strip().lower()))).scalar_one_or_none()
+    if user is None:
+        raise NotFound(NOT_FOUND)
+    return user
+
+
+async def user_summary(session: AsyncSession, username: str, *, recent: int = 20) -> UserSummary:
+    """The person, their plan, what they did (counts) and the reports by and about them."""
+    user = await find_user(session, username)
+    now, about_them = utcnow(), _about(user.id, dialect_name(session))
+    counts = (
+        await session.execute(
+            select(
+                _count(select(func.count()).select_from(Post).where(Post.author_id == user.id)),
+                _count(select(func.count()).select_from(Comment).where(Comment.author_id == user.id)),
+                _count(select(func.count()).select_from(Follow).where(Follow.followee_id == user.id)),
+                _count(select(func.count()).select_from(Follow).where(Follow.follower_id == user.id)),
+                _count(select(func.count()).select_from(JobApplication).where(JobApplication.applicant_id == user.id)),
+                _count(select(func.count()).select_from(Job).where(Job.posted_by_id == user.id)),
+                _count(
+                    select(func.count())
+                    .select_from(AuthSession)
+                    .where(
+                        AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None), AuthSession.expires_at > now
+                    )
+                ),
+                _count(select(func.count()).select_from(Report).where(Report.reporter_id == user.id)),
+                _count(select(func.count()).select_from(Report).where(about_them)),
+            )
+        )
+    ).one()
+    about = select(Report).where(about_them).order_by(Report.created_at.desc()).limit(recent)
+    by = select(Report).where(Report.reporter_id == user.id).order_by(Report.created_at.desc()).limit(recent)
+    [row] = await with_tiers(session, [user])
+    subscriptions = await live_subscriptions(session, [user.id])
+    return UserSummary(
+        row=row,
+        counts=Counts(*(int(value) for value in counts)),
+        subscription=subscriptions[-1] if subscriptions else None,
+        reports_about=list((await session.execute(about)).scalars()),
+        reports_by=list((await session.execute(by)).scalars()),
+    )
+
+
+def _check_may_act_on(actor: User, user: User) -> None:
+    if actor.id == user.id:
+        raise Forbidden("You cannot do this to your own account.")
+    if user.staff_role is not None and actor.staff_role is not StaffRole.ADMIN:
+        raise Forbidden("Only an admin can do this to a member of staff.")
+
+
+async def suspend(session: AsyncSession, actor: User, username: str, reason: str, until: datetime | None) -> User:
+    user = await find_user(session, username)
+    _check_may_act_on(actor, user)
+    if until is not None and until <= utcnow():
+        message = "The end of a suspension must be in the future."
+        raise ValidationFailed(message, fields={"until": message})
+    before = account_state(user)
+    user.is_active, user.suspended_until, user.suspension_reason = False, until, reason
+    await revoke_all_sessions(session, user.id)
+    audit.record(
+        session, actor, "user.suspend", "user", user.id, reason=reason, before=before, after=account_state(user)
+    )
+    await session.flush()
+    return user
+
+
+async def reinstate(session: AsyncSession, actor: User | None, username: str, reason: str | None = None) -> User:
+    """Lift a suspension (`actor` None: its end came)."""
+    user = await find_user(session, username)
+    if actor is not None:
+        _check_may_act_on(actor, user)
+    if user.is_active:
+        raise Conflict("This account is not suspended.")
+    lift_suspension(session, user, actor, reason)
+    await session.flush()
+    return user
+
+
+async def end_expired_suspensions(session: AsyncSession, now: datetime | None = None) -> int:
+    """Reinstate everyone whose suspension has ended; how many."""
+    now = now or utcnow()
+    query = select(User).where(
+        User.is_active.is_(False), User.suspended_until.is_not(None), User.suspended_until <= now
+    )
+    ended = list((await session.execute(query.with_for_update(skip_locked=True))).scalars())
+    for user in ended:
+        lift_suspension(session, user, None, "suspension ended")
+    await session.flush()
+    return len(ended)
+
+
+async def verify_email(session: AsyncSession, actor: User, username: str) -> User:
+    user = await find_user(session, username)
+    if user.email_verified:
+        raise Conflict("This email address is verified already.")
+    before = account_state(user)
+    user.email_verified_at = utcnow()
+    audit.record(session, actor, "user.verify_email", "user", user.id, before=before, after=account_state(user))
+    await session.flush()
+    return user
+
+
+async def set_role(session: AsyncSession, actor: User | None, username: str, role: StaffRole | None) -> User:
+    """Give `role` (None: take the staff role away). Admins only, never to themselves; `actor`
+    None: the command line."""
+    user = await find_user(session, username)
+    if actor is not None:
+        if actor.staff_role is not StaffRole.ADMIN:
+            raise Forbidden("Only an admin can change staff roles.")
+        if actor.id == user.id:
+            raise Forbidden("You cannot change your own role.")
+    if user.staff_role is role:
+        raise Conflict("This account has that role already." if role else "This account has no staff role.")
+    before = account_state(user)
+    user.staff_role = role
+    action = "user.grant_role" if role else "user.revoke_role"
+    audit.record(session, actor, action, "user", user.id, before=before, after=account_state(user))
+    await session.flush()
+    return user
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    open_reports: dict[str, int]
+    """By age: under an hour, under a day, older."""
+    new_accounts: int
+    """In the last 24 hours."""
+    suspended: int
+    failed_payments: int
+    """Subscriptions whose last payment failed (past due)."""
+
+
+async def dashboard(session: AsyncSession) -> Dashboard:
+    """The staff home page's figures, in one query."""
+    now = utcnow()
+    hour, day = now - timedelta(hours=1), now - timedelta(days=1)
+    open_reports = select(func.count()).select_from(Report).where(Report.status == ReportStatus.OPEN)
+    ages = {
+        "under an hour": open_reports.where(Report.created_at > hour),
+        "under a day": open_reports.where(Report.created_at <= hour, Report.created_at > day),
+        "older": open_reports.where(Report.created_at <= day),
+    }
+    past_due = select(func.count()).select_from(Subscription).where(Subscription.status == SubscriptionStatus.PAST_DUE)
+    figures = (
+        await session.execute(
+            select(
+                *(_count(query) for query in ages.values()),
+                _count(select(func.count()).select_from(User).where(User.created_at > day)),
+                _count(select(func.count()).select_from(User).where(User.is_active.is_(False))),
+                _count(past_due),
+            )
+        )
+    ).one()
+    by_age = dict(zip(ages, (int(value) for value in figures[:3]), strict=True))
+    return Dashboard(by_age, int(figures[3]), int(figures[4]), int(figures[5]))

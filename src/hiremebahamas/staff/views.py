@@ -1,0 +1,148 @@
+"""Pages of the staff area (`/admin`): the dashboard, finding an account, an account's page with
+its actions, and the audit log. Members who are not staff get a 404; anonymous visitors, the
+login page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from pydantic import ValidationError
+
+from hiremebahamas.core import audit
+from hiremebahamas.core.errors import AppError
+from hiremebahamas.core.pagination import Position
+from hiremebahamas.models import (
+    AccountType,
+    StaffRole,
+    TierCode,
+    User,
+)
+from hiremebahamas.staff import service
+from hiremebahamas.staff.deps import AdminPage, ModeratorPage, has_role
+from hiremebahamas.staff.schemas import SuspendIn
+from hiremebahamas.staff.service import AccountStatus, UserFilters
+from hiremebahamas.web.deps import AppRuntime, DbSession
+from hiremebahamas.web.forms import FormStr, refused_form
+from hiremebahamas.web.pagination import page_cursor
+from hiremebahamas.web.rendering import redirect, render
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+
+PAGE = 50
+
+
+def _choice(enum: type[Any], raw: str) -> Any:
+    """A filter from the query string; an unknown value is no filter."""
+    try:
+        return enum(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@router.get("")
+async def dashboard(request: Request, auth: ModeratorPage, db: DbSession, runtime: AppRuntime) -> Response:
+    figures = await service.dashboard(db)
+    return render(
+        request, "staff/dashboard.html", {"figures": figures, "queue_depth": await runtime.tasks.queue_depth()}
+    )
+
+
+@router.get("/users")
+async def users(request: Request, auth: ModeratorPage, db: DbSession) -> Response:
+    params = request.query_params
+    filters = UserFilters(
+        q=params.get("q", "")[:100],
+        status=_choice(AccountStatus, params.get("status", "")),
+        tier=_choice(TierCode, params.get("tier", "")),
+        account_type=_choice(AccountType, params.get("account_type", "")),
+    )
+    rows = await service.search_users(db, filters, page_cursor(request), PAGE + 1)
+    shown = rows[:PAGE]
+    more = len(rows) > PAGE and shown
+    cursor = Position(shown[-1].user.created_at, shown[-1].user.id).encode() if more else None
+    context = {"rows": shown, "filters": filters, "next_cursor": cursor, "query": params}
+    return render(request, "staff/users.html", context)
+
+
+async def _user_page(
+    request: Request, db: DbSession, viewer: User, username: str, *, errors: dict[str, str] | None = None,
+    error: str | None = None, form: dict[str, str] | None = None, status_code: int = 200,
+) -> Response:  # fmt: skip
+    summary = await service.user_summary(db, username)
+    trail = await audit.entries(db, audit.AuditQuery("user", str(summary.row.user.id)), None, 20)
+    context = {
+        "summary": summary,
+        "trail": trail,
+        "is_admin": has_role(viewer, StaffRole.ADMIN),
+        "roles": [role.value for role in StaffRole],
+        "errors": errors or {},
+        "error": error,
+        "form": form or {},
+    }
+    return render(request, "staff/user.html", context, status_code=status_code)
+
+
+@router.get("/users/{username}")
+async def user_page(request: Request, username: str, auth: ModeratorPage, db: DbSession) -> Response:
+    return await _user_page(request, db, auth.user, username)
+
+
+async def _refused(request: Request, db: DbSession, viewer: User, username: str, exc: AppError | ValidationError,
+                   form: dict[str, str]) -> Response:  # fmt: skip
+    refusal = await refused_form(request, db, exc)
+    return await _user_page(
+        request, db, viewer, username, errors=refusal.errors, error=refusal.message, form=form,
+        status_code=refusal.status_code,
+    )  # fmt: skip
+
+
+@router.post("/users/{username}/suspend")
+async def suspend(
+    request: Request, username: str, auth: ModeratorPage, db: DbSession, reason: FormStr = "", until: FormStr = ""
+) -> Response:
+    form = {"reason": reason, "until": until}
+    try:
+        data = SuspendIn(reason=reason, until=until or None)
+        user = await service.suspend(db, auth.user, username, data.reason, data.until)
+    except (AppError, ValidationError) as exc:
+        return await _refused(request, db, auth.user, username, exc, form)
+    return redirect(request, f"/admin/users/{user.username}", flash=("success", f"@{user.username} is suspended."))
+
+
+@router.post("/users/{username}/reinstate")
+async def reinstate(
+    request: Request, username: str, auth: ModeratorPage, db: DbSession, reason: FormStr = ""
+) -> Response:
+    try:
+        user = await service.reinstate(db, auth.user, username, reason.strip() or None)
+    except AppError as exc:
+        return await _refused(request, db, auth.user, username, exc, {})
+    return redirect(request, f"/admin/users/{user.username}", flash=("success", f"@{user.username} is reinstated."))
+
+
+@router.post("/users/{username}/verify-email")
+async def verify_email(request: Request, username: str, auth: ModeratorPage, db: DbSession) -> Response:
+    try:
+        user = await service.verify_email(db, auth.user, username)
+    except AppError as exc:
+        return await _refused(request, db, auth.user, username, exc, {})
+    return redirect(request, f"/admin/users/{user.username}", flash=("success", "The email address is verified."))
+
+
+@router.post("/users/{username}/role")
+async def set_role(request: Request, username: str, auth: AdminPage, db: DbSession, role: FormStr = "") -> Response:
+    try:
+        user = await service.set_role(db, auth.user, username, _choice(StaffRole, role))
+    except AppError as exc:
+        return await _refused(request, db, auth.user, username, exc, {})
+    shown = user.staff_role.value if user.staff_role else "no staff role"
+    return redirect(request, f"/admin/users/{user.username}", flash=("success", f"@{user.username}: {shown}."))
+
+
+@router.get("/audit")
+async def audit_log(request: Request, auth: AdminPage, db: DbSession) -> Response:
+    found = await audit.entries(db, audit.AuditQuery(), page_cursor(request), PAGE + 1)
+    shown = found[:PAGE]
+    cursor = Position(shown[-1].created_at, shown[-1].id).encode() if len(found) > PAGE and shown else None
+    return render(request, "staff/audit.html", {"entries": shown, "next_cursor": cursor})
