@@ -1,5 +1,5 @@
 """staff: roles instead of an admin flag, suspensions with a reason and an end, the audit log,
-a second factor (TOTP and recovery codes)
+a second factor (TOTP and recovery codes), verified companies
 
 Revision ID: 0009
 Revises: 0008
@@ -51,6 +51,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("totp_last_step", sa.Integer(), nullable=True))
     with op.batch_alter_table("auth_sessions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("second_factor_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("companies", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("verified_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "recovery_codes",
         sa.Column("user_id", sa.Uuid(), nullable=False),
@@ -104,6 +106,8 @@ def downgrade() -> None:
     op.drop_table("recovery_codes")
     with op.batch_alter_table("auth_sessions", schema=None) as batch_op:
         batch_op.drop_column("second_factor_at")
+    with op.batch_alter_table("companies", schema=None) as batch_op:
+        batch_op.drop_column("verified_at")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("is_admin", sa.Boolean(), nullable=True))
     op.execute("UPDATE users SET is_admin = (staff_role IS NOT NULL AND staff_role = 'admin')")

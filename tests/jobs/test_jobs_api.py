@@ -34,6 +34,7 @@ async def test_an_employer_posts_a_job(client: httpx.AsyncClient, employer: Pers
         "name": "Coral Reef Resort",
         "url": f"/companies/{company['slug']}",
         "logo_url": None,
+        "verified": False,
     }
     assert job["skills"] == ["customer service", "scheduling"]
     assert job["currency"] == "BSD"

@@ -354,6 +354,11 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("PUT", "/api/admin/users/{username}/role"): r(
         401, 403, 403, 403, 403, 200, json={"role": "moderator"}, params={"username": "{member}"}
     ),
+    ("GET", "/api/admin/companies"): r(401, 403, 403, 403, 403, 200),
+    ("POST", "/api/admin/companies/{slug}/verify"): r(401, 403, 403, 403, 403, 200),
+    ("DELETE", "/api/admin/companies/{slug}/verify"): r(401, 403, 403, 403, 403, 200),
+    ("GET", "/admin/companies"): r(303, 404, 404, 404, 404, 200),
+    ("POST", "/admin/companies/{slug}/verify"): r(401, 404, 404, 404, 404, 303, form={"verified": "no"}),
     ("GET", "/api/admin/audit"): r(401, 403, 403, 403, 403, 200),
     ("GET", "/api/admin/audit.csv"): r(401, 403, 403, 403, 403, 200),
     ("GET", "/admin"): r(303, 404, 404, 404, 404, 200),

@@ -21,6 +21,7 @@ API_ROUTES = [
     ("POST", "/api/admin/users/sam-seeker/reinstate", {}, "moderator"),
     ("POST", "/api/admin/users/sam-seeker/verify-email", None, "moderator"),
     ("PUT", "/api/admin/users/sam-seeker/role", {"role": "moderator"}, "admin"),
+    ("GET", "/api/admin/companies", None, "moderator"),
     ("GET", "/api/admin/audit", None, "admin"),
     ("GET", "/api/admin/audit.csv", None, "admin"),
 ]
@@ -28,6 +29,7 @@ PAGE_ROUTES = [
     ("/admin", "moderator"),
     ("/admin/users", "moderator"),
     ("/admin/users/sam-seeker", "moderator"),
+    ("/admin/companies", "moderator"),
     ("/admin/audit", "admin"),
 ]
 _RANK = {"anonymous": 0, "seeker": 0, "employer": 0, "moderator": 1, "admin": 2}

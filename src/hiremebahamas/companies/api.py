@@ -34,6 +34,7 @@ def company_out(company: Company, members: list[service.TeamMember]) -> CompanyO
         island=company.island,
         island_label=company.island.label if company.island else None,
         about=company.about,
+        verified=company.verified,
         created_at=company.created_at,
         members=[CompanyMemberOut(username=m.user.username, name=m.user.full_name, role=m.role) for m in members],
     )

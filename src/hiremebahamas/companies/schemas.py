@@ -59,6 +59,8 @@ class CompanyOut(BaseModel):
     island: Island | None
     island_label: str | None
     about: str
+    verified: bool = False
+    """Checked by the site's staff."""
     created_at: datetime
     members: list[CompanyMemberOut] = Field(default_factory=list)
 

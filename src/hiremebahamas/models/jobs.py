@@ -40,6 +40,12 @@ class Company(IdMixin, TimestampMixin, Base):
     website: Mapped[str] = mapped_column(String(300), default="")
     island: Mapped[Island | None] = mapped_column(str_enum(Island), default=None)
     about: Mapped[str] = mapped_column(Text, default="")
+    # Set by staff who checked the company is what it says (the badge on its pages and jobs).
+    verified_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    @property
+    def verified(self) -> bool:
+        return self.verified_at is not None
 
 
 class CompanyMember(Base):

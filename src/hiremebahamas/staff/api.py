@@ -15,6 +15,8 @@ from hiremebahamas.models import AccountType, TierCode
 from hiremebahamas.staff import service
 from hiremebahamas.staff.deps import AdminApi, ModeratorApi
 from hiremebahamas.staff.schemas import (
+    AdminCompanyEnvelope,
+    AdminCompanyOut,
     AdminUserDetailEnvelope,
     AdminUserDetailOut,
     AdminUserEnvelope,
@@ -87,6 +89,30 @@ async def set_user_role(username: str, body: RoleIn, auth: AdminApi, db: DbSessi
     """Give a staff role (`admin`, `moderator`) or take it away (`null`). Admins only."""
     user = await service.set_role(db, auth.user, username, body.role)
     return await _row(db, user.username)
+
+
+@router.get("/companies")
+async def list_companies(
+    auth: ModeratorApi, db: DbSession, paging: Paging, q: Annotated[str, Query(max_length=100)] = ""
+) -> Page[AdminCompanyOut]:
+    """Companies, newest first; `q` matches part of a name or address."""
+    found = await service.find_companies(db, q, paging.cursor, paging.limit + 1)
+    shown = found[: paging.limit]
+    cursor = Position(shown[-1].created_at, shown[-1].id).encode() if len(found) > paging.limit and shown else None
+    return Page(items=[AdminCompanyOut.model_validate(company) for company in shown], next_cursor=cursor)
+
+
+@router.post("/companies/{slug}/verify")
+async def verify_company(slug: str, auth: ModeratorApi, db: DbSession) -> AdminCompanyEnvelope:
+    """The "Verified" badge on the company's page and jobs: staff checked it is what it says."""
+    company = await service.set_company_verified(db, auth.user, slug, verified=True)
+    return AdminCompanyEnvelope(company=AdminCompanyOut.model_validate(company))
+
+
+@router.delete("/companies/{slug}/verify")
+async def unverify_company(slug: str, auth: ModeratorApi, db: DbSession) -> AdminCompanyEnvelope:
+    company = await service.set_company_verified(db, auth.user, slug, verified=False)
+    return AdminCompanyEnvelope(company=AdminCompanyOut.model_validate(company))
 
 
 @router.get("/audit")

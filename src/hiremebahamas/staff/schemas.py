@@ -128,3 +128,18 @@ class AuditEntryOut(BaseModel):
     after: dict[str, Any] | None
     request_id: str | None
     created_at: datetime
+
+
+class AdminCompanyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    slug: str
+    name: str
+    verified: bool
+    verified_at: datetime | None
+    created_at: datetime
+
+
+class AdminCompanyEnvelope(BaseModel):
+    company: AdminCompanyOut

@@ -22,7 +22,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from hiremebahamas.accounts.service import account_state, lift_suspension, revoke_all_sessions
 from hiremebahamas.billing.entitlements import LIVE_STATUSES, best_plan, live_subscriptions
 from hiremebahamas.billing.tiers import load_tiers
-from hiremebahamas.core import audit
+from hiremebahamas.core import audit, response_areas
 from hiremebahamas.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hiremebahamas.core.pagination import Position, newest_first_after
 from hiremebahamas.core.sql import dialect_name
@@ -30,6 +30,7 @@ from hiremebahamas.models import (
     AccountType,
     AuthSession,
     Comment,
+    Company,
     Follow,
     Job,
     JobApplication,
@@ -74,18 +75,26 @@ def _live_paid(tier: TierCode | None = None) -> ColumnElement[bool]:
     return exists(query)
 
 
+def _escaped(q: str) -> str:
+    """`q` lower-cased for LIKE, its wildcards taken literally ("" for none)."""
+    return q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _like_pattern(q: str) -> str:
+    return f"%{escaped}%" if (escaped := _escaped(q)) else ""
+
+
 def _search(filters: UserFilters) -> Select[User]:
     query = select(User)
-    if q := filters.q.strip().lower():
+    if q := _escaped(filters.q):
         # Prefixes of the handle and the email use their unique indexes; a part of the name, the
         # trigram index on PostgreSQL (migration 0008).
-        pattern = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         name = func.lower(User.first_name + " " + User.last_name)
         query = query.where(
             or_(
-                User.username.like(pattern + "%", escape="\\"),
-                User.email.like(pattern + "%", escape="\\"),
-                name.like("%" + pattern + "%", escape="\\"),
+                User.username.like(q + "%", escape="\\"),
+                User.email.like(q + "%", escape="\\"),
+                name.like("%" + q + "%", escape="\\"),
             )
         )
     if filters.status is not None:
@@ -328,3 +337,33 @@ async def dashboard(session: AsyncSession) -> Dashboard:
     ).one()
     by_age = dict(zip(ages, (int(value) for value in figures[:3]), strict=True))
     return Dashboard(by_age, int(figures[3]), int(figures[4]), int(figures[5]))
+
+
+async def find_companies(session: AsyncSession, q: str, position: Position | None, limit: int) -> list[Company]:
+    """Companies whose name or slug contains `q`, newest first."""
+    query = select(Company)
+    if pattern := _like_pattern(q):
+        query = query.where(
+            or_(func.lower(Company.name).like(pattern, escape="\\"), Company.slug.like(pattern, escape="\\"))
+        )
+    if (after := newest_first_after(Company.created_at, Company.id, position)) is not None:
+        query = query.where(after)
+    query = query.order_by(Company.created_at.desc(), Company.id.desc()).limit(limit)
+    return list((await session.execute(query)).scalars())
+
+
+async def set_company_verified(session: AsyncSession, actor: User, slug: str, *, verified: bool) -> Company:
+    """Give or take the badge that says staff checked the company; its pages and jobs show it."""
+    company = (await session.execute(select(Company).where(Company.slug == slug.strip().lower()))).scalar_one_or_none()
+    if company is None:
+        raise NotFound("There is no company with that address.")
+    if company.verified is verified:
+        raise Conflict("The company is verified already." if verified else "The company is not verified.")
+    company.verified_at = utcnow() if verified else None
+    action = "company.verify" if verified else "company.unverify"
+    audit.record(
+        session, actor, action, "company", company.id, before={"verified": not verified}, after={"verified": verified}
+    )
+    response_areas.invalidate_after_commit(session, "jobs")  # its page and its jobs carry the badge
+    await session.flush()
+    return company

@@ -140,6 +140,28 @@ async def set_role(request: Request, username: str, auth: AdminPage, db: DbSessi
     return redirect(request, f"/admin/users/{user.username}", flash=("success", f"@{user.username}: {shown}."))
 
 
+@router.get("/companies")
+async def companies(request: Request, auth: ModeratorPage, db: DbSession) -> Response:
+    q = request.query_params.get("q", "")[:100]
+    found = await service.find_companies(db, q, page_cursor(request), PAGE + 1)
+    shown = found[:PAGE]
+    cursor = Position(shown[-1].created_at, shown[-1].id).encode() if len(found) > PAGE and shown else None
+    return render(request, "staff/companies.html", {"companies": shown, "q": q, "next_cursor": cursor})
+
+
+@router.post("/companies/{slug}/verify")
+async def verify_company(
+    request: Request, slug: str, auth: ModeratorPage, db: DbSession, verified: FormStr = ""
+) -> Response:
+    try:
+        company = await service.set_company_verified(db, auth.user, slug, verified=verified == "yes")
+    except AppError as exc:
+        _, message, _status = await refused_form(request, db, exc)
+        return redirect(request, "/admin/companies", flash=("error", message))
+    said = "is verified" if company.verified else "is no longer verified"
+    return redirect(request, f"/admin/companies?q={company.slug}", flash=("success", f"{company.name} {said}."))
+
+
 @router.get("/audit")
 async def audit_log(request: Request, auth: AdminPage, db: DbSession) -> Response:
     found = await audit.entries(db, audit.AuditQuery(), page_cursor(request), PAGE + 1)

@@ -46,6 +46,7 @@ def company_brief(company: Company) -> CompanyBrief:
         name=company.name,
         url=f"/companies/{company.slug}",
         logo_url=logo_url(company.logo_upload_id),
+        verified=company.verified,
     )
 
 

@@ -65,6 +65,8 @@ class CompanyBrief(BaseModel):
     name: str
     url: str
     logo_url: str | None
+    verified: bool = False
+    """Checked by the site's staff."""
 
 
 class JobSummaryOut(BaseModel):
