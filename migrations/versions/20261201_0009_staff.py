@@ -1,5 +1,6 @@
 """staff: roles instead of an admin flag, suspensions with a reason and an end, the audit log,
-a second factor (TOTP and recovery codes), verified companies
+a second factor (TOTP and recovery codes), verified companies,
+flagged and taken-down jobs
 
 Revision ID: 0009
 Revises: 0008
@@ -53,6 +54,18 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("second_factor_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("companies", schema=None) as batch_op:
         batch_op.add_column(sa.Column("verified_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("flags", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("flagged_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("taken_down_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("takedown_reason", sa.String(length=500), nullable=True))
+        batch_op.create_index(
+            "ix_jobs_flagged",
+            ["flagged_at"],
+            unique=False,
+            postgresql_where=sa.text("flagged_at IS NOT NULL"),
+            sqlite_where=sa.text("flagged_at IS NOT NULL"),
+        )
     op.create_table(
         "recovery_codes",
         sa.Column("user_id", sa.Uuid(), nullable=False),
@@ -108,6 +121,14 @@ def downgrade() -> None:
         batch_op.drop_column("second_factor_at")
     with op.batch_alter_table("companies", schema=None) as batch_op:
         batch_op.drop_column("verified_at")
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ix_jobs_flagged",
+            postgresql_where=sa.text("flagged_at IS NOT NULL"),
+            sqlite_where=sa.text("flagged_at IS NOT NULL"),
+        )
+        for column in ("takedown_reason", "taken_down_at", "flagged_at", "flags"):
+            batch_op.drop_column(column)
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("is_admin", sa.Boolean(), nullable=True))
     op.execute("UPDATE users SET is_admin = (staff_role IS NOT NULL AND staff_role = 'admin')")

@@ -359,6 +359,13 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("DELETE", "/api/admin/companies/{slug}/verify"): r(401, 403, 403, 403, 403, 200),
     ("GET", "/admin/companies"): r(303, 404, 404, 404, 404, 200),
     ("POST", "/admin/companies/{slug}/verify"): r(401, 404, 404, 404, 404, 303, form={"verified": "no"}),
+    # The job stays up for the rows after: an empty reason is refused, and it is not flagged.
+    ("GET", "/api/admin/jobs/flagged"): r(401, 403, 403, 403, 403, 200),
+    ("POST", "/api/admin/jobs/{job_id}/takedown"): r(401, 403, 403, 403, 403, 422, json={"reason": ""}),
+    ("POST", "/api/admin/jobs/{job_id}/clear-flags"): r(401, 403, 403, 403, 403, 409),
+    ("GET", "/admin/jobs"): r(303, 404, 404, 404, 404, 200),
+    ("POST", "/admin/jobs/{job_id}/takedown"): r(401, 404, 404, 404, 404, 303, form={"reason": ""}),
+    ("POST", "/admin/jobs/{job_id}/clear-flags"): r(401, 404, 404, 404, 404, 303, form={}),
     ("GET", "/api/admin/audit"): r(401, 403, 403, 403, 403, 200),
     ("GET", "/api/admin/audit.csv"): r(401, 403, 403, 403, 403, 200),
     ("GET", "/admin"): r(303, 404, 404, 404, 404, 200),

@@ -22,6 +22,7 @@ API_ROUTES = [
     ("POST", "/api/admin/users/sam-seeker/verify-email", None, "moderator"),
     ("PUT", "/api/admin/users/sam-seeker/role", {"role": "moderator"}, "admin"),
     ("GET", "/api/admin/companies", None, "moderator"),
+    ("GET", "/api/admin/jobs/flagged", None, "moderator"),
     ("GET", "/api/admin/audit", None, "admin"),
     ("GET", "/api/admin/audit.csv", None, "admin"),
 ]
@@ -30,6 +31,7 @@ PAGE_ROUTES = [
     ("/admin/users", "moderator"),
     ("/admin/users/sam-seeker", "moderator"),
     ("/admin/companies", "moderator"),
+    ("/admin/jobs", "moderator"),
     ("/admin/audit", "admin"),
 ]
 _RANK = {"anonymous": 0, "seeker": 0, "employer": 0, "moderator": 1, "admin": 2}

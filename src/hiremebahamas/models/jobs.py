@@ -121,6 +121,13 @@ class Job(IdMixin, TimestampMixin, Base):
         # The expiry task looks for open jobs past their end.
         Index("ix_jobs_status_valid_through", "status", "valid_through"),
         Index("ix_jobs_company_status", "company_id", "status"),
+        # The staff area's queue of jobs the scam rules flagged (a handful at any time).
+        Index(
+            "ix_jobs_flagged",
+            "flagged_at",
+            postgresql_where=text("flagged_at IS NOT NULL"),
+            sqlite_where=text("flagged_at IS NOT NULL"),
+        ),
         CheckConstraint("salary_min IS NULL OR salary_max IS NULL OR salary_min <= salary_max", name="salary_range"),
     )
 
@@ -151,6 +158,12 @@ class Job(IdMixin, TimestampMixin, Base):
     # What full-text search indexes besides the title (see the module docstring).
     search_keywords: Mapped[str] = mapped_column(Text, default="")
     description_text: Mapped[str] = mapped_column(Text, default="")
+    # Trust and safety (jobs/postings/screening.py, the staff area): what the scam rules found
+    # when the job was last saved, and a take-down by moderators with the reason the team sees.
+    flags: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    flagged_at: Mapped[datetime | None] = mapped_column(default=None)
+    taken_down_at: Mapped[datetime | None] = mapped_column(default=None)
+    takedown_reason: Mapped[str | None] = mapped_column(String(500), default=None)
 
 
 class JobSkill(Base):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 MESSAGE_CREATED = "message.created"
+JOB_TAKEN_DOWN = "job.taken_down"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ KINDS: dict[str, NotificationKind] = {
         NotificationKind("post.liked", "Someone likes your post"),
         NotificationKind("post.commented", "Someone comments on your post"),
         NotificationKind("post.mentioned", "Someone mentions you"),
+        NotificationKind(JOB_TAKEN_DOWN, "Moderators take down a job you posted"),
     )
 }
 
@@ -93,6 +95,10 @@ _DESCRIBERS: dict[str, Describer] = {
     "application.status_changed": lambda actor, data: Described(
         f"Your application for {data.get('job_title', 'a job')} is now: {_status(data)}.",
         "/applications",
+    ),
+    JOB_TAKEN_DOWN: lambda _actor, data: Described(
+        f"Moderators took down {data.get('job_title', 'a job you posted')}: {data.get('reason', '')}",
+        f"/jobs/{data['job_id']}" if data.get("job_id") else None,
     ),
 }
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from hiremebahamas.core import audit
 from hiremebahamas.core.pagination import Page, Position
-from hiremebahamas.models import AccountType, TierCode
+from hiremebahamas.jobs.postings.cards import job_path
+from hiremebahamas.models import AccountType, Company, Job, TierCode
 from hiremebahamas.staff import service
 from hiremebahamas.staff.deps import AdminApi, ModeratorApi
 from hiremebahamas.staff.schemas import (
@@ -22,9 +24,13 @@ from hiremebahamas.staff.schemas import (
     AdminUserEnvelope,
     AdminUserOut,
     AuditEntryOut,
+    FlaggedJobOut,
+    JobModerationEnvelope,
+    JobModerationOut,
     ReasonIn,
     RoleIn,
     SuspendIn,
+    TakedownIn,
 )
 from hiremebahamas.staff.service import AccountStatus, UserFilters
 from hiremebahamas.web.deps import DbSession
@@ -113,6 +119,47 @@ async def verify_company(slug: str, auth: ModeratorApi, db: DbSession) -> AdminC
 async def unverify_company(slug: str, auth: ModeratorApi, db: DbSession) -> AdminCompanyEnvelope:
     company = await service.set_company_verified(db, auth.user, slug, verified=False)
     return AdminCompanyEnvelope(company=AdminCompanyOut.model_validate(company))
+
+
+@router.get("/jobs/flagged")
+async def list_flagged_jobs(auth: ModeratorApi, db: DbSession, paging: Paging) -> Page[FlaggedJobOut]:
+    """Jobs the scam rules flagged, not yet dealt with, most recently flagged first."""
+    found = await service.flagged_jobs(db, paging.cursor, paging.limit + 1)
+    shown = found[: paging.limit]
+    more = len(found) > paging.limit and shown
+    cursor = Position(shown[-1][0].flagged_at, shown[-1][0].id).encode() if more and shown[-1][0].flagged_at else None
+    return Page(items=[_flagged(job, company) for job, company in shown], next_cursor=cursor)
+
+
+def _flagged(job: Job, company: Company) -> FlaggedJobOut:
+    return FlaggedJobOut(
+        id=job.id, title=job.title, url=job_path(job), company=company.name, company_slug=company.slug,
+        status=job.status.value, flags=job.flags or [], flagged_at=job.flagged_at or job.created_at,
+        created_at=job.created_at,
+    )  # fmt: skip
+
+
+def _moderation(job: Job) -> JobModerationEnvelope:
+    return JobModerationEnvelope(
+        job=JobModerationOut(
+            id=job.id, status=job.status.value, flags=job.flags or [], taken_down_at=job.taken_down_at,
+            takedown_reason=job.takedown_reason,
+        )
+    )  # fmt: skip
+
+
+@router.post("/jobs/{job_id}/takedown")
+async def take_down_job(
+    job_id: uuid.UUID, body: TakedownIn, auth: ModeratorApi, db: DbSession
+) -> JobModerationEnvelope:
+    """Close the job for good: gone for everyone but its team, who see `reason` and are notified."""
+    return _moderation(await service.take_down_job(db, auth.user, job_id, body.reason))
+
+
+@router.post("/jobs/{job_id}/clear-flags")
+async def clear_job_flags(job_id: uuid.UUID, auth: ModeratorApi, db: DbSession) -> JobModerationEnvelope:
+    """The flags were wrong: the job leaves the queue."""
+    return _moderation(await service.clear_job_flags(db, auth.user, job_id))
 
 
 @router.get("/audit")

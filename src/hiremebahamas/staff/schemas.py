@@ -143,3 +143,32 @@ class AdminCompanyOut(BaseModel):
 
 class AdminCompanyEnvelope(BaseModel):
     company: AdminCompanyOut
+
+
+class FlaggedJobOut(BaseModel):
+    id: uuid.UUID
+    title: str
+    url: str
+    company: str
+    company_slug: str
+    status: str
+    flags: list[str]
+    flagged_at: datetime
+    created_at: datetime
+
+
+class TakedownIn(InputModel):
+    reason: Annotated[MultiLine, Field(min_length=1, max_length=500)]
+    """Shown to the job's team."""
+
+
+class JobModerationOut(BaseModel):
+    id: uuid.UUID
+    status: str
+    flags: list[str]
+    taken_down_at: datetime | None
+    takedown_reason: str | None
+
+
+class JobModerationEnvelope(BaseModel):
+    job: JobModerationOut

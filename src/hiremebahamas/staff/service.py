@@ -34,6 +34,7 @@ from hiremebahamas.models import (
     Follow,
     Job,
     JobApplication,
+    JobStatus,
     Post,
     Report,
     ReportStatus,
@@ -45,6 +46,8 @@ from hiremebahamas.models import (
     User,
 )
 from hiremebahamas.models.base import utcnow
+from hiremebahamas.notifications.service import notify
+from hiremebahamas.notifications.types import JOB_TAKEN_DOWN
 
 NOT_FOUND = "There is no account with that username."
 
@@ -312,6 +315,7 @@ class Dashboard:
     suspended: int
     failed_payments: int
     """Subscriptions whose last payment failed (past due)."""
+    flagged_jobs: int
 
 
 async def dashboard(session: AsyncSession) -> Dashboard:
@@ -332,11 +336,16 @@ async def dashboard(session: AsyncSession) -> Dashboard:
                 _count(select(func.count()).select_from(User).where(User.created_at > day)),
                 _count(select(func.count()).select_from(User).where(User.is_active.is_(False))),
                 _count(past_due),
+                _count(
+                    select(func.count())
+                    .select_from(Job)
+                    .where(Job.flagged_at.is_not(None), Job.taken_down_at.is_(None))
+                ),
             )
         )
     ).one()
     by_age = dict(zip(ages, (int(value) for value in figures[:3]), strict=True))
-    return Dashboard(by_age, int(figures[3]), int(figures[4]), int(figures[5]))
+    return Dashboard(by_age, int(figures[3]), int(figures[4]), int(figures[5]), int(figures[6]))
 
 
 async def find_companies(session: AsyncSession, q: str, position: Position | None, limit: int) -> list[Company]:
@@ -367,3 +376,52 @@ async def set_company_verified(session: AsyncSession, actor: User, slug: str, *,
     response_areas.invalidate_after_commit(session, "jobs")  # its page and its jobs carry the badge
     await session.flush()
     return company
+
+
+_IN_QUEUE = (Job.flagged_at.is_not(None), Job.taken_down_at.is_(None))
+
+
+async def flagged_jobs(session: AsyncSession, position: Position | None, limit: int) -> list[tuple[Job, Company]]:
+    """The jobs the scam rules flagged and nobody has dealt with yet, most recently flagged first."""
+    query = select(Job, Company).join(Company, Company.id == Job.company_id).where(*_IN_QUEUE)
+    if position is not None:  # (flagged_at, id) newest first
+        flagged = Job.flagged_at
+        query = query.where(or_(flagged < position.at, and_(flagged == position.at, Job.id < position.id)))
+    query = query.order_by(Job.flagged_at.desc(), Job.id.desc()).limit(limit)
+    return [(job, company) for job, company in await session.execute(query)]
+
+
+async def _job(session: AsyncSession, job_id: uuid.UUID) -> Job:
+    job = await session.get(Job, job_id)
+    if job is None:
+        raise NotFound("There is no such job.")
+    return job
+
+
+async def take_down_job(session: AsyncSession, actor: User, job_id: uuid.UUID, reason: str) -> Job:
+    """Close the job for good: gone for everyone but its team, who see the reason (and are told)."""
+    job = await _job(session, job_id)
+    if job.taken_down_at is not None:
+        raise Conflict("This job was taken down already.")
+    before = {"status": job.status.value, "flags": job.flags}
+    now = utcnow()
+    job.status, job.closed_at, job.taken_down_at, job.takedown_reason = JobStatus.CLOSED, now, now, reason
+    audit.record(
+        session, actor, "job.take_down", "job", job.id, reason=reason, before=before, after={"status": "closed"}
+    )
+    if job.posted_by_id is not None:
+        await notify(session, job.posted_by_id, JOB_TAKEN_DOWN, data={"job_id": str(job.id), "reason": reason})
+    response_areas.invalidate_after_commit(session, "jobs")
+    await session.flush()
+    return job
+
+
+async def clear_job_flags(session: AsyncSession, actor: User, job_id: uuid.UUID) -> Job:
+    """The flags were wrong: the job leaves the queue (saving it again screens it again)."""
+    job = await _job(session, job_id)
+    if job.flagged_at is None:
+        raise Conflict("This job is not flagged.")
+    audit.record(session, actor, "job.clear_flags", "job", job.id, before={"flags": job.flags}, after={"flags": None})
+    job.flags, job.flagged_at = None, None
+    await session.flush()
+    return job

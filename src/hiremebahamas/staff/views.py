@@ -4,6 +4,7 @@ login page."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -20,7 +21,7 @@ from hiremebahamas.models import (
 )
 from hiremebahamas.staff import service
 from hiremebahamas.staff.deps import AdminPage, ModeratorPage, has_role
-from hiremebahamas.staff.schemas import SuspendIn
+from hiremebahamas.staff.schemas import SuspendIn, TakedownIn
 from hiremebahamas.staff.service import AccountStatus, UserFilters
 from hiremebahamas.web.deps import AppRuntime, DbSession
 from hiremebahamas.web.forms import FormStr, refused_form
@@ -160,6 +161,39 @@ async def verify_company(
         return redirect(request, "/admin/companies", flash=("error", message))
     said = "is verified" if company.verified else "is no longer verified"
     return redirect(request, f"/admin/companies?q={company.slug}", flash=("success", f"{company.name} {said}."))
+
+
+@router.get("/jobs")
+async def flagged_jobs(request: Request, auth: ModeratorPage, db: DbSession) -> Response:
+    found = await service.flagged_jobs(db, page_cursor(request), PAGE + 1)
+    shown = found[:PAGE]
+    last = shown[-1][0] if shown else None
+    more = len(found) > PAGE and last is not None and last.flagged_at is not None
+    cursor = Position(last.flagged_at, last.id).encode() if more and last and last.flagged_at else None
+    return render(request, "staff/jobs.html", {"rows": shown, "next_cursor": cursor})
+
+
+@router.post("/jobs/{job_id}/takedown")
+async def take_down_job(
+    request: Request, job_id: uuid.UUID, auth: ModeratorPage, db: DbSession, reason: FormStr = ""
+) -> Response:
+    try:
+        data = TakedownIn(reason=reason)
+        job = await service.take_down_job(db, auth.user, job_id, data.reason)
+    except (AppError, ValidationError) as exc:
+        _, message, _status = await refused_form(request, db, exc)
+        return redirect(request, "/admin/jobs", flash=("error", f"Not taken down: {message}"))
+    return redirect(request, "/admin/jobs", flash=("success", f"“{job.title}” is taken down; its team is told why."))
+
+
+@router.post("/jobs/{job_id}/clear-flags")
+async def clear_job_flags(request: Request, job_id: uuid.UUID, auth: ModeratorPage, db: DbSession) -> Response:
+    try:
+        job = await service.clear_job_flags(db, auth.user, job_id)
+    except AppError as exc:
+        _, message, _status = await refused_form(request, db, exc)
+        return redirect(request, "/admin/jobs", flash=("error", message))
+    return redirect(request, "/admin/jobs", flash=("success", f"“{job.title}” left the queue."))
 
 
 @router.get("/audit")

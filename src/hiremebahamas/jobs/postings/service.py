@@ -20,7 +20,7 @@ from hiremebahamas.core.errors import Conflict, EmailUnverified, Forbidden, NotF
 from hiremebahamas.core.remembered import forget_after_commit
 from hiremebahamas.core.sql import affected_rows, insert_ignoring_conflicts
 from hiremebahamas.jobs.alerts import service as alerts
-from hiremebahamas.jobs.postings import featured
+from hiremebahamas.jobs.postings import featured, screening
 from hiremebahamas.jobs.postings.cards import JobCard, effective_status, is_featured
 from hiremebahamas.jobs.postings.indexing import search_keywords, skills_by_job
 from hiremebahamas.jobs.postings.markdown import plain_text, render_markdown
@@ -62,9 +62,11 @@ async def is_team_member(session: AsyncSession, job: Job, user: User | None) -> 
 
 
 async def view_job(session: AsyncSession, job_id: uuid.UUID, viewer: User | None) -> JobCard:
-    """A job as `viewer` may see it: drafts exist only for the company's team."""
+    """A job as `viewer` may see it: drafts, and jobs moderators took down, exist only for the
+    company's team."""
     job, company = await get_job(session, job_id)
-    if job.status == JobStatus.DRAFT and not await is_team_member(session, job, viewer):
+    hidden = job.status == JobStatus.DRAFT or job.taken_down_at is not None
+    if hidden and not await is_team_member(session, job, viewer):
         raise NotFound("We could not find that job.")
     skills = await skills_by_job(session, [job.id])
     return JobCard(job, company, skills.get(job.id, []))
@@ -133,6 +135,8 @@ def _check_valid_through(valid_through: datetime, now: datetime) -> datetime:
 
 async def _open(session: AsyncSession, actor: User, job: Job, now: datetime) -> None:
     """Publish (or reopen) a job: the one place a job starts taking applications."""
+    if job.taken_down_at is not None:
+        raise Conflict(f"Moderators took this job down: {job.takedown_reason}. Contact support if this is a mistake.")
     await entitlements.ensure_can_post_job(session, actor)
     job.valid_through = _check_valid_through(job.valid_through, now)
     job.status = JobStatus.OPEN
@@ -170,6 +174,7 @@ async def create_job(session: AsyncSession, actor: User, data: JobIn) -> Job:
     session.add(job)
     await session.flush()
     await _set_skills(session, job, company, skills)
+    await screening.screen(session, job)
     if data.status == "open":
         await _open(session, actor, job, now)
     await session.flush()
@@ -201,6 +206,7 @@ async def update_job(session: AsyncSession, actor: User, job_id: uuid.UUID, data
         job.valid_through = _check_valid_through(data.valid_through, now)
     if data.skills is not None:
         await _set_skills(session, job, company, normalise_skills(data.skills, most=MAX_JOB_SKILLS))
+    await screening.screen(session, job)
     if data.status is not None:
         await _move(session, actor, job, JobStatus(data.status), now)
     await session.flush()
