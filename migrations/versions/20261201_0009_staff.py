@@ -1,6 +1,6 @@
 """staff: roles instead of an admin flag, suspensions with a reason and an end, the audit log,
 a second factor (TOTP and recovery codes), verified companies,
-flagged and taken-down jobs
+flagged and taken-down jobs, content removed by moderators
 
 Revision ID: 0009
 Revises: 0008
@@ -54,6 +54,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("second_factor_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("companies", schema=None) as batch_op:
         batch_op.add_column(sa.Column("verified_at", sa.DateTime(timezone=True), nullable=True))
+    for table in ("posts", "comments", "messages"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column("removed_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("flags", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("flagged_at", sa.DateTime(timezone=True), nullable=True))
@@ -121,6 +124,9 @@ def downgrade() -> None:
         batch_op.drop_column("second_factor_at")
     with op.batch_alter_table("companies", schema=None) as batch_op:
         batch_op.drop_column("verified_at")
+    for table in ("posts", "comments", "messages"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column("removed_at")
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.drop_index(
             "ix_jobs_flagged",

@@ -62,7 +62,7 @@ async def test_feed_items_have_the_documented_shape(client: httpx.AsyncClient, r
     (item,) = (await _feed(client, ann))["items"]
     assert set(item) == {
         "id", "author", "body", "body_html", "image", "like_count", "comment_count", "liked_by_me",
-        "created_at", "edited_at",
+        "created_at", "edited_at", "removed_by_moderators",
     }  # fmt: skip
     assert item["author"] == {
         "username": bob.username,

@@ -366,6 +366,15 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/admin/jobs"): r(303, 404, 404, 404, 404, 200),
     ("POST", "/admin/jobs/{job_id}/takedown"): r(401, 404, 404, 404, 404, 303, form={"reason": ""}),
     ("POST", "/admin/jobs/{job_id}/clear-flags"): r(401, 404, 404, 404, 404, 303, form={}),
+    ("GET", "/api/admin/reports"): r(401, 403, 403, 403, 403, 200),
+    # A report id nobody filed: the admin may ask, and hears there is none.
+    ("POST", "/api/admin/reports/{report_id}/resolve"): r(
+        401, 403, 403, 403, 403, 404, json={"action": "dismiss"}, params={"report_id": str(uuid.UUID(int=1))}
+    ),
+    ("GET", "/admin/reports"): r(303, 404, 404, 404, 404, 200),
+    ("POST", "/admin/reports/{report_id}/resolve"): r(
+        401, 404, 404, 404, 404, 303, form={"action": "dismiss"}, params={"report_id": str(uuid.UUID(int=1))}
+    ),
     ("GET", "/api/admin/audit"): r(401, 403, 403, 403, 403, 200),
     ("GET", "/api/admin/audit.csv"): r(401, 403, 403, 403, 403, 200),
     ("GET", "/admin"): r(303, 404, 404, 404, 404, 200),

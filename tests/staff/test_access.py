@@ -23,6 +23,7 @@ API_ROUTES = [
     ("PUT", "/api/admin/users/sam-seeker/role", {"role": "moderator"}, "admin"),
     ("GET", "/api/admin/companies", None, "moderator"),
     ("GET", "/api/admin/jobs/flagged", None, "moderator"),
+    ("GET", "/api/admin/reports", None, "moderator"),
     ("GET", "/api/admin/audit", None, "admin"),
     ("GET", "/api/admin/audit.csv", None, "admin"),
 ]
@@ -32,6 +33,7 @@ PAGE_ROUTES = [
     ("/admin/users/sam-seeker", "moderator"),
     ("/admin/companies", "moderator"),
     ("/admin/jobs", "moderator"),
+    ("/admin/reports", "moderator"),
     ("/admin/audit", "admin"),
 ]
 _RANK = {"anonymous": 0, "seeker": 0, "employer": 0, "moderator": 1, "admin": 2}

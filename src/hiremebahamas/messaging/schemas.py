@@ -46,6 +46,8 @@ class MessageOut(BaseModel):
     created_at: datetime
     # Pass as `?after=` to fetch what came after this message.
     cursor: str
+    removed_by_moderators: bool = False
+    """Its text is gone (`body` is empty); the conversation keeps its place."""
 
 
 class MessageEnvelope(BaseModel):

@@ -77,10 +77,11 @@ def message_out(view: ConversationView, message: Message) -> MessageOut:
         id=message.id,
         conversation_id=message.conversation_id,
         sender=person_out(sender, avatar),
-        body=message.body,
+        body="" if message.removed_at else message.body,
         client_id=message.client_id,
         created_at=message.created_at,
         cursor=Position(message.created_at, message.id).encode(),
+        removed_by_moderators=message.removed_at is not None,
     )
 
 

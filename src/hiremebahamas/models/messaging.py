@@ -66,6 +66,8 @@ class Message(IdMixin, Base):
     body: Mapped[str] = mapped_column(Text)
     client_id: Mapped[str | None] = mapped_column(String(100), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Removed by moderators: the conversation keeps its place, without its text.
+    removed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class NotificationPreference(Base):

@@ -46,6 +46,8 @@ class Post(IdMixin, Base):
     image_upload_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("uploads.id", ondelete="SET NULL"), default=None
     )
+    # Removed by moderators: gone for everyone but its author, who sees that it was removed.
+    removed_at: Mapped[datetime | None] = mapped_column(default=None)
     # Counters kept on the row so a feed page needs no per-post COUNT queries.
     like_count: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
@@ -69,6 +71,8 @@ class Comment(IdMixin, Base):
     author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Removed by moderators: gone for everyone but its author.
+    removed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class ReportTarget(StrEnum):

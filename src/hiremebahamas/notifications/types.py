@@ -14,6 +14,9 @@ from typing import Any
 
 MESSAGE_CREATED = "message.created"
 JOB_TAKEN_DOWN = "job.taken_down"
+REPORT_RESOLVED = "moderation.report_resolved"
+CONTENT_REMOVED = "moderation.content_removed"
+WARNING = "moderation.warning"
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,9 @@ KINDS: dict[str, NotificationKind] = {
         NotificationKind("post.commented", "Someone comments on your post"),
         NotificationKind("post.mentioned", "Someone mentions you"),
         NotificationKind(JOB_TAKEN_DOWN, "Moderators take down a job you posted"),
+        NotificationKind(REPORT_RESOLVED, "Moderators deal with something you reported"),
+        NotificationKind(CONTENT_REMOVED, "Moderators remove something you wrote"),
+        NotificationKind(WARNING, "Moderators warn you"),
     )
 }
 
@@ -95,6 +101,18 @@ _DESCRIBERS: dict[str, Describer] = {
     "application.status_changed": lambda actor, data: Described(
         f"Your application for {data.get('job_title', 'a job')} is now: {_status(data)}.",
         "/applications",
+    ),
+    REPORT_RESOLVED: lambda _actor, data: Described(
+        "Thank you: moderators looked into what you reported"
+        + (" and took action." if data.get("action") == "actioned" else " and found it within the rules."),
+        None,
+    ),
+    CONTENT_REMOVED: lambda _actor, data: Described(
+        f"Moderators removed your {data.get('kind', 'content')}" + (f": {data['note']}" if data.get("note") else "."),
+        data.get("url") or None,
+    ),
+    WARNING: lambda _actor, data: Described(
+        "A warning from the moderators" + (f": {data['note']}" if data.get("note") else "."), data.get("url") or None
     ),
     JOB_TAKEN_DOWN: lambda _actor, data: Described(
         f"Moderators took down {data.get('job_title', 'a job you posted')}: {data.get('reason', '')}",

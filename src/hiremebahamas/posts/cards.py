@@ -76,6 +76,7 @@ class PostCard:
             liked_by_me=self.liked_by_me,
             created_at=post.created_at,
             edited_at=post.edited_at,
+            removed_by_moderators=post.removed_at is not None,
         )
 
 
@@ -110,6 +111,7 @@ class CommentCard:
             body_html=str(self.body_html(usernames)),
             created_at=comment.created_at,
             can_delete=self.can_delete(viewer),
+            removed_by_moderators=comment.removed_at is not None,
         )
 
 

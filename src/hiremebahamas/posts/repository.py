@@ -44,7 +44,11 @@ def _post_cards(viewer_id: uuid.UUID | BindParameter[uuid.UUID]) -> CardQuery:
         .join(User, User.id == Post.author_id)
         .outerjoin(Profile, Profile.user_id == Post.author_id)
         .outerjoin(image, image.id == Post.image_upload_id)
-        .where(visible_author(Post.author_id.expression, viewer_id))
+        .where(
+            visible_author(Post.author_id.expression, viewer_id),
+            # Removed by moderators: only its author still sees it (marked so).
+            or_(Post.removed_at.is_(None), Post.author_id == viewer_id),
+        )
     )
 
 
@@ -149,7 +153,11 @@ def _visible_post() -> Select[Post]:
     return (
         select(Post)
         .join(User, User.id == Post.author_id)
-        .where(Post.id == bindparam("post_id", type_=Uuid), visible_author(Post.author_id.expression, viewer_id))
+        .where(
+            Post.id == bindparam("post_id", type_=Uuid),
+            visible_author(Post.author_id.expression, viewer_id),
+            Post.removed_at.is_(None),  # nobody likes or comments on a removed post
+        )
     )
 
 
@@ -172,6 +180,7 @@ def _comment_cards(*, after: bool, only: bool) -> CommentQuery:
         .where(
             Comment.post_id == bindparam("post_id", type_=Uuid),
             visible_author(Comment.author_id.expression, viewer_id),
+            or_(Comment.removed_at.is_(None), Comment.author_id == viewer_id),
         )
     )
     if only:

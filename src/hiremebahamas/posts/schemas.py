@@ -57,6 +57,8 @@ class PostOut(BaseModel):
     liked_by_me: bool
     created_at: datetime
     edited_at: datetime | None
+    removed_by_moderators: bool = False
+    """Only its author still sees such a post."""
 
 
 class PostEnvelope(BaseModel):
@@ -71,6 +73,8 @@ class CommentOut(BaseModel):
     body_html: str
     created_at: datetime
     can_delete: bool
+    removed_by_moderators: bool = False
+    """Only its author still sees such a comment."""
 
 
 class CommentEnvelope(BaseModel):

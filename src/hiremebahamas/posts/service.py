@@ -259,7 +259,12 @@ async def list_comments(
     *,
     only: uuid.UUID | None = None,
 ) -> CommentPage:
-    post = await _visible_post(session, viewer, post_id)
+    post = await repository.visible_post(session, viewer.id, post_id)
+    if post is None:  # perhaps removed by moderators: its author still reads it, and its comments
+        card = await repository.post_card(session, viewer.id, post_id)
+        if card is None:
+            raise NotFound(POST_NOT_FOUND)
+        post = card.post
     cards = await repository.comment_cards(session, viewer.id, post, params.cursor, params.limit + 1, only=only)
     items = cards[: params.limit]
     usernames = await repository.existing_usernames(session, viewer.id, mentions_in(c.comment.body for c in items))

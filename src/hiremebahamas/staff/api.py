@@ -11,14 +11,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from hiremebahamas.core import audit
-from hiremebahamas.core.pagination import Page, Position
+from hiremebahamas.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, Position
 from hiremebahamas.jobs.postings.cards import job_path
 from hiremebahamas.models import AccountType, Company, Job, TierCode
-from hiremebahamas.staff import service
+from hiremebahamas.staff import reports, service
 from hiremebahamas.staff.deps import AdminApi, ModeratorApi
+from hiremebahamas.staff.reports import QueueOrder
 from hiremebahamas.staff.schemas import (
     AdminCompanyEnvelope,
     AdminCompanyOut,
+    AdminReportOut,
     AdminUserDetailEnvelope,
     AdminUserDetailOut,
     AdminUserEnvelope,
@@ -28,6 +30,9 @@ from hiremebahamas.staff.schemas import (
     JobModerationEnvelope,
     JobModerationOut,
     ReasonIn,
+    ReportSummaryOut,
+    ResolvedOut,
+    ResolveIn,
     RoleIn,
     SuspendIn,
     TakedownIn,
@@ -160,6 +165,28 @@ async def take_down_job(
 async def clear_job_flags(job_id: uuid.UUID, auth: ModeratorApi, db: DbSession) -> JobModerationEnvelope:
     """The flags were wrong: the job leaves the queue."""
     return _moderation(await service.clear_job_flags(db, auth.user, job_id))
+
+
+@router.get("/reports")
+async def list_reports(
+    auth: ModeratorApi,
+    db: DbSession,
+    sort: QueueOrder = QueueOrder.NEWEST,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> Page[AdminReportOut]:
+    """Open reports, one entry per reported thing: `sort=newest` (its newest report first) or
+    `most_reported`, each with a preview and how often its author was actioned before."""
+    entries, next_cursor = await reports.queue(db, sort, cursor, limit)
+    return Page(items=[AdminReportOut.of(entry) for entry in entries], next_cursor=next_cursor)
+
+
+@router.post("/reports/{report_id}/resolve")
+async def resolve_report(report_id: uuid.UUID, body: ResolveIn, auth: ModeratorApi, db: DbSession) -> ResolvedOut:
+    """Resolve every open report on the same thing: `dismiss`, `remove_content`, `warn` or
+    `suspend_author`; the reporters and the author are told."""
+    report, _target = await reports.resolve(db, auth.user, report_id, body.action, body.note or None)
+    return ResolvedOut(report=ReportSummaryOut.model_validate(report))
 
 
 @router.get("/audit")

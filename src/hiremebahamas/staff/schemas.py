@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Fiel
 from hiremebahamas.core.text import InputModel, MultiLine
 from hiremebahamas.core.times import moment_or_day_end
 from hiremebahamas.models import AccountType, ReportStatus, ReportTarget, StaffRole, TierCode
+from hiremebahamas.staff.reports import QueueEntry, Resolution
 from hiremebahamas.staff.service import AccountStatus, Counts, UserRow, UserSummary
 
 
@@ -172,3 +173,51 @@ class JobModerationOut(BaseModel):
 
 class JobModerationEnvelope(BaseModel):
     job: JobModerationOut
+
+
+class TargetPreviewOut(BaseModel):
+    text: str
+    url: str | None
+    author: str | None
+    """The author's username."""
+    removed: bool
+
+
+class AdminReportOut(BaseModel):
+    """The newest open report on a target, for all of them (`report_count`)."""
+
+    id: uuid.UUID
+    target_type: ReportTarget
+    target_id: str
+    reason: str
+    reporter: str
+    status: ReportStatus
+    report_count: int
+    created_at: datetime
+    target_preview: TargetPreviewOut
+    author_actioned_before: int
+    """Reports on the author's content that moderators acted on before: repeat offenders."""
+
+    @classmethod
+    def of(cls, entry: QueueEntry) -> AdminReportOut:
+        report, target = entry.report, entry.target
+        return cls(
+            id=report.id, target_type=report.target_type, target_id=report.target_id, reason=report.reason,
+            reporter=entry.reporter.username, status=report.status, report_count=entry.report_count,
+            created_at=report.created_at,
+            target_preview=TargetPreviewOut(
+                text=target.preview, url=target.url, author=target.author.username if target.author else None,
+                removed=target.removed,
+            ),
+            author_actioned_before=entry.author_actioned_before,
+        )  # fmt: skip
+
+
+class ResolveIn(InputModel):
+    action: Resolution
+    note: Annotated[MultiLine, Field(max_length=500)] | None = None
+    """Shown to the author (a warning, a removal) or the suspension's reason."""
+
+
+class ResolvedOut(BaseModel):
+    report: ReportSummaryOut

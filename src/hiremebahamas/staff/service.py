@@ -183,6 +183,11 @@ def _about(user_id: uuid.UUID, dialect: str) -> ColumnElement[bool]:
     )
 
 
+def reports_about(user_id: uuid.UUID, session: AsyncSession) -> ColumnElement[bool]:
+    """The reports on a person or on anything they wrote (usable in a query's WHERE)."""
+    return _about(user_id, dialect_name(session))
+
+
 async def find_user(session: AsyncSession, username: str) -> User:
     user = (await session.execute(select(User).where(User.username == username.strip().lower()))).scalar_one_or_none()
     if user is None:

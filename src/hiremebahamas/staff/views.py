@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
 
 from hiremebahamas.core import audit
-from hiremebahamas.core.errors import AppError
+from hiremebahamas.core.errors import AppError, ValidationFailed
 from hiremebahamas.core.pagination import Position
 from hiremebahamas.models import (
     AccountType,
@@ -19,9 +19,10 @@ from hiremebahamas.models import (
     TierCode,
     User,
 )
-from hiremebahamas.staff import service
+from hiremebahamas.staff import reports, service
 from hiremebahamas.staff.deps import AdminPage, ModeratorPage, has_role
-from hiremebahamas.staff.schemas import SuspendIn, TakedownIn
+from hiremebahamas.staff.reports import QueueOrder
+from hiremebahamas.staff.schemas import ResolveIn, SuspendIn, TakedownIn
 from hiremebahamas.staff.service import AccountStatus, UserFilters
 from hiremebahamas.web.deps import AppRuntime, DbSession
 from hiremebahamas.web.forms import FormStr, refused_form
@@ -194,6 +195,30 @@ async def clear_job_flags(request: Request, job_id: uuid.UUID, auth: ModeratorPa
         _, message, _status = await refused_form(request, db, exc)
         return redirect(request, "/admin/jobs", flash=("error", message))
     return redirect(request, "/admin/jobs", flash=("success", f"“{job.title}” left the queue."))
+
+
+@router.get("/reports")
+async def report_queue(request: Request, auth: ModeratorPage, db: DbSession) -> Response:
+    order = _choice(QueueOrder, request.query_params.get("sort", "")) or QueueOrder.NEWEST
+    try:
+        entries, next_cursor = await reports.queue(db, order, request.query_params.get("cursor") or None, PAGE)
+    except ValidationFailed:  # a mangled cursor (an old bookmark): the first page
+        entries, next_cursor = await reports.queue(db, order, None, PAGE)
+    context = {"entries": entries, "next_cursor": next_cursor, "order": order.value}
+    return render(request, "staff/reports.html", context)
+
+
+@router.post("/reports/{report_id}/resolve")
+async def resolve_report(
+    request: Request, report_id: uuid.UUID, auth: ModeratorPage, db: DbSession, action: FormStr = "", note: FormStr = ""
+) -> Response:
+    try:
+        data = ResolveIn(action=action, note=note or None)
+        await reports.resolve(db, auth.user, report_id, data.action, data.note or None)
+    except (AppError, ValidationError) as exc:
+        _, message, _status = await refused_form(request, db, exc)
+        return redirect(request, "/admin/reports", flash=("error", f"Not resolved: {message}"))
+    return redirect(request, "/admin/reports", flash=("success", "Resolved; the reporters and the author are told."))
 
 
 @router.get("/audit")
