@@ -14,6 +14,7 @@ from hiremebahamas.core import audit
 from hiremebahamas.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, Position
 from hiremebahamas.jobs.postings.cards import job_path
 from hiremebahamas.models import AccountType, Company, Job, TierCode
+from hiremebahamas.moderation.schemas import ReportOut
 from hiremebahamas.staff import reports, service
 from hiremebahamas.staff.deps import AdminApi, ModeratorApi
 from hiremebahamas.staff.reports import QueueOrder
@@ -30,7 +31,6 @@ from hiremebahamas.staff.schemas import (
     JobModerationEnvelope,
     JobModerationOut,
     ReasonIn,
-    ReportSummaryOut,
     ResolvedOut,
     ResolveIn,
     RoleIn,
@@ -186,7 +186,7 @@ async def resolve_report(report_id: uuid.UUID, body: ResolveIn, auth: ModeratorA
     """Resolve every open report on the same thing: `dismiss`, `remove_content`, `warn` or
     `suspend_author`; the reporters and the author are told."""
     report, _target = await reports.resolve(db, auth.user, report_id, body.action, body.note or None)
-    return ResolvedOut(report=ReportSummaryOut.model_validate(report))
+    return ResolvedOut(report=ReportOut.model_validate(report))
 
 
 @router.get("/audit")

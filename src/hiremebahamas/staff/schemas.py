@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Fiel
 from hiremebahamas.core.text import InputModel, MultiLine
 from hiremebahamas.core.times import moment_or_day_end
 from hiremebahamas.models import AccountType, ReportStatus, ReportTarget, StaffRole, TierCode
+from hiremebahamas.moderation.schemas import ReportOut
 from hiremebahamas.staff.reports import QueueEntry, Resolution
 from hiremebahamas.staff.service import AccountStatus, Counts, UserRow, UserSummary
 
@@ -62,22 +63,11 @@ class SubscriptionSummaryOut(BaseModel):
     cancel_at_period_end: bool
 
 
-class ReportSummaryOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    target_type: ReportTarget
-    target_id: str
-    reason: str
-    status: ReportStatus
-    created_at: datetime
-
-
 class AdminUserDetailOut(AdminUserOut):
     counts: Counts
     subscription: SubscriptionSummaryOut | None
-    reports_about: list[ReportSummaryOut]
-    reports_by: list[ReportSummaryOut]
+    reports_about: list[ReportOut]
+    reports_by: list[ReportOut]
 
     @classmethod
     def of_summary(cls, summary: UserSummary) -> AdminUserDetailOut:
@@ -85,8 +75,8 @@ class AdminUserDetailOut(AdminUserOut):
             **AdminUserOut.of(summary.row).model_dump(),
             counts=summary.counts,
             subscription=SubscriptionSummaryOut.model_validate(summary.subscription) if summary.subscription else None,
-            reports_about=[ReportSummaryOut.model_validate(report) for report in summary.reports_about],
-            reports_by=[ReportSummaryOut.model_validate(report) for report in summary.reports_by],
+            reports_about=[ReportOut.model_validate(report) for report in summary.reports_about],
+            reports_by=[ReportOut.model_validate(report) for report in summary.reports_by],
         )
 
 
@@ -220,4 +210,4 @@ class ResolveIn(InputModel):
 
 
 class ResolvedOut(BaseModel):
-    report: ReportSummaryOut
+    report: ReportOut
