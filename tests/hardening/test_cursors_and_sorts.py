@@ -77,3 +77,15 @@ async def test_a_talent_page_cursor_from_best_match_without_words_works(client: 
     cursor = encode_cursor(0, datetime.fromisoformat(AWARE), uuid.UUID(SOME_ID))
     second = await client.get("/api/talent", params={"sort": "best", "cursor": cursor})
     assert second.status_code == 200, second.text
+
+
+@pytest.mark.parametrize("query", ["=null", "cursor=&=1", "limit=5&=x"])
+async def test_a_parameter_without_a_name_is_a_bad_address(
+    client: httpx.AsyncClient, runtime: Runtime, query: str
+) -> None:
+    ann = await member(runtime, "Ann")
+    for path in ("/api/feed", "/api/conversations", "/api/jobs"):
+        response = await client.get(f"{path}?{query}", headers=ann.headers)
+        assert response.status_code == 400, (path, response.text)
+        assert "without a name" in response.json()["error"]["message"]
+    assert (await client.get("/api/feed?cursor=", headers=ann.headers)).status_code == 200  # a blank value is fine

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import Annotated
+from urllib.parse import parse_qsl
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,9 +50,13 @@ AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
 async def refuse_url_controls(request: Request) -> None:
-    """Before anything reads the path or query: text in them goes to the database as it came."""
-    if url_has_controls(request.scope["path"], request.scope.get("query_string", b"")):
+    """Before anything reads the path or query: text in them goes to the database as it came;
+    and a parameter without a name (`?=x`) is a malformed address, not one to ignore."""
+    query = request.scope.get("query_string", b"")
+    if url_has_controls(request.scope["path"], query):
         raise BadRequest("The address contains control characters; remove them and try again.")
+    if any(not name for name, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True)):
+        raise BadRequest("The address has a parameter without a name; remove it and try again.")
 
 
 def request_ip(request: Request) -> str:
