@@ -15,7 +15,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.core.observability import request_id_var
-from hiremebahamas.core.pagination import Position, newest_first_after
+from hiremebahamas.core.pagination import Position, newest_first_after, next_cursor
 from hiremebahamas.models import AuditEntry, User
 
 COMMAND_LINE = "command line"
@@ -72,6 +72,14 @@ async def entries(session: AsyncSession, query: AuditQuery, position: Position |
     if (after := newest_first_after(AuditEntry.created_at, AuditEntry.id, position)) is not None:
         statement = statement.where(after)
     return list((await session.execute(statement.limit(limit))).scalars())
+
+
+async def page(
+    session: AsyncSession, query: AuditQuery, position: Position | None, limit: int
+) -> tuple[list[AuditEntry], str | None]:
+    """A page of `entries` and the next page's cursor."""
+    found = await entries(session, query, position, limit + 1)
+    return found[:limit], next_cursor(found, limit)
 
 
 async def every_entry(session: AsyncSession, query: AuditQuery) -> AsyncIterator[AuditEntry]:

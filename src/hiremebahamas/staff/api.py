@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from hiremebahamas.core import audit
-from hiremebahamas.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, Position
+from hiremebahamas.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from hiremebahamas.jobs.postings.cards import job_path
 from hiremebahamas.models import AccountType, Company, Job, TierCode
 from hiremebahamas.moderation.schemas import ReportOut
@@ -56,11 +56,8 @@ async def list_users(
 ) -> Page[AdminUserOut]:
     """Accounts, newest first: `q` matches the start of a username or email, or part of a name."""
     filters = UserFilters(q=q, status=status, tier=tier, account_type=account_type)
-    rows = await service.search_users(db, filters, paging.cursor, paging.limit + 1)
-    shown = rows[: paging.limit]
-    more = len(rows) > paging.limit and shown
-    cursor = Position(shown[-1].user.created_at, shown[-1].user.id).encode() if more else None
-    return Page(items=[AdminUserOut.of(row) for row in shown], next_cursor=cursor)
+    rows, cursor = await service.search_users(db, filters, paging.cursor, paging.limit)
+    return Page(items=[AdminUserOut.of(row) for row in rows], next_cursor=cursor)
 
 
 @router.get("/users/{username}")
@@ -107,10 +104,8 @@ async def list_companies(
     auth: ModeratorApi, db: DbSession, paging: Paging, q: Annotated[str, Query(max_length=100)] = ""
 ) -> Page[AdminCompanyOut]:
     """Companies, newest first; `q` matches part of a name or address."""
-    found = await service.find_companies(db, q, paging.cursor, paging.limit + 1)
-    shown = found[: paging.limit]
-    cursor = Position(shown[-1].created_at, shown[-1].id).encode() if len(found) > paging.limit and shown else None
-    return Page(items=[AdminCompanyOut.model_validate(company) for company in shown], next_cursor=cursor)
+    found, cursor = await service.find_companies(db, q, paging.cursor, paging.limit)
+    return Page(items=[AdminCompanyOut.model_validate(company) for company in found], next_cursor=cursor)
 
 
 @router.post("/companies/{slug}/verify")
@@ -129,11 +124,8 @@ async def unverify_company(slug: str, auth: ModeratorApi, db: DbSession) -> Admi
 @router.get("/jobs/flagged")
 async def list_flagged_jobs(auth: ModeratorApi, db: DbSession, paging: Paging) -> Page[FlaggedJobOut]:
     """Jobs the scam rules flagged, not yet dealt with, most recently flagged first."""
-    found = await service.flagged_jobs(db, paging.cursor, paging.limit + 1)
-    shown = found[: paging.limit]
-    more = len(found) > paging.limit and shown
-    cursor = Position(shown[-1][0].flagged_at, shown[-1][0].id).encode() if more and shown[-1][0].flagged_at else None
-    return Page(items=[_flagged(job, company) for job, company in shown], next_cursor=cursor)
+    found, cursor = await service.flagged_jobs(db, paging.cursor, paging.limit)
+    return Page(items=[_flagged(job, company) for job, company in found], next_cursor=cursor)
 
 
 def _flagged(job: Job, company: Company) -> FlaggedJobOut:
@@ -199,10 +191,8 @@ async def list_audit(
 ) -> Page[AuditEntryOut]:
     """Staff actions, newest first."""
     query = audit.AuditQuery(target_type=target_type, target_id=target_id)
-    found = await audit.entries(db, query, paging.cursor, paging.limit + 1)
-    shown = found[: paging.limit]
-    cursor = Position(shown[-1].created_at, shown[-1].id).encode() if len(found) > paging.limit and shown else None
-    return Page(items=[AuditEntryOut.model_validate(entry) for entry in shown], next_cursor=cursor)
+    found, cursor = await audit.page(db, query, paging.cursor, paging.limit)
+    return Page(items=[AuditEntryOut.model_validate(entry) for entry in found], next_cursor=cursor)
 
 
 _CSV_COLUMNS = ("created_at", "actor", "actor_id", "action", "target_type", "target_id", "reason", "request_id")

@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import cast as cast_column
 
 from sqlalchemy import ColumnElement, Select, String, and_, cast, exists, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +25,7 @@ from hiremebahamas.billing.entitlements import LIVE_STATUSES, best_plan, live_su
 from hiremebahamas.billing.tiers import load_tiers
 from hiremebahamas.core import audit, response_areas
 from hiremebahamas.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from hiremebahamas.core.pagination import Position, newest_first_after
+from hiremebahamas.core.pagination import Position, newest_first_after, next_cursor
 from hiremebahamas.core.sql import dialect_name
 from hiremebahamas.models import (
     AccountType,
@@ -113,13 +114,14 @@ def _search(filters: UserFilters) -> Select[User]:
 
 async def search_users(
     session: AsyncSession, filters: UserFilters, position: Position | None, limit: int
-) -> list[UserRow]:
-    """Newest accounts first; up to `limit` after `position`, each with the tier in force."""
+) -> tuple[list[UserRow], str | None]:
+    """Newest accounts first: up to `limit` after `position`, each with the tier in force, and
+    the next page's cursor."""
     query = _search(filters)
     if (after := newest_first_after(User.created_at, User.id, position)) is not None:
         query = query.where(after)
-    users = list((await session.execute(query.limit(limit))).scalars())
-    return await with_tiers(session, users)
+    users = list((await session.execute(query.limit(limit + 1))).scalars())
+    return await with_tiers(session, users[:limit]), next_cursor(users, limit)
 
 
 async def with_tiers(session: AsyncSession, users: list[User]) -> list[UserRow]:
@@ -353,8 +355,10 @@ async def dashboard(session: AsyncSession) -> Dashboard:
     return Dashboard(by_age, int(figures[3]), int(figures[4]), int(figures[5]), int(figures[6]))
 
 
-async def find_companies(session: AsyncSession, q: str, position: Position | None, limit: int) -> list[Company]:
-    """Companies whose name or slug contains `q`, newest first."""
+async def find_companies(
+    session: AsyncSession, q: str, position: Position | None, limit: int
+) -> tuple[list[Company], str | None]:
+    """Companies whose name or slug contains `q`, newest first, and the next page's cursor."""
     query = select(Company)
     if pattern := _like_pattern(q):
         query = query.where(
@@ -362,8 +366,9 @@ async def find_companies(session: AsyncSession, q: str, position: Position | Non
         )
     if (after := newest_first_after(Company.created_at, Company.id, position)) is not None:
         query = query.where(after)
-    query = query.order_by(Company.created_at.desc(), Company.id.desc()).limit(limit)
-    return list((await session.execute(query)).scalars())
+    query = query.order_by(Company.created_at.desc(), Company.id.desc()).limit(limit + 1)
+    found = list((await session.execute(query)).scalars())
+    return found[:limit], next_cursor(found, limit)
 
 
 async def set_company_verified(session: AsyncSession, actor: User, slug: str, *, verified: bool) -> Company:
@@ -386,14 +391,18 @@ async def set_company_verified(session: AsyncSession, actor: User, slug: str, *,
 _IN_QUEUE = (Job.flagged_at.is_not(None), Job.taken_down_at.is_(None))
 
 
-async def flagged_jobs(session: AsyncSession, position: Position | None, limit: int) -> list[tuple[Job, Company]]:
-    """The jobs the scam rules flagged and nobody has dealt with yet, most recently flagged first."""
+async def flagged_jobs(
+    session: AsyncSession, position: Position | None, limit: int
+) -> tuple[list[tuple[Job, Company]], str | None]:
+    """The jobs the scam rules flagged and nobody has dealt with yet, most recently flagged
+    first, and the next page's cursor."""
     query = select(Job, Company).join(Company, Company.id == Job.company_id).where(*_IN_QUEUE)
-    if position is not None:  # (flagged_at, id) newest first
-        flagged = Job.flagged_at
-        query = query.where(or_(flagged < position.at, and_(flagged == position.at, Job.id < position.id)))
-    query = query.order_by(Job.flagged_at.desc(), Job.id.desc()).limit(limit)
-    return [(job, company) for job, company in await session.execute(query)]
+    flagged = cast_column(InstrumentedAttribute[datetime], Job.flagged_at)  # never NULL in the queue
+    if (after := newest_first_after(flagged, Job.id, position)) is not None:
+        query = query.where(after)
+    query = query.order_by(Job.flagged_at.desc(), Job.id.desc()).limit(limit + 1)
+    found = [(job, company) for job, company in await session.execute(query)]
+    return found[:limit], next_cursor([job for job, _ in found], limit, at="flagged_at")
 
 
 async def _job(session: AsyncSession, job_id: uuid.UUID) -> Job:

@@ -12,7 +12,6 @@ from pydantic import ValidationError
 
 from hiremebahamas.core import audit
 from hiremebahamas.core.errors import AppError, ValidationFailed
-from hiremebahamas.core.pagination import Position
 from hiremebahamas.models import (
     AccountType,
     StaffRole,
@@ -59,11 +58,8 @@ async def users(request: Request, auth: ModeratorPage, db: DbSession) -> Respons
         tier=_choice(TierCode, params.get("tier", "")),
         account_type=_choice(AccountType, params.get("account_type", "")),
     )
-    rows = await service.search_users(db, filters, page_cursor(request), PAGE + 1)
-    shown = rows[:PAGE]
-    more = len(rows) > PAGE and shown
-    cursor = Position(shown[-1].user.created_at, shown[-1].user.id).encode() if more else None
-    context = {"rows": shown, "filters": filters, "next_cursor": cursor, "query": params}
+    rows, cursor = await service.search_users(db, filters, page_cursor(request), PAGE)
+    context = {"rows": rows, "filters": filters, "next_cursor": cursor, "query": params}
     return render(request, "staff/users.html", context)
 
 
@@ -145,10 +141,8 @@ async def set_role(request: Request, username: str, auth: AdminPage, db: DbSessi
 @router.get("/companies")
 async def companies(request: Request, auth: ModeratorPage, db: DbSession) -> Response:
     q = request.query_params.get("q", "")[:100]
-    found = await service.find_companies(db, q, page_cursor(request), PAGE + 1)
-    shown = found[:PAGE]
-    cursor = Position(shown[-1].created_at, shown[-1].id).encode() if len(found) > PAGE and shown else None
-    return render(request, "staff/companies.html", {"companies": shown, "q": q, "next_cursor": cursor})
+    found, cursor = await service.find_companies(db, q, page_cursor(request), PAGE)
+    return render(request, "staff/companies.html", {"companies": found, "q": q, "next_cursor": cursor})
 
 
 @router.post("/companies/{slug}/verify")
@@ -166,12 +160,8 @@ async def verify_company(
 
 @router.get("/jobs")
 async def flagged_jobs(request: Request, auth: ModeratorPage, db: DbSession) -> Response:
-    found = await service.flagged_jobs(db, page_cursor(request), PAGE + 1)
-    shown = found[:PAGE]
-    last = shown[-1][0] if shown else None
-    more = len(found) > PAGE and last is not None and last.flagged_at is not None
-    cursor = Position(last.flagged_at, last.id).encode() if more and last and last.flagged_at else None
-    return render(request, "staff/jobs.html", {"rows": shown, "next_cursor": cursor})
+    found, cursor = await service.flagged_jobs(db, page_cursor(request), PAGE)
+    return render(request, "staff/jobs.html", {"rows": found, "next_cursor": cursor})
 
 
 @router.post("/jobs/{job_id}/takedown")
@@ -223,7 +213,5 @@ async def resolve_report(
 
 @router.get("/audit")
 async def audit_log(request: Request, auth: AdminPage, db: DbSession) -> Response:
-    found = await audit.entries(db, audit.AuditQuery(), page_cursor(request), PAGE + 1)
-    shown = found[:PAGE]
-    cursor = Position(shown[-1].created_at, shown[-1].id).encode() if len(found) > PAGE and shown else None
-    return render(request, "staff/audit.html", {"entries": shown, "next_cursor": cursor})
+    found, cursor = await audit.page(db, audit.AuditQuery(), page_cursor(request), PAGE)
+    return render(request, "staff/audit.html", {"entries": found, "next_cursor": cursor})
