@@ -126,11 +126,11 @@ async def check(session: AsyncSession, settings: Settings, user: User, code: str
     """A code from the app, or an unused recovery code (then used up); True when accepted."""
     if user.totp_secret is None:
         return False
-    secret = secrets_box.unseal(settings, _PURPOSE, user.totp_secret)
+    secret, current = secrets_box.unseal_current(settings, _PURPOSE, user.totp_secret)
     step = _accepted_step(secret, code.strip(), user.totp_last_step)
     if step is not None:
         user.totp_last_step = step
-        user.totp_secret = secrets_box.resealed(settings, _PURPOSE, user.totp_secret)  # after a key rotation
+        user.totp_secret = current  # sealed again with the new key after a rotation
         return True
     hashes = secrets_box.keyed_hashes(settings, _RECOVERY, _normalise(code))
     used = await session.execute(

@@ -39,13 +39,14 @@ def unseal(settings: Settings, purpose: str, sealed: str) -> str:
         raise Unreadable(purpose) from exc
 
 
-def resealed(settings: Settings, purpose: str, sealed: str) -> str:
-    """`sealed` as the current key seals it: itself, or re-encrypted when an older key made it."""
+def unseal_current(settings: Settings, purpose: str, sealed: str) -> tuple[str, str]:
+    """What `sealed` holds, and `sealed` as the current key seals it: itself, or sealed again
+    when an older key made it (each opened once)."""
     try:
-        _box(settings.secret_key, purpose).decrypt(sealed.encode())
+        return _box(settings.secret_key, purpose).decrypt(sealed.encode()).decode(), sealed
     except InvalidToken:
-        return MultiFernet([_box(key, purpose) for key in _keys(settings)]).rotate(sealed.encode()).decode()
-    return sealed
+        plaintext = unseal(settings, purpose, sealed)
+    return plaintext, seal(settings, purpose, plaintext)
 
 
 def _fingerprint(secret_key: str, purpose: str, value: str) -> str:
