@@ -48,6 +48,9 @@ from hiremebahamas.notifications import views as notifications_views
 from hiremebahamas.notifications.nav import load_nav_counts
 from hiremebahamas.posts import api as posts_api
 from hiremebahamas.posts import views as posts_views
+from hiremebahamas.privacy import api as privacy_api
+from hiremebahamas.privacy import views as privacy_views
+from hiremebahamas.privacy.tasks import erase_deleted_accounts
 from hiremebahamas.profiles import api as profiles_api
 from hiremebahamas.profiles import views as profiles_views
 from hiremebahamas.realtime import ws as realtime_ws
@@ -98,6 +101,7 @@ def _api_router() -> APIRouter:
     api.include_router(job_postings_api.router)
     api.include_router(job_applications_api.router)
     api.include_router(job_alerts_api.router)
+    api.include_router(privacy_api.router)
     api.include_router(profiles_api.users_router)
     api.include_router(profiles_api.talent_router)
     api.include_router(social_api.router)
@@ -122,6 +126,7 @@ def _web_router() -> APIRouter:
     )
     web.include_router(pages.router, dependencies=[Depends(optional_auth)])  # the layout shows who is signed in
     web.include_router(accounts_views.router)
+    web.include_router(privacy_views.router)
     web.include_router(two_factor_views.router)
     web.include_router(companies_views.router)
     # The jobs pages: every fixed path before the job page's catch-all `/jobs/{ref}`.
@@ -153,9 +158,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # WEB_THREADS sizes the pool that blocking calls (argon2) run on, off the event loop.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
-        # Job expiry, daily alerts, suspensions ending; off in tests, and left to the worker's
-        # cron when one runs.
-        runs = [run_due, end_suspensions]
+        # Job expiry, daily alerts, suspensions ending, deleted accounts erased; off in tests,
+        # and left to the worker's cron when one runs.
+        runs = [run_due, end_suspensions, erase_deleted_accounts]
         schedule = start_schedule(runtime, runs, enabled=False if runtime.tasks.uses_worker else None)
         runtime.database.replicas.start()  # which read replicas are fit to serve (core/replicas.py)
         yield

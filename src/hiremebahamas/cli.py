@@ -71,6 +71,7 @@ def worker_tasks() -> TaskRegistry:
     from hiremebahamas.messaging import tasks as messaging_tasks
     from hiremebahamas.notifications import tasks as notifications_tasks
     from hiremebahamas.posts import tasks as posts_tasks
+    from hiremebahamas.privacy import tasks as privacy_tasks
     from hiremebahamas.staff import tasks as staff_tasks
     from hiremebahamas.uploads import tasks as uploads_tasks
 
@@ -82,6 +83,7 @@ def worker_tasks() -> TaskRegistry:
         messaging_tasks,
         notifications_tasks,
         posts_tasks,
+        privacy_tasks,
         staff_tasks,
         uploads_tasks,
     )

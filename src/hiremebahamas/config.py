@@ -106,6 +106,8 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = 10.0
     email_verification_ttl_hours: int = 48
     password_reset_ttl_minutes: int = 60
+    # Days between asking to delete an account and its erasure; its owner may restore it until then.
+    account_deletion_grace_days: int = Field(default=30, ge=1)
 
     sentry_dsn: str | None = None
     sentry_traces_sample_rate: float = 0.0

@@ -14,7 +14,7 @@ def _link(settings: Settings, path: str, token: str) -> str:
     return f"{settings.base_url.rstrip('/')}{path}?{urlencode({'token': token})}"
 
 
-def _email(user: User, subject: str, template: str, **context: object) -> OutgoingEmail:
+def account_email(user: User, subject: str, template: str, **context: object) -> OutgoingEmail:
     context = {"user": user, "subject": subject, **context}
     return OutgoingEmail(
         to=user.email,
@@ -25,7 +25,7 @@ def _email(user: User, subject: str, template: str, **context: object) -> Outgoi
 
 
 def verification(settings: Settings, user: User, token: str) -> OutgoingEmail:
-    return _email(
+    return account_email(
         user,
         "Confirm your email for HireMeBahamas",
         "verify_email",
@@ -35,7 +35,7 @@ def verification(settings: Settings, user: User, token: str) -> OutgoingEmail:
 
 
 def password_reset(settings: Settings, user: User, token: str) -> OutgoingEmail:
-    return _email(
+    return account_email(
         user,
         "Reset your HireMeBahamas password",
         "reset_password",
@@ -45,7 +45,7 @@ def password_reset(settings: Settings, user: User, token: str) -> OutgoingEmail:
 
 
 def password_changed(settings: Settings, user: User) -> OutgoingEmail:
-    return _email(
+    return account_email(
         user,
         "Your HireMeBahamas password was changed",
         "password_changed",
@@ -56,7 +56,7 @@ def password_changed(settings: Settings, user: User) -> OutgoingEmail:
 def registration_attempt(settings: Settings, user: User) -> OutgoingEmail:
     """To the owner of an email someone tried to register again (who may be the owner)."""
     base = settings.base_url.rstrip("/")
-    return _email(
+    return account_email(
         user,
         "Someone tried to register with your email on HireMeBahamas",
         "registration_attempt",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Select, Uuid, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +25,7 @@ from hiremebahamas.core import audit, security, tasks
 from hiremebahamas.core.cache import KeyValueStore
 from hiremebahamas.core.email import OutgoingEmail, defer_email
 from hiremebahamas.core.errors import (
+    AccountPendingDeletion,
     Conflict,
     Forbidden,
     InvalidLink,
@@ -188,11 +189,14 @@ async def authenticate(
     password: str,
     ip: str,
     code: str | None = None,
+    *,
+    restoring: bool = False,
 ) -> User:
     """Check credentials of a sign-in from address `ip`, throttled as accounts/lockout.py
     explains: the password, then (for an account with two-step verification) `code`. Failures
     count whether or not an account has the email, so the answer never reveals which emails are
-    registered; a wrong code counts as a failure too."""
+    registered; a wrong code counts as a failure too. An account being deleted is refused with
+    AccountPendingDeletion once the password is right, unless `restoring` it (privacy/service.py)."""
     email = normalise_email(email)
     attempt = await LoginAttempt.start(store, settings, email, ip)
     await attempt.check()
@@ -200,7 +204,7 @@ async def authenticate(
     if not await security.verify_password_off_loop(user.password_hash if user else None, password) or user is None:
         await attempt.failed()
         raise Unauthenticated(BAD_CREDENTIALS)
-    _check_active(session, user)
+    _check_active(session, user, restoring=restoring)
     if user.has_second_factor:
         await _check_code(session, settings, attempt, user, code)
     await attempt.succeeded()
@@ -227,7 +231,14 @@ async def authenticate_code(
     return user
 
 
-def _check_active(session: AsyncSession, user: User) -> None:
+def _check_active(session: AsyncSession, user: User, *, restoring: bool = False) -> None:
+    if user.deletion_pending:
+        if restoring:
+            return
+        # Not the suspension message: the owner is told when it becomes final and how to undo it.
+        raise AccountPendingDeletion(
+            deletion_message(user), deletion_due_at=_due(user).isoformat(), restorable=deletion_restorable(user)
+        )
     if not user.is_active and user.suspended_until is not None and user.suspended_until <= utcnow():
         lift_suspension(session, user, None, "suspension ended")  # before the periodic run did
     if not user.is_active:
@@ -252,6 +263,7 @@ def account_state(user: User) -> dict[str, object]:
         "suspension_reason": user.suspension_reason,
         "staff_role": user.staff_role.value if user.staff_role else None,
         "email_verified": user.email_verified,
+        "deletion_due_at": user.deletion_due_at.isoformat() if user.deletion_due_at else None,
     }
 
 
@@ -270,6 +282,30 @@ def suspension_message(user: User) -> str:
     until = f" until {ends.astimezone(NASSAU):%d %B %Y, %H:%M} (Nassau time)" if ends else ""
     reason = f" Reason: {user.suspension_reason}" if user.suspension_reason else ""
     return f"This account is suspended{until}.{reason} Contact support if you think this is a mistake."
+
+
+def _due(user: User) -> datetime:
+    assert user.deletion_due_at is not None  # set with deletion_requested_at, until the erasure
+    return user.deletion_due_at
+
+
+def deletion_restorable(user: User, now: datetime | None = None) -> bool:
+    """Whether the owner may still take the deletion back: not after staff deleted the account,
+    nor once its grace period is over."""
+    return user.deletion_pending and not user.deleted_by_staff and _due(user) > (now or utcnow())
+
+
+def deletion_message(user: User) -> str:
+    """What the owner of an account being deleted reads when they try to log in."""
+    final = f"{_due(user).astimezone(NASSAU):%d %B %Y} (Nassau time)"
+    if user.deleted_by_staff:
+        return (
+            f"This account was deleted by our staff and will be erased on {final}. It cannot be "
+            "restored by signing in. Contact support if you think this is a mistake."
+        )
+    if not deletion_restorable(user):
+        return "This account's deletion is final: it is being erased and can no longer be restored."
+    return f"You asked to delete this account. It will be erased on {final}; until then you can restore it."
 
 
 async def _issue_tokens(session: AsyncSession, settings: Settings, auth_session: AuthSession) -> IssuedTokens:

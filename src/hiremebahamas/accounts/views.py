@@ -16,10 +16,20 @@ from hiremebahamas.accounts.schemas import RegisterIn, UserUpdateIn
 from hiremebahamas.accounts.service import NewLogin
 from hiremebahamas.config import Settings
 from hiremebahamas.core import security
-from hiremebahamas.core.errors import AppError, Forbidden, NotFound, ValidationFailed
+from hiremebahamas.core.errors import AccountPendingDeletion, AppError, Forbidden, NotFound, ValidationFailed
 from hiremebahamas.models import User
+from hiremebahamas.privacy.pages import restore_page
+from hiremebahamas.privacy.service import deletion_due
 from hiremebahamas.web.csrf import rotate_csrf_cookie
-from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession, discard_attempt, limit_auth, request_ip
+from hiremebahamas.web.deps import (
+    AppRuntime,
+    AppSettings,
+    DbSession,
+    discard_attempt,
+    get_settings,
+    limit_auth,
+    request_ip,
+)
 from hiremebahamas.web.forms import FormPassword, FormStr, field_errors, form_text, refused_form
 from hiremebahamas.web.rendering import redirect, render, safe_next
 
@@ -100,10 +110,15 @@ async def login_submit(
         await db.rollback()
         challenge = security.encode_login_challenge(settings, service.normalise_email(email))
         return _code_page(request, challenge, next)
+    except AccountPendingDeletion as error:
+        # Not refused like a wrong password: the owner is offered to restore the account.
+        await discard_attempt(request, db)
+        notice, restorable = error.message, bool(error.extra["restorable"])
+        return restore_page(request, email, notice=notice, restorable=restorable, status_code=error.status_code)
     except AppError as error:
         context = {"form": {"email": email}, "next": safe_next(next)}
         return await _form_failed(request, db, "accounts/login.html", error, context)
-    return _signed_in(
+    return signed_in(
         request, settings, await service.start_session(db, settings, user, client_info(request)), user, next
     )
 
@@ -120,7 +135,7 @@ def _code_page(
     return render(request, "accounts/login_code.html", context, status_code=status_code)
 
 
-def _signed_in(request: Request, settings: Settings, login: NewLogin, user: User, next: str) -> Response:
+def signed_in(request: Request, settings: Settings, login: NewLogin, user: User, next: str) -> Response:
     rotate_csrf_cookie(request)
     response = redirect(request, safe_next(next), flash=("success", f"Welcome back, {user.first_name}."))
     set_session_cookie(response, settings, login.cookie_value)
@@ -148,7 +163,7 @@ async def login_code_submit(
         _errors, message, status = await refused_form(request, db, error)
         return _code_page(request, challenge, next, error=message, status_code=status)
     login = await service.start_session(db, settings, user, client_info(request), second_factor=True)
-    return _signed_in(request, settings, login, user, next)
+    return signed_in(request, settings, login, user, next)
 
 
 @router.post("/logout")
@@ -194,18 +209,19 @@ async def reset_password_submit(
     return response
 
 
-async def _account_page(
+async def account_settings_page(
     request: Request, db: DbSession, auth: CurrentAuth, status_code: int = 200, **context: Any
 ) -> Response:
     sessions = await service.list_sessions(db, auth.user.id)
     base: dict[str, Any] = {"sessions": sessions, "this_session": auth.session.id, "errors": {}, "error": None}
     base["current_user_two_factor"] = auth.user.has_second_factor
+    base["deletion_due"] = deletion_due(get_settings(request))
     return render(request, "accounts/account.html", {**base, **context}, status_code=status_code)
 
 
 @router.get("/account")
 async def account_page(request: Request, db: DbSession, auth: CurrentAuth) -> Response:
-    return await _account_page(request, db, auth)
+    return await account_settings_page(request, db, auth)
 
 
 @router.post("/account/profile")
@@ -215,7 +231,7 @@ async def account_profile(
     try:
         data = UserUpdateIn(first_name=first_name, last_name=last_name)
     except ValidationError as error:
-        return await _account_page(request, db, auth, 422, errors=field_errors(error), error="Check your name.")
+        return await account_settings_page(request, db, auth, 422, errors=field_errors(error), error="Check your name.")
     await service.update_user(db, auth.user, data)
     return redirect(request, "/account", flash=("success", "Your details were saved."))
 
@@ -233,7 +249,7 @@ async def account_password(
         await service.change_password(db, settings, auth.user, current_password, new_password)
     except (ValidationFailed, Forbidden) as error:
         fields, message, status = await refused_form(request, db, error)
-        return await _account_page(request, db, auth, status, errors=fields, error=message)
+        return await account_settings_page(request, db, auth, status, errors=fields, error=message)
     login = await service.start_session(db, settings, auth.user, client_info(request))
     response = redirect(request, "/account", flash=("success", "Password changed. Other devices were signed out."))
     set_session_cookie(response, settings, login.cookie_value)

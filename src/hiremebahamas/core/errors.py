@@ -55,6 +55,18 @@ class Conflict(AppError):
     default_message = "That conflicts with something that already exists."
 
 
+class AccountPendingDeletion(AppError):
+    """A sign-in to an account its owner (or staff) asked to delete: the answer says when the
+    deletion becomes final and whether the owner may still take it back."""
+
+    status_code = 409
+    code = "account_pending_deletion"
+    default_message = "This account is being deleted."
+
+    def __init__(self, message: str, *, deletion_due_at: str, restorable: bool) -> None:
+        super().__init__(message, deletion_due_at=deletion_due_at, restorable=restorable)
+
+
 class ValidationFailed(AppError):
     status_code = 422
     code = "validation_error"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String
+from sqlalchemy import Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hiremebahamas.models.base import Base, IdMixin, TimestampMixin, str_enum
@@ -24,6 +24,16 @@ class StaffRole(StrEnum):
 
 class User(IdMixin, TimestampMixin, Base):
     __tablename__ = "users"
+    __table_args__ = (
+        # The erasure run's "whose grace period is over" (privacy/erasure.py): only the accounts
+        # being deleted are in it, a handful at any time.
+        Index(
+            "ix_users_deletion_due",
+            "deletion_due_at",
+            postgresql_where=text("deletion_due_at IS NOT NULL"),
+            sqlite_where=text("deletion_due_at IS NOT NULL"),
+        ),
+    )
 
     # Stored lower-cased (see accounts.service.normalise_email), so the unique index is
     # case-insensitive on every engine.
@@ -48,6 +58,14 @@ class User(IdMixin, TimestampMixin, Base):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(default=None)
     totp_last_step: Mapped[int | None] = mapped_column(default=None)
     email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Account deletion (privacy/): while it is pending the account is inactive, as a suspended
+    # one is, and its owner may restore it until `deletion_due_at` unless staff deleted it.
+    # The erasure clears `deletion_due_at` and sets `erased_at`: the row stays as a nameless
+    # tombstone so that the messages it sent keep their place in the other person's inbox.
+    deletion_requested_at: Mapped[datetime | None] = mapped_column(default=None)
+    deletion_due_at: Mapped[datetime | None] = mapped_column(default=None)
+    deleted_by_staff: Mapped[bool] = mapped_column(default=False)
+    erased_at: Mapped[datetime | None] = mapped_column(default=None)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
 
     @property
@@ -66,6 +84,10 @@ class User(IdMixin, TimestampMixin, Base):
     @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def deletion_pending(self) -> bool:
+        return self.deletion_requested_at is not None and self.erased_at is None
 
     @property
     def full_name(self) -> str:

@@ -27,6 +27,7 @@ from hiremebahamas.staff.schemas import (
     AdminUserEnvelope,
     AdminUserOut,
     AuditEntryOut,
+    DeleteIn,
     FlaggedJobOut,
     JobModerationEnvelope,
     JobModerationOut,
@@ -38,7 +39,7 @@ from hiremebahamas.staff.schemas import (
     TakedownIn,
 )
 from hiremebahamas.staff.service import AccountStatus, UserFilters
-from hiremebahamas.web.deps import DbSession
+from hiremebahamas.web.deps import AppSettings, DbSession
 from hiremebahamas.web.pagination import Paging
 
 router = APIRouter(prefix="/admin", tags=["staff"])
@@ -82,6 +83,16 @@ async def suspend_user(username: str, body: SuspendIn, auth: ModeratorApi, db: D
 @router.post("/users/{username}/reinstate")
 async def reinstate_user(username: str, body: ReasonIn, auth: ModeratorApi, db: DbSession) -> AdminUserEnvelope:
     user = await service.reinstate(db, auth.user, username, body.reason or None)
+    return await _row(db, user.username)
+
+
+@router.post("/users/{username}/delete", status_code=202)
+async def delete_user(
+    username: str, body: DeleteIn, auth: AdminApi, db: DbSession, settings: AppSettings
+) -> AdminUserEnvelope:
+    """Delete the account through the owner's own path (signed out, hidden, erased after the
+    grace period), except that the owner cannot restore it. Admins only; in the audit log."""
+    user = await service.delete_user(db, settings, auth.user, username, body.reason)
     return await _row(db, user.username)
 
 

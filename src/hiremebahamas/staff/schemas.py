@@ -29,6 +29,8 @@ class AdminUserOut(BaseModel):
     email_verified: bool
     suspended_until: datetime | None
     suspension_reason: str | None
+    deletion_due_at: datetime | None
+    """Set while the account is being deleted: when it is erased."""
     created_at: datetime
     last_login_at: datetime | None
 
@@ -48,6 +50,7 @@ class AdminUserOut(BaseModel):
             email_verified=user.email_verified,
             suspended_until=user.suspended_until,
             suspension_reason=user.suspension_reason,
+            deletion_due_at=user.deletion_due_at,
             created_at=user.created_at,
             last_login_at=user.last_login_at,
         )
@@ -93,6 +96,11 @@ class SuspendIn(InputModel):
     until: Annotated[AwareDatetime | None, BeforeValidator(moment_or_day_end)] = None
     """When the suspension ends by itself, in the future (a day: its end in Nassau); none: until
     reinstated."""
+
+
+class DeleteIn(InputModel):
+    reason: Annotated[MultiLine, Field(min_length=1, max_length=500)]
+    """Why; in the audit log and in the email the person gets."""
 
 
 class ReasonIn(InputModel):

@@ -23,6 +23,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from hiremebahamas.accounts.service import account_state, lift_suspension, revoke_all_sessions
 from hiremebahamas.billing.entitlements import LIVE_STATUSES, best_plan, live_subscriptions
 from hiremebahamas.billing.tiers import load_tiers
+from hiremebahamas.config import Settings
 from hiremebahamas.core import audit, response_areas
 from hiremebahamas.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hiremebahamas.core.pagination import Position, newest_first_after, next_cursor
@@ -49,6 +50,7 @@ from hiremebahamas.models import (
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.notifications.service import notify
 from hiremebahamas.notifications.types import JOB_TAKEN_DOWN
+from hiremebahamas.privacy.service import request_deletion
 
 NOT_FOUND = "There is no account with that username."
 
@@ -245,6 +247,7 @@ def _check_may_act_on(actor: User, user: User) -> None:
 async def suspend(session: AsyncSession, actor: User, username: str, reason: str, until: datetime | None) -> User:
     user = await find_user(session, username)
     _check_may_act_on(actor, user)
+    _check_not_deleted(user)
     if until is not None and until <= utcnow():
         message = "The end of a suspension must be in the future."
         raise ValidationFailed(message, fields={"until": message})
@@ -258,11 +261,30 @@ async def suspend(session: AsyncSession, actor: User, username: str, reason: str
     return user
 
 
+def _check_not_deleted(user: User) -> None:
+    """An account being deleted stays hidden until it is erased: no suspension or
+    reinstatement can change that (privacy/service.py)."""
+    if user.deletion_requested_at is not None:
+        raise Conflict("This account is being deleted.")
+
+
+async def delete_user(session: AsyncSession, settings: Settings, actor: User, username: str, reason: str) -> User:
+    """Delete the account the way its owner would (admins only), except that the owner cannot
+    restore it; in the audit log."""
+    user = await find_user(session, username)
+    if actor.staff_role is not StaffRole.ADMIN:
+        raise Forbidden("Only an admin can delete an account.")
+    _check_may_act_on(actor, user)
+    _check_not_deleted(user)
+    return await request_deletion(session, settings, user, actor=actor, reason=reason)
+
+
 async def reinstate(session: AsyncSession, actor: User | None, username: str, reason: str | None = None) -> User:
     """Lift a suspension (`actor` None: its end came)."""
     user = await find_user(session, username)
     if actor is not None:
         _check_may_act_on(actor, user)
+    _check_not_deleted(user)
     if user.is_active:
         raise Conflict("This account is not suspended.")
     lift_suspension(session, user, actor, reason)

@@ -21,7 +21,7 @@ from hiremebahamas.models import (
 from hiremebahamas.staff import reports, service
 from hiremebahamas.staff.deps import AdminPage, ModeratorPage, has_role
 from hiremebahamas.staff.reports import QueueOrder
-from hiremebahamas.staff.schemas import ResolveIn, SuspendIn, TakedownIn
+from hiremebahamas.staff.schemas import DeleteIn, ResolveIn, SuspendIn, TakedownIn
 from hiremebahamas.staff.service import AccountStatus, UserFilters
 from hiremebahamas.web.deps import AppRuntime, DbSession
 from hiremebahamas.web.forms import FormStr, refused_form
@@ -117,6 +117,21 @@ async def reinstate(
     except AppError as exc:
         return await _refused(request, db, auth.user, username, exc, {})
     return redirect(request, f"/admin/users/{user.username}", flash=("success", f"@{user.username} is reinstated."))
+
+
+@router.post("/users/{username}/delete")
+async def delete_user(
+    request: Request, username: str, auth: AdminPage, db: DbSession, runtime: AppRuntime, reason: FormStr = ""
+) -> Response:
+    form = {"delete_reason": reason}
+    try:
+        data = DeleteIn(reason=reason)
+        user = await service.delete_user(db, runtime.settings, auth.user, username, data.reason)
+    except (AppError, ValidationError) as exc:
+        return await _refused(request, db, auth.user, username, exc, form)
+    final = f"{user.deletion_due_at:%d %B %Y}" if user.deletion_due_at else ""
+    message = f"@{user.username} is deleted: signed out, hidden, erased on {final}."
+    return redirect(request, f"/admin/users/{user.username}", flash=("success", message))
 
 
 @router.post("/users/{username}/verify-email")

@@ -1,0 +1,1 @@
+"""Privacy: deleting an account (the right to erasure), by its owner or by staff."""

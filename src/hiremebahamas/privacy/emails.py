@@ -1,0 +1,22 @@
+"""The email that confirms a deletion request, with the date it becomes final."""
+
+from __future__ import annotations
+
+from hiremebahamas.accounts.emails import account_email
+from hiremebahamas.config import Settings
+from hiremebahamas.core.email import OutgoingEmail
+from hiremebahamas.core.times import NASSAU
+from hiremebahamas.models import User
+
+
+def deletion_requested(settings: Settings, user: User, reason: str | None) -> OutgoingEmail:
+    assert user.deletion_due_at is not None
+    return account_email(
+        user,
+        "Your HireMeBahamas account will be deleted",
+        "deletion_requested",
+        final=f"{user.deletion_due_at.astimezone(NASSAU):%d %B %Y}",
+        by_staff=user.deleted_by_staff,
+        reason=reason,
+        login_link=f"{settings.base_url.rstrip('/')}/login",
+    )
