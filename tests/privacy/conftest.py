@@ -17,7 +17,7 @@ from hiremebahamas.models.base import utcnow
 from hiremebahamas.privacy.erasure import due_accounts, erase_account
 from tests.factories import Member
 from tests.helpers import PASSWORD
-from tests.staff.conftest import make_member
+from tests.staff.conftest import make_member, people  # noqa: F401 - the staff tests' signed-in people
 
 
 async def member(runtime: Runtime, name: str, *, employer: bool = False) -> Member:
