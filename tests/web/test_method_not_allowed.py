@@ -9,7 +9,7 @@ async def test_allow_lists_the_methods_of_every_route_at_the_path(client: httpx.
     response = await client.request("PUT", "/api/users/me")
 
     assert response.status_code == 405
-    assert response.headers["allow"] == "GET, PATCH"
+    assert response.headers["allow"] == "DELETE, GET, PATCH"  # DELETE: the account deletion (docs/privacy.md)
     assert response.json()["error"]["code"] == "method_not_allowed"
 
 
