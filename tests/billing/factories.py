@@ -20,6 +20,7 @@ from hiremebahamas.models import (
     Subscription,
     SubscriptionStatus,
     TierCode,
+    TierGrant,
     User,
 )
 from hiremebahamas.models.base import new_id, utcnow
@@ -107,3 +108,17 @@ async def grant_tier(
             )
         )
     return stripe_id
+
+
+async def comp_tier(
+    runtime: Runtime, user_id: uuid.UUID, tier: str = "pro", *, ends_at: datetime | None = None
+) -> None:
+    """Give `user_id` a comp (staff/comps.py's row) that started a day ago."""
+    now = utcnow()
+    async with runtime.database.sessionmaker.begin() as session:
+        session.add(
+            TierGrant(
+                user_id=user_id, tier=TierCode(tier), starts_at=now - timedelta(days=1),
+                ends_at=ends_at or now + timedelta(days=30), reason="test",
+            )
+        )  # fmt: skip

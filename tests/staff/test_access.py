@@ -22,6 +22,9 @@ API_ROUTES = [
     ("POST", "/api/admin/users/sam-seeker/verify-email", None, "moderator"),
     ("PUT", "/api/admin/users/sam-seeker/role", {"role": "moderator"}, "admin"),
     ("POST", "/api/admin/users/sam-seeker/delete", {"reason": "Spam"}, "admin"),
+    ("POST", "/api/admin/users/sam-seeker/force-password-reset", {"reason": "Hacked"}, "moderator"),
+    ("POST", "/api/admin/users/sam-seeker/comp", {"tier": "pro", "months": 1, "reason": "Partner"}, "admin"),
+    ("POST", "/api/admin/users/sam-seeker/comp/end", {"reason": "Over"}, "admin"),
     ("GET", "/api/admin/companies", None, "moderator"),
     ("GET", "/api/admin/jobs/flagged", None, "moderator"),
     ("GET", "/api/admin/reports", None, "moderator"),
@@ -44,6 +47,11 @@ def _who(people: Staffed, caller: str) -> Member | None:
     return None if caller == "anonymous" else getattr(people, caller)
 
 
+# What an allowed call answers besides 200 (the action done) and 409 (nothing to do), by the
+# path's last part.
+ALLOWED_ANSWERS = {"delete": (202,), "end": (404,)}
+
+
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize(("method", "path", "body", "least"), API_ROUTES)
 async def test_the_api_lets_in_only_staff_with_the_role(
@@ -59,9 +67,10 @@ async def test_the_api_lets_in_only_staff_with_the_role(
         assert response.status_code == 403
         assert response.json()["error"]["code"] == "forbidden"
     else:
-        # Allowed: the action itself may still refuse (reinstating someone not suspended: 409);
-        # a deletion is accepted (202) and becomes final later.
-        assert response.status_code in (200, 202, 409), response.text
+        # Allowed: the action itself may still refuse (reinstating someone not suspended: 409),
+        # or answer otherwise: a deletion is accepted (202) and becomes final later; there is no
+        # comp to end (404).
+        assert response.status_code in ALLOWED_ANSWERS.get(path.rsplit("/", 1)[-1], (200, 409)), response.text
 
 
 @pytest.mark.parametrize("caller", CALLERS)
@@ -83,12 +92,9 @@ async def test_the_pages_show_only_to_staff_with_the_role(
 
 
 FORMS = [
-    ("suspend", "moderator"),
-    ("reinstate", "moderator"),
-    ("verify-email", "moderator"),
-    ("role", "admin"),
-    ("delete", "admin"),
-]
+    ("suspend", "moderator"), ("reinstate", "moderator"), ("verify-email", "moderator"), ("role", "admin"),
+    ("delete", "admin"), ("force-password-reset", "moderator"), ("comp", "admin"), ("comp/end", "admin"),
+]  # fmt: skip
 REFUSED_FORMS = [
     (caller, action)
     for caller in ("seeker", "employer", "moderator")

@@ -29,6 +29,7 @@ from hiremebahamas.core.errors import (
     Conflict,
     Forbidden,
     InvalidLink,
+    PasswordResetRequired,
     Unauthenticated,
     ValidationFailed,
 )
@@ -243,6 +244,8 @@ def _check_active(session: AsyncSession, user: User, *, restoring: bool = False)
         lift_suspension(session, user, None, "suspension ended")  # before the periodic run did
     if not user.is_active:
         raise Forbidden(suspension_message(user))
+    if user.password_reset_required_at is not None:
+        raise PasswordResetRequired()  # only ever after the right password: it tells a guesser nothing
 
 
 async def _check_code(
@@ -264,6 +267,7 @@ def account_state(user: User) -> dict[str, object]:
         "staff_role": user.staff_role.value if user.staff_role else None,
         "email_verified": user.email_verified,
         "deletion_due_at": user.deletion_due_at.isoformat() if user.deletion_due_at else None,
+        "password_reset_required": user.password_reset_required_at is not None,
     }
 
 
@@ -482,6 +486,7 @@ async def reset_password(
         _check_password(new_password, owner.email, "new_password")
     user = await _consume_email_token(session, token, EmailTokenPurpose.RESET_PASSWORD)
     await _set_password(session, settings, user, new_password)
+    user.password_reset_required_at = None  # the reset staff asked for is done
     await lift_locks(store, settings, user.email)
     # Whoever could read the reset email controls the inbox, so it counts as verified.
     if user.email_verified_at is None:

@@ -9,6 +9,10 @@
 - The plan is computed from the subscription's state and the time (`now`, injectable): a
   subscription canceled at the end of its period stops granting its tier once the period is
   over, with no job needed for the downgrade.
+- A comp (`TierGrant`, given by an admin) counts as a subscription of its tier that ends at
+  `ends_at`: the same comparison, the same lapse without a job. It is loaded beside the
+  subscriptions, one query for any number of people, and is never a subscription itself, so
+  nothing that reads Stripe's subscriptions and invoices (revenue) sees it.
 
 Over a limit: `UpgradeRequired(required_tier=...)` (HTTP 402 `upgrade_required`), naming the
 cheapest plan that lifts it. Exactly at the limit is allowed; one over is refused.
@@ -40,6 +44,7 @@ from hiremebahamas.models import (
     Subscription,
     SubscriptionStatus,
     TierCode,
+    TierGrant,
     UsageCounter,
     User,
 )
@@ -60,11 +65,12 @@ class Metric(StrEnum):
 @dataclass(frozen=True)
 class Plan:
     """A user's plan right now: the tier in force, all tiers (to suggest upgrades) and the
-    subscription that grants it (None on Free)."""
+    subscription that grants it (None on Free), or the comp that does (`grant`)."""
 
     tier: TierSpec
     tiers: list[TierSpec]
     subscription: Subscription | None
+    grant: TierGrant | None = None
 
 
 def month_of(moment: datetime) -> str:
@@ -84,7 +90,49 @@ async def live_subscriptions(session: AsyncSession, user_ids: Iterable[uuid.UUID
     return list((await session.execute(query.order_by(Subscription.created_at))).scalars())
 
 
-def best_plan(tiers: list[TierSpec], subscriptions: list[Subscription], now: datetime) -> Plan:
+def grant_is_live(grant: TierGrant, now: datetime) -> bool:
+    return grant.ended_at is None and grant.starts_at <= now < grant.ends_at
+
+
+async def live_grants(session: AsyncSession, user_ids: Iterable[uuid.UUID], now: datetime) -> list[TierGrant]:
+    """The comps in force at `now` of these people, in one query."""
+    query = select(TierGrant).where(
+        TierGrant.user_id.in_(list(user_ids)),
+        TierGrant.ended_at.is_(None),
+        TierGrant.starts_at <= now,
+        TierGrant.ends_at > now,
+    )
+    return list((await session.execute(query.order_by(TierGrant.created_at))).scalars())
+
+
+@dataclass(frozen=True)
+class Holdings:
+    """What gives people a paid tier: their live subscriptions and comps, by person."""
+
+    subscriptions: dict[uuid.UUID, list[Subscription]]
+    grants: dict[uuid.UUID, list[TierGrant]]
+
+    def plan(self, tiers: list[TierSpec], user_id: uuid.UUID, now: datetime) -> Plan:
+        return best_plan(tiers, self.subscriptions.get(user_id, []), now, self.grants.get(user_id, []))
+
+
+async def holdings_of(session: AsyncSession, user_ids: Iterable[uuid.UUID], now: datetime) -> Holdings:
+    """Two queries whatever the number of people (lists show everyone's plan)."""
+    ids = list(user_ids)
+    subscriptions: dict[uuid.UUID, list[Subscription]] = {}
+    for subscription in await live_subscriptions(session, ids):
+        subscriptions.setdefault(subscription.user_id, []).append(subscription)
+    grants: dict[uuid.UUID, list[TierGrant]] = {}
+    for grant in await live_grants(session, ids, now):
+        grants.setdefault(grant.user_id, []).append(grant)
+    return Holdings(subscriptions, grants)
+
+
+def best_plan(
+    tiers: list[TierSpec], subscriptions: list[Subscription], now: datetime, grants: Iterable[TierGrant] = ()
+) -> Plan:
+    """The highest tier anything gives; a paid subscription wins a tie with a comp (it is what
+    the person manages on their billing page)."""
     plan = Plan(tier_by_code(tiers, TierCode.FREE), tiers, None)
     for subscription in subscriptions:
         if not grants_tier(subscription, now):
@@ -92,12 +140,16 @@ def best_plan(tiers: list[TierSpec], subscriptions: list[Subscription], now: dat
         tier = tier_by_code(tiers, subscription.tier)
         if tier.rank > plan.tier.rank:
             plan = Plan(tier, tiers, subscription)
+    for grant in grants:
+        tier = tier_by_code(tiers, grant.tier)
+        if grant_is_live(grant, now) and tier.rank > plan.tier.rank:
+            plan = Plan(tier, tiers, None, grant)
     return plan
 
 
 async def plan_of(session: AsyncSession, user_id: uuid.UUID, now: datetime | None = None) -> Plan:
-    tiers = await load_tiers(session)
-    return best_plan(tiers, await live_subscriptions(session, [user_id]), now or utcnow())
+    tiers, now = await load_tiers(session), now or utcnow()
+    return (await holdings_of(session, [user_id], now)).plan(tiers, user_id, now)
 
 
 def _refusal(plan: Plan, allows: Callable[[TierSpec], bool], message: str) -> AppError:
@@ -215,8 +267,9 @@ async def ensure_can_add_team_member(session: AsyncSession, user: User, company:
         CompanyMember.company_id == company.id, CompanyMember.role == CompanyRole.OWNER
     )
     owner_ids = {user.id, *(await session.execute(owners)).scalars()}
-    tiers = await load_tiers(session)
-    plan = best_plan(tiers, await live_subscriptions(session, owner_ids), utcnow())
+    tiers, now = await load_tiers(session), utcnow()
+    holdings = await holdings_of(session, owner_ids, now)
+    plan = max((holdings.plan(tiers, owner, now) for owner in owner_ids), key=lambda each: each.tier.rank)
     seats = plan.tier.team_seats
     if seats is None:
         return

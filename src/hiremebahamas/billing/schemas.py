@@ -85,6 +85,8 @@ class SubscriptionOut(BaseModel):
     interval: str | None
     current_period_end: datetime | None
     cancel_at_period_end: bool
+    complimentary_until: datetime | None
+    """Set while the tier is a comp from the team (free, never billed) and when it ends."""
     usage: dict[str, UsageOut]
 
     @classmethod
@@ -97,6 +99,7 @@ class SubscriptionOut(BaseModel):
             interval=sub.interval.value if sub is not None else None,
             current_period_end=sub.current_period_end if sub is not None else None,
             cancel_at_period_end=sub.cancel_at_period_end if sub is not None else False,
+            complimentary_until=overview.complimentary_until,
             usage={name: _usage(line) for name, line in overview.usage.items()},
         )
 

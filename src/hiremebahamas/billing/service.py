@@ -82,6 +82,11 @@ class Overview:
         return sub.current_period_end if sub is not None and not sub.cancel_at_period_end else None
 
     @property
+    def complimentary_until(self) -> datetime | None:
+        """When the comp giving the plan ends (None when the plan is not a comp)."""
+        return self.plan.grant.ends_at if self.plan.grant is not None else None
+
+    @property
     def past_due(self) -> bool:
         return self.status == SubscriptionStatus.PAST_DUE
 

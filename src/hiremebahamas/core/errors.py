@@ -49,6 +49,15 @@ class NotFound(AppError):
     default_message = "We could not find that."
 
 
+class PasswordResetRequired(AppError):
+    """Staff forced a password reset: the right password is refused until the emailed link is
+    used (a wrong one still gets the usual answer, so this tells nothing to a guesser)."""
+
+    status_code = 403
+    code = "password_reset_required"
+    default_message = "A password reset is required for this account. We've emailed you a link."
+
+
 class Conflict(AppError):
     status_code = 409
     code = "conflict"

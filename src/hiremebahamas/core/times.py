@@ -3,6 +3,7 @@ the end of a suspension) means the end of that day in Nassau."""
 
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,3 +24,11 @@ def moment_or_day_end(value: Any) -> Any:
         except ValueError:
             return value
     return value
+
+
+def months_after(moment: datetime, months: int) -> datetime:
+    """The same time `months` calendar months later; on a shorter month's last day when the day
+    does not exist there (January 31 + 1 month: February 28 or 29)."""
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, monthrange(year, month)[1]))

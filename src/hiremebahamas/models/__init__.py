@@ -12,6 +12,7 @@ from hiremebahamas.models.billing import (
     SubscriptionStatus,
     Tier,
     TierCode,
+    TierGrant,
     UsageCounter,
 )
 from hiremebahamas.models.jobs import (
@@ -94,6 +95,7 @@ __all__ = [
     "SubscriptionStatus",
     "Tier",
     "TierCode",
+    "TierGrant",
     "Upload",
     "UploadPurpose",
     "UsageCounter",

@@ -100,6 +100,26 @@ class Subscription(IdMixin, TimestampMixin, Base):
     state_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class TierGrant(IdMixin, Base):
+    """A paid tier given by an admin for a time (a comp): it counts like a subscription of that
+    tier until `ends_at` (or until ended early), and is never revenue. Nothing of Stripe's (the
+    subscriptions, invoices and the figures read from them) ever sees it."""
+
+    __tablename__ = "tier_grants"
+    __table_args__ = (Index("ix_tier_grants_user_ends", "user_id", "ends_at"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    tier: Mapped[TierCode] = mapped_column(str_enum(TierCode))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    # Kept when the admin's account goes: the audit log names them anyway.
+    granted_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(String(500))
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)
+    """Set when an admin ended it before `ends_at`."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Invoice(IdMixin, TimestampMixin, Base):
     """A Stripe invoice: what was billed and paid, for which period (the revenue figures)."""
 

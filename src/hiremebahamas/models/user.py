@@ -50,6 +50,8 @@ class User(IdMixin, TimestampMixin, Base):
     suspended_until: Mapped[datetime | None] = mapped_column(default=None)
     """The end of a suspension for a time; None with is_active False: until reinstated."""
     suspension_reason: Mapped[str | None] = mapped_column(String(500), default=None)
+    # Set when staff force a password reset: sign-in is refused until the emailed link is used.
+    password_reset_required_at: Mapped[datetime | None] = mapped_column(default=None)
     # The second factor (accounts/second_factor.py): the TOTP secret, encrypted with a key made
     # from SECRET_KEY; one being set up until its first code is entered; the time step of the last
     # code accepted, so that a code works once.

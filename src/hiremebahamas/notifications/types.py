@@ -14,6 +14,8 @@ from typing import Any
 
 MESSAGE_CREATED = "message.created"
 JOB_TAKEN_DOWN = "job.taken_down"
+TIER_COMPED = "billing.tier_comped"
+TIER_COMP_ENDED = "billing.tier_comp_ended"
 REPORT_RESOLVED = "moderation.report_resolved"
 CONTENT_REMOVED = "moderation.content_removed"
 WARNING = "moderation.warning"
@@ -41,6 +43,8 @@ KINDS: dict[str, NotificationKind] = {
         NotificationKind("post.commented", "Someone comments on your post"),
         NotificationKind("post.mentioned", "Someone mentions you"),
         NotificationKind(JOB_TAKEN_DOWN, "Moderators take down a job you posted"),
+        NotificationKind(TIER_COMPED, "The team gives you a paid plan for free"),
+        NotificationKind(TIER_COMP_ENDED, "A plan the team gave you ends early"),
         NotificationKind(REPORT_RESOLVED, "Moderators deal with something you reported"),
         NotificationKind(CONTENT_REMOVED, "Moderators remove something you wrote"),
         NotificationKind(WARNING, "Moderators warn you"),
@@ -117,6 +121,14 @@ _DESCRIBERS: dict[str, Describer] = {
     JOB_TAKEN_DOWN: lambda _actor, data: Described(
         f"Moderators took down {data.get('job_title', 'a job you posted')}: {data.get('reason', '')}",
         f"/jobs/{data['job_id']}" if data.get("job_id") else None,
+    ),
+    TIER_COMPED: lambda _actor, data: Described(
+        f"You have {data.get('tier_name', 'a paid plan')} for free until {data.get('until', 'further notice')}"
+        f", courtesy of the HireMeBahamas team.",
+        "/account/billing",
+    ),
+    TIER_COMP_ENDED: lambda _actor, data: Described(
+        f"The complimentary {data.get('tier_name', 'plan')} the team gave you has ended.", "/account/billing"
     ),
 }
 

@@ -15,7 +15,7 @@ from hiremebahamas.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from hiremebahamas.jobs.postings.cards import job_path
 from hiremebahamas.models import AccountType, Company, Job, TierCode
 from hiremebahamas.moderation.schemas import ReportOut
-from hiremebahamas.staff import reports, service
+from hiremebahamas.staff import comps, reports, service
 from hiremebahamas.staff.deps import AdminApi, ModeratorApi
 from hiremebahamas.staff.reports import QueueOrder
 from hiremebahamas.staff.schemas import (
@@ -27,7 +27,9 @@ from hiremebahamas.staff.schemas import (
     AdminUserEnvelope,
     AdminUserOut,
     AuditEntryOut,
-    DeleteIn,
+    CompEnvelope,
+    CompIn,
+    CompOut,
     FlaggedJobOut,
     JobModerationEnvelope,
     JobModerationOut,
@@ -35,6 +37,7 @@ from hiremebahamas.staff.schemas import (
     ResolvedOut,
     ResolveIn,
     RoleIn,
+    StatedReasonIn,
     SuspendIn,
     TakedownIn,
 )
@@ -88,7 +91,7 @@ async def reinstate_user(username: str, body: ReasonIn, auth: ModeratorApi, db: 
 
 @router.post("/users/{username}/delete", status_code=202)
 async def delete_user(
-    username: str, body: DeleteIn, auth: AdminApi, db: DbSession, settings: AppSettings
+    username: str, body: StatedReasonIn, auth: AdminApi, db: DbSession, settings: AppSettings
 ) -> AdminUserEnvelope:
     """Delete the account through the owner's own path (signed out, hidden, erased after the
     grace period), except that the owner cannot restore it. Admins only; in the audit log."""
@@ -101,6 +104,33 @@ async def verify_user_email(username: str, auth: ModeratorApi, db: DbSession) ->
     """Mark the account's email verified (support, and the smoke test after a deploy)."""
     user = await service.verify_email(db, auth.user, username)
     return await _row(db, user.username)
+
+
+@router.post("/users/{username}/force-password-reset")
+async def force_password_reset(
+    username: str, body: StatedReasonIn, auth: ModeratorApi, db: DbSession
+) -> AdminUserEnvelope:
+    """Sign the person out everywhere and refuse their sign-in (with the right password) until
+    they reset it; the usual reset email goes out. Staff accounts only by an admin."""
+    user = await service.force_password_reset(db, auth.user, username, body.reason)
+    return await _row(db, user.username)
+
+
+@router.post("/users/{username}/comp")
+async def comp_tier(username: str, body: CompIn, auth: AdminApi, db: DbSession) -> CompEnvelope:
+    """Give Pro or Business for 1 to 24 months, free (never billed, never revenue); the person
+    is told. 409 while a comp is live (end it first) or when they pay for that tier already."""
+    grant = await comps.comp_tier(db, auth.user, username, TierCode(body.tier), body.months, body.reason)
+    envelope = await _row(db, username)
+    return CompEnvelope(user=envelope.user, comp=CompOut.model_validate(grant))
+
+
+@router.post("/users/{username}/comp/end")
+async def end_comp(username: str, body: StatedReasonIn, auth: AdminApi, db: DbSession) -> CompEnvelope:
+    """End the live comp now (404 without one)."""
+    grant = await comps.end_comp(db, auth.user, username, body.reason)
+    envelope = await _row(db, username)
+    return CompEnvelope(user=envelope.user, comp=CompOut.model_validate(grant))
 
 
 @router.put("/users/{username}/role")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -12,6 +12,7 @@ from hiremebahamas.core.text import InputModel, MultiLine
 from hiremebahamas.core.times import moment_or_day_end
 from hiremebahamas.models import AccountType, ReportStatus, ReportTarget, StaffRole, TierCode
 from hiremebahamas.moderation.schemas import ReportOut
+from hiremebahamas.staff.comps import MAX_MONTHS
 from hiremebahamas.staff.reports import QueueEntry, Resolution
 from hiremebahamas.staff.service import AccountStatus, Counts, UserRow, UserSummary
 
@@ -66,9 +67,23 @@ class SubscriptionSummaryOut(BaseModel):
     cancel_at_period_end: bool
 
 
+class CompOut(BaseModel):
+    """A complimentary plan an admin gave (never billed)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    tier: TierCode
+    starts_at: datetime
+    ends_at: datetime
+    reason: str
+    ended_at: datetime | None
+
+
 class AdminUserDetailOut(AdminUserOut):
     counts: Counts
     subscription: SubscriptionSummaryOut | None
+    comp: CompOut | None
     reports_about: list[ReportOut]
     reports_by: list[ReportOut]
 
@@ -78,6 +93,7 @@ class AdminUserDetailOut(AdminUserOut):
             **AdminUserOut.of(summary.row).model_dump(),
             counts=summary.counts,
             subscription=SubscriptionSummaryOut.model_validate(summary.subscription) if summary.subscription else None,
+            comp=CompOut.model_validate(summary.comp) if summary.comp else None,
             reports_about=[ReportOut.model_validate(report) for report in summary.reports_about],
             reports_by=[ReportOut.model_validate(report) for report in summary.reports_by],
         )
@@ -98,13 +114,27 @@ class SuspendIn(InputModel):
     reinstated."""
 
 
-class DeleteIn(InputModel):
-    reason: Annotated[MultiLine, Field(min_length=1, max_length=500)]
-    """Why; in the audit log and in the email the person gets."""
-
-
 class ReasonIn(InputModel):
     reason: Annotated[MultiLine, Field(max_length=500)] = ""
+
+
+class StatedReasonIn(InputModel):
+    """An action that needs its reason said (kept in the audit log; a deletion's also goes in
+    the email the person gets)."""
+
+    reason: Annotated[MultiLine, Field(min_length=1, max_length=500)]
+
+
+class CompIn(InputModel):
+    tier: Literal["pro", "business"]
+    months: Annotated[int, Field(ge=1, le=MAX_MONTHS)]
+    """Calendar months from now."""
+    reason: Annotated[MultiLine, Field(min_length=1, max_length=500)]
+
+
+class CompEnvelope(BaseModel):
+    user: AdminUserOut
+    comp: CompOut
 
 
 class RoleIn(InputModel):

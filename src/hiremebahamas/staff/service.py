@@ -1,5 +1,5 @@
 """Accounts as staff see them, and what staff may do to them: find, look into, suspend,
-reinstate, verify an email, give or take a staff role. Every action is written to the audit log
+reinstate, force a password reset, verify an email, give or take a staff role. Every action is written to the audit log
 in the same unit of work.
 
 Suspending signs the person out everywhere (their sessions are revoked), refuses their logins
@@ -20,8 +20,8 @@ from sqlalchemy import ColumnElement, Select, String, and_, cast, exists, func, 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from hiremebahamas.accounts.service import account_state, lift_suspension, revoke_all_sessions
-from hiremebahamas.billing.entitlements import LIVE_STATUSES, best_plan, live_subscriptions
+from hiremebahamas.accounts.service import account_state, lift_suspension, request_password_reset, revoke_all_sessions
+from hiremebahamas.billing.entitlements import LIVE_STATUSES, holdings_of
 from hiremebahamas.billing.tiers import load_tiers
 from hiremebahamas.config import Settings
 from hiremebahamas.core import audit, response_areas
@@ -45,6 +45,7 @@ from hiremebahamas.models import (
     Subscription,
     SubscriptionStatus,
     TierCode,
+    TierGrant,
     User,
 )
 from hiremebahamas.models.base import utcnow
@@ -75,10 +76,15 @@ class UserRow:
 
 
 def _live_paid(tier: TierCode | None = None) -> ColumnElement[bool]:
-    query = select(Subscription.id).where(Subscription.user_id == User.id, Subscription.status.in_(LIVE_STATUSES))
+    """A live subscription or comp (of `tier`)."""
+    now = utcnow()
+    paid = select(Subscription.id).where(Subscription.user_id == User.id, Subscription.status.in_(LIVE_STATUSES))
+    comped = select(TierGrant.id).where(
+        TierGrant.user_id == User.id, TierGrant.ended_at.is_(None), TierGrant.starts_at <= now, TierGrant.ends_at > now
+    )
     if tier is not None:
-        query = query.where(Subscription.tier == tier)
-    return exists(query)
+        paid, comped = paid.where(Subscription.tier == tier), comped.where(TierGrant.tier == tier)
+    return or_(exists(paid), exists(comped))
 
 
 def _escaped(q: str) -> str:
@@ -127,15 +133,12 @@ async def search_users(
 
 
 async def with_tiers(session: AsyncSession, users: list[User]) -> list[UserRow]:
-    """One query for the whole page's subscriptions."""
+    """The same queries for the whole page's subscriptions and comps, however long it is."""
     if not users:
         return []
     tiers, now = await load_tiers(session), utcnow()
-    subscriptions = await live_subscriptions(session, [user.id for user in users])
-    by_user: dict[uuid.UUID, list[Subscription]] = {}
-    for subscription in subscriptions:
-        by_user.setdefault(subscription.user_id, []).append(subscription)
-    return [UserRow(user, best_plan(tiers, by_user.get(user.id, []), now).tier.code) for user in users]
+    holdings = await holdings_of(session, [user.id for user in users], now)
+    return [UserRow(user, holdings.plan(tiers, user.id, now).tier.code) for user in users]
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,8 @@ class UserSummary:
     row: UserRow
     counts: Counts
     subscription: Subscription | None
+    comp: TierGrant | None
+    """The complimentary plan in force, if any (staff/comps.py)."""
     reports_about: list[Report]
     reports_by: list[Report]
 
@@ -226,18 +231,20 @@ async def user_summary(session: AsyncSession, username: str, *, recent: int = 20
     ).one()
     about = select(Report).where(about_them).order_by(Report.created_at.desc()).limit(recent)
     by = select(Report).where(Report.reporter_id == user.id).order_by(Report.created_at.desc()).limit(recent)
-    [row] = await with_tiers(session, [user])
-    subscriptions = await live_subscriptions(session, [user.id])
+    holdings = await holdings_of(session, [user.id], now)
+    plan = holdings.plan(await load_tiers(session), user.id, now)
+    subscriptions = holdings.subscriptions.get(user.id, [])
     return UserSummary(
-        row=row,
+        row=UserRow(user, plan.tier.code),
         counts=Counts(*(int(value) for value in counts)),
         subscription=subscriptions[-1] if subscriptions else None,
+        comp=plan.grant,
         reports_about=list((await session.execute(about)).scalars()),
         reports_by=list((await session.execute(by)).scalars()),
     )
 
 
-def _check_may_act_on(actor: User, user: User) -> None:
+def check_may_act_on(actor: User, user: User) -> None:
     if actor.id == user.id:
         raise Forbidden("You cannot do this to your own account.")
     if user.staff_role is not None and actor.staff_role is not StaffRole.ADMIN:
@@ -246,8 +253,8 @@ def _check_may_act_on(actor: User, user: User) -> None:
 
 async def suspend(session: AsyncSession, actor: User, username: str, reason: str, until: datetime | None) -> User:
     user = await find_user(session, username)
-    _check_may_act_on(actor, user)
-    _check_not_deleted(user)
+    check_may_act_on(actor, user)
+    check_not_deleted(user)
     if until is not None and until <= utcnow():
         message = "The end of a suspension must be in the future."
         raise ValidationFailed(message, fields={"until": message})
@@ -261,7 +268,7 @@ async def suspend(session: AsyncSession, actor: User, username: str, reason: str
     return user
 
 
-def _check_not_deleted(user: User) -> None:
+def check_not_deleted(user: User) -> None:
     """An account being deleted stays hidden until it is erased: no suspension or
     reinstatement can change that (privacy/service.py)."""
     if user.deletion_requested_at is not None:
@@ -274,17 +281,38 @@ async def delete_user(session: AsyncSession, settings: Settings, actor: User, us
     user = await find_user(session, username)
     if actor.staff_role is not StaffRole.ADMIN:
         raise Forbidden("Only an admin can delete an account.")
-    _check_may_act_on(actor, user)
-    _check_not_deleted(user)
+    check_may_act_on(actor, user)
+    check_not_deleted(user)
     return await request_deletion(session, settings, user, actor=actor, reason=reason)
+
+
+async def force_password_reset(session: AsyncSession, actor: User, username: str, reason: str) -> User:
+    """For an account that may be in someone else's hands: every session ends, sign-in is
+    refused (with the right password only) until the password is reset, and the usual reset
+    email goes out. Staff accounts only by an admin; never your own."""
+    user = await find_user(session, username)
+    check_may_act_on(actor, user)
+    check_not_deleted(user)
+    if user.password_reset_required_at is not None:
+        raise Conflict("A password reset is already required for this account.")
+    before = account_state(user)
+    user.password_reset_required_at = utcnow()
+    await revoke_all_sessions(session, user.id)
+    request_password_reset(session, user.email)
+    audit.record(
+        session, actor, "user.force_password_reset", "user", user.id, reason=reason, before=before,
+        after=account_state(user),
+    )  # fmt: skip
+    await session.flush()
+    return user
 
 
 async def reinstate(session: AsyncSession, actor: User | None, username: str, reason: str | None = None) -> User:
     """Lift a suspension (`actor` None: its end came)."""
     user = await find_user(session, username)
     if actor is not None:
-        _check_may_act_on(actor, user)
-    _check_not_deleted(user)
+        check_may_act_on(actor, user)
+    check_not_deleted(user)
     if user.is_active:
         raise Conflict("This account is not suspended.")
     lift_suspension(session, user, actor, reason)

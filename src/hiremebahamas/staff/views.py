@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
 
+from hiremebahamas.billing.tiers import format_day
 from hiremebahamas.core import audit
 from hiremebahamas.core.errors import AppError, ValidationFailed
 from hiremebahamas.models import (
@@ -18,10 +19,10 @@ from hiremebahamas.models import (
     TierCode,
     User,
 )
-from hiremebahamas.staff import reports, service
+from hiremebahamas.staff import comps, reports, service
 from hiremebahamas.staff.deps import AdminPage, ModeratorPage, has_role
 from hiremebahamas.staff.reports import QueueOrder
-from hiremebahamas.staff.schemas import DeleteIn, ResolveIn, SuspendIn, TakedownIn
+from hiremebahamas.staff.schemas import CompIn, ResolveIn, StatedReasonIn, SuspendIn, TakedownIn
 from hiremebahamas.staff.service import AccountStatus, UserFilters
 from hiremebahamas.web.deps import AppRuntime, DbSession
 from hiremebahamas.web.forms import FormStr, refused_form
@@ -125,13 +126,51 @@ async def delete_user(
 ) -> Response:
     form = {"delete_reason": reason}
     try:
-        data = DeleteIn(reason=reason)
+        data = StatedReasonIn(reason=reason)
         user = await service.delete_user(db, runtime.settings, auth.user, username, data.reason)
     except (AppError, ValidationError) as exc:
         return await _refused(request, db, auth.user, username, exc, form)
     final = f"{user.deletion_due_at:%d %B %Y}" if user.deletion_due_at else ""
     message = f"@{user.username} is deleted: signed out, hidden, erased on {final}."
     return redirect(request, f"/admin/users/{user.username}", flash=("success", message))
+
+
+@router.post("/users/{username}/force-password-reset")
+async def force_password_reset(
+    request: Request, username: str, auth: ModeratorPage, db: DbSession, reason: FormStr = ""
+) -> Response:
+    try:
+        data = StatedReasonIn(reason=reason)
+        user = await service.force_password_reset(db, auth.user, username, data.reason)
+    except (AppError, ValidationError) as exc:
+        return await _refused(request, db, auth.user, username, exc, {"reset_reason": reason})
+    said = f"@{user.username} is signed out and must reset their password; the reset email is on its way."
+    return redirect(request, f"/admin/users/{user.username}", flash=("success", said))
+
+
+@router.post("/users/{username}/comp")
+async def comp_tier(
+    request: Request, username: str, auth: AdminPage, db: DbSession, tier: FormStr = "", months: FormStr = "",
+    reason: FormStr = "",
+) -> Response:  # fmt: skip
+    form = {"tier": tier, "months": months, "comp_reason": reason}
+    try:
+        data = CompIn.model_validate({"tier": tier, "months": months, "reason": reason})
+        grant = await comps.comp_tier(db, auth.user, username, TierCode(data.tier), data.months, data.reason)
+    except (AppError, ValidationError) as exc:
+        return await _refused(request, db, auth.user, username, exc, form)
+    said = f"@{username}: {grant.tier.value.capitalize()}, complimentary until {format_day(grant.ends_at)}."
+    return redirect(request, f"/admin/users/{username}", flash=("success", said))
+
+
+@router.post("/users/{username}/comp/end")
+async def end_comp(request: Request, username: str, auth: AdminPage, db: DbSession, reason: FormStr = "") -> Response:
+    try:
+        data = StatedReasonIn(reason=reason)
+        await comps.end_comp(db, auth.user, username, data.reason)
+    except (AppError, ValidationError) as exc:
+        return await _refused(request, db, auth.user, username, exc, {"end_reason": reason})
+    return redirect(request, f"/admin/users/{username}", flash=("success", "The complimentary plan has ended."))
 
 
 @router.post("/users/{username}/verify-email")
