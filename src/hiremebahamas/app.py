@@ -58,6 +58,7 @@ from hiremebahamas.social import api as social_api
 from hiremebahamas.social import views as social_views
 from hiremebahamas.staff import api as staff_api
 from hiremebahamas.staff import views as staff_views
+from hiremebahamas.staff.data_admin import mount_data_admin
 from hiremebahamas.staff.tasks import end_suspensions
 from hiremebahamas.uploads import api as uploads_api
 from hiremebahamas.uploads import views as uploads_views
@@ -186,5 +187,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(_api_router())
     app.include_router(_web_router())
     app.include_router(realtime_ws.router)
+    mount_data_admin(app, runtime)  # /admin/data: plans and skills, admins only
     app.mount("/static", StaticAssets(directory=str(files("hiremebahamas").joinpath("static"))), name="static")
     return app

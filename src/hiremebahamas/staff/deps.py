@@ -54,7 +54,7 @@ def _api_check(needed: StaffRole) -> Callable[[Auth, Settings], Awaitable[Auth]]
     return check
 
 
-def _page_check(needed: StaffRole) -> Callable[[Auth, Settings], Awaitable[Auth]]:
+def page_check(needed: StaffRole) -> Callable[[Auth, Settings], Awaitable[Auth]]:
     async def check(auth: CurrentAuth, settings: AppSettings) -> Auth:
         if not has_role(auth.user, needed):
             raise NotFound()
@@ -67,5 +67,5 @@ def _page_check(needed: StaffRole) -> Callable[[Auth, Settings], Awaitable[Auth]
 
 ModeratorApi = Annotated[Auth, Depends(_api_check(StaffRole.MODERATOR))]
 AdminApi = Annotated[Auth, Depends(_api_check(StaffRole.ADMIN))]
-ModeratorPage = Annotated[Auth, Depends(_page_check(StaffRole.MODERATOR))]
-AdminPage = Annotated[Auth, Depends(_page_check(StaffRole.ADMIN))]
+ModeratorPage = Annotated[Auth, Depends(page_check(StaffRole.MODERATOR))]
+AdminPage = Annotated[Auth, Depends(page_check(StaffRole.ADMIN))]
