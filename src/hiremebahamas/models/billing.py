@@ -1,5 +1,6 @@
 """Billing: the tiers (plans) as data, Stripe customers and subscriptions as Stripe reports them,
-invoices (revenue), every webhook event received (once), and monthly usage counters.
+invoices (revenue), every webhook event received (once), monthly usage counters, and the
+comps admins give (tier grants, apart from all of Stripe's).
 
 Nothing here has a foreign key to `tiers`: a tier code is a fixed name (free/pro/business) and
 the seed values apply when an operator has not stored the tier yet (see billing/tiers.py).

@@ -2,8 +2,9 @@
 
 Types are dotted names chosen by the domain that notifies: `follow.created`, `post.liked`,
 `post.commented`, `post.mentioned`, `message.created`, `application.created`,
-`application.withdrawn`, `application.status_changed`, `subscription.<event>`. An unknown type
-still shows, with a generic text.
+`application.withdrawn`, `application.status_changed`, `subscription.<event>`,
+`billing.tier_comped`, `billing.tier_comp_ended`. An unknown type still shows, with a generic
+text.
 """
 
 from __future__ import annotations
