@@ -354,6 +354,17 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("PUT", "/api/admin/users/{username}/role"): r(
         401, 403, 403, 403, 403, 200, json={"role": "moderator"}, params={"username": "{member}"}
     ),
+    # Refused bodies and a comp that is not there: the member keeps their sessions and plan.
+    ("POST", "/api/admin/users/{username}/force-password-reset"): r(
+        401, 403, 403, 403, 403, 422, json={"reason": ""}, params={"username": "{member}"}
+    ),
+    ("POST", "/api/admin/users/{username}/comp"): r(
+        401, 403, 403, 403, 403, 422, json={"tier": "free", "months": 1, "reason": "Matrix"},
+        params={"username": "{member}"},
+    ),
+    ("POST", "/api/admin/users/{username}/comp/end"): r(
+        401, 403, 403, 403, 403, 404, json={"reason": "Matrix"}, params={"username": "{member}"}
+    ),
     ("GET", "/api/admin/companies"): r(401, 403, 403, 403, 403, 200),
     ("POST", "/api/admin/companies/{slug}/verify"): r(401, 403, 403, 403, 403, 200),
     ("DELETE", "/api/admin/companies/{slug}/verify"): r(401, 403, 403, 403, 403, 200),
@@ -393,6 +404,19 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/admin/users/{username}/role"): r(
         401, 404, 404, 404, 404, 303, form={"role": ""}, params={"username": "{member}"}
     ),
+    ("POST", "/admin/users/{username}/force-password-reset"): r(
+        401, 404, 404, 404, 404, 422, form={"reason": ""}, params={"username": "{member}"}
+    ),
+    ("POST", "/admin/users/{username}/comp"): r(
+        401, 404, 404, 404, 404, 422, form={"tier": "pro", "months": "0", "reason": "Matrix"},
+        params={"username": "{member}"},
+    ),
+    ("POST", "/admin/users/{username}/comp/end"): r(
+        401, 404, 404, 404, 404, 404, form={"reason": "Matrix"}, params={"username": "{member}"}
+    ),
+    # sqladmin's pages (plans, skills) sit behind the staff check (tests/staff/test_data_admin.py
+    # walks them); its files are public, like /static.
+    ("GET", "/admin/data/{path}"): everyone(200, params={"path": "statics/css/main.css"}),
     ("WS", "/ws"): everyone(ELSEWHERE),
 }
 
