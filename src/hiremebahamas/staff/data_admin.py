@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from sqladmin import Admin, ModelView
 from sqladmin.authentication import AuthenticationBackend
 from sqlalchemy import exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -191,28 +192,38 @@ class SkillAdmin(_Audited, model=Skill):
                 raise Conflict(f"“{model.name}” is on profiles or jobs; rename it instead.")
 
 
-class _WithRuntime:
+def _own_sessions(runtime: Runtime) -> async_sessionmaker[AsyncSession]:
+    """A session maker for sqladmin alone: it reconfigures the one it is given (autoflush off),
+    which must not change the site's. On the primary: these pages write."""
+    return async_sessionmaker(runtime.database.engine, expire_on_commit=False)
+
+
+class _FollowRuntime:
     """Hands the views the site's runtime as it is at the request (sqladmin's views see only
-    their own sub-application)."""
+    their own sub-application), and points sqladmin at its database when the runtime was
+    replaced (the tests give each test its own)."""
 
     def __init__(self, app: ASGIApp, site: FastAPI) -> None:
         self.app, self.site = app, site
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        scope["data_admin_runtime"] = self.site.state.runtime
+        runtime: Runtime = self.site.state.runtime
+        admin: Admin = self.site.state.data_admin
+        if admin.session_maker.kw.get("bind") is not runtime.database.engine:
+            admin.session_maker = _own_sessions(runtime)
+            for view in admin.views:
+                if isinstance(view, ModelView):
+                    type(view).session_maker = admin.session_maker
+        scope["data_admin_runtime"] = runtime
         await self.app(scope, receive, send)
 
 
 def mount_data_admin(app: FastAPI, runtime: Runtime) -> None:
-    """sqladmin reads and writes through `runtime`'s database (the primary: these are writes)."""
-    middlewares = [
-        Middleware(ScopedPolicy),
-        Middleware(SameSiteWritesOnly),
-        Middleware(_WithRuntime, site=app),
-    ]
+    middlewares = [Middleware(ScopedPolicy), Middleware(SameSiteWritesOnly), Middleware(_FollowRuntime, site=app)]
     admin = Admin(
-        app, session_maker=runtime.database.sessionmaker, base_url=BASE_URL, title="HireMeBahamas data",
+        app, session_maker=_own_sessions(runtime), base_url=BASE_URL, title="HireMeBahamas data",
         middlewares=middlewares, authentication_backend=StaffCheck(app),
     )  # fmt: skip
     admin.add_view(TierAdmin)
     admin.add_view(SkillAdmin)
+    app.state.data_admin = admin
