@@ -359,7 +359,13 @@ MATRIX: dict[tuple[str, str], Row] = {
         401, 403, 403, 403, 403, 422, json={"reason": ""}, params={"username": "{member}"}
     ),
     ("POST", "/api/admin/users/{username}/comp"): r(
-        401, 403, 403, 403, 403, 422, json={"tier": "free", "months": 1, "reason": "Matrix"},
+        401,
+        403,
+        403,
+        403,
+        403,
+        422,
+        json={"tier": "free", "months": 1, "reason": "Matrix"},
         params={"username": "{member}"},
     ),
     ("POST", "/api/admin/users/{username}/comp/end"): r(
@@ -408,7 +414,13 @@ MATRIX: dict[tuple[str, str], Row] = {
         401, 404, 404, 404, 404, 422, form={"reason": ""}, params={"username": "{member}"}
     ),
     ("POST", "/admin/users/{username}/comp"): r(
-        401, 404, 404, 404, 404, 422, form={"tier": "pro", "months": "0", "reason": "Matrix"},
+        401,
+        404,
+        404,
+        404,
+        404,
+        422,
+        form={"tier": "pro", "months": "0", "reason": "Matrix"},
         params={"username": "{member}"},
     ),
     ("POST", "/admin/users/{username}/comp/end"): r(
