@@ -157,6 +157,10 @@ MATRIX: dict[tuple[str, str], Row] = {
     # One's own account and profile.
     ("GET", "/api/users/me"): members(200),
     ("PATCH", "/api/users/me"): members(200, json={"headline": "Open to work"}),
+    # Deleting is asked for with the password: a wrong one (the actors must outlive the row)
+    # shows who reaches the check. The deletion itself: tests/privacy.
+    ("DELETE", "/api/users/me"): members(400, json={"password": "not the password"}),
+    ("POST", "/api/users/me/restore"): everyone(401, json={"email": "{actor}@example.com", "password": "not it"}),
     ("GET", "/api/users/me/suggestions"): members(200),
     ("POST", "/api/users/me/experience"): members(201, json=EXPERIENCE),
     ("PATCH", "/api/users/me/experience/{entry_id}"): r(
@@ -241,6 +245,8 @@ MATRIX: dict[tuple[str, str], Row] = {
         403, form={"current_password": "wrong-password-123", "new_password": "another-password-456"}
     ),
     ("POST", "/account/sessions/{session_id}/revoke"): r(401, 303, 404, 404, 404, 404, form={}, fresh="seeker_session"),
+    ("POST", "/account/delete"): members(400, form={"password": "not the password"}),
+    ("POST", "/account/restore"): everyone(401, form={"email": "{actor}@example.com", "password": "not it"}),
     # Company pages.
     # The form shows to anyone signed in (it says who may send it); sending it is what is refused.
     ("GET", "/companies/new"): members(200, anonymous=303),
@@ -342,6 +348,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     # lifted by the next row, so the rows after see the same world.
     ("GET", "/api/admin/users"): r(401, 403, 403, 403, 403, 200),
     ("GET", "/api/admin/users/{username}"): r(401, 403, 403, 403, 403, 200, params={"username": "{member}"}),
+    ("POST", "/api/admin/users/{username}/delete"): r(
+        401, 403, 403, 403, 403, 422, json={"reason": ""}, params={"username": "{member}"}
+    ),
     ("POST", "/api/admin/users/{username}/suspend"): r(
         401, 403, 403, 403, 403, 200, json={"reason": "Matrix"}, params={"username": "{member}"}
     ),
@@ -398,6 +407,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/admin/users"): r(303, 404, 404, 404, 404, 200),
     ("GET", "/admin/users/{username}"): r(303, 404, 404, 404, 404, 200, params={"username": "{member}"}),
     ("GET", "/admin/audit"): r(303, 404, 404, 404, 404, 200),
+    ("POST", "/admin/users/{username}/delete"): r(
+        401, 404, 404, 404, 404, 422, form={"reason": ""}, params={"username": "{member}"}
+    ),
     ("POST", "/admin/users/{username}/suspend"): r(
         401, 404, 404, 404, 404, 303, form={"reason": "Matrix"}, params={"username": "{member}"}
     ),
