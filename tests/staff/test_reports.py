@@ -5,14 +5,32 @@ every open report on the thing resolved, each in the audit log."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
 from hiremebahamas.core.runtime import Runtime
-from hiremebahamas.models import StaffRole
+from hiremebahamas.models import (
+    AccountType,
+    Comment,
+    Company,
+    Conversation,
+    EmploymentType,
+    Job,
+    JobCategory,
+    Message,
+    Post,
+    Report,
+    ReportStatus,
+    ReportTarget,
+    StaffRole,
+    User,
+)
+from hiremebahamas.models.base import utcnow
 from tests.factories import Member
-from tests.helpers import PASSWORD, sign_in, submit
+from tests.helpers import PASSWORD, counted_queries, sign_in, submit
 from tests.staff.conftest import make_member
 
 
@@ -178,3 +196,101 @@ async def test_a_reported_message_loses_its_text(client: httpx.AsyncClient, runt
     assert resolved.status_code == 200
     after = (await client.get(f"/api/conversations/{conversation_id}/messages", headers=recipient.headers)).json()
     assert (after["items"][0]["body"], after["items"][0]["removed_by_moderators"]) == ("", True)
+
+
+async def _reported_things(runtime: Runtime, author: Member, reporter: Member, each: int, prefix: str = "") -> None:
+    """`each` posts, comments, messages, jobs and people, in turn, each with two open reports
+    (so any page of the newest has every kind), the author with a report acted on before."""
+    async with runtime.database.sessionmaker.begin() as session:
+        people = [
+            User(email=f"{prefix}p{n}@example.com", username=f"{prefix}p{n}", password_hash="x", first_name="P",
+                 last_name=str(n), account_type=AccountType.JOB_SEEKER)
+            for n in range(each)
+        ]  # fmt: skip
+        company = Company(slug=f"{prefix}reef-co", name="Reef Co")
+        session.add_all([*people, company])
+        await session.flush()
+        conversation = Conversation(user_a_id=author.id, user_b_id=people[0].id, started_by_id=author.id)
+        posts = [Post(author_id=author.id, body=f"Post {n}") for n in range(each)]
+        session.add_all([conversation, *posts])
+        await session.flush()
+        comments = [Comment(post_id=posts[n].id, author_id=author.id, body=f"Comment {n}") for n in range(each)]
+        messages = [Message(conversation_id=conversation.id, sender_id=author.id, body=f"Hi {n}") for n in range(each)]
+        jobs = [
+            Job(company_id=company.id, posted_by_id=author.id, title=f"Job {n}", slug=f"job-{n}",
+                description="Pay a fee", employment_type=EmploymentType.FULL_TIME, category=JobCategory.HOSPITALITY,
+                valid_through=utcnow() + timedelta(days=30))
+            for n in range(each)
+        ]  # fmt: skip
+        session.add_all([*comments, *messages, *jobs])
+        await session.flush()
+        kinds = (ReportTarget.POST, ReportTarget.COMMENT, ReportTarget.MESSAGE, ReportTarget.JOB, ReportTarget.USER)
+        start = utcnow() - timedelta(hours=1)
+        for n, things in enumerate(zip(posts, comments, messages, jobs, people, strict=True)):
+            for kind, thing in zip(kinds, things, strict=True):
+                at = start + timedelta(seconds=n * 10 + kinds.index(kind))
+                session.add_all(
+                    Report(reporter_id=who.id, target_type=kind, target_id=str(thing.id), reason="Scam", created_at=at)
+                    for who in (author, reporter)
+                )
+        session.add(
+            Report(reporter_id=reporter.id, target_type=ReportTarget.POST, target_id=str(posts[0].id),
+                   reason="Old", status=ReportStatus.ACTIONED)
+        )  # fmt: skip
+
+
+async def test_the_queue_costs_the_same_queries_however_long_its_page(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    moderator = await make_member(runtime, "mo-moderator", role=StaffRole.MODERATOR)
+    author = await make_member(runtime, "ann-author")
+    reporter = await make_member(runtime, "rex-reporter")
+    sign_in(client, moderator)
+    counts: dict[tuple[str, int], int] = {}
+    for each, prefix in ((1, "a"), (9, "b")):  # 5 entries, then 50: every kind on both
+        await _reported_things(runtime, author, reporter, each, prefix)
+        entries = 5 if each == 1 else 50
+        for sort in ("newest", "most_reported"):
+            with counted_queries(runtime) as log:
+                items = await _queue(client, moderator, limit=50, sort=sort)
+            assert len(items) == entries
+            assert {item["target_type"] for item in items} == {kind.value for kind in ReportTarget}
+            counts[(f"api {sort}", entries)] = log.count
+            with counted_queries(runtime) as log:
+                page = await client.get("/admin/reports", params={"sort": sort})
+            assert page.text.count("Resolve with") == entries
+            counts[(f"page {sort}", entries)] = log.count
+    for surface in ("api newest", "api most_reported", "page newest", "page most_reported"):
+        assert counts[(surface, 5)] == counts[(surface, 50)], counts
+
+
+async def test_the_queue_previews_every_kind_of_thing(client: httpx.AsyncClient, runtime: Runtime) -> None:
+    moderator = await make_member(runtime, "mo-moderator", role=StaffRole.MODERATOR)
+    author = await make_member(runtime, "ann-author")
+    reporter = await make_member(runtime, "rex-reporter")
+    await _reported_things(runtime, author, reporter, each=1)
+    async with runtime.database.sessionmaker.begin() as session:  # reported, then deleted
+        gone = str(uuid.uuid4())
+        session.add(Report(reporter_id=reporter.id, target_type=ReportTarget.POST, target_id=gone, reason="Spam"))
+    entries = {item["target_type"]: item for item in await _queue(client, moderator)}
+    shown = {kind: item["target_preview"] for kind, item in entries.items() if item["target_id"] != gone}
+    assert {kind: preview["text"] for kind, preview in shown.items()} == {
+        "post": "Post 0", "comment": "Comment 0", "message": "Hi 0", "job": "Job 0: Pay a fee", "user": "P 0 (@p0)",
+    }  # fmt: skip
+    assert shown["message"]["url"] is None
+    assert shown["user"]["url"] == "/u/p0"
+    assert shown["comment"]["url"] == shown["post"]["url"]
+    assert {kind: preview["author"] for kind, preview in shown.items()} == {
+        "post": "ann-author", "comment": "ann-author", "message": "ann-author", "job": "ann-author", "user": "p0",
+    }  # fmt: skip
+    assert {kind: item["author_actioned_before"] for kind, item in entries.items() if item["target_id"] != gone} == {
+        "post": 1, "comment": 1, "message": 1, "job": 1, "user": 0,
+    }  # fmt: skip
+    assert {kind: item["report_count"] for kind, item in entries.items() if item["target_id"] != gone} == {
+        "post": 2, "comment": 2, "message": 2, "job": 2, "user": 2,
+    }  # fmt: skip
+    deleted = next(item for item in await _queue(client, moderator) if item["target_id"] == gone)
+    assert deleted["target_preview"] == {
+        "text": "(deleted since it was reported)", "url": None, "author": None, "removed": True,
+    }  # fmt: skip
+    assert deleted["reporter"] == "rex-reporter"

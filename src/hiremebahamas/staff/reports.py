@@ -16,19 +16,19 @@ in the audit log.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.core import audit
 from hiremebahamas.core.cursors import decode_cursor, encode_cursor
 from hiremebahamas.core.errors import BadRequest, Conflict, NotFound
 from hiremebahamas.models import (
-    Base,
     Comment,
     Job,
     Message,
@@ -83,39 +83,88 @@ class QueueEntry:
     """Reports on this author's content that moderators acted on before: repeat offenders."""
 
 
-_MODELS: dict[ReportTarget, type[Base]] = {
-    ReportTarget.POST: Post,
-    ReportTarget.COMMENT: Comment,
-    ReportTarget.JOB: Job,
-    ReportTarget.MESSAGE: Message,
-    ReportTarget.USER: User,
+TargetKey = tuple[ReportTarget, str]
+
+
+def _by_kind(keys: list[TargetKey]) -> dict[ReportTarget, list[str]]:
+    ids: dict[ReportTarget, list[str]] = {}
+    for kind, target_id in keys:
+        ids.setdefault(kind, []).append(target_id)
+    return ids
+
+
+def _ids(target_ids: list[str]) -> list[uuid.UUID]:
+    return [uuid.UUID(target_id) for target_id in target_ids]
+
+
+async def _posts(session: AsyncSession, target_ids: list[str]) -> list[Target]:
+    query = select(Post, User).join(User, User.id == Post.author_id).where(Post.id.in_(_ids(target_ids)))
+    return [
+        Target(ReportTarget.POST, str(post.id), author, post.body[:PREVIEW_LENGTH], f"/posts/{post.id}",
+               post.removed_at is not None)
+        for post, author in await session.execute(query)
+    ]  # fmt: skip
+
+
+async def _comments(session: AsyncSession, target_ids: list[str]) -> list[Target]:
+    query = select(Comment, User).join(User, User.id == Comment.author_id).where(Comment.id.in_(_ids(target_ids)))
+    return [
+        Target(ReportTarget.COMMENT, str(comment.id), author, comment.body[:PREVIEW_LENGTH],
+               f"/posts/{comment.post_id}", comment.removed_at is not None)
+        for comment, author in await session.execute(query)
+    ]  # fmt: skip
+
+
+async def _messages(session: AsyncSession, target_ids: list[str]) -> list[Target]:
+    query = select(Message, User).join(User, User.id == Message.sender_id).where(Message.id.in_(_ids(target_ids)))
+    return [
+        Target(ReportTarget.MESSAGE, str(message.id), sender, message.body[:PREVIEW_LENGTH], None,
+               message.removed_at is not None)
+        for message, sender in await session.execute(query)
+    ]  # fmt: skip
+
+
+async def _jobs(session: AsyncSession, target_ids: list[str]) -> list[Target]:
+    query = select(Job, User).outerjoin(User, User.id == Job.posted_by_id).where(Job.id.in_(_ids(target_ids)))
+    return [
+        Target(ReportTarget.JOB, str(job.id), poster, f"{job.title}: {job.description[:PREVIEW_LENGTH]}",
+               f"/jobs/{job.id}-{job.slug}", job.taken_down_at is not None)
+        for job, poster in await session.execute(query)
+    ]  # fmt: skip
+
+
+async def _people(session: AsyncSession, target_ids: list[str]) -> list[Target]:
+    query = select(User, Profile.headline).outerjoin(Profile, Profile.user_id == User.id)
+    targets = []
+    for user, headline in await session.execute(query.where(User.id.in_(_ids(target_ids)))):
+        shown = f"{user.full_name} (@{user.username})" + (f" · {headline}" if headline else "")
+        targets.append(Target(ReportTarget.USER, str(user.id), user, shown, f"/u/{user.username}", False))
+    return targets
+
+
+_LOADERS: dict[ReportTarget, Callable[[AsyncSession, list[str]], Awaitable[list[Target]]]] = {
+    ReportTarget.POST: _posts,
+    ReportTarget.COMMENT: _comments,
+    ReportTarget.MESSAGE: _messages,
+    ReportTarget.JOB: _jobs,
+    ReportTarget.USER: _people,
 }
 
 
+async def load_targets(session: AsyncSession, keys: list[TargetKey]) -> dict[TargetKey, Target]:
+    """What the reports name, with their authors: one query per kind of thing among them, however
+    many there are (the queue's page costs the same whatever its length)."""
+    found = {
+        (target.kind, target.id): target
+        for kind, target_ids in _by_kind(keys).items()
+        for target in await _LOADERS[kind](session, target_ids)
+    }
+    gone = "(deleted since it was reported)"
+    return {key: found.get(key) or Target(key[0], key[1], None, gone, None, True) for key in keys}
+
+
 async def load_target(session: AsyncSession, kind: ReportTarget, target_id: str) -> Target:
-    row = await session.get(_MODELS[kind], uuid.UUID(target_id))
-    if isinstance(row, Post):
-        author = await session.get(User, row.author_id)
-        return Target(
-            kind, target_id, author, row.body[:PREVIEW_LENGTH], f"/posts/{row.id}", row.removed_at is not None
-        )
-    if isinstance(row, Comment):
-        author = await session.get(User, row.author_id)
-        return Target(
-            kind, target_id, author, row.body[:PREVIEW_LENGTH], f"/posts/{row.post_id}", row.removed_at is not None
-        )
-    if isinstance(row, Message):
-        author = await session.get(User, row.sender_id)
-        return Target(kind, target_id, author, row.body[:PREVIEW_LENGTH], None, row.removed_at is not None)
-    if isinstance(row, Job):
-        author = await session.get(User, row.posted_by_id) if row.posted_by_id else None
-        preview = f"{row.title}: {row.description[:PREVIEW_LENGTH]}"
-        return Target(kind, target_id, author, preview, f"/jobs/{row.id}-{row.slug}", row.taken_down_at is not None)
-    if isinstance(row, User):
-        profile = await session.get(Profile, row.id)
-        headline = f" · {profile.headline}" if profile and profile.headline else ""
-        return Target(kind, target_id, row, f"{row.full_name} (@{row.username}){headline}", f"/u/{row.username}", False)
-    return Target(kind, target_id, None, "(deleted since it was reported)", None, True)
+    return (await load_targets(session, [(kind, target_id)]))[(kind, target_id)]
 
 
 _GROUP = (Report.target_type, Report.target_id)
@@ -140,7 +189,7 @@ async def queue(
             reports, at, kind, target = decode_cursor(cursor, int, datetime, str, str)
             groups = groups.having(tuple_(*keys) < tuple_(reports, at, kind, target))
     rows = (await session.execute(groups.order_by(*(key.desc() for key in keys)).limit(limit + 1))).all()
-    entries = [await _entry(session, ReportTarget(kind), target, int(n)) for kind, target, _at, n in rows[:limit]]
+    entries = await _entries(session, [(ReportTarget(kind), target, int(n)) for kind, target, _at, n in rows[:limit]])
     next_cursor = None
     if len(rows) > limit:
         kind, target, at, n = rows[limit - 1]
@@ -149,26 +198,39 @@ async def queue(
     return entries, next_cursor
 
 
-async def _entry(session: AsyncSession, kind: ReportTarget, target_id: str, count: int) -> QueueEntry:
-    newest = (
-        await session.execute(
-            select(Report, User)
-            .join(User, User.id == Report.reporter_id)
-            .where(Report.target_type == kind, Report.target_id == target_id, Report.status == ReportStatus.OPEN)
-            .order_by(Report.created_at.desc())
-            .limit(1)
+def _naming_one_of(keys: list[TargetKey]) -> ColumnElement[bool]:
+    """Reports on one of `keys`: an IN list per kind (the index on the target serves each)."""
+    by_kind = _by_kind(keys).items()
+    return or_(*(and_(Report.target_type == kind, Report.target_id.in_(ids)) for kind, ids in by_kind))
+
+
+async def _entries(session: AsyncSession, page: list[tuple[ReportTarget, str, int]]) -> list[QueueEntry]:
+    """The page's entries in a constant number of queries: the newest open report on each target
+    with its reporter, the targets (one query per kind), the authors' records (one)."""
+    if not page:
+        return []
+    keys = [(kind, target_id) for kind, target_id, _count in page]
+    newest_first = (Report.created_at.desc(), Report.id.desc())
+    rank = func.row_number().over(partition_by=_GROUP, order_by=newest_first).label("rank")
+    ranked = select(Report.id, rank).where(Report.status == ReportStatus.OPEN, _naming_one_of(keys)).subquery()
+    newest = await session.execute(
+        select(Report, User)
+        .join(ranked, ranked.c.id == Report.id)
+        .join(User, User.id == Report.reporter_id)
+        .where(ranked.c.rank == 1)
+    )
+    latest = {(report.target_type, report.target_id): (report, reporter) for report, reporter in newest}
+    targets = await load_targets(session, keys)
+    authors = {target.author.id for target in targets.values() if target.author is not None}
+    actioned = await service.actioned_reports_about(session, authors)
+    entries = []
+    for kind, target_id, count in page:
+        report, reporter = latest[(kind, target_id)]
+        target = targets[(kind, target_id)]
+        entries.append(
+            QueueEntry(report, reporter, count, target, actioned.get(target.author.id, 0) if target.author else 0)
         )
-    ).one()
-    target = await load_target(session, kind, target_id)
-    actioned = await _actioned_before(session, target.author) if target.author else 0
-    return QueueEntry(newest[0], newest[1], count, target, actioned)
-
-
-async def _actioned_before(session: AsyncSession, author: User) -> int:
-    """Reports on the person, or on what they wrote, that moderators acted on."""
-    about = service.reports_about(author.id, session)
-    query = select(func.count()).select_from(Report).where(about, Report.status == ReportStatus.ACTIONED)
-    return int((await session.execute(query)).scalar_one())
+    return entries
 
 
 async def resolve(

@@ -11,12 +11,13 @@ checks that its author is active. A suspension with an end is lifted by the peri
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import cast as cast_column
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, cast, exists, func, not_, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -192,9 +193,25 @@ def _about(user_id: uuid.UUID, dialect: str) -> ColumnElement[bool]:
     )
 
 
-def reports_about(user_id: uuid.UUID, session: AsyncSession) -> ColumnElement[bool]:
-    """The reports on a person or on anything they wrote (usable in a query's WHERE)."""
-    return _about(user_id, dialect_name(session))
+async def actioned_reports_about(session: AsyncSession, user_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """For each person, how many reports on them or on what they wrote moderators acted on (repeat
+    offenders), in one query; nobody without any is in the answer."""
+    if not user_ids:
+        return {}
+    dialect, actioned = dialect_name(session), Report.status == ReportStatus.ACTIONED
+    about = union_all(
+        select(User.id.label("author_id"))
+        .join(Report, _names(User.id, dialect))
+        .where(User.id.in_(user_ids), Report.target_type == ReportTarget.USER, actioned),
+        select(Post.author_id)
+        .join(Report, _names(Post.id, dialect))
+        .where(Post.author_id.in_(user_ids), Report.target_type == ReportTarget.POST, actioned),
+        select(Comment.author_id)
+        .join(Report, _names(Comment.id, dialect))
+        .where(Comment.author_id.in_(user_ids), Report.target_type == ReportTarget.COMMENT, actioned),
+    ).subquery()
+    counts = await session.execute(select(about.c.author_id, func.count()).group_by(about.c.author_id))
+    return {author_id: int(count) for author_id, count in counts}
 
 
 async def find_user(session: AsyncSession, username: str) -> User:
