@@ -159,6 +159,18 @@ async def test_post_page_with_comments(client: httpx.AsyncClient, runtime: Runti
     assert "Write something in your comment." in empty.text
 
 
+async def test_others_may_report_a_post_from_its_card(client: httpx.AsyncClient, runtime: Runtime) -> None:
+    ann, bob = await member(client, runtime, "Ann"), await member(client, runtime, "Bob")
+    await _log_in(client, ann)
+    post_id = await _post_via_form(client, "Report me")
+    report = f'href="/report?target_type=post&amp;target_id={post_id}&amp;next=%2Fposts%2F{post_id}"'
+    assert report not in (await client.get(f"/posts/{post_id}")).text  # not one's own
+    await _log_in(client, bob)
+    assert report in (await client.get(f"/posts/{post_id}")).text
+    form = await client.get(f"/report?target_type=post&target_id={post_id}&next=/posts/{post_id}")
+    assert "Report this post" in form.text
+
+
 async def test_comment_delete_form(client: httpx.AsyncClient, runtime: Runtime) -> None:
     ann, bob, cat = [await member(client, runtime, n) for n in ("Ann", "Bob", "Cat")]
     await _log_in(client, ann)
