@@ -59,6 +59,7 @@ from hiremebahamas.social import views as social_views
 from hiremebahamas.staff import api as staff_api
 from hiremebahamas.staff import views as staff_views
 from hiremebahamas.staff.data_admin import mount_data_admin
+from hiremebahamas.staff.deps import SecondFactorNeeded
 from hiremebahamas.staff.tasks import end_suspensions
 from hiremebahamas.uploads import api as uploads_api
 from hiremebahamas.uploads import views as uploads_views
@@ -178,7 +179,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         redoc_url=None,
     )
     app.state.runtime = runtime
-    install_error_handlers(app, {UpgradeRequired: billing_views.upgrade_prompt})
+    install_error_handlers(
+        app, {UpgradeRequired: billing_views.upgrade_prompt, SecondFactorNeeded: staff_views.second_factor_needed}
+    )
     install_openapi(app)
     app.include_router(ops.router)
     app.include_router(ops.log_check_router, dependencies=[Depends(ops.require_metrics_token), Depends(limit_api)])

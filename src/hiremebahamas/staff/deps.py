@@ -38,6 +38,11 @@ class SecondFactorNeeded(Forbidden):
     code = "totp_required"
     default_message = NEEDS_SECOND_FACTOR
 
+    def __init__(self, *, set_up: bool) -> None:
+        super().__init__()
+        self.set_up = set_up
+        """The account has two-step verification: only this sign-in was made without a code."""
+
 
 def _confirmed(auth: Auth, settings: Settings) -> bool:
     return not settings.staff_totp_required or auth.session.second_factor_at is not None
@@ -59,7 +64,7 @@ def page_check(needed: StaffRole) -> Callable[[Auth, Settings], Awaitable[Auth]]
         if not has_role(auth.user, needed):
             raise NotFound()
         if not _confirmed(auth, settings):
-            raise SecondFactorNeeded()
+            raise SecondFactorNeeded(set_up=auth.user.has_second_factor)
         return auth
 
     return check

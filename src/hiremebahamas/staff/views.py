@@ -20,14 +20,15 @@ from hiremebahamas.models import (
     User,
 )
 from hiremebahamas.staff import comps, reports, service
-from hiremebahamas.staff.deps import AdminPage, ModeratorPage, has_role
+from hiremebahamas.staff.deps import AdminPage, ModeratorPage, SecondFactorNeeded, has_role
 from hiremebahamas.staff.reports import QueueOrder
 from hiremebahamas.staff.schemas import CompIn, ResolveIn, StatedReasonIn, SuspendIn, TakedownIn
 from hiremebahamas.staff.service import AccountStatus, UserFilters
 from hiremebahamas.web.deps import AppRuntime, DbSession
+from hiremebahamas.web.errors import error_page
 from hiremebahamas.web.forms import FormStr, refused_form
 from hiremebahamas.web.pagination import page_cursor
-from hiremebahamas.web.rendering import redirect, render
+from hiremebahamas.web.rendering import is_htmx, redirect, render
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -40,6 +41,16 @@ def _choice(enum: type[Any], raw: str) -> Any:
         return enum(raw) if raw else None
     except ValueError:
         return None
+
+
+async def second_factor_needed(request: Request, error: AppError) -> Response:
+    """A staff page refused for want of a sign-in confirmed with a code (STAFF_REQUIRE_TOTP): what
+    to do, with the way to set it up (the error page app.py gives web/errors.py)."""
+    assert isinstance(error, SecondFactorNeeded)
+    if is_htmx(request):
+        return error_page(request, error.status_code, error.message, error.code)
+    context = {"message": error.message, "set_up": error.set_up}
+    return render(request, "staff/second_factor_needed.html", context, status_code=error.status_code)
 
 
 @router.get("")

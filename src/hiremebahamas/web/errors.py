@@ -42,7 +42,7 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/api"
 
 
-def _error_page(
+def error_page(
     request: Request, status: int, message: str, code: str, headers: dict[str, str] | None = None
 ) -> Response:
     template = "errors/_alert.html" if is_htmx(request) else "errors/error.html"
@@ -65,7 +65,7 @@ async def handle_app_error(request: Request, exc: Exception) -> Response:
     for kind, page in error_pages.items():
         if isinstance(exc, kind):
             return await page(request, exc)
-    return _error_page(request, exc.status_code, exc.message, exc.code, exc.headers())
+    return error_page(request, exc.status_code, exc.message, exc.code, exc.headers())
 
 
 def _field_name(location: tuple[Any, ...]) -> str:
@@ -103,7 +103,7 @@ async def handle_http_error(request: Request, exc: Exception) -> Response:
     if is_api(request):
         body = {"error": {"code": code, "message": message}}
         return JSONResponse(body, status_code=exc.status_code, headers=headers)
-    return _error_page(request, exc.status_code, message, code, headers)
+    return error_page(request, exc.status_code, message, code, headers)
 
 
 class AnswerUnexpectedErrors:
@@ -147,7 +147,7 @@ async def handle_unexpected(request: Request, exc: Exception) -> Response:
     message = "Something went wrong on our side. It has been logged; please try again."
     if is_api(request):
         return JSONResponse({"error": {"code": "internal_error", "message": message}}, status_code=500)
-    return _error_page(request, 500, message, "internal_error")
+    return error_page(request, 500, message, "internal_error")
 
 
 def install_error_handlers(app: FastAPI, error_pages: Mapping[type[AppError], ErrorPage]) -> None:
