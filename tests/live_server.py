@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,8 @@ class LiveServer:
     var_dir: Path
     log_file: Path
     process: subprocess.Popen[bytes] = field(repr=False)
+    env: dict[str, str] = field(repr=False, default_factory=dict)
+    """The server's environment: `cli` runs commands against the same database."""
 
     def log_size(self) -> int:
         try:
@@ -64,8 +67,17 @@ class LiveServer:
     def stop(self) -> None:
         terminate(self.process)
 
+    def cli(self, *args: str) -> str:
+        """Run `hiremebahamas <args>` against the server's database (e.g. `grant-role`); its output."""
+        done = subprocess.run(
+            [sys.executable, "-m", "hiremebahamas.cli", *args],
+            capture_output=True, text=True, env=self.env, cwd=self.var_dir.parent, timeout=60, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, f"hiremebahamas {' '.join(args)} failed:\n{done.stdout}{done.stderr}"
+        return done.stdout
 
-def _server_env(url: str, tmp: Path) -> dict[str, str]:
+
+def _server_env(url: str, tmp: Path, settings: Mapping[str, str]) -> dict[str, str]:
     """This environment without any of the app's settings (so nothing from the shell leaks in)."""
     names = {name.upper() for name in Settings.model_fields}
     env = {
@@ -84,6 +96,7 @@ def _server_env(url: str, tmp: Path) -> dict[str, str]:
         LOG_LEVEL="INFO",
         PYTHONUNBUFFERED="1",
     )
+    env.update(settings)
     return env
 
 
@@ -95,14 +108,16 @@ def _health_ok(url: str) -> bool:
         return False
 
 
-def start_live_server(tmp: Path) -> LiveServer:
+def start_live_server(tmp: Path, settings: Mapping[str, str] | None = None) -> LiveServer:
     """`hiremebahamas serve --migrate` in a child process on a free loopback port, on a fresh
-    SQLite database under `tmp`, once it answers /health."""
+    SQLite database under `tmp`, once it answers /health; `settings`: environment variables
+    over the defaults (e.g. STAFF_REQUIRE_TOTP)."""
     log_file = tmp / "server.log"
     for attempt in range(1, _START_ATTEMPTS + 1):
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         command = [sys.executable, "-m", "hiremebahamas.cli", "serve", "--migrate", "--host", "127.0.0.1"]
+        env = _server_env(url, tmp, settings or {})
         with log_file.open("ab") as log:
             process = subprocess.Popen(
                 [*command, "--port", str(port)],
@@ -110,10 +125,10 @@ def start_live_server(tmp: Path) -> LiveServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 cwd=tmp,  # no .env from the checkout
-                env=_server_env(url, tmp),
+                env=env,
                 start_new_session=True,  # Ctrl-C reaches pytest only; teardown stops the server
             )
-        server = LiveServer(url=url, var_dir=tmp / "var", log_file=log_file, process=process)
+        server = LiveServer(url=url, var_dir=tmp / "var", log_file=log_file, process=process, env=env)
         atexit.register(terminate, process)  # backstop for an interrupted run
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while not _health_ok(url):

@@ -5,7 +5,8 @@ Fixtures
                  on a fresh SQLite database; `.url`, `.var_dir`, `.log_file`.
     browser      (session) headless Chromium (/usr/bin/chromium; no `playwright install`).
     new_page     a factory: every call opens a page in a fresh browser context (its own cookies),
-                 with `base_url` set to the live server, so `page.goto("/login")` works.
+                 with `base_url` set to the live server (or the server given), so
+                 `page.goto("/login")` works.
     page         one such page.
     browser_errors  console errors and uncaught exceptions of every page of the test. The test
                  fails if any was logged (CSP violations are console errors); a test expecting
@@ -26,9 +27,10 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import pytest
 from playwright.sync_api import (
@@ -210,19 +212,22 @@ def browser_errors() -> BrowserErrors:
     return BrowserErrors()
 
 
-NewPage = Callable[[], Page]
+class NewPage(Protocol):
+    def __call__(self, server: LiveServer | None = None) -> Page: ...
 
 
 @pytest.fixture
 def new_page(
     browser: Browser, live_server: LiveServer, browser_errors: BrowserErrors, request: pytest.FixtureRequest
 ) -> Iterator[NewPage]:
-    """Open a page in a fresh context: one call per user of a test."""
+    """Open a page in a fresh context: one call per user of a test (on `server`, the live
+    server unless another is given)."""
     contexts: list[BrowserContext] = []
     request.node.stash[_CONTEXTS] = contexts
 
-    def make() -> Page:
-        context = browser.new_context(base_url=live_server.url, locale="en-US", timezone_id="America/Nassau")
+    def make(server: LiveServer | None = None) -> Page:
+        url = (server or live_server).url
+        context = browser.new_context(base_url=url, locale="en-US", timezone_id="America/Nassau")
         context.set_default_timeout(ACTION_TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()

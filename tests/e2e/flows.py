@@ -47,6 +47,14 @@ def main_nav(page: Page) -> Locator:
     return page.get_by_role("navigation", name="Main")
 
 
+def username_of(page: Page) -> str:
+    """The signed-in person's username, read from the main navigation's Profile link."""
+    href = main_nav(page).get_by_role("link", name="Profile").get_attribute("href")
+    assert href is not None
+    assert href.startswith("/u/")
+    return href.removeprefix("/u/")
+
+
 def fill_register_form(page: Page, person: Person) -> None:
     """Fill the form on /register (the page must be open) and submit it."""
     choice = "Hire people" if person.account_type == "employer" else "Find a job"
@@ -113,3 +121,38 @@ def signed_up(page: Page, person: Person | None = None) -> Person:
     verify_email(page, person)
     log_in(page, person)
     return person
+
+
+def create_company(page: Page, name: str) -> None:
+    """An employer's company page, from /companies/new."""
+    page.goto("/companies/new")
+    field(page, "Company name").fill(name)
+    field(page, "Island").select_option(label="New Providence")
+    page.get_by_role("button", name="Create company page").click()
+    expect(page.get_by_role("heading", name=name, level=1)).to_be_visible()
+
+
+JOB_DESCRIPTION = "Cook **conch fritters** and cracked conch for our guests.\n\n- Early shifts"
+
+
+def fill_job_form(page: Page, title: str, description: str = JOB_DESCRIPTION) -> None:
+    """Fill /jobs/new (opened here) and publish."""
+    page.goto("/jobs/new")
+    field(page, "Job title").fill(title)
+    field(page, "Description").fill(description)
+    field(page, "Island").select_option(label="New Providence")
+    field(page, "Job type").select_option(label="Full-time")
+    field(page, "Category").select_option(label="Hospitality and tourism")
+    field(page, "From").fill("38000")
+    field(page, "To").fill("45000")
+    field(page, "Per").select_option(label="per year")
+    field(page, "Skills").fill("cooking, food safety")
+    page.get_by_role("button", name="Publish job").click()
+
+
+def upgrade_to_business(page: Page) -> None:
+    """From the page a Free plan's first posting stops on: Business through the local checkout."""
+    expect(page.get_by_role("heading", name="Upgrade to Business")).to_be_visible()
+    page.get_by_role("button", name=re.compile(r"^Upgrade to Business")).click()
+    page.get_by_role("button", name=re.compile(r"^Pay ")).click()
+    expect(page.get_by_text("Welcome to Business!")).to_be_visible()

@@ -9,15 +9,9 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import NewPage
-from tests.e2e.flows import field, main_nav, new_person, signed_up
+from tests.e2e.flows import field, new_person, signed_up, username_of
 
 pytestmark = pytest.mark.e2e
-
-
-def _username(page: Page) -> str:
-    href = main_nav(page).get_by_role("link", name="Profile").get_attribute("href")
-    assert href is not None
-    return href.removeprefix("/u/")
 
 
 def _send(page: Page, text: str) -> None:
@@ -32,7 +26,7 @@ def _messages(page: Page) -> Locator:
 def test_subscribe_lifts_the_limit_and_cancel_keeps_pro_until_the_period_ends(new_page: NewPage) -> None:
     bob_page = new_page()
     signed_up(bob_page, new_person("Bob", "Ferguson"))
-    bob = _username(bob_page)
+    bob = username_of(bob_page)
     page = new_page()
     signed_up(page, new_person("Ann", "Rolle"))
 

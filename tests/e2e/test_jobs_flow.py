@@ -9,27 +9,13 @@ import re
 import uuid
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import NewPage
-from tests.e2e.flows import field, new_person, signed_up
+from tests.e2e.flows import create_company, field, fill_job_form, new_person, signed_up, upgrade_to_business
 from tests.uploads.files import pdf
 
 pytestmark = pytest.mark.e2e
-
-
-def fill_job_form(page: Page, title: str) -> None:
-    page.goto("/jobs/new")
-    field(page, "Job title").fill(title)
-    field(page, "Description").fill("Cook **conch fritters** and cracked conch for our guests.\n\n- Early shifts")
-    field(page, "Island").select_option(label="New Providence")
-    field(page, "Job type").select_option(label="Full-time")
-    field(page, "Category").select_option(label="Hospitality and tourism")
-    field(page, "From").fill("38000")
-    field(page, "To").fill("45000")
-    field(page, "Per").select_option(label="per year")
-    field(page, "Skills").fill("cooking, food safety")
-    page.get_by_role("button", name="Publish job").click()
 
 
 def test_employer_posts_seeker_applies_employer_interviews(new_page: NewPage) -> None:
@@ -40,16 +26,9 @@ def test_employer_posts_seeker_applies_employer_interviews(new_page: NewPage) ->
     # The employer: a company page, then the first posting, stopped by the plan.
     employer = new_page()
     signed_up(employer, new_person("Bea", "Bain", account_type="employer"))
-    employer.goto("/companies/new")
-    field(employer, "Company name").fill(company_name)
-    field(employer, "Island").select_option(label="New Providence")
-    employer.get_by_role("button", name="Create company page").click()
-    expect(employer.get_by_role("heading", name=company_name, level=1)).to_be_visible()
+    create_company(employer, company_name)
     fill_job_form(employer, title)
-    expect(employer.get_by_role("heading", name="Upgrade to Business")).to_be_visible()
-    employer.get_by_role("button", name=re.compile(r"^Upgrade to Business")).click()
-    employer.get_by_role("button", name=re.compile(r"^Pay ")).click()
-    expect(employer.get_by_text("Welcome to Business!")).to_be_visible()
+    upgrade_to_business(employer)
     fill_job_form(employer, title)
     expect(employer.get_by_role("heading", name=title, level=1)).to_be_visible()
     expect(employer.get_by_text("Your job is live.")).to_be_visible()

@@ -10,7 +10,7 @@ from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import NewPage
-from tests.e2e.flows import field, main_nav, new_person, signed_up
+from tests.e2e.flows import field, main_nav, new_person, signed_up, username_of
 
 pytestmark = pytest.mark.e2e
 
@@ -24,13 +24,6 @@ def _write_post(page: Page, text: str) -> Locator:
     post = page.get_by_role("article").filter(has_text=text.splitlines()[0])
     expect(post).to_have_count(1)
     return post
-
-
-def _username(page: Page) -> str:
-    href = main_nav(page).get_by_role("link", name="Profile").get_attribute("href")
-    assert href is not None
-    assert href.startswith("/u/")
-    return href.removeprefix("/u/")
 
 
 def test_post_like_and_comment(page: Page) -> None:
@@ -69,7 +62,7 @@ def test_post_like_and_comment(page: Page) -> None:
 def test_follow_someone_and_see_their_post(new_page: NewPage) -> None:
     author_page = new_page()
     author = signed_up(author_page, new_person("Dwayne", "Knowles"))
-    author_name = _username(author_page)
+    author_name = username_of(author_page)
     _write_post(author_page, "Looking for a marine mechanic in Abaco")
 
     reader_page = new_page()
