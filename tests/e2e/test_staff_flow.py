@@ -128,7 +128,7 @@ def test_a_scam_job_is_flagged_and_taken_down(new_page: NewPage, live_server: Li
     # Its team sees why; seekers no longer find it.
     employer.goto(job_path)
     expect(employer.get_by_text("Moderators took this job down: Asks applicants for money.")).to_be_visible()
-    expect(_notification(employer, "Asks applicants for money.")).to_be_visible()
+    expect(_notification(employer, f"Moderators took down {title}: Asks applicants for money.")).to_be_visible()
     seeker = new_page()
     signed_up(seeker, new_person("Sam", "Seeker"))
     seeker.goto(f"/jobs?q={marker}")

@@ -67,7 +67,7 @@ async def test_a_flagged_job_is_taken_down_and_its_team_told_why(client: httpx.A
     assert reopened.status_code == 409
     notes = (await client.get("/api/notifications", headers=owner.headers)).json()["items"]
     assert notes[0]["type"] == "job.taken_down"
-    assert "Asks applicants to pay" in notes[0]["text"]
+    assert notes[0]["text"] == f"Moderators took down {scam['title']}: Asks applicants to pay"
     assert (await client.get("/api/admin/jobs/flagged", headers=moderator.headers)).json()["items"] == []
 
 

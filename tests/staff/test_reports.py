@@ -226,11 +226,13 @@ async def _reported_things(runtime: Runtime, author: Member, reporter: Member, e
         await session.flush()
         kinds = (ReportTarget.POST, ReportTarget.COMMENT, ReportTarget.MESSAGE, ReportTarget.JOB, ReportTarget.USER)
         start = utcnow() - timedelta(hours=1)
-        for n, things in enumerate(zip(posts, comments, messages, jobs, people, strict=True)):
-            for kind, thing in zip(kinds, things, strict=True):
+        for n, ids in enumerate(
+            zip(*([thing.id for thing in things] for things in (posts, comments, messages, jobs, people)), strict=True)
+        ):
+            for kind, thing_id in zip(kinds, ids, strict=True):
                 at = start + timedelta(seconds=n * 10 + kinds.index(kind))
                 session.add_all(
-                    Report(reporter_id=who.id, target_type=kind, target_id=str(thing.id), reason="Scam", created_at=at)
+                    Report(reporter_id=who.id, target_type=kind, target_id=str(thing_id), reason="Scam", created_at=at)
                     for who in (author, reporter)
                 )
         session.add(

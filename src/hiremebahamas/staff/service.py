@@ -491,7 +491,8 @@ async def take_down_job(session: AsyncSession, actor: User, job_id: uuid.UUID, r
         session, actor, "job.take_down", "job", job.id, reason=reason, before=before, after={"status": "closed"}
     )
     if job.posted_by_id is not None:
-        await notify(session, job.posted_by_id, JOB_TAKEN_DOWN, data={"job_id": str(job.id), "reason": reason})
+        data = {"job_id": str(job.id), "job_title": job.title, "reason": reason}
+        await notify(session, job.posted_by_id, JOB_TAKEN_DOWN, data=data)
     response_areas.invalidate_after_commit(session, "jobs")
     await session.flush()
     return job
