@@ -14,6 +14,7 @@ import pyotp
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from hiremebahamas.accounts.second_factor import WRONG_CODE
 from tests.e2e.conftest import NewPage
 from tests.e2e.flows import (
     Person,
@@ -189,24 +190,23 @@ def test_staff_sign_in_with_a_second_factor(new_page: NewPage, live_server: Live
     # Password, then a wrong code, then the code of the next step (the one just used is spent).
     page.goto("/login?next=/admin")
     fill_login_form(page, person.email, person.password)
-    _code_step(page, "000000")
-    expect(
-        page.get_by_text(re.compile("code", re.IGNORECASE)).and_(page.locator(".alert, .field-error")).first
-    ).to_be_visible()
+    valid = {totp.at(time.time() + drift) for drift in (-30, 0, 30, 60)}
+    _code_step(page, next(code for code in ("000000", "111111", "222222") if code not in valid))
+    expect(page.get_by_role("alert").filter(has_text=WRONG_CODE)).to_be_visible()
     _code_step(page, totp.at(time.time() + 30))
     expect(page.get_by_role("heading", name="Staff area")).to_be_visible()
     _log_out(page)
 
     # A recovery code signs in once.
-    for attempt in range(2):
-        page.goto("/login?next=/admin")
-        fill_login_form(page, person.email, person.password)
-        _code_step(page, recovery[0])
-        if attempt == 0:
-            expect(page.get_by_role("heading", name="Staff area")).to_be_visible()
-            _log_out(page)
-        else:
-            expect(page.get_by_role("heading", name="Two-step verification")).to_be_visible()
+    page.goto("/login?next=/admin")
+    fill_login_form(page, person.email, person.password)
+    _code_step(page, recovery[0])
+    expect(page.get_by_role("heading", name="Staff area")).to_be_visible()
+    _log_out(page)
+    page.goto("/login?next=/admin")
+    fill_login_form(page, person.email, person.password)
+    _code_step(page, recovery[0])
+    expect(page.get_by_role("alert").filter(has_text=WRONG_CODE)).to_be_visible()
 
 
 @pytest.fixture(scope="module")
