@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -62,6 +63,16 @@ def test_every_api_operation_declares_its_errors(document: dict[str, Any]) -> No
     assert "HTTPValidationError" not in document["components"]["schemas"]
     detail = document["components"]["schemas"]["ErrorDetail"]
     assert {"code", "message"} <= set(detail["required"])
+
+
+def test_free_text_in_a_url_excludes_what_the_url_guard_refuses(document: dict[str, Any]) -> None:
+    """A search's words may hold no line break in a URL (web/deps.py refuses them, 400), so the
+    document must not call such a value valid: the probes found `q=a%0Db` (ST202)."""
+    [q] = [p for p in document["paths"]["/api/jobs"]["get"]["parameters"] if p["name"] == "q"]
+    pattern = re.compile(q["schema"]["pattern"])
+    assert pattern.match("front desk")
+    for refused in ("a\rb", "a\nb", "a\tb", "a\x00b", "a\u202eb"):
+        assert not pattern.match(refused), repr(refused)
 
 
 def test_entitlement_refusals_are_declared(document: dict[str, Any]) -> None:

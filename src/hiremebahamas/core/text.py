@@ -38,6 +38,8 @@ from pydantic_core import CoreSchema, PydanticCustomError
 # C0 controls but tab and line breaks, DEL, C1 controls, bidi embeddings/overrides/isolates.
 # Written as a character class that both Python and ECMA-262 (JSON Schema's patterns) read alike.
 _CONTROL_CLASS = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069"
+# The same with tab and line breaks (what a URL may not carry).
+_URL_CONTROL_CLASS = "\\x00-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069"
 # Spaces, line breaks and the characters that take no space: a text of only these shows as nothing.
 _BLANK_CLASS = (
     "\\t\\n\\r \\xa0\\xad\\u034f\\u1680\\u180e\\u2000-\\u200f\\u2028\\u2029\\u202f\\u205f\\u2060-\\u2064\\u3000\\ufeff"
@@ -48,6 +50,9 @@ _LINE_BREAKS = re.compile("\r\n?")
 _LINE_SPACE = re.compile("[\t\n\u2028\u2029]")
 # The schema's statement of the same rules.
 TEXT_PATTERN: Final = f"^[^{_CONTROL_CLASS}]*$"
+# The same text in a URL's path or query, where line breaks and tabs are refused too (web/deps.py
+# `refuse_url_controls`): the pattern the API document gives such a parameter.
+TEXT_IN_URL_PATTERN: Final = f"^[^{_URL_CONTROL_CLASS}]*$"
 REQUIRED_TEXT_PATTERN: Final = f"^[^{_CONTROL_CLASS}]*[^{_CONTROL_CLASS}{_BLANK_CLASS}][^{_CONTROL_CLASS}]*$"
 # In a URL: a C0 control or DEL in the path (which arrives decoded), or one percent-encoded in
 # the query string (which does not).

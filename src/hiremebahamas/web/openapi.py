@@ -12,6 +12,8 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
+from hiremebahamas.core.text import TEXT_IN_URL_PATTERN, TEXT_PATTERN
+
 _SAFE_METHODS = frozenset({"get", "head", "options"})
 _ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
 
@@ -91,7 +93,9 @@ def _url_text_patterns(operation: dict[str, Any]) -> None:
         schema = parameter.get("schema", {})
         for option in schema.get("anyOf", [schema]):
             if option.get("type") == "string" and "enum" not in option and "const" not in option:
-                option.setdefault("pattern", URL_TEXT_PATTERN)
+                # Free text keeps its own rules, minus the tab and line breaks a URL may not carry.
+                text = option.get("pattern") == TEXT_PATTERN
+                option["pattern"] = TEXT_IN_URL_PATTERN if text else option.get("pattern", URL_TEXT_PATTERN)
 
 
 def _declare_errors(schema: dict[str, Any]) -> None:
