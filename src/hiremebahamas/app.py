@@ -14,6 +14,9 @@ from hiremebahamas.accounts import api as accounts_api
 from hiremebahamas.accounts import two_factor_api, two_factor_views
 from hiremebahamas.accounts import views as accounts_views
 from hiremebahamas.accounts.deps import limit_api, optional_auth
+from hiremebahamas.analytics import api as analytics_api
+from hiremebahamas.analytics import views as analytics_views
+from hiremebahamas.analytics.tasks import roll_up_yesterday
 from hiremebahamas.billing import api as billing_api
 from hiremebahamas.billing import views as billing_views
 from hiremebahamas.companies import api as companies_api
@@ -114,6 +117,7 @@ def _api_router() -> APIRouter:
     api.include_router(uploads_api.router)
     api.include_router(billing_api.router)
     api.include_router(staff_api.router)
+    api.include_router(analytics_api.router)
     return api
 
 
@@ -146,6 +150,7 @@ def _web_router() -> APIRouter:
     web.include_router(notifications_views.router)
     web.include_router(uploads_views.router)
     web.include_router(billing_views.router)
+    web.include_router(analytics_views.router)
     web.include_router(staff_views.router)
     return web
 
@@ -160,9 +165,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # WEB_THREADS sizes the pool that blocking calls (argon2) run on, off the event loop.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
-        # Job expiry, daily alerts, suspensions ending, deleted accounts erased; off in tests,
-        # and left to the worker's cron when one runs.
-        runs = [run_due, end_suspensions, erase_deleted_accounts]
+        # Job expiry, daily alerts, suspensions ending, deleted accounts erased, the analytics
+        # rollup; off in tests, and left to the worker's cron when one runs.
+        runs = [run_due, end_suspensions, erase_deleted_accounts, roll_up_yesterday]
         schedule = start_schedule(runtime, runs, enabled=False if runtime.tasks.uses_worker else None)
         runtime.database.replicas.start()  # which read replicas are fit to serve (core/replicas.py)
         yield

@@ -15,6 +15,7 @@ from alembic import command
 from alembic.config import Config
 
 from hiremebahamas import smoke
+from hiremebahamas.analytics import cli as analytics_cli
 from hiremebahamas.billing import cli as billing_cli
 from hiremebahamas.config import Settings, generate_secret
 from hiremebahamas.demo import cli as demo_cli
@@ -65,6 +66,7 @@ def _serve(args: argparse.Namespace) -> int:
 def worker_tasks() -> TaskRegistry:
     """Every task a web process queues for the worker, and the periodic jobs."""
     from hiremebahamas.accounts import tasks as accounts_tasks
+    from hiremebahamas.analytics import tasks as analytics_tasks
     from hiremebahamas.core.email import send_email
     from hiremebahamas.core.tasks import TaskRegistry
     from hiremebahamas.jobs import tasks as jobs_tasks
@@ -79,6 +81,7 @@ def worker_tasks() -> TaskRegistry:
     registry.add(send_email)
     domains = (
         accounts_tasks,
+        analytics_tasks,
         jobs_tasks,
         messaging_tasks,
         notifications_tasks,
@@ -250,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     billing_cli.add_commands(commands)
     demo_cli.add_commands(commands)
     staff_cli.add_commands(commands)
+    analytics_cli.add_commands(commands)
     smoke.add_commands(commands)
     return parser
 

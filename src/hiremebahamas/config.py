@@ -109,6 +109,11 @@ class Settings(BaseSettings):
     # Days between asking to delete an account and its erasure; its owner may restore it until then.
     account_deletion_grace_days: int = Field(default=30, ge=1)
 
+    # Product analytics (docs/analytics.md): raw events are deleted after this many days (the
+    # daily figures stay); the weekly review (`hiremebahamas report weekly`) is mailed here.
+    analytics_retention_days: int = Field(default=400, ge=31)
+    report_email: str | None = None
+
     sentry_dsn: str | None = None
     sentry_traces_sample_rate: float = 0.0
 

@@ -139,6 +139,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/jobs/{job_id}"): everyone(200),
     ("PATCH", "/api/jobs/{job_id}"): r(401, 403, 403, 200, 403, 403, json={"title": "Head Chef"}),
     ("POST", "/api/jobs/{job_id}/feature"): r(401, 403, 403, 200, 403, 403),
+    ("POST", "/api/jobs/{job_id}/views"): everyone(204),
+    ("GET", "/api/jobs/{job_id}/stats"): r(401, 403, 403, 200, 403, 403),
     ("DELETE", "/api/jobs/{job_id}"): r(401, 403, 403, 204, 403, 403, fresh="job"),
     # The seeker applied already; a company's own team cannot apply to its job.
     ("POST", "/api/jobs/{job_id}/apply"): r(401, 409, 201, 403, 201, 201, json={"cover_letter": "Hire me"}),
@@ -264,6 +266,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/jobs/new"): members(200, anonymous=303),
     ("POST", "/jobs/new"): r(401, 403, 403, 303, 403, 403, form=JOB_FORM),
     ("GET", "/jobs/{job_id}/edit"): r(303, 403, 403, 200, 403, 403),
+    ("GET", "/jobs/{job_id}/stats"): r(303, 403, 403, 200, 403, 403),
     ("POST", "/jobs/{job_id}/edit"): r(401, 403, 403, 303, 403, 403, form=JOB_FORM),
     ("POST", "/jobs/{job_id}/status"): r(401, 403, 403, 303, 403, 403, form={"status": "open"}),
     ("POST", "/jobs/{job_id}/feature"): r(401, 403, 403, 303, 403, 403, form={}),
@@ -384,6 +387,11 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/admin/companies/{slug}/verify"): r(401, 403, 403, 403, 403, 200),
     ("DELETE", "/api/admin/companies/{slug}/verify"): r(401, 403, 403, 403, 403, 200),
     ("GET", "/admin/companies"): r(303, 404, 404, 404, 404, 200),
+    ("GET", "/api/admin/analytics/summary"): r(401, 403, 403, 403, 403, 200),
+    ("GET", "/api/admin/analytics/timeseries"): r(401, 403, 403, 403, 403, 200, query="metric=mrr_cents"),
+    ("GET", "/admin/analytics"): r(303, 404, 404, 404, 404, 200),
+    ("GET", "/admin/analytics/charts/{chart}.svg"): r(303, 404, 404, 404, 404, 200, params={"chart": "movements"}),
+    ("GET", "/admin/analytics/{table}.csv"): r(303, 404, 404, 404, 404, 200, params={"table": "cohorts"}),
     ("POST", "/admin/companies/{slug}/verify"): r(401, 404, 404, 404, 404, 303, form={"verified": "no"}),
     # The job stays up for the rows after: an empty reason is refused, and it is not flagged.
     ("GET", "/api/admin/jobs/flagged"): r(401, 403, 403, 403, 403, 200),

@@ -20,6 +20,7 @@ from hiremebahamas.accounts.passwords import password_problem
 from hiremebahamas.accounts.schemas import RegisterIn, UserUpdateIn
 from hiremebahamas.accounts.tasks import send_password_reset
 from hiremebahamas.accounts.usernames import suggest_username
+from hiremebahamas.analytics.events import Event, record
 from hiremebahamas.config import Settings
 from hiremebahamas.core import audit, security, tasks
 from hiremebahamas.core.cache import KeyValueStore
@@ -118,6 +119,7 @@ async def register(session: AsyncSession, settings: Settings, store: KeyValueSto
     session.add(user)
     await session.flush()
     await send_verification_email(session, settings, user)
+    record(session, Event.SIGNED_UP, user.id, account_type=user.account_type.value)
     return user
 
 
@@ -179,6 +181,7 @@ async def verify_email(session: AsyncSession, token: str) -> User:
     user = await _consume_email_token(session, token, EmailTokenPurpose.VERIFY_EMAIL)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
+        record(session, Event.EMAIL_VERIFIED, user.id)
     return user
 
 
@@ -343,6 +346,7 @@ async def start_session(
     )
     session.add(auth_session)
     await session.flush()
+    record(session, Event.LOGGED_IN, user.id)
     tokens = await _issue_tokens(session, settings, auth_session)
     return NewLogin(tokens=tokens, cookie_value=f"{auth_session.id.hex}.{cookie_secret}")
 
@@ -365,6 +369,8 @@ async def _load_live_session(session: AsyncSession, session_id: uuid.UUID) -> tu
     if user.staff_role is not None and now - auth_session.last_seen_at > STAFF_IDLE:
         return None  # a staff session left alone for half a day has ended
     if now - auth_session.last_seen_at > _TOUCH_INTERVAL:
+        if auth_session.last_seen_at.date() != now.date():
+            record(session, Event.VISITED, user.id)  # the first request of their day
         auth_session.last_seen_at = now
     return auth_session, user
 
@@ -491,6 +497,7 @@ async def reset_password(
     # Whoever could read the reset email controls the inbox, so it counts as verified.
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
+        record(session, Event.EMAIL_VERIFIED, user.id)
     return user
 
 

@@ -260,6 +260,14 @@ async def ensure_can_post_job(session: AsyncSession, user: User) -> None:
         raise _refusal(plan, lambda tier: tier.can_post_jobs, message)
 
 
+async def ensure_can_see_job_stats(session: AsyncSession, user: User) -> None:
+    """A job's statistics (views, applications by day) come with the plan that posts jobs."""
+    plan = await plan_of(session, user.id)
+    if not plan.tier.can_post_jobs:
+        message = f"Job statistics are not part of the {plan.tier.name} plan."
+        raise _refusal(plan, lambda tier: tier.can_post_jobs, message)
+
+
 async def ensure_can_add_team_member(session: AsyncSession, user: User, company: Company) -> None:
     """Called by the companies service before someone joins a company's team. The team's size
     is set by the best plan among the company's owners (`user` is the owner adding)."""

@@ -25,6 +25,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hiremebahamas.analytics.events import Event, record
+from hiremebahamas.billing import revenue
 from hiremebahamas.billing.stripe_objects import (
     StripeObject,
     SubscriptionState,
@@ -118,6 +120,7 @@ async def checkout_completed(session: AsyncSession, obj: StripeObject, created: 
         return Outcome.UNKNOWN_CUSTOMER
     if checkout.tier is None or checkout.interval is None:
         return Outcome.UNKNOWN_PRICE
+    before = await revenue.member_mrr(session, user_id)
     await insert_ignoring_conflicts(
         session,
         Subscription,
@@ -131,6 +134,7 @@ async def checkout_completed(session: AsyncSession, obj: StripeObject, created: 
         cancel_at_period_end=False,
         state_at=None,
     )
+    await revenue.record_change(session, user_id, before)
     tier = tier_by_code(await load_tiers(session), checkout.tier)
     await _tell(session, user_id, "started", f"Welcome to {tier.name}! Your new plan is active now.")
     return Outcome.APPLIED
@@ -149,11 +153,10 @@ def _write(row: Subscription, state: SubscriptionState, created: datetime) -> No
     row.state_at = created
 
 
-async def _new_subscription(session: AsyncSession, state: SubscriptionState, created: datetime) -> Outcome | None:
+async def _new_subscription(
+    session: AsyncSession, user_id: uuid.UUID, state: SubscriptionState, created: datetime
+) -> Outcome | None:
     """Insert the row for a subscription seen first through its own event; None if it exists."""
-    user_id = await user_for_customer(session, state.customer) or await _existing_user(session, state.metadata_user_id)
-    if user_id is None:
-        return Outcome.UNKNOWN_CUSTOMER
     if state.tier is None or state.interval is None:
         return Outcome.UNKNOWN_PRICE
     row = Subscription(
@@ -173,16 +176,27 @@ async def subscription_changed(
         state = replace(state, status=SubscriptionStatus.CANCELED)
     row = await _locked_subscription(session, state.id)
     if row is None:
-        outcome = await _new_subscription(session, state, created)
+        user_id = await user_for_customer(session, state.customer) or await _existing_user(
+            session, state.metadata_user_id
+        )
+        if user_id is None:
+            return Outcome.UNKNOWN_CUSTOMER
+        before = await revenue.member_mrr(session, user_id)
+        outcome = await _new_subscription(session, user_id, state, created)
+        if outcome is Outcome.APPLIED:
+            await revenue.record_change(session, user_id, before)
         if outcome is not None:
             return outcome
         row = await _locked_subscription(session, state.id)  # a racing delivery inserted it
         assert row is not None
+    else:
+        before = await revenue.member_mrr(session, row.user_id)
     if not is_newer(state, created, row):
         return Outcome.STALE
     was_canceling, was_final = row.cancel_at_period_end, row.status in _FINAL
     _write(row, state, created)
     await session.flush()
+    await revenue.record_change(session, row.user_id, before)
     await _tell_changes(session, row, was_canceling=was_canceling, was_final=was_final)
     return Outcome.APPLIED
 
@@ -193,6 +207,7 @@ async def _tell_changes(session: AsyncSession, row: Subscription, *, was_canceli
         message = f"Your {tier.name} subscription has ended; you are on the Free plan. Everything you created is kept."
         await _tell(session, row.user_id, "ended", message)
     elif row.cancel_at_period_end and not was_canceling:
+        record(session, Event.SUBSCRIPTION_CANCELED, row.user_id, tier=row.tier.value)
         until = f" until {format_day(row.current_period_end)}" if row.current_period_end else ""
         await _tell(session, row.user_id, "canceled", f"Your {tier.name} plan is canceled and stays active{until}.")
     elif was_canceling and not row.cancel_at_period_end and row.status not in _FINAL:
@@ -231,6 +246,7 @@ async def _invoice(session: AsyncSession, obj: StripeObject, created: datetime, 
     if paid:
         await _tell(session, user_id, "payment_succeeded", f"Payment received: {amount}. Thank you!")
     else:
+        record(session, Event.PAYMENT_FAILED, user_id, invoice=invoice.id)
         message = f"Your payment of {amount} failed. Update your card to keep your plan; we will retry."
         await _tell(session, user_id, "payment_failed", message)
     return Outcome.APPLIED

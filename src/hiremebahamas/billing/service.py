@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hiremebahamas.analytics.events import Event, record
 from hiremebahamas.billing import embedded, events
 from hiremebahamas.billing.entitlements import LIVE_STATUSES, Plan, Usage, grants_tier, plan_of, usage_of
 from hiremebahamas.billing.gateway import PlanUnavailable, StripeGateway
@@ -152,6 +153,7 @@ async def start_checkout(
     if plan.subscription is not None:
         raise Conflict(f"You already have the {plan.tier.name} plan. Change or cancel it on your billing page.")
     customer_id = await ensure_customer(session, settings, user)
+    record(session, Event.CHECKOUT_STARTED, user.id, tier=tier.code.value, interval=interval.value)
     gateway = _gateway(settings)
     if gateway is None:
         token = embedded.checkout_token(settings, user, tier.code, interval, now)

@@ -16,7 +16,9 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from hiremebahamas.config import Environment
 from hiremebahamas.core.runtime import Runtime
+from hiremebahamas.core.sql import insert_ignoring_conflicts
 from hiremebahamas.core.tasks import TaskContext
+from hiremebahamas.models import ScheduledRun
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +57,12 @@ class Schedule:
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
         self._task = None
+
+
+async def claim_period(context: TaskContext, name: str, period: str) -> bool:
+    """True for the one caller, of all processes, that records (name, period) first."""
+    async with context.database.sessionmaker() as session, session.begin():
+        return await insert_ignoring_conflicts(session, ScheduledRun, name=name, period=period)
 
 
 def start_schedule(runtime: Runtime, runs: Sequence[PeriodicRun], *, enabled: bool | None = None) -> Schedule:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Delete, Update
+from sqlalchemy import ColumnElement, CursorResult, Date, Delete, Update, func
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute
 
 
 def dialect_name(session: AsyncSession) -> str:
@@ -27,6 +29,34 @@ async def insert_ignoring_conflicts(session: AsyncSession, model: type[Declarati
     insert = postgresql.insert if dialect_name(session) == "postgresql" else sqlite.insert
     result = await session.execute(insert(model).values(**values).on_conflict_do_nothing())
     return cast(CursorResult[Any], result).rowcount > 0
+
+
+async def insert_many_ignoring_conflicts(
+    session: AsyncSession, model: type[DeclarativeBase], rows: list[dict[str, Any]]
+) -> None:
+    """One INSERT … ON CONFLICT DO NOTHING for many rows (rows already stored are skipped)."""
+    if rows:
+        insert = postgresql.insert if dialect_name(session) == "postgresql" else sqlite.insert
+        await session.execute(insert(model).values(rows).on_conflict_do_nothing())
+
+
+async def add_to_counters(
+    session: AsyncSession, model: type[DeclarativeBase], key: dict[str, Any], amounts: dict[str, int]
+) -> None:
+    """Add `amounts` to the counter columns of the row `key` names, creating it if need be, in
+    one atomic INSERT … ON CONFLICT DO UPDATE (racing requests all count)."""
+    insert = postgresql.insert if dialect_name(session) == "postgresql" else sqlite.insert
+    statement = insert(model).values(**key, **amounts)
+    table = model.__table__
+    increments = {name: table.c[name] + statement.excluded[name] for name in amounts}
+    await session.execute(statement.on_conflict_do_update(index_elements=list(key), set_=increments))
+
+
+def utc_day(session: AsyncSession, column: InstrumentedAttribute[datetime]) -> ColumnElement[date]:
+    """The UTC calendar day of a timestamp column, in SQL."""
+    if dialect_name(session) == "postgresql":
+        return sql_cast(func.timezone("UTC", column), Date)
+    return func.date(column)
 
 
 async def affected_rows(session: AsyncSession, statement: Update | Delete) -> int:

@@ -140,6 +140,19 @@ def defer_in(session: AsyncSession, delay: timedelta, task: Task[P], /, *args: P
     _queue(session, call)
 
 
+def batch(session: AsyncSession, task: Task[...], argument: str) -> list[Any]:
+    """The list passed as `argument` to the one call of `task` deferred in this unit of work,
+    created (and the call deferred) on first use: many items, one task after the commit. The
+    list is read when the call is dispatched, so items added later in the unit of work go too."""
+    for call in session.info.get(_PENDING_KEY, []):
+        if call.task is task:
+            items: list[Any] = call.kwargs[argument]
+            return items
+    items = []
+    _queue(session, TaskCall(task, {argument: items}))
+    return items
+
+
 def _keywords_only(task: Task[...], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
     # A worker receives the arguments as a JSON object: they go by name.
     if args:

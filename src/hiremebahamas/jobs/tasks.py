@@ -13,11 +13,10 @@ import logging
 from datetime import datetime
 
 from hiremebahamas.core import tasks
-from hiremebahamas.core.sql import insert_ignoring_conflicts
+from hiremebahamas.core.schedule import claim_period
 from hiremebahamas.core.tasks import TaskContext, TaskRegistry
 from hiremebahamas.jobs.alerts import service as alerts
 from hiremebahamas.jobs.postings import service
-from hiremebahamas.models import ScheduledRun
 from hiremebahamas.models.base import utcnow
 
 logger = logging.getLogger(__name__)
@@ -41,18 +40,12 @@ async def send_daily_job_alerts(context: TaskContext) -> None:
     logger.info("daily job alerts sent", extra={"count": count})
 
 
-async def claim(context: TaskContext, name: str, period: str) -> bool:
-    """True for the one caller that records (name, period) first."""
-    async with context.database.sessionmaker() as session, session.begin():
-        return await insert_ignoring_conflicts(session, ScheduledRun, name=name, period=period)
-
-
 async def run_due(context: TaskContext, now: datetime | None = None) -> None:
     """Expire jobs past their end; after 12:00 UTC (08:00 in Nassau), the day's job alert
     digests, claimed with a `ScheduledRun` row so that one process sends them, once."""
     now = now or utcnow()
     await expire_jobs(context)
-    if now.hour >= DIGEST_HOUR_UTC and await claim(context, DAILY_ALERTS, now.date().isoformat()):
+    if now.hour >= DIGEST_HOUR_UTC and await claim_period(context, DAILY_ALERTS, now.date().isoformat()):
         await send_daily_job_alerts(context)
 
 

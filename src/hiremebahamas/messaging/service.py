@@ -20,6 +20,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hiremebahamas.analytics.events import Event, record
 from hiremebahamas.billing import entitlements
 from hiremebahamas.core import realtime, tasks
 from hiremebahamas.core.errors import BadRequest, Conflict, EmailUnverified, Forbidden, NotFound, ValidationFailed
@@ -209,6 +210,7 @@ async def _send(
         return Sent(await load_view(session, sender, conversation.id), replay, created=False)
     recipient_id = conversation.user_b_id if conversation.user_a_id == sender.id else conversation.user_a_id
     unread = await _record_delivery(session, conversation.id, sender.id, recipient_id, message_id, now)
+    record(session, Event.MESSAGE_SENT, sender.id)
     view = await load_view(session, sender, conversation.id)
     message = await session.get_one(Message, message_id)
     await _tell(session, view, message, first_unread=unread == 1)

@@ -1,5 +1,6 @@
 """Every model, imported here so that `Base.metadata` knows all tables (Alembic, tests)."""
 
+from hiremebahamas.models.analytics import ActiveDay, AnalyticsEvent, DailyFigure, JobViewDay
 from hiremebahamas.models.audit import AuditEntry
 from hiremebahamas.models.auth import AuthSession, EmailToken, EmailTokenPurpose, RecoveryCode, RefreshToken
 from hiremebahamas.models.base import Base
@@ -43,7 +44,9 @@ from hiremebahamas.models.user import AccountType, StaffRole, User
 
 __all__ = [
     "AccountType",
+    "ActiveDay",
     "AlertFrequency",
+    "AnalyticsEvent",
     "ApplicationEvent",
     "ApplicationStatus",
     "AuditEntry",
@@ -59,6 +62,7 @@ __all__ = [
     "CompanyRole",
     "Conversation",
     "ConversationParticipant",
+    "DailyFigure",
     "Education",
     "EmailToken",
     "EmailTokenPurpose",
@@ -73,6 +77,7 @@ __all__ = [
     "JobCategory",
     "JobSkill",
     "JobStatus",
+    "JobViewDay",
     "Message",
     "Notification",
     "NotificationPreference",

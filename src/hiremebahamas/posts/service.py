@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.dml import ReturningUpdate
 
+from hiremebahamas.analytics.events import Event, record
 from hiremebahamas.billing import entitlements
 from hiremebahamas.core.errors import EmailUnverified, Forbidden, NotFound, ValidationFailed
 from hiremebahamas.core.pagination import PageParams
@@ -101,6 +102,7 @@ async def create_post(session: AsyncSession, actor: User, data: PostIn) -> Post:
     await session.flush()
     await _notify_mentions(session, actor, mentioned_usernames(body), {"post_id": str(post.id)})
     timelines.fan_out_after_commit(session, post.id, actor.id, post.created_at)
+    record(session, Event.POST_CREATED, actor.id)
     return post
 
 
@@ -176,6 +178,7 @@ async def like_post(session: AsyncSession, actor: User, post_id: uuid.UUID) -> L
     if not await insert_ignoring_conflicts(session, PostLike, post_id=post.id, user_id=actor.id, created_at=utcnow()):
         return LikeResult(True, post.like_count)
     count = await _bump(session, post, Post.like_count, 1)
+    record(session, Event.POST_LIKED, actor.id)
     await notify(session, post.author_id, "post.liked", actor_id=actor.id, data={"post_id": str(post.id)})
     return LikeResult(True, count)
 
@@ -218,6 +221,7 @@ async def add_comment(session: AsyncSession, actor: User, post_id: uuid.UUID, da
     session.add(comment)
     await session.flush()
     await _bump(session, post, Post.comment_count, 1)
+    record(session, Event.COMMENT_CREATED, actor.id)
     ids = {"post_id": str(post.id), "comment_id": str(comment.id)}
     await notify(session, post.author_id, "post.commented", actor_id=actor.id, data=ids)
     await _notify_mentions(session, actor, mentioned_usernames(body), ids)

@@ -6,7 +6,7 @@ What goes and what stays (docs/privacy.md):
   experience, education, skills, posts (with the likes and comments on them), their comments
   and likes elsewhere (the counters on those posts follow), follows and blocks both ways, job
   applications, saved searches, notifications to and about them, reports they filed, sessions,
-  tokens, recovery codes, usage counters;
+  tokens, recovery codes, usage counters, their events in the analytics log;
 - the `users` row stays as a tombstone with every personal field blanked, its email replaced
   by a unique text that is not an address: messages and conversations point at it, so the
   other person keeps their conversation, from "Deleted user";
@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hiremebahamas.core import response_areas
 from hiremebahamas.core.storage import Storage
 from hiremebahamas.models import (
+    AnalyticsEvent,
     ApplicationEvent,
     AuthSession,
     Block,
@@ -178,6 +179,9 @@ async def _delete_personal_rows(session: AsyncSession, user_id: uuid.UUID) -> No
         delete(RecoveryCode).where(RecoveryCode.user_id == user_id),
         delete(EmailToken).where(EmailToken.user_id == user_id),
         delete(UsageCounter).where(UsageCounter.user_id == user_id),
+        # What they did, as the analytics log has it; the days they were active stay, counts of
+        # an id that now names no one (the tombstone).
+        delete(AnalyticsEvent).where(AnalyticsEvent.user_id == user_id),
         # Kept, without the link to who they were (what the FKs do when a user row goes).
         update(Invoice).where(Invoice.user_id == user_id).values(user_id=None),
         update(Job).where(Job.posted_by_id == user_id).values(posted_by_id=None),

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from hiremebahamas.analytics.events import Event, record
 from hiremebahamas.core.errors import NotFound
 from hiremebahamas.core.pagination import PageParams, Position, newest_first_after
 from hiremebahamas.models import Block, Follow, Profile, User
@@ -55,6 +56,7 @@ async def follow_user(session: AsyncSession, actor: User, username: str) -> Foll
     against the plan's limit on people followed (graph.follow asks billing: 402 past it)."""
     person = await profiles.visible_person(session, actor, username)
     if await graph.follow(session, actor.id, person.user.id):
+        record(session, Event.FOLLOWED, actor.id)
         await notify(session, person.user.id, "follow.created", actor_id=actor.id, data={"username": actor.username})
     return await _state(session, person.user, True)
 

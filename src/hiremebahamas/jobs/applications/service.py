@@ -20,6 +20,7 @@ from sqlalchemy import Row, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from hiremebahamas.analytics.events import Event, record
 from hiremebahamas.companies import service as companies
 from hiremebahamas.config import Settings
 from hiremebahamas.core.errors import Conflict, EmailUnverified, Forbidden, NotFound, ValidationFailed
@@ -153,6 +154,7 @@ async def apply_to_job(
     if not inserted:
         raise Conflict("You have already applied to this job. See it under My applications.")
     session.add(ApplicationEvent(application_id=application_id, actor_id=actor.id, to_status=S.APPLIED))
+    record(session, Event.JOB_APPLIED, actor.id, job=str(job.id))
     application = await session.get_one(JobApplication, application_id)
     await _tell_team(session, settings, actor, job, company, team, application)
     await session.flush()
@@ -233,6 +235,8 @@ async def change_status(
         raise _refuse(current, target, allowed)
     application.status = target
     application.updated_at = utcnow()
+    if target == S.HIRED:
+        record(session, Event.CANDIDATE_HIRED, actor.id, job=str(view.job.id))
     session.add(
         ApplicationEvent(application_id=application.id, actor_id=actor.id, from_status=current, to_status=target)
     )

@@ -4,15 +4,23 @@ applications/api.py)."""
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from hiremebahamas.accounts.deps import CurrentUser, OptionalAuth, VerifiedAuth
 from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.core.pagination import Page
-from hiremebahamas.jobs.postings import for_you, service
-from hiremebahamas.jobs.postings.schemas import JobEnvelope, JobIn, JobSummaryOut, JobUpdateIn
-from hiremebahamas.web.deps import AppRuntime, DbSession
+from hiremebahamas.jobs.postings import for_you, service, stats
+from hiremebahamas.jobs.postings.schemas import (
+    JobDayStatsOut,
+    JobEnvelope,
+    JobIn,
+    JobStatsOut,
+    JobSummaryOut,
+    JobUpdateIn,
+)
+from hiremebahamas.web.deps import AppRuntime, DbSession, request_ip
 from hiremebahamas.web.openapi import NOT_FOUND, UPGRADE_REQUIRED
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -49,6 +57,35 @@ async def feature_job(job_id: uuid.UUID, auth: VerifiedAuth, db: DbSession) -> J
     """Pin the job to the top of search (Business plan: 5 a month)."""
     job = await service.feature_job(db, auth.user, job_id)
     return JobEnvelope(job=(await service.view_job(db, job.id, auth.user)).out())
+
+
+@router.post("/{job_id:uuid}/views", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+async def count_job_view(
+    job_id: uuid.UUID, request: Request, db: DbSession, auth: OptionalAuth, runtime: AppRuntime
+) -> Response:
+    """The job page's beacon: one view of the job (the employer's statistics). Nothing to send."""
+    client = f"{request_ip(request)} {request.headers.get('user-agent', '')}"
+    await stats.count_view(db, runtime.store, runtime.settings, job_id, auth.user if auth else None, client)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{job_id:uuid}/stats", responses=UPGRADE_REQUIRED | NOT_FOUND)
+async def job_stats(
+    job_id: uuid.UUID, auth: VerifiedAuth, db: DbSession, days: Annotated[int, Query(ge=1, le=90)] = 30
+) -> JobStatsOut:
+    """Views, different viewers (once a day each), applications and the view-to-apply rate of a
+    job, for its company's team on the Business plan."""
+    found = await stats.job_stats(db, auth.user, job_id, days)
+    return JobStatsOut(
+        views=found.views,
+        unique_viewers=found.unique_viewers,
+        applications=found.applications,
+        conversion_rate=found.conversion_rate,
+        by_day=[
+            JobDayStatsOut(date=d.day, views=d.views, unique_viewers=d.unique_viewers, applications=d.applications)
+            for d in found.by_day
+        ],
+    )
 
 
 @router.delete("/{job_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)

@@ -4,7 +4,7 @@ the search shares (`Money`, `CompanySlug`)."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
@@ -100,3 +100,20 @@ class JobOut(JobSummaryOut):
 
 class JobEnvelope(BaseModel):
     job: JobOut
+
+
+class JobDayStatsOut(BaseModel):
+    date: date
+    views: int
+    unique_viewers: int
+    applications: int
+
+
+class JobStatsOut(BaseModel):
+    """Totals since the job was posted; `by_day` covers the last `days` days (at most 90)."""
+
+    views: int
+    unique_viewers: int
+    applications: int
+    conversion_rate: float
+    by_day: list[JobDayStatsOut]

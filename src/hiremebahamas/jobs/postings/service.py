@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hiremebahamas.analytics.events import Event, record
 from hiremebahamas.billing import entitlements
 from hiremebahamas.companies import service as companies
 from hiremebahamas.companies.slugs import slugify
@@ -143,6 +144,7 @@ async def _open(session: AsyncSession, actor: User, job: Job, now: datetime) -> 
     job.closed_at = None
     if job.published_at is None:
         job.published_at = now
+        record(session, Event.JOB_POSTED, actor.id, job=str(job.id))
     # Saved searches with instant alerts hear about it once this commits.
     tasks.defer(session, alerts.send_instant_job_alerts, job_id=str(job.id))
 

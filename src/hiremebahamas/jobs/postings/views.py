@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from hiremebahamas.accounts.deps import CurrentAuth, VerifiedAuth
 from hiremebahamas.companies import service as companies
 from hiremebahamas.core.errors import AppError, ValidationFailed
-from hiremebahamas.jobs.postings import for_you, service
+from hiremebahamas.jobs.postings import for_you, service, stats
 from hiremebahamas.jobs.postings.forms import (
     PAGE_DEPENDENCIES,
     category_choices,
@@ -138,6 +138,13 @@ async def edit_job_page(request: Request, db: DbSession, auth: CurrentAuth, job_
     card = await service.view_job(db, job.id, auth.user)
     form = job_form(job, card.skills, company.slug)
     return await _form_page(request, db, auth, form=form, job_id=job.id)
+
+
+@router.get("/jobs/{job_id}/stats")
+async def job_stats_page(request: Request, db: DbSession, auth: CurrentAuth, job_id: uuid.UUID) -> Response:
+    found = await stats.job_stats(db, auth.user, job_id, days=30)
+    card = await service.view_job(db, job_id, auth.user)
+    return render(request, "jobs/stats.html", {"card": card, "stats": found})
 
 
 @router.post("/jobs/{job_id}/edit")

@@ -11,7 +11,7 @@ from hiremebahamas.core.pagination import Page
 from hiremebahamas.core.text import TEXT_PATTERN
 from hiremebahamas.jobs.postings.schemas import JobSummaryOut
 from hiremebahamas.jobs.search.schemas import JobSearch, SortOrder
-from hiremebahamas.jobs.search.service import search_jobs
+from hiremebahamas.jobs.search.service import note_search, search_jobs
 from hiremebahamas.models import EmploymentType, Island, JobCategory
 from hiremebahamas.web.deps import DbSession
 
@@ -55,4 +55,6 @@ async def search(
 ) -> Page[JobSummaryOut]:
     """Open jobs matching the text and filters; featured jobs first. Keyset-paginated."""
     page = await search_jobs(db, params, cursor=cursor, limit=limit)
+    if cursor is None:
+        note_search(db, params, page)
     return Page(items=[card.summary_out() for card in page.cards], next_cursor=page.next_cursor)

@@ -48,6 +48,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hiremebahamas.analytics.events import Event, record
 from hiremebahamas.core.cursors import Kind, decode_cursor, encode_cursor
 from hiremebahamas.core.errors import ValidationFailed
 from hiremebahamas.core.sql import dialect_name
@@ -287,6 +288,15 @@ async def search_jobs(
         last = rows[limit - 1]
         next_cursor = Cursor(sort, int(last.featured), last.sort_key, last[0].id).encode()
     return SearchPage(cards, next_cursor)
+
+
+def note_search(session: AsyncSession, search: JobSearch, page: SearchPage) -> None:
+    """Log a search by words (first pages only) for the analytics' search figures: the words
+    and whether anything was found, without who searched. Answers a cache shared are not
+    computed again, so a search repeated within the cache's lifetime counts once."""
+    if search.q:
+        terms = " ".join(search.q.lower().split())[:100]
+        record(session, Event.SEARCH_RUN, None, terms=terms, results=len(page.cards))
 
 
 async def matches(session: AsyncSession, search: JobSearch, job_id: uuid.UUID, now: datetime | None = None) -> bool:

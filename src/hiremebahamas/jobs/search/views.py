@@ -17,7 +17,7 @@ from hiremebahamas.jobs.postings.forms import (
     island_choices,
 )
 from hiremebahamas.jobs.search.form import search_from_request
-from hiremebahamas.jobs.search.service import search_jobs
+from hiremebahamas.jobs.search.service import note_search, search_jobs
 from hiremebahamas.web.deps import DbSession
 from hiremebahamas.web.rendering import render
 
@@ -36,6 +36,8 @@ async def search_page(request: Request, db: DbSession, auth: OptionalAuth, curso
         page = await search_jobs(db, search, cursor=cursor, limit=PAGE_SIZE)
     except ValidationFailed:
         page = await search_jobs(db, search, limit=PAGE_SIZE)  # a stale or edited cursor: start over
+    if cursor is None:
+        note_search(db, search, page)
     query = urlencode({**{k: v for k, v in raw.items() if v}})
     context = {
         "search": search,

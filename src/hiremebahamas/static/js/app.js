@@ -79,9 +79,30 @@
     true
   );
 
-  if (doc.readyState === "loading") {
-    doc.addEventListener("DOMContentLoaded", initNav);
-  } else {
+  // (d) <div data-view-beacon="/api/jobs/<id>/views"> tells the server the page was seen
+  // (the employer's statistics), even when a cache served the page itself.
+  function sendBeacons() {
+    doc.querySelectorAll("[data-view-beacon]").forEach(function (el) {
+      var headers = {};
+      var token = csrfToken();
+      if (token) headers["X-CSRF-Token"] = token;
+      fetch(el.getAttribute("data-view-beacon"), {
+        method: "POST",
+        credentials: "same-origin",
+        keepalive: true,
+        headers: headers,
+      }).catch(function () {});
+    });
+  }
+
+  function init() {
     initNav();
+    sendBeacons();
+  }
+
+  if (doc.readyState === "loading") {
+    doc.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
   }
 })();

@@ -1,0 +1,392 @@
+"""The operator's figures over a window of days ending today (docs/analytics.md defines them).
+
+Past days come from the daily rollup (`analytics_daily`), today from the live tables: the
+revenue figures from the subscription records as they are now (a subscription started a minute
+ago is in MRR), the activity counts from today's events and active-day marks. Every query reads
+a window's rows of figures or a day of events, never a scan of the members.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hiremebahamas.analytics.events import Event
+from hiremebahamas.analytics.rollup import (
+    MOVEMENTS,
+    PAID_STATUSES,
+    RETENTION_DAYS,
+    Figures,
+    day_start,
+    figures_of,
+)
+from hiremebahamas.billing.revenue import PAYING_STATUSES, mrr_cents, paying_subscriptions
+from hiremebahamas.models import (
+    ActiveDay,
+    DailyFigure,
+    Job,
+    JobApplication,
+    Subscription,
+    SubscriptionStatus,
+    TierCode,
+    User,
+)
+from hiremebahamas.models.base import utcnow
+
+
+class Series(StrEnum):
+    """The time series the API offers, by the daily figure each reads."""
+
+    DAU = "dau"
+    SIGNUPS = "signups"
+    MRR_CENTS = "mrr_cents"
+    APPLICATIONS = "applications"
+
+
+_SERIES_FIGURE = {
+    Series.DAU: "dau",
+    Series.SIGNUPS: f"events.{Event.SIGNED_UP.value}",
+    Series.MRR_CENTS: "mrr_cents",
+    Series.APPLICATIONS: f"events.{Event.JOB_APPLIED.value}",
+}
+
+
+_TODAY_KEY = "hiremebahamas.analytics_today"
+
+
+@dataclass(frozen=True)
+class Window:
+    """`days` days ending today (UTC): the rolled-up ones, then today."""
+
+    days: int
+    today: date
+
+    @property
+    def first(self) -> date:
+        return self.today - timedelta(days=self.days - 1)
+
+    def dates(self) -> list[date]:
+        return [self.first + timedelta(days=n) for n in range(self.days)]
+
+
+async def _today(session: AsyncSession, window: Window) -> Figures:
+    """Today's figures, computed once per unit of work (a page shows several views of them)."""
+    cached: dict[date, Figures] = session.info.setdefault(_TODAY_KEY, {})
+    if window.today not in cached:
+        cached[window.today] = await figures_of(session, window.today)
+    return cached[window.today]
+
+
+async def _stored(session: AsyncSession, window: Window, metrics: list[str]) -> Figures:
+    """The rolled-up figures of the window's past days, summed by (metric, dimension)."""
+    query = (
+        select(DailyFigure.metric, DailyFigure.dimension, func.sum(DailyFigure.value))
+        .where(DailyFigure.metric.in_(metrics), DailyFigure.day.between(window.first, window.today - timedelta(days=1)))
+        .group_by(DailyFigure.metric, DailyFigure.dimension)
+    )
+    return {(metric, dimension): int(total) for metric, dimension, total in (await session.execute(query)).all()}
+
+
+async def _distinct_active(session: AsyncSession, since: date, until: date) -> int:
+    query = select(func.count(distinct(ActiveDay.user_id))).where(ActiveDay.day.between(since, until))
+    return int((await session.execute(query)).scalar_one())
+
+
+def _ratio(part: float, whole: float) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+async def _activity(session: AsyncSession, today: date) -> dict[str, float]:
+    dau = await _distinct_active(session, today, today)
+    wau = await _distinct_active(session, today - timedelta(days=6), today)
+    mau = await _distinct_active(session, today - timedelta(days=29), today)
+    marks = select(func.count()).where(ActiveDay.day.between(today - timedelta(days=29), today))
+    average_dau = int((await session.execute(marks)).scalar_one()) / 30
+    return {"dau": dau, "wau": wau, "mau": mau, "stickiness": _ratio(average_dau, mau)}
+
+
+def _retention(figures: Figures) -> dict[str, float]:
+    """Members active k days after signing up, over those who signed up on the cohorts' days."""
+    sizes = {dimension: value for (metric, dimension), value in figures.items() if metric == "cohort_size"}
+    answer = {}
+    for k in RETENTION_DAYS:
+        retained = {d: v for (metric, d), v in figures.items() if metric == f"retained_d{k}"}
+        answer[f"d{k}"] = _ratio(sum(retained.values()), sum(sizes.get(cohort, 0) for cohort in retained))
+    return answer
+
+
+async def _cohort_sizes(session: AsyncSession, cohorts: set[str]) -> Figures:
+    if not cohorts:
+        return {}
+    days = [date.fromisoformat(cohort) for cohort in cohorts]
+    query = select(DailyFigure.day, DailyFigure.value).where(
+        DailyFigure.metric == f"events.{Event.SIGNED_UP.value}", DailyFigure.day.in_(days)
+    )
+    return {("cohort_size", day.isoformat()): value for day, value in (await session.execute(query)).all()}
+
+
+async def _window_figures(session: AsyncSession, window: Window) -> Figures:
+    """The window's figures: the stored days summed, plus today's computed now."""
+    names = [f"events.{event.value}" for event in Event]
+    metrics = [
+        *names,
+        "first_actions",
+        "search_no_results",
+        *(f"retained_d{k}" for k in RETENTION_DAYS),
+        *(f"mrr_{m}" for m in MOVEMENTS),
+    ]
+    totals: Figures = defaultdict(int, await _stored(session, window, metrics))
+    for key, value in (await _today(session, window)).items():
+        if key[0] in metrics:
+            totals[key] += value
+    cohorts = {dimension for (metric, dimension) in totals if metric.startswith("retained_d")}
+    return {**totals, **await _cohort_sizes(session, cohorts)}
+
+
+async def _new_paid(session: AsyncSession, since: datetime) -> dict[TierCode, int]:
+    query = (
+        select(Subscription.tier, func.count())
+        .where(
+            Subscription.created_at >= since, Subscription.status.in_((*PAYING_STATUSES, SubscriptionStatus.CANCELED))
+        )
+        .group_by(Subscription.tier)
+    )
+    return dict((await session.execute(query)).all())
+
+
+async def _logo_churn(session: AsyncSession, since: datetime) -> float:
+    """Paying subscriptions that ended in the window, over those paying when it began."""
+    ended = select(func.count()).where(
+        Subscription.status == SubscriptionStatus.CANCELED, Subscription.ended_at >= since
+    )
+    at_start = select(func.count()).where(
+        Subscription.status.in_(PAID_STATUSES),
+        Subscription.created_at < since,
+        or_(Subscription.ended_at.is_(None), Subscription.ended_at >= since),
+    )
+    return _ratio((await session.execute(ended)).scalar_one(), (await session.execute(at_start)).scalar_one())
+
+
+def _event(figures: Figures, event: Event) -> int:
+    return figures.get((f"events.{event.value}", ""), 0)
+
+
+def _funnel(figures: Figures, paid: dict[TierCode, int]) -> dict[str, float]:
+    stages = {
+        "signups": _event(figures, Event.SIGNED_UP),
+        "verified": _event(figures, Event.EMAIL_VERIFIED),
+        "first_action": figures.get(("first_actions", ""), 0),
+        "pro": paid.get(TierCode.PRO, 0),
+        "business": paid.get(TierCode.BUSINESS, 0),
+    }
+    funnel: dict[str, float] = dict(stages)
+    names = list(stages)
+    for previous, stage in itertools.pairwise(names):
+        funnel[f"{stage}_rate"] = _ratio(stages[stage], stages[previous])
+    return funnel
+
+
+async def summary(session: AsyncSession, days: int, now: datetime | None = None) -> dict[str, object]:
+    now = now or utcnow()
+    window = Window(days, now.date())
+    since = day_start(window.first)
+    figures = await _window_figures(session, window)
+    users_total = int((await session.execute(select(func.count()).where(User.is_active))).scalar_one())
+    mrr = await mrr_cents(session)
+    paying = await paying_subscriptions(session)
+    by_tier: dict[TierCode, int] = defaultdict(int)
+    for (tier, _interval), count in paying.items():
+        by_tier[tier] += count
+    customers = sum(by_tier.values())
+    activity = await _activity(session, window.today)
+    return {
+        "days": days,
+        "users_total": users_total,
+        "signups": _event(figures, Event.SIGNED_UP),
+        **activity,
+        "retention": _retention(figures),
+        "funnel": _funnel(figures, await _new_paid(session, since)),
+        "mrr_cents": round(mrr),
+        "arr_cents": round(mrr * 12),
+        "arpu_cents": round(mrr / users_total) if users_total else 0,
+        "arppu_cents": round(mrr / customers) if customers else 0,
+        "churn_rate": await _logo_churn(session, since),
+        "mrr_movements": {movement: figures.get((f"mrr_{movement}", ""), 0) for movement in MOVEMENTS},
+        "active_subscriptions": {"pro": by_tier[TierCode.PRO], "business": by_tier[TierCode.BUSINESS]},
+    }
+
+
+async def timeseries(
+    session: AsyncSession, series: Series, days: int, now: datetime | None = None
+) -> list[tuple[date, int]]:
+    """One value a day over the window, 0 for a day with none; today's computed now."""
+    window = Window(days, (now or utcnow()).date())
+    metric = _SERIES_FIGURE[series]
+    query = select(DailyFigure.day, DailyFigure.value).where(
+        DailyFigure.metric == metric,
+        DailyFigure.dimension == "",
+        and_(DailyFigure.day >= window.first, DailyFigure.day < window.today),
+    )
+    values = dict((await session.execute(query)).all())
+    today = await _today(session, window)
+    if series is Series.MRR_CENTS:
+        values[window.today] = round(await mrr_cents(session))
+    else:
+        values[window.today] = today.get((metric, ""), 0)
+    return [(day, int(values.get(day, 0))) for day in window.dates()]
+
+
+async def daily(session: AsyncSession, window: Window, metrics: list[str]) -> dict[str, list[int]]:
+    """Each metric (whole, not broken down) for every day of the window, today's computed now;
+    0 for a day without one."""
+    query = select(DailyFigure.metric, DailyFigure.day, DailyFigure.value).where(
+        DailyFigure.metric.in_(metrics),
+        DailyFigure.dimension == "",
+        DailyFigure.day.between(window.first, window.today - timedelta(days=1)),
+    )
+    values = {(metric, day): value for metric, day, value in (await session.execute(query)).all()}
+    today = await _today(session, window)
+    for metric in metrics:
+        values[(metric, window.today)] = today.get((metric, ""), 0)
+    values[("mrr_cents", window.today)] = round(await mrr_cents(session))
+    return {metric: [int(values.get((metric, day), 0)) for day in window.dates()] for metric in metrics}
+
+
+def week_of(day: date) -> date:
+    """The Monday of `day`'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """The members who signed up in one week, and the share of them active k days later (None
+    while no day of the week is k days old)."""
+
+    week: date
+    size: int
+    retention: dict[int, float | None]
+
+
+async def cohorts(session: AsyncSession, window: Window) -> list[Cohort]:
+    days = window.dates()[:-1]  # a cohort of today has no day after it yet
+    names = [f"retained_d{k}" for k in RETENTION_DAYS]
+    sizes = select(DailyFigure.day, DailyFigure.value).where(
+        DailyFigure.metric == f"events.{Event.SIGNED_UP.value}", DailyFigure.dimension == "", DailyFigure.day.in_(days)
+    )
+    size_of = dict((await session.execute(sizes)).all())
+    kept = select(DailyFigure.metric, DailyFigure.dimension, DailyFigure.value).where(
+        DailyFigure.metric.in_(names), DailyFigure.dimension.in_([day.isoformat() for day in days])
+    )
+    retained = {
+        (metric, date.fromisoformat(cohort)): value for metric, cohort, value in (await session.execute(kept)).all()
+    }
+    answer = []
+    for week in sorted({week_of(day) for day in days}):
+        members = [day for day in days if week_of(day) == week]
+        rates: dict[int, float | None] = {}
+        for k in RETENTION_DAYS:
+            # Only cohort days whose k-th day has been rolled up count, in both parts.
+            ready = [day for day in members if day + timedelta(days=k) < window.today]
+            whole = sum(size_of.get(day, 0) for day in ready)
+            rates[k] = _ratio(sum(retained.get((f"retained_d{k}", day), 0) for day in ready), whole) if ready else None
+        answer.append(Cohort(week, sum(size_of.get(day, 0) for day in members), rates))
+    return answer
+
+
+FUNNEL_STAGES = ("signups", "verified", "first_action", "pro", "business")
+_STAGE_FIGURE = {
+    "signups": (f"events.{Event.SIGNED_UP.value}", ""),
+    "verified": (f"events.{Event.EMAIL_VERIFIED.value}", ""),
+    "first_action": ("first_actions", ""),
+    "pro": ("new_paid", TierCode.PRO.value),
+    "business": ("new_paid", TierCode.BUSINESS.value),
+}
+
+
+async def weekly_funnel(session: AsyncSession, window: Window) -> list[tuple[date, dict[str, int]]]:
+    """Each funnel stage's count, week by week (weeks start on Monday; the first and the last
+    may be partial)."""
+    metrics = sorted({metric for metric, _ in _STAGE_FIGURE.values()})
+    query = select(DailyFigure.metric, DailyFigure.dimension, DailyFigure.day, DailyFigure.value).where(
+        DailyFigure.metric.in_(metrics), DailyFigure.day.between(window.first, window.today - timedelta(days=1))
+    )
+    rows = [(metric, dimension, day, value) for metric, dimension, day, value in (await session.execute(query)).all()]
+    rows += [(m, d, window.today, v) for (m, d), v in (await _today(session, window)).items() if m in metrics]
+    weeks: dict[date, dict[str, int]] = {}
+    for week in sorted({week_of(day) for day in window.dates()}):
+        weeks[week] = dict.fromkeys(FUNNEL_STAGES, 0)
+    stage_of = {figure: stage for stage, figure in _STAGE_FIGURE.items()}
+    for metric, dimension, day, value in rows:
+        if (stage := stage_of.get((metric, dimension))) is not None:
+            weeks[week_of(day)][stage] += value
+    return list(weeks.items())
+
+
+@dataclass(frozen=True)
+class Marketplace:
+    """How well jobs and people meet in the window (docs/analytics.md)."""
+
+    jobs_posted: int
+    applications: int
+    applications_per_job: float
+    median_hours_to_first_applicant: float | None
+    hires: int
+    messages_per_active_member: float
+    searches: int
+    search_to_apply_rate: float
+    failed_searches: list[tuple[str, int]]
+
+
+async def _first_applicants(session: AsyncSession, since: datetime) -> tuple[list[float], int]:
+    """For the jobs first published in the window: hours from publication to the first
+    application (jobs with one), and how many applications they received."""
+    query = (
+        select(Job.published_at, func.min(JobApplication.created_at), func.count(JobApplication.id))
+        .outerjoin(JobApplication, JobApplication.job_id == Job.id)
+        .where(Job.published_at >= since)
+        .group_by(Job.id, Job.published_at)
+    )
+    hours, applications = [], 0
+    for published, first, count in (await session.execute(query)).all():
+        applications += count
+        if first is not None and published is not None:
+            hours.append(max(0.0, (_aware(first) - _aware(published)).total_seconds() / 3600))
+    return hours, applications
+
+
+def _aware(moment: datetime | str) -> datetime:
+    """An aggregate's timestamp (SQLite's min() answers naive UTC, or text)."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+async def marketplace(session: AsyncSession, days: int, now: datetime | None = None) -> Marketplace:
+    window = Window(days, (now or utcnow()).date())
+    figures = await _window_figures(session, window)
+    hours, applied_to_new = await _first_applicants(session, day_start(window.first))
+    jobs_posted = _event(figures, Event.JOB_POSTED)
+    applications, searches = _event(figures, Event.JOB_APPLIED), _event(figures, Event.SEARCH_RUN)
+    active = await _distinct_active(session, window.first, window.today)
+    failed = sorted(
+        ((terms, count) for (metric, terms), count in figures.items() if metric == "search_no_results"),
+        key=lambda pair: (-pair[1], pair[0]),
+    )
+    return Marketplace(
+        jobs_posted=jobs_posted,
+        applications=applications,
+        applications_per_job=_ratio(applied_to_new, jobs_posted),
+        median_hours_to_first_applicant=round(statistics.median(hours), 1) if hours else None,
+        hires=_event(figures, Event.CANDIDATE_HIRED),
+        messages_per_active_member=_ratio(_event(figures, Event.MESSAGE_SENT), active),
+        searches=searches,
+        search_to_apply_rate=_ratio(applications, searches),
+        failed_searches=failed[:20],
+    )

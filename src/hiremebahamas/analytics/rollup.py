@@ -1,0 +1,200 @@
+"""The daily rollup: one day's figures from the event log, the active days and the subscription
+records, stored in `analytics_daily` (docs/analytics.md defines each one).
+
+A day is rolled up once it is over (the schedule does yesterday, `hiremebahamas analytics
+rollup --date` any day); rolling a day up again replaces its figures, so a late event or a fixed
+definition is one command away. Every query reads one day of events (the `occurred_at` index) or
+a few days of active-day marks (their primary key), so a day costs the same whatever the number
+of members.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import ColumnElement, and_, delete, distinct, exists, func, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from hiremebahamas.analytics.events import FIRST_ACTIONS, Event
+from hiremebahamas.billing.revenue import monthly_cents
+from hiremebahamas.billing.tiers import load_tiers, tier_by_code
+from hiremebahamas.models import ActiveDay, AnalyticsEvent, DailyFigure, Subscription, SubscriptionStatus
+
+RETENTION_DAYS = (1, 7, 30)
+# A subscription was paying on a past day if it had started and not yet ended: canceled ones
+# were paid for until they ended; one still incomplete or on trial never was.
+PAID_STATUSES = (SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE, SubscriptionStatus.CANCELED)
+MOVEMENTS = ("new", "reactivation", "expansion", "contraction", "churned")
+
+Figures = dict[tuple[str, str], int]
+
+
+def day_start(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def _on(day: date) -> tuple[datetime, datetime]:
+    return day_start(day), day_start(day + timedelta(days=1))
+
+
+def _events_on(day: date) -> ColumnElement[bool]:
+    start, end = _on(day)
+    return and_(AnalyticsEvent.occurred_at >= start, AnalyticsEvent.occurred_at < end)
+
+
+async def _event_counts(session: AsyncSession, day: date, figures: Figures) -> None:
+    query = select(AnalyticsEvent.name, func.count()).where(_events_on(day)).group_by(AnalyticsEvent.name)
+    for name, count in (await session.execute(query)).all():
+        figures[(f"events.{name}", "")] = count
+
+
+async def _active(session: AsyncSession, day: date, figures: Figures) -> None:
+    for metric, days in (("dau", 1), ("wau", 7), ("mau", 30)):
+        window = ActiveDay.day.between(day - timedelta(days=days - 1), day)
+        query = select(func.count(distinct(ActiveDay.user_id))).where(window)
+        figures[(metric, "")] = (await session.execute(query)).scalar_one()
+
+
+async def _retention(session: AsyncSession, day: date, figures: Figures) -> None:
+    """Of the members who signed up `k` days before `day`, how many were active on `day`."""
+    for k in RETENTION_DAYS:
+        cohort = day - timedelta(days=k)
+        start, end = _on(cohort)
+        active = exists().where(ActiveDay.day == day, ActiveDay.user_id == AnalyticsEvent.user_id)
+        query = select(func.count(distinct(AnalyticsEvent.user_id))).where(
+            AnalyticsEvent.name == Event.SIGNED_UP.value,
+            AnalyticsEvent.occurred_at >= start,
+            AnalyticsEvent.occurred_at < end,
+            active,
+        )
+        figures[(f"retained_d{k}", cohort.isoformat())] = (await session.execute(query)).scalar_one()
+
+
+async def _first_actions(session: AsyncSession, day: date, figures: Figures) -> None:
+    """Members whose first post, application or message (in the kept log) was on `day`."""
+    names = [event.value for event in FIRST_ACTIONS]
+    earlier = aliased(AnalyticsEvent)
+    before = exists().where(
+        earlier.user_id == AnalyticsEvent.user_id, earlier.name.in_(names), earlier.occurred_at < day_start(day)
+    )
+    query = select(func.count(distinct(AnalyticsEvent.user_id))).where(
+        _events_on(day), AnalyticsEvent.name.in_(names), ~before
+    )
+    figures[("first_actions", "")] = (await session.execute(query)).scalar_one()
+
+
+async def _revenue(session: AsyncSession, day: date, figures: Figures) -> None:
+    """MRR and paying subscriptions at the day's end, and the paid ones started that day (by
+    tier), from the subscription records."""
+    end = _on(day)[1]
+    tiers = await load_tiers(session)
+    paying = and_(
+        Subscription.status.in_(PAID_STATUSES),
+        Subscription.created_at < end,
+        or_(Subscription.ended_at.is_(None), Subscription.ended_at >= end),
+    )
+    query = (
+        select(Subscription.tier, Subscription.interval, func.count())
+        .where(paying)
+        .group_by(Subscription.tier, Subscription.interval)
+    )
+    mrr, count = 0.0, Counter[str]()
+    for tier, interval, n in (await session.execute(query)).all():
+        mrr += monthly_cents(tier_by_code(tiers, tier), interval) * n
+        count[tier.value] += n
+    figures[("mrr_cents", "")] = round(mrr)
+    for tier_code, n in count.items():
+        figures[("paying", tier_code)] = n
+    start = _on(day)[0]
+    started = (
+        select(Subscription.tier, func.count())
+        .where(Subscription.status.in_(PAID_STATUSES), Subscription.created_at >= start, Subscription.created_at < end)
+        .group_by(Subscription.tier)
+    )
+    for tier, n in (await session.execute(started)).all():
+        figures[("new_paid", tier.value)] = n
+
+
+def movement_of(name: str, properties: dict[str, object]) -> tuple[str, float] | None:
+    """Which MRR movement a subscription event is, and by how much (negative for a loss)."""
+    before, after = properties.get("mrr_before"), properties.get("mrr_after")
+    if not isinstance(before, int | float) or not isinstance(after, int | float):
+        return None
+    change = float(after) - float(before)
+    if name == Event.SUBSCRIPTION_STARTED.value:
+        return ("reactivation" if properties.get("reactivation") else "new"), change
+    if name == Event.SUBSCRIPTION_ENDED.value:
+        return "churned", change
+    if name in (Event.SUBSCRIPTION_UPGRADED.value, Event.SUBSCRIPTION_DOWNGRADED.value):
+        return ("expansion" if change > 0 else "contraction"), change
+    return None
+
+
+async def _movements(session: AsyncSession, day: date, figures: Figures) -> None:
+    names = [
+        event.value
+        for event in (
+            Event.SUBSCRIPTION_STARTED,
+            Event.SUBSCRIPTION_ENDED,
+            Event.SUBSCRIPTION_UPGRADED,
+            Event.SUBSCRIPTION_DOWNGRADED,
+        )
+    ]
+    query = select(AnalyticsEvent.name, AnalyticsEvent.properties).where(
+        _events_on(day), AnalyticsEvent.name.in_(names)
+    )
+    totals = dict.fromkeys(MOVEMENTS, 0.0)
+    for name, properties in (await session.execute(query)).all():
+        if (found := movement_of(name, properties)) is not None:
+            totals[found[0]] += found[1]
+    for movement, cents in totals.items():
+        figures[(f"mrr_{movement}", "")] = round(cents)
+
+
+TOP_FAILED_SEARCHES = 50
+"""Search words without results kept per day (the most searched)."""
+
+
+async def _failed_searches(session: AsyncSession, day: date, figures: Figures) -> None:
+    terms = AnalyticsEvent.properties["terms"].as_string()
+    query = (
+        select(terms, func.count())
+        .where(
+            _events_on(day),
+            AnalyticsEvent.name == Event.SEARCH_RUN.value,
+            AnalyticsEvent.properties["results"].as_integer() == 0,
+        )
+        .group_by(terms)
+        .order_by(func.count().desc(), terms)
+        .limit(TOP_FAILED_SEARCHES)
+    )
+    for words, count in (await session.execute(query)).all():
+        if words:
+            figures[("search_no_results", words)] = count
+
+
+async def figures_of(session: AsyncSession, day: date) -> Figures:
+    figures: Figures = {}
+    parts = (_event_counts, _active, _retention, _first_actions, _revenue, _movements, _failed_searches)
+    for part in parts:
+        await part(session, day, figures)
+    return figures
+
+
+async def rollup_day(session: AsyncSession, day: date) -> int:
+    """Compute and store `day`'s figures in place of any stored before; how many were stored."""
+    figures = await figures_of(session, day)
+    await session.execute(delete(DailyFigure).where(DailyFigure.day == day))
+    rows = [{"metric": m, "dimension": d, "day": day, "value": v} for (m, d), v in sorted(figures.items())]
+    await session.execute(insert(DailyFigure), rows)
+    return len(rows)
+
+
+async def prune(session: AsyncSession, retention_days: int, today: date) -> None:
+    """Raw events and active-day marks past the retention period go; the daily figures made
+    from them stay."""
+    oldest = today - timedelta(days=retention_days)
+    await session.execute(delete(AnalyticsEvent).where(AnalyticsEvent.occurred_at < day_start(oldest)))
+    await session.execute(delete(ActiveDay).where(ActiveDay.day < oldest))
