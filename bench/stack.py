@@ -67,7 +67,9 @@ def start(
     seed_value: int | None,
     workers: int,
     max_requests: int | None,
+    settings: dict[str, str] | None = None,
 ) -> Stack:
+    """`settings`: more of the app's environment (e.g. STAFF_REQUIRE_TOTP for a staff page)."""
     postgres = start_postgres()
     stack.callback(postgres.stop)
     postgres.create_database(DATABASE_NAME)
@@ -82,6 +84,7 @@ def start(
         redis_url=redis.url(),
         max_requests=max_requests,
     )
+    env.update(settings or {})
     server.migrate(env, work)
     started = time.perf_counter()
     load_demo_data(env, work, size, seed_value)

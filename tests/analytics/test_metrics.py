@@ -103,7 +103,7 @@ async def _figures(runtime: Runtime, day: date) -> dict[tuple[str, str], int]:
 
 
 async def test_active_members_retention_and_first_actions_of_a_day(runtime: Runtime) -> None:
-    ann, bob, cat, dan = (new_id() for _ in range(4))
+    ann, bob, cat, dan, eve = (new_id() for _ in range(5))
     await _log(
         runtime,
         # Ann and Bob sign up a day apart before DAY; Cat a week before, Dan 30 days before.
@@ -119,18 +119,21 @@ async def test_active_members_retention_and_first_actions_of_a_day(runtime: Runt
         (Event.MESSAGE_SENT, ann, at(DAY, 10), {}),
         (Event.VISITED, cat, at(DAY, 11), {}),
         (Event.POST_CREATED, dan, at(DAY, 23), {}),
+        # Eve, a member for 40 days, posts for the first time: no new member's first action.
+        (Event.SIGNED_UP, eve, at(DAY - timedelta(days=40)), {}),
+        (Event.POST_CREATED, eve, at(DAY, 7), {}),
         # The next day does not count for DAY.
         (Event.VISITED, bob, at(DAY + timedelta(days=1), 0), {}),
     )
     figures = await _figures(runtime, DAY)
-    assert figures[("dau", "")] == 3  # Ann, Cat, Dan
-    assert figures[("wau", "")] == 4  # and Bob, who signed up the day before
-    assert figures[("mau", "")] == 4  # Dan's sign-up 30 days before is outside the 30 days
+    assert figures[("dau", "")] == 4  # Ann, Cat, Dan, Eve
+    assert figures[("wau", "")] == 5  # and Bob, who signed up the day before
+    assert figures[("mau", "")] == 5  # Dan's sign-up 30 days before is outside the 30 days
     assert figures[("retained_d1", (DAY - timedelta(days=1)).isoformat())] == 1  # Ann, not Bob
     assert figures[("retained_d7", (DAY - timedelta(days=7)).isoformat())] == 1
     assert figures[("retained_d30", (DAY - timedelta(days=30)).isoformat())] == 1
-    assert figures[("first_actions", "")] == 1  # Ann; Dan posted before
-    assert figures[("events.post_created", "")] == 2
+    assert figures[("first_actions", "")] == 1  # Ann; Dan posted before, Eve is no new member
+    assert figures[("events.post_created", "")] == 3
     assert figures[("events.visited", "")] == 2
 
 

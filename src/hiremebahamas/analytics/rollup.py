@@ -72,15 +72,25 @@ async def _retention(session: AsyncSession, day: date, figures: Figures) -> None
         figures[(f"retained_d{k}", cohort.isoformat())] = (await session.execute(query)).scalar_one()
 
 
+NEW_MEMBER_DAYS = 30
+"""A first action counts in the funnel when it comes this soon after signing up."""
+
+
 async def _first_actions(session: AsyncSession, day: date, figures: Figures) -> None:
-    """Members whose first post, application or message (in the kept log) was on `day`."""
+    """New members (signed up in the 30 days before) whose first post, application or message
+    was on `day`."""
     names = [event.value for event in FIRST_ACTIONS]
-    earlier = aliased(AnalyticsEvent)
+    earlier, signup = aliased(AnalyticsEvent), aliased(AnalyticsEvent)
     before = exists().where(
         earlier.user_id == AnalyticsEvent.user_id, earlier.name.in_(names), earlier.occurred_at < day_start(day)
     )
+    new_member = exists().where(
+        signup.user_id == AnalyticsEvent.user_id,
+        signup.name == Event.SIGNED_UP.value,
+        signup.occurred_at >= day_start(day - timedelta(days=NEW_MEMBER_DAYS)),
+    )
     query = select(func.count(distinct(AnalyticsEvent.user_id))).where(
-        _events_on(day), AnalyticsEvent.name.in_(names), ~before
+        _events_on(day), AnalyticsEvent.name.in_(names), new_member, ~before
     )
     figures[("first_actions", "")] = (await session.execute(query)).scalar_one()
 
