@@ -17,7 +17,7 @@ from hiremebahamas.accounts.service import NewLogin
 from hiremebahamas.config import Settings
 from hiremebahamas.core import security
 from hiremebahamas.core.errors import AccountPendingDeletion, AppError, Forbidden, NotFound, ValidationFailed
-from hiremebahamas.models import User
+from hiremebahamas.models import Profile, User
 from hiremebahamas.privacy.pages import restore_page
 from hiremebahamas.privacy.service import deletion_due
 from hiremebahamas.web.csrf import rotate_csrf_cookie
@@ -216,6 +216,7 @@ async def account_settings_page(
     base: dict[str, Any] = {"sessions": sessions, "this_session": auth.session.id, "errors": {}, "error": None}
     base["current_user_two_factor"] = auth.user.has_second_factor
     base["deletion_due"] = deletion_due(get_settings(request))
+    base["privacy"] = await db.get(Profile, auth.user.id)  # None: never edited, the defaults
     return render(request, "accounts/account.html", {**base, **context}, status_code=status_code)
 
 

@@ -83,7 +83,7 @@ async def list_messages(
     return MessagePageOut(
         items=[service.message_out(page.view, m) for m in page.messages],
         next_cursor=page.next_cursor,
-        other_last_read_message_id=page.view.theirs.last_read_message_id,
+        other_last_read_message_id=page.view.other_last_read_message_id,
     )
 
 

@@ -6,8 +6,23 @@ from __future__ import annotations
 import functools
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import BindParameter, ColumnElement, Integer, Row, Select, Uuid, and_, bindparam, case, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Row,
+    Select,
+    Uuid,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -28,13 +43,23 @@ class ConversationView:
     other_avatar_id: uuid.UUID | None
     last_message: Message | None
     blocked: bool
+    other_shows_reads: bool
+    """The other person's read-receipts control: False hides when they read (no "Seen")."""
 
     def sender(self, message: Message) -> User:
         return self.me if message.sender_id == self.me.id else self.other
 
+    @property
+    def other_last_read_message_id(self) -> uuid.UUID | None:
+        return self.theirs.last_read_message_id if self.other_shows_reads else None
+
+    @property
+    def other_last_read_at(self) -> datetime | None:
+        return self.theirs.last_read_at if self.other_shows_reads else None
+
     def seen_by_other(self, message: Message) -> bool:
         read = self.theirs
-        if read.last_read_message_at is None or read.last_read_message_id is None:
+        if not self.other_shows_reads or read.last_read_message_at is None or read.last_read_message_id is None:
             return False
         return (message.created_at, message.id) <= (read.last_read_message_at, read.last_read_message_id)
 
@@ -43,9 +68,9 @@ def other_user_id(user_id: uuid.UUID | BindParameter[uuid.UUID]) -> ColumnElemen
     return case((Conversation.user_a_id == user_id, Conversation.user_b_id), else_=Conversation.user_a_id)
 
 
-_Row = Row[Conversation, ConversationParticipant, ConversationParticipant, User, uuid.UUID | None, Message, bool]
+_Row = Row[Conversation, ConversationParticipant, ConversationParticipant, User, uuid.UUID | None, Message, bool, bool]
 ViewsQuery = Select[
-    Conversation, ConversationParticipant, ConversationParticipant, User, uuid.UUID | None, Message, bool
+    Conversation, ConversationParticipant, ConversationParticipant, User, uuid.UUID | None, Message, bool, bool
 ]
 
 # The statements below run on every message sent and every inbox page. Each is built once with
@@ -68,6 +93,8 @@ def _views_query() -> ViewsQuery:
             Profile.avatar_upload_id,
             last,
             blocked_between_clause(me_id, other.id).label("blocked"),
+            # No profile row yet: the defaults, read receipts on.
+            func.coalesce(Profile.read_receipts, true()).label("shows_reads"),
         )
         .join(mine, and_(mine.conversation_id == Conversation.id, mine.user_id == me_id))
         .join(other, other.id == other_user_id(me_id))
@@ -78,8 +105,8 @@ def _views_query() -> ViewsQuery:
 
 
 def _view(me: User, row: _Row) -> ConversationView:
-    conversation, mine, theirs, other, avatar, last, blocked = row
-    return ConversationView(conversation, mine, theirs, me, other, avatar, last, bool(blocked))
+    conversation, mine, theirs, other, avatar, last, blocked, shows_reads = row
+    return ConversationView(conversation, mine, theirs, me, other, avatar, last, bool(blocked), bool(shows_reads))
 
 
 @functools.cache
@@ -119,6 +146,12 @@ async def conversation_views(
     views = [_view(me, row) for row in await session.execute(_inbox_page(after=position is not None), params)]
     views.sort(key=lambda v: (v.mine.last_message_at, v.conversation.id), reverse=True)
     return views
+
+
+async def shows_reads(session: AsyncSession, user_id: uuid.UUID) -> bool:
+    """The person's read-receipts control (on when they have no profile row yet)."""
+    query = select(Profile.read_receipts).where(Profile.user_id == user_id)
+    return (await session.execute(query)).scalar_one_or_none() is not False
 
 
 async def existing_conversation(session: AsyncSession, a: uuid.UUID, b: uuid.UUID) -> Conversation | None:

@@ -2,12 +2,15 @@
 
 - Only verified members send; nobody messages themselves or someone a block separates them
   from (either way round); deactivated accounts cannot be reached.
+- The recipient's "who may message me" control (permissions.py) decides who may start a
+  conversation with them or write in one they did not start; in one they started, the other
+  person may always answer.
 - A message is stored before anyone is told: live events and notifications go out after the
   unit of work commits.
 - A retried send is never a second message: the client's key (the `Idempotency-Key` header or
   `client_id`) is unique per sender, and a key seen before answers with the message it made.
 - The recipient's unread count lives on their side of the conversation; reading resets it and
-  tells the sender ("Seen").
+  tells the sender ("Seen") unless the reader turned read receipts off.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from hiremebahamas.core.errors import BadRequest, Conflict, EmailUnverified, For
 from hiremebahamas.core.pagination import PageParams, Position
 from hiremebahamas.core.sql import insert_ignoring_conflicts
 from hiremebahamas.messaging import repository
+from hiremebahamas.messaging.permissions import ensure_accepts_messages
 from hiremebahamas.messaging.repository import ConversationView
 from hiremebahamas.messaging.schemas import MAX_MESSAGE_LENGTH, ConversationOut, MessageOut, PersonOut, ReadOut
 from hiremebahamas.messaging.tasks import email_unread_message
@@ -87,7 +91,7 @@ def message_out(view: ConversationView, message: Message) -> MessageOut:
 
 
 def conversation_out(view: ConversationView) -> ConversationOut:
-    conversation, theirs = view.conversation, view.theirs
+    conversation = view.conversation
     return ConversationOut(
         id=conversation.id,
         other=person_out(view.other, view.other_avatar_id),
@@ -95,8 +99,8 @@ def conversation_out(view: ConversationView) -> ConversationOut:
         last_message=message_out(view, view.last_message) if view.last_message is not None else None,
         last_message_at=conversation.last_message_at,
         unread_count=view.mine.unread_count,
-        other_last_read_message_id=theirs.last_read_message_id,
-        other_last_read_at=theirs.last_read_at,
+        other_last_read_message_id=view.other_last_read_message_id,
+        other_last_read_at=view.other_last_read_at,
         can_send=not view.blocked,
         created_at=conversation.created_at,
     )
@@ -116,11 +120,15 @@ async def _check_message_allowance(session: AsyncSession, sender: User, conversa
     await entitlements.ensure_can_send_message(session, sender, conversation)
 
 
-async def _check_can_send(session: AsyncSession, sender: User, recipient_id: uuid.UUID) -> None:
+async def _check_can_send(
+    session: AsyncSession, sender: User, recipient_id: uuid.UUID, conversation: Conversation | None
+) -> None:
     if not sender.email_verified:
         raise EmailUnverified()
     if await is_blocked_between(session, sender.id, recipient_id):
         raise Forbidden("You cannot message this person.")
+    if conversation is None or conversation.started_by_id != recipient_id:
+        await ensure_accepts_messages(session, sender.id, recipient_id)
 
 
 async def _replayed(session: AsyncSession, sender: User, client_id: str | None) -> Message | None:
@@ -139,8 +147,9 @@ async def start_conversation(
     if recipient.id == sender.id:
         raise BadRequest("You cannot send a message to yourself.")
     text = clean_body(body)
-    await _check_can_send(session, sender, recipient.id)
-    conversation = await _conversation_between(session, sender, recipient)
+    existing = await repository.existing_conversation(session, sender.id, recipient.id)
+    await _check_can_send(session, sender, recipient.id, existing)
+    conversation = existing or await _conversation_between(session, sender, recipient)
     return await _send(session, sender, conversation, text, client_id)
 
 
@@ -153,7 +162,7 @@ async def send_message(
         return Sent(await load_view(session, sender, conversation_id), replay, created=False)
     view = await load_view(session, sender, conversation_id)
     text = clean_body(body)
-    await _check_can_send(session, sender, view.other.id)
+    await _check_can_send(session, sender, view.other.id, view.conversation)
     return await _send(session, sender, view.conversation, text, client_id)
 
 
@@ -307,7 +316,10 @@ async def mark_read(session: AsyncSession, user: User, conversation_id: uuid.UUI
         conversation_id=conversation.id, last_read_message_id=conversation.last_message_id, read_at=now, unread_count=0
     )
     data = {"reader": person_out(user).model_dump(mode="json"), **receipt.model_dump(mode="json")}
-    realtime.publish_after_commit(session, [user.id, view.other.id], READ_EVENT, data)
+    # The reader's other open pages always hear of it; the other person only if the reader
+    # shows read receipts.
+    told = [user.id, view.other.id] if await repository.shows_reads(session, user.id) else [user.id]
+    realtime.publish_after_commit(session, told, READ_EVENT, data)
     return receipt
 
 

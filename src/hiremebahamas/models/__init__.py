@@ -37,7 +37,15 @@ from hiremebahamas.models.jobs import (
 from hiremebahamas.models.messaging import Conversation, ConversationParticipant, Message, NotificationPreference
 from hiremebahamas.models.notification import Notification
 from hiremebahamas.models.places import Island
-from hiremebahamas.models.profile import Education, Experience, Profile, ProfileSkill, ProfileVisibility, Skill
+from hiremebahamas.models.profile import (
+    Education,
+    Experience,
+    MessagesFrom,
+    Profile,
+    ProfileSkill,
+    ProfileVisibility,
+    Skill,
+)
 from hiremebahamas.models.social import Block, Comment, Follow, Post, PostLike, Report, ReportStatus, ReportTarget
 from hiremebahamas.models.upload import Upload, UploadPurpose
 from hiremebahamas.models.user import AccountType, StaffRole, User
@@ -79,6 +87,7 @@ __all__ = [
     "JobStatus",
     "JobViewDay",
     "Message",
+    "MessagesFrom",
     "Notification",
     "NotificationPreference",
     "Post",

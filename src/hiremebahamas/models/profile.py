@@ -19,6 +19,16 @@ class ProfileVisibility(StrEnum):
     MEMBERS = "members"
 
 
+class MessagesFrom(StrEnum):
+    """Who may start a conversation with a person or write in one they did not start. Employers
+    with an open application on one of their jobs always may (messaging/permissions.py)."""
+
+    EVERYONE = "everyone"
+    FOLLOWING = "following"
+    """People they follow."""
+    NOBODY = "nobody"
+
+
 class Profile(TimestampMixin, Base):
     __tablename__ = "profiles"
     __table_args__ = (Index("ix_profiles_talent", "available_for_hire", "updated_at"),)
@@ -32,6 +42,12 @@ class Profile(TimestampMixin, Base):
     avatar_upload_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("uploads.id", ondelete="SET NULL"), default=None
     )
+    # Privacy controls (docs/privacy.md); being in the talent directory is `available_for_hire`.
+    messages_from: Mapped[MessagesFrom] = mapped_column(str_enum(MessagesFrom), default=MessagesFrom.EVERYONE)
+    # False: the profile page says `noindex` (meta tag and X-Robots-Tag) and is not in the sitemap.
+    search_engine_indexing: Mapped[bool] = mapped_column(default=True)
+    # False: the people they write with do not see when they read ("Seen", read times).
+    read_receipts: Mapped[bool] = mapped_column(default=True)
     # [{"label": "Portfolio", "url": "https://…"}], at most a handful: kept inline.
     links: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 

@@ -17,6 +17,7 @@ from hiremebahamas.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from hiremebahamas.models import Island, User
 from hiremebahamas.profiles import entries, service
 from hiremebahamas.profiles.cache import ProfileCache
+from hiremebahamas.profiles.indexing import robots_tagged
 from hiremebahamas.profiles.schemas import (
     EducationEnvelope,
     EducationIn,
@@ -57,7 +58,9 @@ async def get_me(user: CurrentUser, db: DbSession) -> MeOut:
 @users_router.patch("/me", responses=NOT_FOUND)
 async def update_me(body: ProfileUpdateIn, user: CurrentUser, db: DbSession) -> MeOut:
     """Any subset of: first_name, last_name, username, headline, bio, island, skills, links,
-    avatar_upload_id (an upload of purpose "avatar"), available_for_hire, visibility."""
+    avatar_upload_id (an upload of purpose "avatar"), available_for_hire (which also lists you in
+    the talent directory), visibility, and the privacy controls messages_from,
+    search_engine_indexing and read_receipts."""
     await service.update_profile(db, user, body)
     return await _me(db, user)
 
@@ -120,15 +123,16 @@ async def get_profile(username: str, auth: OptionalAuth, db: DbSession, runtime:
     if auth is not None:
         metrics.count_cache("profile", "bypass")
         view = await service.public_profile(db, auth.user, username)
-        return Response(PublicProfileEnvelope(profile=view.out()).model_dump_json(), media_type="application/json")
+        body = PublicProfileEnvelope(profile=view.out()).model_dump_json()
+        return robots_tagged(Response(body, media_type="application/json"), view.profile.search_engine_indexing)
     cache = ProfileCache(runtime.store, runtime.settings.cache_user_ttl)
     key = await cache.key(username)
     if (cached := await cache.read(db, key, username)) is not None:
-        return Response(cached, media_type="application/json")
+        return robots_tagged(Response(cached.body, media_type="application/json"), cached.indexable)
     view = await service.public_profile(db, None, username)
     body = PublicProfileEnvelope(profile=view.out()).model_dump_json()
     await cache.write(key, view.user.id, body)
-    return Response(body, media_type="application/json")
+    return robots_tagged(Response(body, media_type="application/json"), view.profile.search_engine_indexing)
 
 
 @talent_router.get("/talent")

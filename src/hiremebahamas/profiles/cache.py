@@ -14,7 +14,8 @@ Freshness:
   database, and forgetting moves to a new version. An answer built from data read before the
   commit is stored under the old version, which nobody reads any more (posts/feed.py's way).
 - A hit re-checks, in one indexed query, that the name still belongs to the same person and
-  that they are active and public. A suspension, a deactivation or an edit made outside these
+  that they are active and public, and reads whether they let search engines index them (the
+  X-Robots-Tag header is not part of what is kept). A suspension, a deactivation or an edit made outside these
   services (a database console) is therefore never served from the cache.
 - Follower and following counts may lag by up to CACHE_USER_TTL: following someone does not
   forget their answer, or a popular profile would never stay cached. Signed-in viewers, who
@@ -44,6 +45,13 @@ def _version_key(username: str) -> str:
 
 
 @dataclass(frozen=True)
+class CachedAnswer:
+    body: str
+    indexable: bool
+    """The person's `search_engine_indexing` control, read afresh with the hit."""
+
+
+@dataclass(frozen=True)
 class ProfileCache:
     store: KeyValueStore
     ttl: int
@@ -55,7 +63,7 @@ class ProfileCache:
         version = await self.store.get(_version_key(username)) or "0"
         return f"{self.kind}:anonymous:{version}:{_name(username)}"
 
-    async def read(self, session: AsyncSession, key: str, username: str) -> str | None:
+    async def read(self, session: AsyncSession, key: str, username: str) -> CachedAnswer | None:
         """The cached answer under `key`, if the person is still the one it shows and still
         public to everyone."""
         if self.ttl <= 0:
@@ -66,7 +74,7 @@ class ProfileCache:
             return None
         cached_id, _, body = raw.partition("\n")
         query = (
-            select(User.id, User.is_active, Profile.visibility)
+            select(User.id, User.is_active, Profile.visibility, Profile.search_engine_indexing)
             .outerjoin(Profile, Profile.user_id == User.id)
             .where(User.username == _name(username))
         )
@@ -77,7 +85,7 @@ class ProfileCache:
             metrics.count_cache(self.kind, "miss")
             return None
         metrics.count_cache(self.kind, "hit")
-        return body
+        return CachedAnswer(body, indexable=row.search_engine_indexing is not False)
 
     async def write(self, key: str, user_id: uuid.UUID, body: str) -> None:
         if self.ttl > 0:

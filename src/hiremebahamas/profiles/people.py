@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 
-from hiremebahamas.models import Island, Profile, ProfileVisibility, User
+from hiremebahamas.models import Island, MessagesFrom, Profile, ProfileVisibility, User
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.profiles.avatars import avatar_url
 from hiremebahamas.profiles.schemas import PersonOut, TalentOut
@@ -27,6 +27,9 @@ def blank_profile(user: User) -> Profile:
         island=None,
         available_for_hire=False,
         visibility=ProfileVisibility.PUBLIC,
+        messages_from=MessagesFrom.EVERYONE,
+        search_engine_indexing=True,
+        read_receipts=True,
         avatar_upload_id=None,
         links=[],
         created_at=user.created_at,

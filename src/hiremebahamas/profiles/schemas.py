@@ -15,7 +15,7 @@ from hiremebahamas.accounts.usernames import MAX_LENGTH as USERNAME_MAX
 from hiremebahamas.accounts.usernames import MIN_LENGTH as USERNAME_MIN
 from hiremebahamas.accounts.usernames import PATTERN as USERNAME_PATTERN
 from hiremebahamas.core.text import InputModel, MultiLine, Verbatim
-from hiremebahamas.models import Island, ProfileVisibility
+from hiremebahamas.models import Island, MessagesFrom, ProfileVisibility
 
 
 def _not_a_number(value: Any) -> Any:
@@ -85,7 +85,15 @@ class ProfileUpdateIn(InputModel):
     links: Annotated[list[LinkIn], Field(max_length=MAX_LINKS)] | None = None
     avatar_upload_id: uuid.UUID | None = None
     available_for_hire: bool | None = None
+    """Also the privacy control "show me in the talent directory"."""
     visibility: ProfileVisibility | None = None
+    messages_from: MessagesFrom | None = None
+    """Who may message you: "everyone", "following" (people you follow) or "nobody"; employers
+    with an open application of yours on their jobs always can."""
+    search_engine_indexing: bool | None = None
+    """False: your profile page asks search engines not to index it and is left out of the sitemap."""
+    read_receipts: bool | None = None
+    """False: the people you write with do not see when you read their messages."""
 
 
 class ExperienceIn(InputModel):
@@ -191,6 +199,9 @@ class PublicProfileEnvelope(BaseModel):
 class OwnProfileOut(PublicProfileOut):
     visibility: ProfileVisibility
     avatar_upload_id: uuid.UUID | None
+    messages_from: MessagesFrom
+    search_engine_indexing: bool
+    read_receipts: bool
 
 
 class MeOut(BaseModel):

@@ -17,6 +17,7 @@ from hiremebahamas.accounts.schemas import UserUpdateIn
 from hiremebahamas.accounts.usernames import RESERVED_MESSAGE, is_reserved, is_taken, username_problem
 from hiremebahamas.core.errors import Conflict, NotFound, ValidationFailed
 from hiremebahamas.core.remembered import forget_person_after_commit
+from hiremebahamas.core.response_areas import invalidate_after_commit
 from hiremebahamas.core.sql import insert_ignoring_conflicts
 from hiremebahamas.models import (
     Block,
@@ -74,7 +75,14 @@ class ProfileView:
 
     def own_out(self) -> OwnProfileOut:
         profile = self.profile
-        return OwnProfileOut(**self._fields(), visibility=profile.visibility, avatar_upload_id=profile.avatar_upload_id)
+        return OwnProfileOut(
+            **self._fields(),
+            visibility=profile.visibility,
+            avatar_upload_id=profile.avatar_upload_id,
+            messages_from=profile.messages_from,
+            search_engine_indexing=profile.search_engine_indexing,
+            read_receipts=profile.read_receipts,
+        )
 
     def _fields(self) -> dict[str, Any]:
         return {
@@ -203,7 +211,16 @@ async def change_username(session: AsyncSession, user: User, username: str) -> N
         raise Conflict(TAKEN, fields={"username": TAKEN}) from exc
 
 
-_PROFILE_FIELDS = ("headline", "bio", "island", "available_for_hire", "visibility")
+_PROFILE_FIELDS = (
+    "headline",
+    "bio",
+    "island",
+    "available_for_hire",
+    "visibility",
+    "messages_from",
+    "search_engine_indexing",
+    "read_receipts",
+)
 
 
 async def update_profile(session: AsyncSession, user: User, data: ProfileUpdateIn) -> Profile:
@@ -217,6 +234,7 @@ async def update_profile(session: AsyncSession, user: User, data: ProfileUpdateI
     if "username" in given and data.username is not None:
         await change_username(session, user, data.username)
     profile = await get_or_create_profile(session, user)
+    listed_before = (profile.visibility, profile.search_engine_indexing)
     for name in _PROFILE_FIELDS:
         value = getattr(data, name)
         if name in given and (value is not None or name == "island"):
@@ -233,4 +251,6 @@ async def update_profile(session: AsyncSession, user: User, data: ProfileUpdateI
     await session.flush()
     forget_after_commit(session, old_username, user.username)
     forget_person_after_commit(session, user.id)  # jobs for you, who to follow: made from the profile
+    if (profile.visibility, profile.search_engine_indexing) != listed_before:
+        invalidate_after_commit(session, "jobs")  # the kept sitemap lists public, indexable profiles
     return profile

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
 from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
+from hiremebahamas.accounts.views import account_settings_page
 from hiremebahamas.core.errors import AppError, NotFound, ValidationFailed
 from hiremebahamas.core.http_cache import marked_private, shared_when_anonymous
 from hiremebahamas.core.runtime import Runtime
@@ -21,6 +22,7 @@ from hiremebahamas.profiles import entries, service
 from hiremebahamas.profiles.avatars import set_avatar
 from hiremebahamas.profiles.cache import ProfileCache
 from hiremebahamas.profiles.forms import LINK_ROWS, link_errors, profile_form, submitted_profile
+from hiremebahamas.profiles.indexing import robots_tagged
 from hiremebahamas.profiles.people import island_options
 from hiremebahamas.profiles.schemas import EducationIn, ExperienceIn, ProfileUpdateIn, TalentSort
 from hiremebahamas.profiles.talent import TalentQuery, search_talent
@@ -32,6 +34,7 @@ from hiremebahamas.web.rendering import FLASH_COOKIE, redirect, render
 router = APIRouter(dependencies=[Depends(optional_auth)], include_in_schema=False)
 
 TALENT_PAGE = 20
+MESSAGES_FROM_MESSAGE = "Choose who may message you: everyone, people you follow or nobody."
 
 
 @router.get("/u/{username}")
@@ -47,19 +50,23 @@ async def profile_page(
         if row is not None and await service.has_blocked(db, auth.user.id, row[0].id):
             # The one person who may still reach a blocked profile: whoever blocked it, to undo it.
             return render(request, "profiles/blocked.html", {"person": row[0]})
-        view = await service.public_profile(db, auth.user, username)
-        return render(request, "profiles/profile.html", {"view": view})
+        return _profile_response(request, await service.public_profile(db, auth.user, username))
     if FLASH_COOKIE in request.cookies:  # a message to show once: this answer is not everyone's
-        return render(request, "profiles/profile.html", {"view": await service.public_profile(db, None, username)})
+        return _profile_response(request, await service.public_profile(db, None, username))
     cache = ProfileCache(runtime.store, runtime.settings.cache_user_ttl, kind="profile_page")
     key = await cache.key(username)
     if (cached := await cache.read(db, key, username)) is not None:
-        return HTMLResponse(cached)
+        return robots_tagged(HTMLResponse(cached.body), cached.indexable)
     view = await service.public_profile(db, None, username)
-    response = render(request, "profiles/profile.html", {"view": view})
+    response = _profile_response(request, view)
     if "set-cookie" not in response.headers and not marked_private(request.scope):
         await cache.write(key, view.user.id, bytes(response.body).decode())
     return response
+
+
+def _profile_response(request: Request, view: service.ProfileView) -> Response:
+    response = render(request, "profiles/profile.html", {"view": view})
+    return robots_tagged(response, view.profile.search_engine_indexing)
 
 
 async def _edit_page(
@@ -142,6 +149,25 @@ async def _replace_avatar(
         message = "Choose a picture to upload."
         raise ValidationFailed(message, fields={"avatar": message})
     await set_avatar(session, user, profile, upload)
+
+
+@router.post("/account/privacy")
+async def privacy_submit(request: Request, db: DbSession, auth: CurrentAuth) -> Response:
+    """The account page's privacy controls; the same service call as PATCH /api/users/me."""
+    form = await form_text(request, "messages_from", "available_for_hire", "search_engine_indexing", "read_receipts")
+    try:
+        data = ProfileUpdateIn.model_validate(
+            {"messages_from": form["messages_from"]}
+            | {name: bool(form[name]) for name in ("available_for_hire", "search_engine_indexing", "read_receipts")}
+        )
+        await service.update_profile(db, auth.user, data)
+    except (ValidationError, AppError) as exc:
+        refusal = await refused_form(request, db, exc)
+        errors = refusal.errors | (
+            {"messages_from": MESSAGES_FROM_MESSAGE} if "messages_from" in refusal.errors else {}
+        )
+        return await account_settings_page(request, db, auth, refusal.status_code, errors=errors, error=refusal.message)
+    return redirect(request, "/account#privacy", flash=("success", "Your privacy settings were saved."))
 
 
 @router.post("/profile/avatar")

@@ -1,4 +1,5 @@
-"""/sitemap.xml (open jobs and the companies hiring) and Atom feeds of job searches."""
+"""/sitemap.xml (open jobs, the companies hiring and the people who let search engines find
+them) and Atom feeds of job searches."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from hiremebahamas.jobs.alerts.service import describe
 from hiremebahamas.jobs.search.form import search_from_request
 from hiremebahamas.jobs.search.service import search_jobs
 from hiremebahamas.jobs.seo import markup as seo
-from hiremebahamas.models import Company, Job, JobStatus
+from hiremebahamas.models import Company, Job, JobStatus, Profile, ProfileVisibility, User
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.web.deps import AppSettings, DbSession
 
@@ -20,6 +21,7 @@ router = APIRouter(include_in_schema=False)
 
 SITEMAP_LIMIT = 45_000  # the protocol allows 50,000 URLs per file
 FEED_SIZE = 50
+PEOPLE_LIMIT = 5_000  # the most recently updated profiles
 
 
 @router.get("/sitemap.xml")
@@ -40,6 +42,20 @@ async def sitemap(db: DbSession, settings: AppSettings) -> Response:
     entries: list[tuple[str, object]] = [("/jobs", None)]
     entries += [(f"/jobs/{job_id}-{slug}", updated) for job_id, slug, updated in jobs]
     entries += [(f"/companies/{slug}", updated) for slug, updated in hiring]
+    # Public profiles whose owner left search engine indexing on; a change of either control
+    # drops the kept sitemap (profiles/service.py).
+    people = await db.execute(
+        select(User.username, Profile.updated_at)
+        .join(Profile, Profile.user_id == User.id)
+        .where(
+            User.is_active.is_(True),
+            Profile.visibility == ProfileVisibility.PUBLIC,
+            Profile.search_engine_indexing.is_(True),
+        )
+        .order_by(Profile.updated_at.desc())
+        .limit(PEOPLE_LIMIT)
+    )
+    entries += [(f"/u/{username}", updated) for username, updated in people]
     body = seo.sitemap(settings, entries)  # type: ignore[arg-type]
     return Response(body, media_type="application/xml")
 
