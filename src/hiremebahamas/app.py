@@ -64,6 +64,7 @@ from hiremebahamas.staff import views as staff_views
 from hiremebahamas.staff.data_admin import mount_data_admin
 from hiremebahamas.staff.deps import SecondFactorNeeded
 from hiremebahamas.staff.tasks import end_suspensions
+from hiremebahamas.support import views as support_views
 from hiremebahamas.uploads import api as uploads_api
 from hiremebahamas.uploads import views as uploads_views
 from hiremebahamas.web import ops, pages
@@ -152,6 +153,7 @@ def _web_router() -> APIRouter:
     web.include_router(billing_views.router)
     web.include_router(analytics_views.router)
     web.include_router(staff_views.router)
+    web.include_router(support_views.router)
     return web
 
 

@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     rate_limit_api: str = "100/minute"
     rate_limit_upload: str = "10/minute"
     rate_limit_ws: str = "30/minute"
+    # The contact form: per IP and, when signed in, per account (support/views.py).
+    rate_limit_support: str = "5/hour"
     login_max_failures: int = 5
     login_lockout_seconds: int = 15 * 60
     # Failures one account may collect in an hour from all addresses together before password
@@ -98,6 +100,8 @@ class Settings(BaseSettings):
     http_cache_stale_while_revalidate: int = Field(default=60, ge=0)
 
     email_from: str = "HireMeBahamas <no-reply@hiremebahamas.com>"
+    # Where the contact form's requests go (Reply-To: the sender).
+    support_email: str = "support@hiremebahamas.com"
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_username: str | None = None

@@ -243,6 +243,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     # One's own account pages.
     ("GET", "/account"): members(200, anonymous=303),
     ("POST", "/account/profile"): members(303, form={"first_name": "Same", "last_name": "Rolle"}),
+    ("POST", "/account/privacy"): members(303, form={"messages_from": "everyone", "search_engine_indexing": "1"}),
     ("POST", "/account/password"): members(
         403, form={"current_password": "wrong-password-123", "new_password": "another-password-456"}
     ),
@@ -337,6 +338,13 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/media/{upload_id}/{variant}"): everyone(200),
     # Billing pages.
     ("GET", "/pricing"): everyone(200),
+    # Help and support: open to everyone. A refused request, so the matrix uses up no allowance
+    # of the contact form's rate limit (tests/support drives the sending).
+    ("GET", "/help"): everyone(200, query="q=password"),
+    ("GET", "/help/{slug}"): everyone(200, params={"slug": "faq"}),
+    ("GET", "/contact"): everyone(200),
+    ("POST", "/contact"): everyone(422, form={"topic": "not-a-topic", "message": "Hello there, a question."}),
+    ("GET", "/contact/sent"): everyone(200),
     ("POST", "/billing/checkout"): r(401, 409, 303, 409, 409, 303, form={"tier": "pro", "interval": "month"}),
     ("GET", "/account/billing"): members(200, anonymous=303),
     ("POST", "/account/billing/cancel"): r(401, 303, 404, 303, 303, 404, form={}),

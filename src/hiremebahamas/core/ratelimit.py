@@ -22,6 +22,7 @@ class LimitScope(StrEnum):
     API = "api"
     UPLOAD = "upload"
     WS = "ws"  # live-event handshakes: per user, or per IP when they fail to sign in
+    SUPPORT = "support"  # contact form requests: per IP and per account
 
 
 class RateLimiter:
@@ -37,6 +38,7 @@ class RateLimiter:
             LimitScope.API: parse(settings.rate_limit_api),
             LimitScope.UPLOAD: parse(settings.rate_limit_upload),
             LimitScope.WS: parse(settings.rate_limit_ws),
+            LimitScope.SUPPORT: parse(settings.rate_limit_support),
         }
 
     async def hit(self, scope: LimitScope, *identity: str) -> None:
