@@ -42,6 +42,8 @@ from hiremebahamas.jobs.search import api as job_search_api
 from hiremebahamas.jobs.search import views as job_search_views
 from hiremebahamas.jobs.seo import views as job_seo_views
 from hiremebahamas.jobs.tasks import run_due
+from hiremebahamas.legal import api as legal_api
+from hiremebahamas.legal import views as legal_views
 from hiremebahamas.messaging import api as messaging_api
 from hiremebahamas.messaging import views as messaging_views
 from hiremebahamas.moderation import api as moderation_api
@@ -68,14 +70,20 @@ from hiremebahamas.support import views as support_views
 from hiremebahamas.uploads import api as uploads_api
 from hiremebahamas.uploads import views as uploads_views
 from hiremebahamas.web import ops, pages
+from hiremebahamas.web.consent import CONSENT_COOKIE
 from hiremebahamas.web.csrf import protect_api, protect_pages
 from hiremebahamas.web.deps import refuse_url_controls
 from hiremebahamas.web.errors import install_error_handlers
 from hiremebahamas.web.openapi import install_openapi, operation_id
 from hiremebahamas.web.rendering import FLASH_COOKIE
 
-# A request carrying one of these gets an answer of its own: never a shared or stored copy.
-_PERSONAL_COOKIES = (SESSION_COOKIE, FLASH_COOKIE)
+
+def personal_cookies(settings: Settings) -> tuple[str, ...]:
+    """A request carrying one of these gets an answer of its own: never a shared or stored copy.
+    The consent choice changes the page (no banner; the tags after an accept) only while a
+    non-essential service is configured."""
+    cookies = (SESSION_COOKIE, FLASH_COOKIE)
+    return (*cookies, CONSENT_COOKIE) if settings.consent_required else cookies
 
 
 class HireMeBahamasApp(FastAPI):
@@ -85,11 +93,12 @@ class HireMeBahamasApp(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         runtime: Runtime = self.state.runtime
         settings = runtime.settings
+        personal = personal_cookies(settings)
         app: ASGIApp = CompressionMiddleware(super().build_middleware_stack())
         # Between the two: a stored answer is already compressed, and still gets its ETag and headers.
-        app = ResponseCacheMiddleware(app, runtime.store, settings, personal_cookies=_PERSONAL_COOKIES)
+        app = ResponseCacheMiddleware(app, runtime.store, settings, personal_cookies=personal)
         # Outside compression (an ETag names the bytes sent) and the error middleware (a 500 is covered).
-        app = HttpCacheMiddleware(app, settings, personal_cookies=_PERSONAL_COOKIES)
+        app = HttpCacheMiddleware(app, settings, personal_cookies=personal)
         # Outermost, so a 304, a compressed answer or a cached one is logged and counted too.
         return RequestContextMiddleware(app, settings=settings)
 
@@ -108,6 +117,7 @@ def _api_router() -> APIRouter:
     api.include_router(job_applications_api.router)
     api.include_router(job_alerts_api.router)
     api.include_router(privacy_api.router)
+    api.include_router(legal_api.router)
     api.include_router(profiles_api.users_router)
     api.include_router(profiles_api.talent_router)
     api.include_router(social_api.router)
@@ -129,11 +139,13 @@ def _web_router() -> APIRouter:
             Depends(protect_pages),
             Depends(load_nav_counts),
             Depends(billing_views.load_billing_notice),
+            Depends(legal_views.load_terms_notice),
         ]
     )
     web.include_router(pages.router, dependencies=[Depends(optional_auth)])  # the layout shows who is signed in
     web.include_router(accounts_views.router)
     web.include_router(privacy_views.router)
+    web.include_router(legal_views.router)
     web.include_router(two_factor_views.router)
     web.include_router(companies_views.router)
     # The jobs pages: every fixed path before the job page's catch-all `/jobs/{ref}`.
@@ -194,6 +206,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(ops.log_check_router, dependencies=[Depends(ops.require_metrics_token), Depends(limit_api)])
     app.include_router(billing_api.webhook_router)  # Stripe: signed, no cookie, no per-client rate limit
     app.include_router(billing_views.checkout_router)  # embedded checkout: the API's CSRF rule (bearer or cookie)
+    # The cookie choice: refused unless sent from this site, as its form holds no CSRF token.
+    app.include_router(legal_views.consent_router, dependencies=[Depends(refuse_url_controls)])
     app.include_router(_api_router())
     app.include_router(_web_router())
     app.include_router(realtime_ws.router)

@@ -147,7 +147,17 @@ class Settings(BaseSettings):
     # Pictures decoded at once per process (each may hold ~10 bytes x UPLOAD_MAX_PIXELS);
     # these threads come on top of WEB_THREADS, so uploads never starve password hashing.
     upload_decode_slots: int = Field(default=2, ge=1)
+    # Non-essential services (docs/legal.md): loaded only after a visitor accepts cookies, and
+    # the consent banner exists only while one of them is set.
     ga_tracking_id: str | None = None
+    posthog_host: str | None = None
+    posthog_api_key: str | None = None
+    # The operator's details in the legal documents, and a folder whose Markdown files replace
+    # the packaged ones (legal/documents.py).
+    legal_company_name: str = "HireMeBahamas"
+    legal_company_address: str = "Nassau, New Providence, The Bahamas"
+    legal_contact_email: str = "legal@hiremebahamas.com"
+    legal_dir: Path | None = None
     # Bearer token for /metrics and /api/test-log. Unset: open in development and test, 404 in
     # staging and production (see web/ops.py).
     metrics_token: str | None = None
@@ -203,6 +213,15 @@ class Settings(BaseSettings):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    @property
+    def posthog_enabled(self) -> bool:
+        return bool(self.posthog_host and self.posthog_api_key)
+
+    @property
+    def consent_required(self) -> bool:
+        """Whether any non-essential service is configured, so visitors are asked first."""
+        return bool(self.ga_tracking_id) or self.posthog_enabled
 
     @property
     def is_development(self) -> bool:

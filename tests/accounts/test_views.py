@@ -14,6 +14,7 @@ REGISTRATION = {
     "email": "ann@example.com",
     "password": PASSWORD,
     "account_type": "employer",
+    "accept_terms": "yes",
 }
 
 

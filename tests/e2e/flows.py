@@ -63,6 +63,7 @@ def fill_register_form(page: Page, person: Person) -> None:
     field(page, "Last name").fill(person.last_name)
     field(page, "Email address").fill(person.email)
     field(page, "Password").fill(person.password)
+    page.get_by_role("checkbox", name="I accept the Terms of Service and the Privacy Policy").check()
     page.get_by_role("button", name="Create account").click()
 
 

@@ -24,6 +24,10 @@ class RegisterIn(InputModel):
     first_name: Name
     last_name: Name
     account_type: AccountType
+    accept_terms: bool | None = None
+    """The Terms of Service and Privacy Policy (/terms, /privacy) are accepted by registering:
+    the account records the version in force. `false` refuses the registration; leaving it out
+    (older clients) accepts, as before."""
 
 
 class LoginIn(InputModel):

@@ -35,6 +35,7 @@ from hiremebahamas.core.errors import (
     ValidationFailed,
 )
 from hiremebahamas.core.times import NASSAU
+from hiremebahamas.legal.service import record_acceptance
 from hiremebahamas.models import AuthSession, EmailToken, EmailTokenPurpose, RefreshToken, User
 from hiremebahamas.models.base import new_id, utcnow
 from hiremebahamas.profiles.cache import forget_after_commit
@@ -84,6 +85,7 @@ def _check_password(password: str, email: str, field: str) -> None:
 # An owner is told of attempts to register with their email at most once in this long, so a
 # stranger cannot fill their inbox by registering again and again.
 REGISTRATION_NOTICE_SECONDS = 3600
+TERMS_REFUSED = "To join, accept the Terms of Service and the Privacy Policy."
 
 
 async def register(session: AsyncSession, settings: Settings, store: KeyValueStore, data: RegisterIn) -> User:
@@ -96,6 +98,8 @@ async def register(session: AsyncSession, settings: Settings, store: KeyValueSto
     its timing tells who is a member. Only the new account's rows are written, which costs far
     less than the hash."""
     email = normalise_email(data.email)
+    if data.accept_terms is False:
+        raise ValidationFailed(TERMS_REFUSED, fields={"accept_terms": TERMS_REFUSED})
     _check_password(data.password, email, "password")
     owner = await find_user_by_email(session, email)
     # The same counting either way (so timing tells nothing); only attempts on a taken email count.
@@ -112,6 +116,7 @@ async def register(session: AsyncSession, settings: Settings, store: KeyValueSto
         is_active=True,
         created_at=utcnow(),
     )
+    record_acceptance(settings, user)
     if owner is not None:
         if attempts == 1:
             defer_email(session, emails.registration_attempt(settings, owner))

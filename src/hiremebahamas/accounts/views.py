@@ -58,9 +58,9 @@ async def register_submit(
     runtime: AppRuntime,
     password: FormPassword = "",
 ) -> Response:
-    form = await form_text(request, "email", "first_name", "last_name", "account_type")
+    form = await form_text(request, "email", "first_name", "last_name", "account_type", "accept_terms")
     try:
-        data = RegisterIn.model_validate({**form, "password": password})
+        data = RegisterIn.model_validate({**form, "password": password, "accept_terms": bool(form["accept_terms"])})
         user = await service.register(db, runtime.settings, runtime.store, data)
     except (ValidationError, AppError) as error:
         return await _form_failed(request, db, "accounts/register.html", error, {"form": form})

@@ -6,6 +6,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Sequence
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,20 +20,29 @@ logger = logging.getLogger("hiremebahamas.access")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _QUIET_PATHS = frozenset({"/health", "/ready", "/metrics"})
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: blob: https:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+
+def content_security_policy(*, script_hosts: Sequence[str] = (), connect_hosts: Sequence[str] = ()) -> str:
+    """The site's policy; a response may allow named third-party hosts (the analytics tags a
+    visitor accepted, web/consent.py) for scripts and for the requests those scripts make."""
+    scripts = " ".join(["'self'", *script_hosts])
+    connects = " ".join(["'self'", *connect_hosts])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src {scripts}",
+            "style-src 'self'",
+            "img-src 'self' data: blob: https:",
+            "font-src 'self'",
+            f"connect-src {connects}",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 
 
 def security_headers(settings: Settings) -> list[tuple[str, str]]:

@@ -69,6 +69,10 @@ class User(IdMixin, TimestampMixin, Base):
     deleted_by_staff: Mapped[bool] = mapped_column(default=False)
     erased_at: Mapped[datetime | None] = mapped_column(default=None)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The Terms of Service version this member last accepted (legal/): written at registration,
+    # and again when a newer version is accepted. None for accounts made before versions existed.
+    terms_accepted_version: Mapped[str | None] = mapped_column(String(40), default=None)
+    terms_accepted_at: Mapped[datetime | None] = mapped_column(default=None)
 
     @property
     def is_admin(self) -> bool:

@@ -14,6 +14,7 @@ from hiremebahamas.accounts.schemas import UserOut
 from hiremebahamas.core import metrics
 from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from hiremebahamas.legal.service import acceptance_required
 from hiremebahamas.models import Island, User
 from hiremebahamas.profiles import entries, service
 from hiremebahamas.profiles.cache import ProfileCache
@@ -36,7 +37,7 @@ from hiremebahamas.profiles.schemas import (
 )
 from hiremebahamas.profiles.talent import TalentQuery, search_talent
 from hiremebahamas.social.suggestions import suggestions
-from hiremebahamas.web.deps import AppRuntime, DbSession
+from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession
 from hiremebahamas.web.openapi import NOT_FOUND
 
 # /me routes are declared before /{username} so "me" is never looked up as a username
@@ -45,24 +46,28 @@ users_router = APIRouter(prefix="/users", tags=["profiles"])
 talent_router = APIRouter(tags=["profiles"])
 
 
-async def _me(db: DbSession, user: User) -> MeOut:
+async def _me(db: DbSession, settings: AppSettings, user: User) -> MeOut:
     view = await service.own_profile(db, user)
-    return MeOut(user=UserOut.model_validate(user), profile=view.own_out())
+    return MeOut(
+        user=UserOut.model_validate(user),
+        profile=view.own_out(),
+        terms_acceptance_required=acceptance_required(settings, user),
+    )
 
 
 @users_router.get("/me")
-async def get_me(user: CurrentUser, db: DbSession) -> MeOut:
-    return await _me(db, user)
+async def get_me(user: CurrentUser, db: DbSession, settings: AppSettings) -> MeOut:
+    return await _me(db, settings, user)
 
 
 @users_router.patch("/me", responses=NOT_FOUND)
-async def update_me(body: ProfileUpdateIn, user: CurrentUser, db: DbSession) -> MeOut:
+async def update_me(body: ProfileUpdateIn, user: CurrentUser, db: DbSession, settings: AppSettings) -> MeOut:
     """Any subset of: first_name, last_name, username, headline, bio, island, skills, links,
     avatar_upload_id (an upload of purpose "avatar"), available_for_hire (which also lists you in
     the talent directory), visibility, and the privacy controls messages_from,
     search_engine_indexing and read_receipts."""
     await service.update_profile(db, user, body)
-    return await _me(db, user)
+    return await _me(db, settings, user)
 
 
 @users_router.get("/me/suggestions")

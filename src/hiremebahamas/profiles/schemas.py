@@ -207,6 +207,9 @@ class OwnProfileOut(PublicProfileOut):
 class MeOut(BaseModel):
     user: UserOut
     profile: OwnProfileOut
+    terms_acceptance_required: bool = False
+    """A newer Terms of Service is in force than the one this member accepted: show it
+    (GET /api/legal/documents) and send POST /api/legal/terms/accept. Nothing is refused meanwhile."""
 
 
 TalentSort = Literal["newest", "best"]

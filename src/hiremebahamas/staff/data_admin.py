@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from sqladmin import Admin, ModelView
@@ -34,6 +33,7 @@ from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.models import JobSkill, ProfileSkill, Skill, StaffRole, Tier, User
 from hiremebahamas.profiles.skills import normalise_skill
 from hiremebahamas.staff.deps import page_check
+from hiremebahamas.web.csrf import came_from_this_site
 from hiremebahamas.web.errors import handle_app_error
 
 BASE_URL = "/admin/data"
@@ -45,11 +45,6 @@ DATA_ADMIN_CSP = CONTENT_SECURITY_POLICY.replace("style-src 'self'", "style-src 
 _check_admin = page_check(StaffRole.ADMIN)
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
 class SameSiteWritesOnly:
     """Refuses a write whose Origin (or, without one, Referer) is not this site: a form on
     another site cannot post here with the admin's cookie."""
@@ -58,12 +53,9 @@ class SameSiteWritesOnly:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] not in _SAFE_METHODS:
-            request = Request(scope)
-            claimed = request.headers.get("origin") or _origin(request.headers.get("referer", ""))
-            if claimed.lower() != _origin(str(request.base_url)):
-                await PlainTextResponse("Refused: this form was not sent from this site.", 403)(scope, receive, send)
-                return
+        if scope["type"] == "http" and scope["method"] not in _SAFE_METHODS and not came_from_this_site(Request(scope)):
+            await PlainTextResponse("Refused: this form was not sent from this site.", 403)(scope, receive, send)
+            return
         await self.app(scope, receive, send)
 
 

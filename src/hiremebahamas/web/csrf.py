@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from fastapi import Request, Response
 
@@ -63,6 +64,18 @@ def set_csrf_cookie_if_new(request: Request, response: Response, settings: Setti
             samesite="lax",
             max_age=60 * 60 * 24 * 30,
         )
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def came_from_this_site(request: Request) -> bool:
+    """Whether a write was sent from one of this site's pages: its Origin (or, when a browser
+    sends none, its Referer) is the site's. For writes whose form cannot carry a CSRF token."""
+    claimed = request.headers.get("origin") or _origin(request.headers.get("referer", ""))
+    return claimed.lower() == _origin(str(request.base_url))
 
 
 async def _submitted_token(request: Request) -> str:

@@ -1,5 +1,5 @@
-"""Site-wide pages: the API docs, the favicon, and the development outbox. (The home page is
-the feed's: posts/views.py.)"""
+"""Site-wide pages: the API docs, the favicon, robots.txt and the development outbox. (The home
+page is the feed's: posts/views.py.)"""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import RedirectResponse
+from fastapi.responses import PlainTextResponse, RedirectResponse
 
 from hiremebahamas.core.email import FileOutbox, read_outbox_message
 from hiremebahamas.core.errors import NotFound
-from hiremebahamas.web.deps import AppRuntime
+from hiremebahamas.core.http_cache import shared_when_anonymous
+from hiremebahamas.web.deps import AppRuntime, AppSettings
 from hiremebahamas.web.rendering import render, static_url
 
 router = APIRouter(include_in_schema=False)
@@ -20,6 +21,43 @@ router = APIRouter(include_in_schema=False)
 @router.get("/favicon.ico")
 async def favicon() -> RedirectResponse:
     return RedirectResponse(static_url("favicon.svg"), status_code=301)
+
+
+# Signed-in, staff and one-off pages: nothing a search engine should list. (Private pages also
+# answer anonymous visitors with a redirect to the login; this keeps crawlers from trying.)
+ROBOTS_DISALLOWED = (
+    "/admin",
+    "/api/",
+    "/account",
+    "/applications",
+    "/billing/",
+    "/messages",
+    "/notifications",
+    "/profile/",
+    "/report",
+    "/jobs/new",
+    "/jobs/for-you",
+    "/jobs/alerts",
+    "/jobs/*/apply",
+    "/jobs/*/applicants",
+    "/jobs/*/edit",
+    "/jobs/*/stats",
+    "/companies/new",
+    "/companies/*/edit",
+    "/posts/*/edit",
+    "/login/code",
+    "/reset-password",
+    "/verify-email",
+    "/dev/",
+)
+
+
+@router.get("/robots.txt")
+@shared_when_anonymous(area=None)
+async def robots_txt(settings: AppSettings) -> PlainTextResponse:
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOWED), ""]
+    lines.append(f"Sitemap: {settings.base_url}/sitemap.xml")
+    return PlainTextResponse("\n".join(lines) + "\n")
 
 
 @router.get("/docs")

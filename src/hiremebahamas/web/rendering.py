@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from hiremebahamas.core.templating import environment
+from hiremebahamas.web.consent import allow_accepted_services, consent_for
 from hiremebahamas.web.csrf import csrf_token, set_csrf_cookie_if_new
 from hiremebahamas.web.deps import get_settings
 
@@ -74,6 +75,7 @@ def render(
 ) -> HTMLResponse:
     settings = get_settings(request)
     flash = _read_flash(request)
+    consent = consent_for(request, settings)
     full_context: dict[str, Any] = {
         "current_user": getattr(request.state, "viewer", None),
         "csrf_token": LazyCsrfToken(request),
@@ -82,12 +84,17 @@ def render(
         "nav_counts": getattr(request.state, "nav_counts", None),
         # The "payment failed" banner, loaded by billing/views.py: load_billing_notice.
         "billing_notice": getattr(request.state, "billing_notice", None),
+        # The cookie banner and the analytics tags (web/consent.py).
+        "consent": consent,
+        # A newer Terms of Service to accept, loaded by legal/views.py: load_terms_notice.
+        "terms_notice": getattr(request.state, "terms_notice", None),
         "settings": settings,
         "static_url": static_url,
         **(context or {}),
     }
     response = templates.TemplateResponse(request, template, full_context, status_code=status_code)
     set_csrf_cookie_if_new(request, response, settings)
+    allow_accepted_services(response, consent)
     if flash is not None:
         response.delete_cookie(FLASH_COOKIE)
     return response
