@@ -225,6 +225,17 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/"): everyone(200),
     ("GET", "/favicon.ico"): everyone(301),
     ("GET", "/docs"): everyone(200),
+    ("GET", "/robots.txt"): everyone(200),
+    # The legal documents and the terms' acceptance; the cookie choice exists only while GA4 or
+    # PostHog is configured (tests/legal/test_consent.py), so it is a 404 here.
+    ("GET", "/terms"): everyone(200),
+    ("GET", "/privacy"): everyone(200),
+    ("GET", "/cookies"): everyone(200),
+    ("GET", "/refunds"): everyone(200),
+    ("POST", "/legal/accept"): members(303, anonymous=401, form={"version": "2000-01-01"}),
+    ("POST", "/consent"): everyone(404, form={"choice": "accept"}),
+    ("GET", "/api/legal/documents"): everyone(200),
+    ("POST", "/api/legal/terms/accept"): members(409, json={"version": "2000-01-01"}),
     # The outbox exists only in development.
     ("GET", "/dev/outbox"): everyone(404),
     ("GET", "/dev/outbox/{name}"): everyone(404, params={"name": "anything"}),
