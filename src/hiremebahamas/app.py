@@ -55,7 +55,7 @@ from hiremebahamas.posts import api as posts_api
 from hiremebahamas.posts import views as posts_views
 from hiremebahamas.privacy import api as privacy_api
 from hiremebahamas.privacy import views as privacy_views
-from hiremebahamas.privacy.tasks import erase_deleted_accounts
+from hiremebahamas.privacy.tasks import delete_expired_exports, erase_deleted_accounts
 from hiremebahamas.profiles import api as profiles_api
 from hiremebahamas.profiles import views as profiles_views
 from hiremebahamas.realtime import ws as realtime_ws
@@ -179,9 +179,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # WEB_THREADS sizes the pool that blocking calls (argon2) run on, off the event loop.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
-        # Job expiry, daily alerts, suspensions ending, deleted accounts erased, the analytics
-        # rollup; off in tests, and left to the worker's cron when one runs.
-        runs = [run_due, end_suspensions, erase_deleted_accounts, roll_up_yesterday]
+        # Job expiry, daily alerts, suspensions ending, deleted accounts erased, expired data
+        # exports deleted, the analytics rollup; off in tests, and left to the worker's cron when one runs.
+        runs = [run_due, end_suspensions, erase_deleted_accounts, delete_expired_exports, roll_up_yesterday]
         schedule = start_schedule(runtime, runs, enabled=False if runtime.tasks.uses_worker else None)
         runtime.database.replicas.start()  # which read replicas are fit to serve (core/replicas.py)
         yield

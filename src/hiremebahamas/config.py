@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     rate_limit_ws: str = "30/minute"
     # The contact form: per IP and, when signed in, per account (support/views.py).
     rate_limit_support: str = "5/hour"
+    # "Download my data" (privacy/): the JSON from the API per user, and the ZIP emailed from
+    # the account page, which reads every file the person uploaded.
+    rate_limit_export: str = "3/hour"
+    rate_limit_export_archive: str = "1/hour"
     login_max_failures: int = 5
     login_lockout_seconds: int = 15 * 60
     # Failures one account may collect in an hour from all addresses together before password
@@ -112,6 +116,8 @@ class Settings(BaseSettings):
     password_reset_ttl_minutes: int = 60
     # Days between asking to delete an account and its erasure; its owner may restore it until then.
     account_deletion_grace_days: int = Field(default=30, ge=1)
+    # How long the emailed link to a data export works; the file is deleted after it.
+    data_export_ttl_days: int = Field(default=7, ge=1, le=30)
 
     # Product analytics (docs/analytics.md): raw events are deleted after this many days (the
     # daily figures stay); the weekly review (`hiremebahamas report weekly`) is mailed here.

@@ -217,6 +217,7 @@ async def account_settings_page(
     base["current_user_two_factor"] = auth.user.has_second_factor
     base["deletion_due"] = deletion_due(get_settings(request))
     base["privacy"] = await db.get(Profile, auth.user.id)  # None: never edited, the defaults
+    base["export_ttl_days"] = get_settings(request).data_export_ttl_days
     return render(request, "accounts/account.html", {**base, **context}, status_code=status_code)
 
 

@@ -23,6 +23,8 @@ class LimitScope(StrEnum):
     UPLOAD = "upload"
     WS = "ws"  # live-event handshakes: per user, or per IP when they fail to sign in
     SUPPORT = "support"  # contact form requests: per IP and per account
+    EXPORT = "export"  # the JSON of all of one's data (privacy/), per user
+    EXPORT_ARCHIVE = "export_archive"  # the emailed ZIP of it, per user
 
 
 class RateLimiter:
@@ -39,6 +41,8 @@ class RateLimiter:
             LimitScope.UPLOAD: parse(settings.rate_limit_upload),
             LimitScope.WS: parse(settings.rate_limit_ws),
             LimitScope.SUPPORT: parse(settings.rate_limit_support),
+            LimitScope.EXPORT: parse(settings.rate_limit_export),
+            LimitScope.EXPORT_ARCHIVE: parse(settings.rate_limit_export_archive),
         }
 
     async def hit(self, scope: LimitScope, *identity: str) -> None:

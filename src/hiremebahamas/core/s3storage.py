@@ -9,6 +9,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
+from pathlib import Path
 from typing import Any
 
 import aioboto3
@@ -80,19 +81,27 @@ class S3Storage:
     def _is_missing(exc: ClientError) -> bool:
         return exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound")
 
-    async def put(self, key: str, data: bytes, meta: ObjectMeta) -> None:
-        params: dict[str, Any] = {
-            "Bucket": self.location.bucket,
-            "Key": check_key(key),
-            "Body": data,
-            "ContentType": meta.content_type,
-        }
+    @staticmethod
+    def _headers(meta: ObjectMeta) -> dict[str, Any]:
+        headers: dict[str, Any] = {"ContentType": meta.content_type}
         if meta.cache_control:
-            params["CacheControl"] = meta.cache_control
+            headers["CacheControl"] = meta.cache_control
         if meta.content_disposition:
-            params["ContentDisposition"] = meta.content_disposition
+            headers["ContentDisposition"] = meta.content_disposition
+        return headers
+
+    async def put(self, key: str, data: bytes, meta: ObjectMeta) -> None:
+        params = {"Bucket": self.location.bucket, "Key": check_key(key), "Body": data, **self._headers(meta)}
         try:
             await (await self._s3()).put_object(**params)
+        except (BotoCoreError, ClientError, OSError, TimeoutError) as exc:
+            raise self._failed("put", key, exc) from exc
+
+    async def put_file(self, key: str, path: Path, meta: ObjectMeta) -> None:
+        # The SDK's managed transfer: a multipart upload in chunks once the file is large.
+        try:
+            client = await self._s3()
+            await client.upload_file(str(path), self.location.bucket, check_key(key), ExtraArgs=self._headers(meta))
         except (BotoCoreError, ClientError, OSError, TimeoutError) as exc:
             raise self._failed("put", key, exc) from exc
 

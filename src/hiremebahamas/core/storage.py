@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 import anyio
 
@@ -50,6 +51,10 @@ class StoredObject:
 class Storage(Protocol):
     async def put(self, key: str, data: bytes, meta: ObjectMeta) -> None:
         """Store `data` under `key`, replacing what was there."""
+
+    async def put_file(self, key: str, path: Path, meta: ObjectMeta) -> None:
+        """Store the file at `path` under `key`, read in chunks: for files built on disk (data
+        exports) that need not fit in memory."""
 
     async def get(self, key: str) -> bytes:
         """The whole object; NotFound when there is none."""
@@ -91,14 +96,33 @@ class LocalStorage:
             logger.error("local storage write failed", exc_info=exc)
             raise StorageUnavailable() from exc
 
+    async def put_file(self, key: str, path: Path, meta: ObjectMeta) -> None:
+        try:
+            await anyio.to_thread.run_sync(self._copy, path, self.path_of(key))
+        except OSError as exc:
+            logger.error("local storage write failed", exc_info=exc)
+            raise StorageUnavailable() from exc
+
     @staticmethod
     def _write(path: Path, data: bytes) -> None:
+        LocalStorage._write_aside(path, lambda file: file.write(data))
+
+    @staticmethod
+    def _copy(source: Path, path: Path) -> None:
+        def copy(file: BinaryIO) -> None:
+            with source.open("rb") as original:
+                shutil.copyfileobj(original, file, CHUNK_SIZE)
+
+        LocalStorage._write_aside(path, copy)
+
+    @staticmethod
+    def _write_aside(path: Path, write: Callable[[BinaryIO], object]) -> None:
         # Write aside and rename, so a reader never sees half a file.
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
         try:
             with os.fdopen(handle, "wb") as file:
-                file.write(data)
+                write(file)
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

@@ -37,6 +37,7 @@ from hiremebahamas.models.jobs import (
 from hiremebahamas.models.messaging import Conversation, ConversationParticipant, Message, NotificationPreference
 from hiremebahamas.models.notification import Notification
 from hiremebahamas.models.places import Island
+from hiremebahamas.models.privacy import DataExport, DataExportStatus
 from hiremebahamas.models.profile import (
     Education,
     Experience,
@@ -71,6 +72,8 @@ __all__ = [
     "Conversation",
     "ConversationParticipant",
     "DailyFigure",
+    "DataExport",
+    "DataExportStatus",
     "Education",
     "EmailToken",
     "EmailTokenPurpose",

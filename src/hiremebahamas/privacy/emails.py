@@ -1,4 +1,5 @@
-"""The email that confirms a deletion request, with the date it becomes final."""
+"""The privacy emails: the one that confirms a deletion request, with the date it becomes
+final, and the link to a data export once it is ready."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from hiremebahamas.accounts.emails import account_email
 from hiremebahamas.config import Settings
 from hiremebahamas.core.email import OutgoingEmail
 from hiremebahamas.core.times import NASSAU
-from hiremebahamas.models import User
+from hiremebahamas.models import DataExport, User
 
 
 def deletion_requested(settings: Settings, user: User, reason: str | None) -> OutgoingEmail:
@@ -19,4 +20,14 @@ def deletion_requested(settings: Settings, user: User, reason: str | None) -> Ou
         by_staff=user.deleted_by_staff,
         reason=reason,
         login_link=f"{settings.base_url.rstrip('/')}/login",
+    )
+
+
+def data_export_ready(settings: Settings, user: User, export: DataExport, token: str) -> OutgoingEmail:
+    return account_email(
+        user,
+        "Your HireMeBahamas data is ready to download",
+        "data_export_ready",
+        link=f"{settings.base_url.rstrip('/')}/account/export/{token}",
+        until=f"{export.expires_at.astimezone(NASSAU):%d %B %Y, %H:%M}",
     )

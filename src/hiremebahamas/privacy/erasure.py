@@ -2,7 +2,8 @@
 due accounts in bounded batches, one unit of work each.
 
 What goes and what stays (docs/privacy.md):
-- the person's files go from storage (local or S3) and their rows with them: profile,
+- the person's files go from storage (local or S3), the ZIPs of their data exports too, and
+  their rows with them: profile,
   experience, education, skills, posts (with the likes and comments on them), their comments
   and likes elsewhere (the counters on those posts follow), follows and blocks both ways, job
   applications, saved searches, notifications to and about them, reports they filed, sessions,
@@ -40,6 +41,7 @@ from hiremebahamas.models import (
     Company,
     CompanyMember,
     CompanyRole,
+    DataExport,
     Education,
     EmailToken,
     Experience,
@@ -135,13 +137,21 @@ async def _hand_over_companies(session: AsyncSession, user: User, now: datetime)
 
 async def _delete_files(session: AsyncSession, storage: Storage, user_id: uuid.UUID) -> None:
     """Every file the person uploaded, from storage and then its row (profiles, posts, companies
-    and applications that used it lose the link: ON DELETE SET NULL)."""
+    and applications that used it lose the link: ON DELETE SET NULL); then their data exports."""
     uploads = list((await session.execute(select(Upload).where(Upload.owner_id == user_id))).scalars())
     for upload in uploads:
         for key in (upload.storage_key, upload.thumbnail_key):
             if key:
                 await storage.delete(key)
     await session.execute(delete(Upload).where(Upload.owner_id == user_id))
+    # Copies of their data ("Download my data"): the ZIPs and their rows.
+    exports = list(
+        (await session.execute(select(DataExport.storage_key).where(DataExport.user_id == user_id))).scalars()
+    )
+    for key in exports:
+        if key:
+            await storage.delete(key)
+    await session.execute(delete(DataExport).where(DataExport.user_id == user_id))
 
 
 async def _delete_personal_rows(session: AsyncSession, user_id: uuid.UUID) -> None:

@@ -1,8 +1,10 @@
-"""The privacy domain's periodic run: erase the accounts whose deletion became final."""
+"""The privacy domain's background work: building a data export (archive.py), and the periodic
+runs that erase the accounts whose deletion became final and delete expired data exports."""
 
 from __future__ import annotations
 
 import logging
+import uuid
 
 from hiremebahamas.core import tasks
 from hiremebahamas.core.storage import create_storage
@@ -33,6 +35,34 @@ async def erase_deleted_accounts(context: TaskContext) -> None:
     logger.info("accounts erased", extra={"count": erased})
 
 
+@tasks.task
+async def build_data_export(context: TaskContext, *, export_id: str) -> None:
+    """Build the ZIP of one data export and email its link (archive.build_archive)."""
+    from hiremebahamas.privacy import archive  # archive defers this task, so it imports us
+
+    storage = create_storage(context.settings)
+    try:
+        await archive.build_archive(context, storage, uuid.UUID(export_id))
+    finally:
+        await storage.close()
+
+
+async def delete_expired_exports(context: TaskContext) -> None:
+    """One bounded batch of expired data exports, files and rows (archive.delete_expired)."""
+    from hiremebahamas.privacy import archive
+
+    storage = create_storage(context.settings)
+    try:
+        async with tasks.unit_of_work(context) as session:
+            deleted = await archive.delete_expired(session, storage)
+    finally:
+        await storage.close()
+    if deleted:
+        logger.info("expired data exports deleted", extra={"count": deleted})
+
+
 def register(registry: TaskRegistry) -> None:
+    registry.add(build_data_export)
     # The in-process schedule (core/schedule.py) does the same when no worker is configured.
     registry.every("privacy_schedule", erase_deleted_accounts, minutes=range(7, 60, 10))
+    registry.every("privacy_exports", delete_expired_exports, minutes={43})
