@@ -44,9 +44,11 @@ async def _ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
 async def _world(client: httpx.AsyncClient, runtime: Runtime) -> tuple[Member, Member, Member]:
     """Ann, a seeker who did a bit of everything; Bob, an employer she deals with; Carl, whom
     she blocked and who talks to Bob behind her back."""
-    ann, bob, carl = await member(runtime, "ann"), await member(runtime, "bob", employer=True), await member(runtime, "carl")
+    ann, bob = await member(runtime, "ann"), await member(runtime, "bob", employer=True)
+    carl = await member(runtime, "carl")
     files = {"file": ("beach.jpg", picture(), "image/jpeg")}
-    avatar = await _ok(await client.post("/api/uploads", data={"purpose": "avatar"}, files=files, headers=ann.headers), 201)
+    uploaded = await client.post("/api/uploads", data={"purpose": "avatar"}, files=files, headers=ann.headers)
+    avatar = await _ok(uploaded, 201)
     profile = {"headline": "Pastry chef", "avatar_upload_id": avatar["id"], "skills": ["baking"]}
     await _ok(await client.patch("/api/users/me", json=profile, headers=ann.headers))
     experience = {"title": "Baker", "company_name": "Conch Bakery", "start_date": "2020-01-01"}
@@ -62,7 +64,8 @@ async def _world(client: httpx.AsyncClient, runtime: Runtime) -> tuple[Member, M
     await _ok(await client.post("/api/users/carl/block", headers=ann.headers))
     started = {"recipient": "bob", "body": "Hello Bob"}
     await _ok(await client.post("/api/conversations", json=started, headers=ann.headers), 201)
-    await _ok(await client.post("/api/conversations", json={"recipient": "carl", "body": "Hush"}, headers=bob.headers), 201)
+    behind = {"recipient": "carl", "body": "Hush"}
+    await _ok(await client.post("/api/conversations", json=behind, headers=bob.headers), 201)
     saved = {"query": {"q": "pastry"}, "frequency": "daily"}
     await _ok(await client.post("/api/saved-searches", json=saved, headers=ann.headers), 201)
     await add_company(runtime, "bobs-bakery", [(bob, "owner")])  # type: ignore[list-item]
@@ -111,7 +114,8 @@ async def test_the_export_has_every_section_with_the_persons_rows(client: httpx.
     document = response.json()
     assert list(document) == ["exported_at", "format_version", *(name for name, _ in SECTIONS)]
     assert document["format_version"] == 1
-    assert document["account"]["username"] == "ann" and document["account"]["email"] == ann.email
+    assert document["account"]["username"] == "ann"
+    assert document["account"]["email"] == ann.email
     assert document["profile"]["headline"] == "Pastry chef"
     assert [e["title"] for e in document["experience"]] == ["Baker"]
     assert [e["school"] for e in document["education"]] == ["UB"]
@@ -125,15 +129,18 @@ async def test_the_export_has_every_section_with_the_persons_rows(client: httpx.
     assert [c["with"] for c in document["conversations"]] == [{"username": "bob", "name": "Bob Rolle"}]
     assert [(m["from"], m["body"]) for m in document["messages"]] == [("ann", "Hello Bob")]
     (application,) = document["applications"]
-    assert application["cover_letter"] == "Hire me" and application["status"] == ApplicationStatus.REVIEWING
+    assert application["cover_letter"] == "Hire me"
+    assert application["status"] == ApplicationStatus.REVIEWING
     assert [(h["to_status"], h["by_you"]) for h in application["history"]][-1] == ("reviewing", False)
     assert [s["query"] for s in document["saved_searches"]] == [{"q": "pastry"}]
     assert "follow.created" in [n["type"] for n in document["notifications"]]
-    assert document["companies"] == [] and document["jobs"] == []
+    assert document["companies"] == []
+    assert document["jobs"] == []
     assert [s["tier"] for s in document["subscription"]] == ["pro"]
     assert [i["number"] for i in document["invoices"]] == [f"in_{ann.id.hex}"]
     (upload,) = document["uploads"]
-    assert upload["purpose"] == "avatar" and upload["archive_file"].startswith(f"files/{upload['id']}/")
+    assert upload["purpose"] == "avatar"
+    assert upload["archive_file"].startswith(f"files/{upload['id']}/")
 
     # Nothing of others she could not see, nothing secret.
     text = response.text
@@ -171,7 +178,8 @@ async def test_many_rows_stream_in_batches_with_a_bounded_number_of_queries(
             )
             for number in range(count)
         )
-        session.add_all(ConversationParticipant(conversation_id=conversation.id, user_id=who) for who in (ann.id, bob.id))
+        sides = (ann.id, bob.id)
+        session.add_all(ConversationParticipant(conversation_id=conversation.id, user_id=who) for who in sides)
     carl = await member(runtime, "carl")  # no messages: one query finds none
     with counted_queries(runtime) as none:
         [piece async for piece in export_document(runtime.database.sessionmaker, carl.id)]
@@ -189,9 +197,12 @@ async def test_many_rows_stream_in_batches_with_a_bounded_number_of_queries(
     assert [m["created_at"] for m in messages] == sorted(m["created_at"] for m in messages)
 
 
-async def test_a_removed_message_keeps_its_text_for_its_author_only(client: httpx.AsyncClient, runtime: Runtime) -> None:
+async def test_a_removed_message_keeps_its_text_for_its_author_only(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
     ann, bob = await member(runtime, "ann"), await member(runtime, "bob")
-    await _ok(await client.post("/api/conversations", json={"recipient": "bob", "body": "Rude words"}, headers=ann.headers), 201)
+    rude = {"recipient": "bob", "body": "Rude words"}
+    await _ok(await client.post("/api/conversations", json=rude, headers=ann.headers), 201)
     async with runtime.database.sessionmaker.begin() as session:
         await session.execute(update(Message).values(removed_at=utcnow()))
     anns = (await client.get("/api/users/me/export", headers=ann.headers)).json()
