@@ -28,13 +28,22 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("analytics_events", schema=None) as batch_op:
         batch_op.create_index("ix_analytics_events_occurred_at", ["occurred_at"], unique=False)
-        batch_op.create_index("ix_analytics_events_user_id", ["user_id"], unique=False)
+        batch_op.create_index("ix_analytics_events_name_occurred", ["name", "occurred_at"], unique=False)
+        batch_op.create_index("ix_analytics_events_user_occurred", ["user_id", "occurred_at"], unique=False)
     op.create_table(
         "analytics_active_days",
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("user_id", sa.Uuid(), nullable=False),
         sa.PrimaryKeyConstraint("day", "user_id", name=op.f("pk_analytics_active_days")),
     )
+    op.create_table(
+        "analytics_last_active",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_analytics_last_active")),
+    )
+    with op.batch_alter_table("analytics_last_active", schema=None) as batch_op:
+        batch_op.create_index("ix_analytics_last_active_day", ["day"], unique=False)
     op.create_table(
         "analytics_daily",
         sa.Column("metric", sa.String(length=40), nullable=False),
@@ -57,8 +66,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("job_view_days")
     op.drop_table("analytics_daily")
+    op.drop_table("analytics_last_active")
     op.drop_table("analytics_active_days")
     with op.batch_alter_table("analytics_events", schema=None) as batch_op:
-        batch_op.drop_index("ix_analytics_events_user_id")
+        batch_op.drop_index("ix_analytics_events_user_occurred")
+        batch_op.drop_index("ix_analytics_events_name_occurred")
         batch_op.drop_index("ix_analytics_events_occurred_at")
     op.drop_table("analytics_events")

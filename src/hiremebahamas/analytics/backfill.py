@@ -29,6 +29,7 @@ from hiremebahamas.models import (
     Follow,
     Job,
     JobApplication,
+    LastActive,
     Message,
     Post,
     PostLike,
@@ -97,6 +98,9 @@ async def backfill(session: AsyncSession, days: int, today: date) -> int:
         .distinct()
     )
     await session.execute(insert(ActiveDay).from_select(["day", "user_id"], marks))
+    await session.execute(delete(LastActive))
+    latest = select(ActiveDay.user_id, func.max(ActiveDay.day)).group_by(ActiveDay.user_id)
+    await session.execute(insert(LastActive).from_select(["user_id", "day"], latest))
     for offset in range(days - 1):
         await rollup_day(session, first + timedelta(days=offset))
     count = select(func.count()).where(AnalyticsEvent.occurred_at >= since)

@@ -10,17 +10,18 @@ Only the user id identifies anyone. Search terms are logged without a user id.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import case, insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.core import tasks
-from hiremebahamas.core.sql import insert_many_ignoring_conflicts
+from hiremebahamas.core.sql import dialect_name, insert_many_ignoring_conflicts
 from hiremebahamas.core.tasks import TaskContext
-from hiremebahamas.models import ActiveDay, AnalyticsEvent
+from hiremebahamas.models import ActiveDay, AnalyticsEvent, LastActive
 from hiremebahamas.models.base import utcnow
 
 
@@ -87,7 +88,20 @@ async def store_events(context: TaskContext, events: list[dict[str, Any]]) -> No
     request's event counts are off."""
     rows = [_row(event) for event in events]
     active = {(row["occurred_at"].date(), row["user_id"]) for row in rows if row["user_id"] is not None}
+    latest: dict[uuid.UUID, date] = {}
+    for day, user_id in active:
+        latest[user_id] = max(day, latest.get(user_id, day))
     async with tasks.unit_of_work(context) as session:
         await session.execute(insert(AnalyticsEvent), rows)
         marks = [{"day": day, "user_id": user_id} for day, user_id in sorted(active)]
         await insert_many_ignoring_conflicts(session, ActiveDay, marks)
+        for user_id, day in sorted(latest.items()):
+            await _seen(session, user_id, day)
+
+
+async def _seen(session: AsyncSession, user_id: uuid.UUID, day: date) -> None:
+    """A member's last active day moves forward only (events may arrive out of order)."""
+    insert_ = postgresql.insert if dialect_name(session) == "postgresql" else sqlite.insert
+    statement = insert_(LastActive).values(user_id=user_id, day=day)
+    later = case((statement.excluded.day > LastActive.day, statement.excluded.day), else_=LastActive.day)
+    await session.execute(statement.on_conflict_do_update(index_elements=["user_id"], set_={"day": later}))

@@ -9,13 +9,14 @@ a window's rows of figures or a day of events, never a scan of the members.
 from __future__ import annotations
 
 import itertools
+import json
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.analytics.events import Event
@@ -28,11 +29,12 @@ from hiremebahamas.analytics.rollup import (
     figures_of,
 )
 from hiremebahamas.billing.revenue import PAYING_STATUSES, mrr_cents, paying_subscriptions
+from hiremebahamas.core.cache import KeyValueStore
 from hiremebahamas.models import (
-    ActiveDay,
     DailyFigure,
     Job,
     JobApplication,
+    LastActive,
     Subscription,
     SubscriptionStatus,
     TierCode,
@@ -61,12 +63,18 @@ _SERIES_FIGURE = {
 _TODAY_KEY = "hiremebahamas.analytics_today"
 
 
+TODAY_TTL_SECONDS = 60
+"""How long the dashboard reuses today's activity figures (the revenue figures are always live)."""
+
+
 @dataclass(frozen=True)
 class Window:
-    """`days` days ending today (UTC): the rolled-up ones, then today."""
+    """`days` days ending today (UTC): the rolled-up ones, then today. With a `store`, today's
+    activity figures are shared for a minute by every page, chart and CSV that shows them."""
 
     days: int
     today: date
+    store: KeyValueStore | None = field(default=None, compare=False)
 
     @property
     def first(self) -> date:
@@ -77,11 +85,21 @@ class Window:
 
 
 async def _today(session: AsyncSession, window: Window) -> Figures:
-    """Today's figures, computed once per unit of work (a page shows several views of them)."""
+    """Today's figures: once per unit of work, and for a minute in the window's store."""
     cached: dict[date, Figures] = session.info.setdefault(_TODAY_KEY, {})
-    if window.today not in cached:
-        cached[window.today] = await figures_of(session, window.today)
-    return cached[window.today]
+    if window.today in cached:
+        return cached[window.today]
+    key = f"analytics:today:{window.today.isoformat()}"
+    stored = await window.store.get(key) if window.store is not None else None
+    if stored is not None:
+        figures = {(metric, dimension): value for metric, dimension, value in json.loads(stored)}
+    else:
+        figures = await figures_of(session, window.today)
+        if window.store is not None:
+            rows = [[metric, dimension, value] for (metric, dimension), value in figures.items()]
+            await window.store.set(key, json.dumps(rows), TODAY_TTL_SECONDS)
+    cached[window.today] = figures
+    return figures
 
 
 async def _stored(session: AsyncSession, window: Window, metrics: list[str]) -> Figures:
@@ -94,8 +112,9 @@ async def _stored(session: AsyncSession, window: Window, metrics: list[str]) -> 
     return {(metric, dimension): int(total) for metric, dimension, total in (await session.execute(query)).all()}
 
 
-async def _distinct_active(session: AsyncSession, since: date, until: date) -> int:
-    query = select(func.count(distinct(ActiveDay.user_id))).where(ActiveDay.day.between(since, until))
+async def _active_since(session: AsyncSession, since: date) -> int:
+    """Members active on any day from `since` to today: those whose last active day is one."""
+    query = select(func.count()).where(LastActive.day >= since)
     return int((await session.execute(query)).scalar_one())
 
 
@@ -103,12 +122,17 @@ def _ratio(part: float, whole: float) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
-async def _activity(session: AsyncSession, today: date) -> dict[str, float]:
-    dau = await _distinct_active(session, today, today)
-    wau = await _distinct_active(session, today - timedelta(days=6), today)
-    mau = await _distinct_active(session, today - timedelta(days=29), today)
-    marks = select(func.count()).where(ActiveDay.day.between(today - timedelta(days=29), today))
-    average_dau = int((await session.execute(marks)).scalar_one()) / 30
+async def _activity(session: AsyncSession, window: Window) -> dict[str, float]:
+    """Today's DAU, WAU and MAU; stickiness from the DAU of the last 30 days (29 rolled up)."""
+    today = await _today(session, window)
+    dau, wau, mau = (today.get((metric, ""), 0) for metric in ("dau", "wau", "mau"))
+    past = Window(30, window.today)
+    stored = select(func.coalesce(func.sum(DailyFigure.value), 0)).where(
+        DailyFigure.metric == "dau",
+        DailyFigure.dimension == "",
+        DailyFigure.day.between(past.first, past.today - timedelta(days=1)),
+    )
+    average_dau = (int((await session.execute(stored)).scalar_one()) + dau) / 30
     return {"dau": dau, "wau": wau, "mau": mau, "stickiness": _ratio(average_dau, mau)}
 
 
@@ -193,9 +217,11 @@ def _funnel(figures: Figures, paid: dict[TierCode, int]) -> dict[str, float]:
     return funnel
 
 
-async def summary(session: AsyncSession, days: int, now: datetime | None = None) -> dict[str, object]:
+async def summary(
+    session: AsyncSession, days: int, now: datetime | None = None, store: KeyValueStore | None = None
+) -> dict[str, object]:
     now = now or utcnow()
-    window = Window(days, now.date())
+    window = Window(days, now.date(), store)
     since = day_start(window.first)
     figures = await _window_figures(session, window)
     users_total = int((await session.execute(select(func.count()).where(User.is_active))).scalar_one())
@@ -205,7 +231,7 @@ async def summary(session: AsyncSession, days: int, now: datetime | None = None)
     for (tier, _interval), count in paying.items():
         by_tier[tier] += count
     customers = sum(by_tier.values())
-    activity = await _activity(session, window.today)
+    activity = await _activity(session, window)
     return {
         "days": days,
         "users_total": users_total,
@@ -224,10 +250,10 @@ async def summary(session: AsyncSession, days: int, now: datetime | None = None)
 
 
 async def timeseries(
-    session: AsyncSession, series: Series, days: int, now: datetime | None = None
+    session: AsyncSession, series: Series, days: int, now: datetime | None = None, store: KeyValueStore | None = None
 ) -> list[tuple[date, int]]:
     """One value a day over the window, 0 for a day with none; today's computed now."""
-    window = Window(days, (now or utcnow()).date())
+    window = Window(days, (now or utcnow()).date(), store)
     metric = _SERIES_FIGURE[series]
     query = select(DailyFigure.day, DailyFigure.value).where(
         DailyFigure.metric == metric,
@@ -368,13 +394,15 @@ def _aware(moment: datetime | str) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-async def marketplace(session: AsyncSession, days: int, now: datetime | None = None) -> Marketplace:
-    window = Window(days, (now or utcnow()).date())
+async def marketplace(
+    session: AsyncSession, days: int, now: datetime | None = None, store: KeyValueStore | None = None
+) -> Marketplace:
+    window = Window(days, (now or utcnow()).date(), store)
     figures = await _window_figures(session, window)
     hours, applied_to_new = await _first_applicants(session, day_start(window.first))
     jobs_posted = _event(figures, Event.JOB_POSTED)
     applications, searches = _event(figures, Event.JOB_APPLIED), _event(figures, Event.SEARCH_RUN)
-    active = await _distinct_active(session, window.first, window.today)
+    active = await _active_since(session, window.first)
     failed = sorted(
         ((terms, count) for (metric, terms), count in figures.items() if metric == "search_no_results"),
         key=lambda pair: (-pair[1], pair[0]),

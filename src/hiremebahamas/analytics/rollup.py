@@ -20,7 +20,8 @@ from sqlalchemy.orm import aliased
 from hiremebahamas.analytics.events import FIRST_ACTIONS, Event
 from hiremebahamas.billing.revenue import monthly_cents
 from hiremebahamas.billing.tiers import load_tiers, tier_by_code
-from hiremebahamas.models import ActiveDay, AnalyticsEvent, DailyFigure, Subscription, SubscriptionStatus
+from hiremebahamas.models import ActiveDay, AnalyticsEvent, DailyFigure, LastActive, Subscription, SubscriptionStatus
+from hiremebahamas.models.base import utcnow
 
 RETENTION_DAYS = (1, 7, 30)
 # A subscription was paying on a past day if it had started and not yet ended: canceled ones
@@ -51,9 +52,15 @@ async def _event_counts(session: AsyncSession, day: date, figures: Figures) -> N
 
 
 async def _active(session: AsyncSession, day: date, figures: Figures) -> None:
+    """Members active on the day, and on any of the 7 and 30 days to it. For today they are
+    members whose last active day is recent enough (one range of an index); a past day needs
+    its marks, as members active since have moved their last day on."""
     for metric, days in (("dau", 1), ("wau", 7), ("mau", 30)):
-        window = ActiveDay.day.between(day - timedelta(days=days - 1), day)
-        query = select(func.count(distinct(ActiveDay.user_id))).where(window)
+        since = day - timedelta(days=days - 1)
+        if day >= utcnow().date():
+            query = select(func.count()).where(LastActive.day >= since)
+        else:
+            query = select(func.count(distinct(ActiveDay.user_id))).where(ActiveDay.day.between(since, day))
         figures[(metric, "")] = (await session.execute(query)).scalar_one()
 
 
@@ -78,19 +85,22 @@ NEW_MEMBER_DAYS = 30
 
 async def _first_actions(session: AsyncSession, day: date, figures: Figures) -> None:
     """New members (signed up in the 30 days before) whose first post, application or message
-    was on `day`."""
+    was on `day`. Read from the new members' side: a few sign-ups, each with two lookups of
+    their own events (the user index), rather than every action of the day."""
     names = [event.value for event in FIRST_ACTIONS]
-    earlier, signup = aliased(AnalyticsEvent), aliased(AnalyticsEvent)
-    before = exists().where(
-        earlier.user_id == AnalyticsEvent.user_id, earlier.name.in_(names), earlier.occurred_at < day_start(day)
-    )
-    new_member = exists().where(
-        signup.user_id == AnalyticsEvent.user_id,
-        signup.name == Event.SIGNED_UP.value,
-        signup.occurred_at >= day_start(day - timedelta(days=NEW_MEMBER_DAYS)),
-    )
+    start, end = _on(day)
+    acted = aliased(AnalyticsEvent)
+
+    def actions(since: datetime | None, until: datetime) -> ColumnElement[bool]:
+        when = [acted.occurred_at < until] + ([acted.occurred_at >= since] if since is not None else [])
+        return exists().where(acted.user_id == AnalyticsEvent.user_id, acted.name.in_(names), *when)
+
     query = select(func.count(distinct(AnalyticsEvent.user_id))).where(
-        _events_on(day), AnalyticsEvent.name.in_(names), new_member, ~before
+        AnalyticsEvent.name == Event.SIGNED_UP.value,
+        AnalyticsEvent.occurred_at >= day_start(day - timedelta(days=NEW_MEMBER_DAYS)),
+        AnalyticsEvent.occurred_at < end,
+        actions(start, end),
+        ~actions(None, start),
     )
     figures[("first_actions", "")] = (await session.execute(query)).scalar_one()
 
@@ -208,3 +218,4 @@ async def prune(session: AsyncSession, retention_days: int, today: date) -> None
     oldest = today - timedelta(days=retention_days)
     await session.execute(delete(AnalyticsEvent).where(AnalyticsEvent.occurred_at < day_start(oldest)))
     await session.execute(delete(ActiveDay).where(ActiveDay.day < oldest))
+    await session.execute(delete(LastActive).where(LastActive.day < oldest))

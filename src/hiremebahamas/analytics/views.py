@@ -16,9 +16,10 @@ from hiremebahamas.analytics.metrics import FUNNEL_STAGES, Window
 from hiremebahamas.analytics.rollup import MOVEMENTS, RETENTION_DAYS
 from hiremebahamas.billing.tiers import format_money
 from hiremebahamas.core.errors import NotFound
+from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.staff.deps import AdminPage
-from hiremebahamas.web.deps import DbSession
+from hiremebahamas.web.deps import AppRuntime, DbSession
 from hiremebahamas.web.rendering import render
 
 router = APIRouter(prefix="/admin/analytics", include_in_schema=False)
@@ -47,11 +48,11 @@ class Table(StrEnum):
     FAILED_SEARCHES = "failed-searches"
 
 
-def _window(request: Request) -> Window:
+def _window(request: Request, runtime: Runtime) -> Window:
     """?days= one of the periods offered; anything else is the default 30."""
     raw = request.query_params.get("days", "")
     days = int(raw) if raw.isdigit() and int(raw) in PERIODS else 30
-    return Window(days, utcnow().date())
+    return Window(days, utcnow().date(), runtime.store)
 
 
 def _heat(rate: float | None) -> str:
@@ -62,15 +63,15 @@ def _heat(rate: float | None) -> str:
 
 
 @router.get("")
-async def dashboard(request: Request, auth: AdminPage, db: DbSession) -> Response:
-    window = _window(request)
+async def dashboard(request: Request, auth: AdminPage, db: DbSession, runtime: AppRuntime) -> Response:
+    window = _window(request, runtime)
     context: dict[str, Any] = {
         "window": window,
         "periods": PERIODS,
-        "summary": await metrics.summary(db, window.days),
+        "summary": await metrics.summary(db, window.days, store=window.store),
         "cohorts": await metrics.cohorts(db, window),
         "funnel": await metrics.weekly_funnel(db, window),
-        "marketplace": await metrics.marketplace(db, window.days),
+        "marketplace": await metrics.marketplace(db, window.days, store=window.store),
         "stages": FUNNEL_STAGES,
         "money": format_money,
         "heat": _heat,
@@ -80,12 +81,12 @@ async def dashboard(request: Request, auth: AdminPage, db: DbSession) -> Respons
 
 
 @router.get("/charts/{chart}.svg")
-async def chart_image(request: Request, auth: AdminPage, db: DbSession, chart: str) -> Response:
+async def chart_image(request: Request, auth: AdminPage, db: DbSession, runtime: AppRuntime, chart: str) -> Response:
     try:
         which = Chart(chart)
     except ValueError:
         raise NotFound("There is no such chart.") from None
-    window = _window(request)
+    window = _window(request, runtime)
     days = window.dates()
     if which is Chart.ACTIVE:
         values = await metrics.daily(db, window, ["dau", "wau", "mau"])
@@ -117,16 +118,16 @@ def _flat(prefix: str, value: Any) -> list[tuple[str, Any]]:
 
 
 @router.get("/{table}.csv")
-async def table_csv(request: Request, auth: AdminPage, db: DbSession, table: str) -> Response:
+async def table_csv(request: Request, auth: AdminPage, db: DbSession, runtime: AppRuntime, table: str) -> Response:
     """The numbers behind the page, exactly as it shows them."""
     try:
         which = Table(table)
     except ValueError:
         raise NotFound("There is no such table.") from None
-    window = _window(request)
+    window = _window(request, runtime)
     name = f"{which.value}-{window.days}-days-to-{window.today.isoformat()}"
     if which is Table.SUMMARY:
-        return _csv(name, ["figure", "value"], _flat("", await metrics.summary(db, window.days)))
+        return _csv(name, ["figure", "value"], _flat("", await metrics.summary(db, window.days, store=window.store)))
     if which is Table.DAILY:
         values = await metrics.daily(db, window, DAILY_METRICS)
         rows = [[day.isoformat(), *(values[m][n] for m in DAILY_METRICS)] for n, day in enumerate(window.dates())]
@@ -142,7 +143,7 @@ async def table_csv(request: Request, auth: AdminPage, db: DbSession, table: str
         return _csv(
             name, ["week", *FUNNEL_STAGES], [[week.isoformat(), *(n[s] for s in FUNNEL_STAGES)] for week, n in weeks]
         )
-    market = await metrics.marketplace(db, window.days)
+    market = await metrics.marketplace(db, window.days, store=window.store)
     if which is Table.FAILED_SEARCHES:
         return _csv(name, ["words", "searches"], market.failed_searches)
     figures = [(field, getattr(market, field)) for field in MARKETPLACE_FIGURES]

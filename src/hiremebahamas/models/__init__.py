@@ -1,6 +1,6 @@
 """Every model, imported here so that `Base.metadata` knows all tables (Alembic, tests)."""
 
-from hiremebahamas.models.analytics import ActiveDay, AnalyticsEvent, DailyFigure, JobViewDay
+from hiremebahamas.models.analytics import ActiveDay, AnalyticsEvent, DailyFigure, JobViewDay, LastActive
 from hiremebahamas.models.audit import AuditEntry
 from hiremebahamas.models.auth import AuthSession, EmailToken, EmailTokenPurpose, RecoveryCode, RefreshToken
 from hiremebahamas.models.base import Base
@@ -89,6 +89,7 @@ __all__ = [
     "JobSkill",
     "JobStatus",
     "JobViewDay",
+    "LastActive",
     "Message",
     "MessagesFrom",
     "Notification",

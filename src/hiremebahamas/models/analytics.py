@@ -26,8 +26,11 @@ class AnalyticsEvent(Base):
 
     __tablename__ = "analytics_events"
     __table_args__ = (
+        # A day's events (the rollup); one kind's events of a day (sign-ups for retention, first
+        # actions, searches); one member's (their first action before a day, the erasure).
         Index("ix_analytics_events_occurred_at", "occurred_at"),
-        Index("ix_analytics_events_user_id", "user_id"),
+        Index("ix_analytics_events_name_occurred", "name", "occurred_at"),
+        Index("ix_analytics_events_user_occurred", "user_id", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(_ROW_ID, primary_key=True, autoincrement=True)
@@ -46,6 +49,17 @@ class ActiveDay(Base):
 
     day: Mapped[date] = mapped_column(primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+
+
+class LastActive(Base):
+    """The last day (UTC) each member was active: today's DAU, WAU and MAU count a range of this
+    index (members active since a day) instead of every mark of 30 days."""
+
+    __tablename__ = "analytics_last_active"
+    __table_args__ = (Index("ix_analytics_last_active_day", "day"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    day: Mapped[date]
 
 
 class DailyFigure(Base):

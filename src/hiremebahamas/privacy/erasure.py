@@ -50,6 +50,7 @@ from hiremebahamas.models import (
     Job,
     JobApplication,
     JobStatus,
+    LastActive,
     Notification,
     NotificationPreference,
     Post,
@@ -192,6 +193,7 @@ async def _delete_personal_rows(session: AsyncSession, user_id: uuid.UUID) -> No
         # What they did, as the analytics log has it; the days they were active stay, counts of
         # an id that now names no one (the tombstone).
         delete(AnalyticsEvent).where(AnalyticsEvent.user_id == user_id),
+        delete(LastActive).where(LastActive.user_id == user_id),
         # Kept, without the link to who they were (what the FKs do when a user row goes).
         update(Invoice).where(Invoice.user_id == user_id).values(user_id=None),
         update(Job).where(Job.posted_by_id == user_id).values(posted_by_id=None),
