@@ -16,7 +16,7 @@ from hiremebahamas.core.ratelimit import LimitScope
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.privacy import service
 from hiremebahamas.privacy.archive import export_filename
-from hiremebahamas.privacy.export import FORMAT_VERSION, SECTIONS, export_document
+from hiremebahamas.privacy.export import FORMAT_VERSION, SECTIONS, Single, export_document
 from hiremebahamas.privacy.schemas import DeletionIn, DeletionOut
 from hiremebahamas.uploads.service import PRIVATE_CACHE_CONTROL, attachment_disposition
 from hiremebahamas.web.csrf import not_cookie_authenticated
@@ -25,13 +25,21 @@ from hiremebahamas.web.openapi import CREDENTIALS_REFUSED
 
 router = APIRouter(prefix="/users", tags=["privacy"])
 
+
+def _section_schema(section: object) -> dict[str, Any]:
+    """A single record (or null), or a list of records."""
+    if isinstance(section, Single):
+        return {"anyOf": [{"type": "object"}, {"type": "null"}]}
+    return {"type": "array", "items": {"type": "object"}}
+
+
 _EXPORT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["format_version", "exported_at", *(name for name, _section in SECTIONS)],
     "properties": {
         "format_version": {"type": "integer", "const": FORMAT_VERSION},
         "exported_at": {"type": "string", "format": "date-time"},
-        **{name: {"type": ["object", "array", "null"]} for name, _section in SECTIONS},
+        **{name: _section_schema(section) for name, section in SECTIONS},
     },
 }
 _EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {

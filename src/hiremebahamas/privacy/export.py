@@ -491,13 +491,13 @@ async def _uploads(sessions: Sessions, user_id: uuid.UUID) -> AsyncIterator[list
 
 
 @dataclass(frozen=True)
-class _Single:
+class Single:
     read: Callable[[Sessions, uuid.UUID], Awaitable[Record | None]]
 
 
-SECTIONS: tuple[tuple[str, _Single | Section], ...] = (
-    ("account", _Single(_account)),
-    ("profile", _Single(_profile)),
+SECTIONS: tuple[tuple[str, Single | Section], ...] = (
+    ("account", Single(_account)),
+    ("profile", Single(_profile)),
     ("experience", _experience),
     ("education", _education),
     ("skills", _skills),
@@ -526,7 +526,7 @@ async def export_document(sessions: Sessions, user_id: uuid.UUID, now: datetime 
     head = {"format_version": FORMAT_VERSION, "exported_at": now or utcnow()}
     yield _json(head)[:-1]  # without its closing brace: the sections follow
     for name, section in SECTIONS:
-        if isinstance(section, _Single):
+        if isinstance(section, Single):
             yield f", {_json(name)}: {_json(await section.read(sessions, user_id))}"
             continue
         opening = f", {_json(name)}: ["
