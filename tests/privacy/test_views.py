@@ -21,7 +21,7 @@ async def test_deleting_from_the_settings_signs_out_and_confirms(client: httpx.A
     assert "erased for good" in page.text
 
     wrong = await submit(client, "/account/delete", {"password": "not-the-password"}, page="/account")
-    assert wrong.status_code == 400
+    assert wrong.status_code == 403
     assert "That password is not right." in wrong.text
     refused = await client.post("/account/delete", data={"password": PASSWORD})  # no CSRF token
     assert refused.status_code == 403

@@ -161,7 +161,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("PATCH", "/api/users/me"): members(200, json={"headline": "Open to work"}),
     # Deleting is asked for with the password: a wrong one (the actors must outlive the row)
     # shows who reaches the check. The deletion itself: tests/privacy.
-    ("DELETE", "/api/users/me"): members(400, json={"password": "not the password"}),
+    ("DELETE", "/api/users/me"): members(403, json={"password": "not the password"}),
     ("GET", "/api/users/me/export"): members(200),
     ("POST", "/api/users/me/restore"): everyone(401, json={"email": "{actor}@example.com", "password": "not it"}),
     ("GET", "/api/users/me/suggestions"): members(200),
@@ -260,7 +260,7 @@ MATRIX: dict[tuple[str, str], Row] = {
         403, form={"current_password": "wrong-password-123", "new_password": "another-password-456"}
     ),
     ("POST", "/account/sessions/{session_id}/revoke"): r(401, 303, 404, 404, 404, 404, form={}, fresh="seeker_session"),
-    ("POST", "/account/delete"): members(400, form={"password": "not the password"}),
+    ("POST", "/account/delete"): members(403, form={"password": "not the password"}),
     # Asking for a copy of one's data; its emailed link is signed for its owner (a forged one
     # is no export: tests/privacy/test_export_archive.py drives the real links).
     ("POST", "/account/export"): members(303, form={}),

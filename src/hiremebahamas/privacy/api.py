@@ -69,14 +69,12 @@ async def export_my_data(auth: CurrentAuth, runtime: AppRuntime) -> StreamingRes
 
 @router.delete("/me", status_code=status.HTTP_202_ACCEPTED, dependencies=[Depends(limit_auth)])
 async def delete_account(
-    body: DeletionIn, request: Request, response: Response, auth: CurrentAuth, db: DbSession, runtime: AppRuntime
+    body: DeletionIn, response: Response, auth: CurrentAuth, db: DbSession, runtime: AppRuntime
 ) -> DeletionOut:
     """Delete your account, confirmed with your password: signed out everywhere and hidden at
     once, erased when `deletion_due_at` comes (ACCOUNT_DELETION_GRACE_DAYS). Until then, signing
     in answers 409 `account_pending_deletion` and POST /api/users/me/restore takes it back."""
-    user = await service.request_own_deletion(
-        db, runtime.settings, runtime.store, auth.user, body.password, request_ip(request)
-    )
+    user = await service.request_own_deletion(db, runtime.settings, runtime.store, auth.user, body.password)
     if auth.via_cookie:
         clear_session_cookie(response, runtime.settings)
     assert user.deletion_due_at is not None

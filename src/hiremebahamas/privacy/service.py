@@ -16,14 +16,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hiremebahamas.accounts.lockout import LoginAttempt
 from hiremebahamas.accounts.service import account_state, authenticate, deletion_restorable, revoke_all_sessions
 from hiremebahamas.billing import service as billing
 from hiremebahamas.config import Settings
 from hiremebahamas.core import audit, response_areas, security
 from hiremebahamas.core.cache import KeyValueStore
 from hiremebahamas.core.email import defer_email
-from hiremebahamas.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from hiremebahamas.core.errors import Conflict, Forbidden, NotFound, RateLimited
 from hiremebahamas.core.sql import affected_rows
 from hiremebahamas.models import CompanyMember, Job, JobStatus, User
 from hiremebahamas.models.base import utcnow
@@ -31,6 +30,9 @@ from hiremebahamas.privacy import emails
 from hiremebahamas.profiles.cache import forget_after_commit
 
 WRONG_PASSWORD = "That password is not right."  # noqa: S105 - a message, not a secret
+WRONG_PASSWORDS = 5
+WRONG_PASSWORD_WINDOW_SECONDS = 3600
+TOO_MANY_WRONG = "Too many wrong passwords. Try again in an hour, or reset your password."
 
 
 def deletion_due(settings: Settings, now: datetime | None = None) -> datetime:
@@ -39,16 +41,20 @@ def deletion_due(settings: Settings, now: datetime | None = None) -> datetime:
 
 
 async def request_own_deletion(
-    session: AsyncSession, settings: Settings, store: KeyValueStore, user: User, password: str, ip: str
+    session: AsyncSession, settings: Settings, store: KeyValueStore, user: User, password: str
 ) -> User:
-    """The owner's request, confirmed with their password: a wrong one counts towards the
-    sign-in lockout of the account from that address (accounts/lockout.py), as a login would."""
-    attempt = await LoginAttempt.start(store, settings, user.email, ip)
-    await attempt.check()
+    """The owner's request, confirmed with their password. Wrong ones are counted per account
+    (WRONG_PASSWORDS an hour, then 429 until the hour is over), apart from the sign-in lockout:
+    someone holding a stolen session must not be able to lock the owner out of logging in."""
+    key = f"deletion-password-failures:{user.id}"
+    if int(await store.get(key) or 0) >= WRONG_PASSWORDS:
+        raise RateLimited(TOO_MANY_WRONG, retry_after=await store.ttl(key))
     if not await security.verify_password_off_loop(user.password_hash, password):
-        await attempt.failed()
-        raise BadRequest(WRONG_PASSWORD, fields={"password": WRONG_PASSWORD})
-    await attempt.succeeded()
+        await store.incr(key, WRONG_PASSWORD_WINDOW_SECONDS)
+        # A well-formed request the account refuses: 403 naming the field, as a wrong current
+        # password is when changing it (accounts/service.py).
+        raise Forbidden(WRONG_PASSWORD, fields={"password": WRONG_PASSWORD})
+    await store.delete(key)
     return await request_deletion(session, settings, user, actor=user)
 
 

@@ -69,7 +69,7 @@ async def delete_account(
 ) -> Response:
     settings = runtime.settings
     try:
-        user = await service.request_own_deletion(db, settings, runtime.store, auth.user, password, request_ip(request))
+        user = await service.request_own_deletion(db, settings, runtime.store, auth.user, password)
     except AppError as error:
         fields, message, status = await refused_form(request, db, error)
         return await account_settings_page(request, db, auth, status, errors=fields, error=message)
