@@ -55,8 +55,8 @@ async def test_searches_applications_hires_and_the_wait_for_a_first_applicant(
         market = await metrics.marketplace(session, 7)
     assert market.jobs_posted == 2
     assert market.applications == 2
-    assert market.applications_per_job == 1.0  # two applications to the two jobs of the week
-    assert market.median_hours_to_first_applicant == 3.0
+    assert market.applications_per_job == 1.0  # two applications, two jobs posted in the week
+    assert market.median_hours_to_first_applicant == 3  # within 3 hours (1 < 3 <= 3)
     assert market.hires == 1
     assert market.searches == 4
     assert market.search_to_apply_rate == 0.5
@@ -64,3 +64,4 @@ async def test_searches_applications_hires_and_the_wait_for_a_first_applicant(
     # Rolled up, the words stay as figures of the day.
     figures = await _figures(runtime, utcnow().date())
     assert figures[("search_no_results", "underwater welder")] == 2
+    assert figures[("first_applicant_hours", "3")] == 1  # one job's first applicant, 3 hours on

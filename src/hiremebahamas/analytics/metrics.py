@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import itertools
 import json
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import and_, func, or_, select
@@ -32,8 +31,6 @@ from hiremebahamas.billing.revenue import PAYING_STATUSES, mrr_cents, paying_sub
 from hiremebahamas.core.cache import KeyValueStore
 from hiremebahamas.models import (
     DailyFigure,
-    Job,
-    JobApplication,
     LastActive,
     Subscription,
     SubscriptionStatus,
@@ -163,6 +160,7 @@ async def _window_figures(session: AsyncSession, window: Window) -> Figures:
         *names,
         "first_actions",
         "search_no_results",
+        "first_applicant_hours",
         *(f"retained_d{k}" for k in RETENTION_DAYS),
         *(f"mrr_{m}" for m in MOVEMENTS),
     ]
@@ -362,7 +360,9 @@ class Marketplace:
     jobs_posted: int
     applications: int
     applications_per_job: float
-    median_hours_to_first_applicant: float | None
+    median_hours_to_first_applicant: int | None
+    """The wait bucket (rollup.FIRST_APPLICANT_HOURS) within which half the jobs whose first
+    applicant came in the window had them."""
     hires: int
     messages_per_active_member: float
     searches: int
@@ -370,28 +370,16 @@ class Marketplace:
     failed_searches: list[tuple[str, int]]
 
 
-async def _first_applicants(session: AsyncSession, since: datetime) -> tuple[list[float], int]:
-    """For the jobs first published in the window: hours from publication to the first
-    application (jobs with one), and how many applications they received."""
-    query = (
-        select(Job.published_at, func.min(JobApplication.created_at), func.count(JobApplication.id))
-        .outerjoin(JobApplication, JobApplication.job_id == Job.id)
-        .where(Job.published_at >= since)
-        .group_by(Job.id, Job.published_at)
-    )
-    hours, applications = [], 0
-    for published, first, count in (await session.execute(query)).all():
-        applications += count
-        if first is not None and published is not None:
-            hours.append(max(0.0, (_aware(first) - _aware(published)).total_seconds() / 3600))
-    return hours, applications
-
-
-def _aware(moment: datetime | str) -> datetime:
-    """An aggregate's timestamp (SQLite's min() answers naive UTC, or text)."""
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+def _median_wait(figures: Figures) -> int | None:
+    """The wait bucket (hours) the middle job's first applicant came within."""
+    counts = sorted((int(bound), n) for (metric, bound), n in figures.items() if metric == "first_applicant_hours")
+    total = sum(n for _bound, n in counts)
+    seen = 0
+    for bound, n in counts:
+        seen += n
+        if seen * 2 >= total:
+            return bound
+    return None
 
 
 async def marketplace(
@@ -399,7 +387,6 @@ async def marketplace(
 ) -> Marketplace:
     window = Window(days, (now or utcnow()).date(), store)
     figures = await _window_figures(session, window)
-    hours, applied_to_new = await _first_applicants(session, day_start(window.first))
     jobs_posted = _event(figures, Event.JOB_POSTED)
     applications, searches = _event(figures, Event.JOB_APPLIED), _event(figures, Event.SEARCH_RUN)
     active = await _active_since(session, window.first)
@@ -410,8 +397,8 @@ async def marketplace(
     return Marketplace(
         jobs_posted=jobs_posted,
         applications=applications,
-        applications_per_job=_ratio(applied_to_new, jobs_posted),
-        median_hours_to_first_applicant=round(statistics.median(hours), 1) if hours else None,
+        applications_per_job=_ratio(applications, jobs_posted),
+        median_hours_to_first_applicant=_median_wait(figures),
         hires=_event(figures, Event.CANDIDATE_HIRED),
         messages_per_active_member=_ratio(_event(figures, Event.MESSAGE_SENT), active),
         searches=searches,

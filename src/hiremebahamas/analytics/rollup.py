@@ -20,7 +20,16 @@ from sqlalchemy.orm import aliased
 from hiremebahamas.analytics.events import FIRST_ACTIONS, Event
 from hiremebahamas.billing.revenue import monthly_cents
 from hiremebahamas.billing.tiers import load_tiers, tier_by_code
-from hiremebahamas.models import ActiveDay, AnalyticsEvent, DailyFigure, LastActive, Subscription, SubscriptionStatus
+from hiremebahamas.models import (
+    ActiveDay,
+    AnalyticsEvent,
+    DailyFigure,
+    Job,
+    JobApplication,
+    LastActive,
+    Subscription,
+    SubscriptionStatus,
+)
 from hiremebahamas.models.base import utcnow
 
 RETENTION_DAYS = (1, 7, 30)
@@ -173,6 +182,43 @@ async def _movements(session: AsyncSession, day: date, figures: Figures) -> None
         figures[(f"mrr_{movement}", "")] = round(cents)
 
 
+FIRST_APPLICANT_HOURS = (1, 3, 6, 12, 24, 48, 96, 168, 336)
+"""The upper bounds (hours after publication) the waits for a job's first applicant are counted
+under; a longer wait counts under the last."""
+
+
+def hours_bucket(hours: float) -> int:
+    return next((bound for bound in FIRST_APPLICANT_HOURS if hours <= bound), FIRST_APPLICANT_HOURS[-1])
+
+
+async def _first_applicants(session: AsyncSession, day: date, figures: Figures) -> None:
+    """The jobs whose first application came on `day`, by how long after publication (one row
+    per wait bucket): the marketplace's time to first applicant, without a join of every job of
+    a window with its applications at each view."""
+    start, end = _on(day)
+    earlier = aliased(JobApplication)
+    before = exists().where(earlier.job_id == JobApplication.job_id, earlier.created_at < start)
+    query = (
+        select(Job.published_at, func.min(JobApplication.created_at))
+        .join(Job, Job.id == JobApplication.job_id)
+        .where(JobApplication.created_at >= start, JobApplication.created_at < end, ~before)
+        .group_by(Job.id, Job.published_at)
+    )
+    for published, first in (await session.execute(query)).all():
+        if published is None:
+            continue
+        wait = max(0.0, (aware(first) - aware(published)).total_seconds() / 3600)
+        key = ("first_applicant_hours", str(hours_bucket(wait)))
+        figures[key] = figures.get(key, 0) + 1
+
+
+def aware(moment: datetime | str) -> datetime:
+    """An aggregate's timestamp (SQLite's min() answers naive UTC text)."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 TOP_FAILED_SEARCHES = 50
 """Search words without results kept per day (the most searched)."""
 
@@ -197,7 +243,16 @@ async def _failed_searches(session: AsyncSession, day: date, figures: Figures) -
 
 async def figures_of(session: AsyncSession, day: date) -> Figures:
     figures: Figures = {}
-    parts = (_event_counts, _active, _retention, _first_actions, _revenue, _movements, _failed_searches)
+    parts = (
+        _event_counts,
+        _active,
+        _retention,
+        _first_actions,
+        _revenue,
+        _movements,
+        _failed_searches,
+        _first_applicants,
+    )
     for part in parts:
         await part(session, day, figures)
     return figures
