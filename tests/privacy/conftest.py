@@ -18,6 +18,7 @@ from hiremebahamas.privacy.erasure import due_accounts, erase_account
 from tests.factories import Member
 from tests.helpers import PASSWORD
 from tests.staff.conftest import make_member, people  # noqa: F401 - the staff tests' signed-in people
+from tests.uploads.test_api import s3_app  # noqa: F401 - the app on the S3 test server
 
 
 async def member(runtime: Runtime, name: str, *, employer: bool = False) -> Member:

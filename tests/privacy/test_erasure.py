@@ -4,8 +4,6 @@ from local storage and from S3; safe to run again, bounded, and only for account
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -35,8 +33,6 @@ from hiremebahamas.privacy.tasks import erase_deleted_accounts
 from tests.factories import Member
 from tests.privacy.conftest import add_company, ask_deletion, erase_due, make_due, member
 from tests.uploads.files import pdf, picture
-from tests.uploads.s3_server import S3Server
-from tests.uploads.test_api import app_client, s3_settings
 
 
 async def _upload(client: httpx.AsyncClient, who: Member, data: bytes, purpose: str) -> uuid.UUID:
@@ -159,14 +155,6 @@ async def test_a_run_is_bounded_and_skips_restored_accounts(client: httpx.AsyncC
         erased = [await session.get_one(User, who.id) for who in people[1:]]
     assert (kept.username, kept.erased_at) == ("person-0", None)
     assert all(user.erased_at is not None for user in erased)
-
-
-@pytest.fixture
-async def s3_app(
-    database_url: str, tmp_path: Path, s3_server: S3Server
-) -> AsyncIterator[tuple[httpx.AsyncClient, Runtime]]:
-    async for pair in app_client(s3_settings(database_url, tmp_path, s3_server)):
-        yield pair
 
 
 async def test_the_erasure_removes_files_from_s3(s3_app: tuple[httpx.AsyncClient, Runtime]) -> None:

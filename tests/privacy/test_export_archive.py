@@ -7,9 +7,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
@@ -28,7 +26,6 @@ from tests.helpers import emails_to, sign_in, submit, text_of
 from tests.privacy.conftest import ask_deletion, erase_due, make_due, member
 from tests.uploads.files import pdf, picture
 from tests.uploads.s3_server import S3Server
-from tests.uploads.test_api import app_client, s3_settings
 
 
 async def _upload(client: httpx.AsyncClient, who: Member, data: bytes, purpose: str, name: str) -> None:
@@ -172,14 +169,6 @@ async def test_expired_exports_and_erased_accounts_leave_no_file(client: httpx.A
         await runtime.storage.get(exports[bob.id].storage_key or "")
     async with runtime.database.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(DataExport)) == 0
-
-
-@pytest.fixture
-async def s3_app(
-    database_url: str, tmp_path: Path, s3_server: S3Server
-) -> AsyncIterator[tuple[httpx.AsyncClient, Runtime]]:
-    async for pair in app_client(s3_settings(database_url, tmp_path, s3_server)):
-        yield pair
 
 
 async def test_on_s3_the_link_redirects_to_the_stored_zip(
