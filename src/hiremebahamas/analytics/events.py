@@ -15,11 +15,10 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import case, insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.core import tasks
-from hiremebahamas.core.sql import dialect_name, insert_many_ignoring_conflicts
+from hiremebahamas.core.sql import dialect_insert, insert_many_ignoring_conflicts
 from hiremebahamas.core.tasks import TaskContext
 from hiremebahamas.models import ActiveDay, AnalyticsEvent, LastActive
 from hiremebahamas.models.base import utcnow
@@ -101,7 +100,6 @@ async def store_events(context: TaskContext, events: list[dict[str, Any]]) -> No
 
 async def _seen(session: AsyncSession, user_id: uuid.UUID, day: date) -> None:
     """A member's last active day moves forward only (events may arrive out of order)."""
-    insert_ = postgresql.insert if dialect_name(session) == "postgresql" else sqlite.insert
-    statement = insert_(LastActive).values(user_id=user_id, day=day)
+    statement = dialect_insert(session)(LastActive).values(user_id=user_id, day=day)
     later = case((statement.excluded.day > LastActive.day, statement.excluded.day), else_=LastActive.day)
     await session.execute(statement.on_conflict_do_update(index_elements=["user_id"], set_={"day": later}))

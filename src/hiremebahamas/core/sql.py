@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -20,13 +21,18 @@ def dialect_name(session: AsyncSession) -> str:
     return bind.dialect.name if bind is not None else session.get_bind().dialect.name
 
 
+def dialect_insert(session: AsyncSession) -> Callable[[type[DeclarativeBase]], Any]:
+    """The engine's own INSERT, the one that has ON CONFLICT."""
+    return postgresql.insert if dialect_name(session) == "postgresql" else sqlite.insert
+
+
 async def insert_ignoring_conflicts(session: AsyncSession, model: type[DeclarativeBase], **values: Any) -> bool:
     """INSERT … ON CONFLICT DO NOTHING on either engine; True when a row was inserted.
 
     Idempotent writes (likes, follows, webhook events) use this instead of check-then-insert,
     which races under concurrency.
     """
-    insert = postgresql.insert if dialect_name(session) == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     result = await session.execute(insert(model).values(**values).on_conflict_do_nothing())
     return cast(CursorResult[Any], result).rowcount > 0
 
@@ -36,7 +42,7 @@ async def insert_many_ignoring_conflicts(
 ) -> None:
     """One INSERT … ON CONFLICT DO NOTHING for many rows (rows already stored are skipped)."""
     if rows:
-        insert = postgresql.insert if dialect_name(session) == "postgresql" else sqlite.insert
+        insert = dialect_insert(session)
         await session.execute(insert(model).values(rows).on_conflict_do_nothing())
 
 
@@ -45,7 +51,7 @@ async def add_to_counters(
 ) -> None:
     """Add `amounts` to the counter columns of the row `key` names, creating it if need be, in
     one atomic INSERT … ON CONFLICT DO UPDATE (racing requests all count)."""
-    insert = postgresql.insert if dialect_name(session) == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     statement = insert(model).values(**key, **amounts)
     table = model.__table__
     increments = {name: table.c[name] + statement.excluded[name] for name in amounts}
