@@ -17,7 +17,6 @@ import argparse
 import contextlib
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,21 +34,10 @@ RESULTS = Path(__file__).parent / "results"
 
 
 def _command(env: dict[str, str], cwd: Path, *args: str) -> tuple[float, str]:
+    """How long `hiremebahamas <args>` took, and what it said."""
     started = time.perf_counter()
-    result = subprocess.run(  # noqa: S603 - our own venv's command, no shell
-        [str(server.VENV_BIN / "hiremebahamas"), *args],
-        env=env,
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=3600,
-        check=False,
-    )
-    seconds = time.perf_counter() - started
-    if result.returncode != 0:
-        raise RuntimeError(f"hiremebahamas {' '.join(args)} failed:\n{result.stderr[-2000:]}")
-    return seconds, result.stdout.strip()
+    output = server.command(env, cwd, *args, timeout=3600)
+    return time.perf_counter() - started, output.strip()
 
 
 def _timings(client: httpx.Client, path: str, headers: dict[str, str], count: int) -> dict[str, float]:

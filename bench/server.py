@@ -88,22 +88,28 @@ def app_environment(
     return env
 
 
-def migrate(env: dict[str, str], cwd: Path) -> None:
-    # The CLI imports the metrics module too, which fails when PROMETHEUS_MULTIPROC_DIR does
-    # not exist yet (gunicorn's on_starting creates it, but only later).
-    Path(env["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+def command(env: dict[str, str], cwd: Path, *args: str, timeout: float) -> str:
+    """Run `hiremebahamas <args>` from the project's venv; its output (RuntimeError on failure)."""
     result = subprocess.run(  # noqa: S603 - our own venv's command, no shell
-        [str(VENV_BIN / "hiremebahamas"), "migrate"],
+        [str(VENV_BIN / "hiremebahamas"), *args],
         env=env,
         cwd=cwd,
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
     if result.returncode != 0:
-        raise RuntimeError(f"hiremebahamas migrate failed ({result.returncode}):\n{result.stderr[-3000:]}")
+        raise RuntimeError(f"hiremebahamas {' '.join(args)} failed ({result.returncode}):\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+def migrate(env: dict[str, str], cwd: Path) -> None:
+    # The CLI imports the metrics module too, which fails when PROMETHEUS_MULTIPROC_DIR does
+    # not exist yet (gunicorn's on_starting creates it, but only later).
+    Path(env["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+    command(env, cwd, "migrate", timeout=120)
 
 
 @dataclass
