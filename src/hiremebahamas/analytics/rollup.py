@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from hiremebahamas.analytics.events import FIRST_ACTIONS, Event
-from hiremebahamas.billing.revenue import monthly_cents
-from hiremebahamas.billing.tiers import load_tiers, tier_by_code
+from hiremebahamas.billing.revenue import mrr_of, subscription_counts
+from hiremebahamas.billing.tiers import load_tiers
 from hiremebahamas.models import (
     ActiveDay,
     AnalyticsEvent,
@@ -118,23 +118,17 @@ async def _revenue(session: AsyncSession, day: date, figures: Figures) -> None:
     """MRR and paying subscriptions at the day's end, and the paid ones started that day (by
     tier), from the subscription records."""
     end = _on(day)[1]
-    tiers = await load_tiers(session)
-    paying = and_(
+    counts = await subscription_counts(
+        session,
         Subscription.status.in_(PAID_STATUSES),
         Subscription.created_at < end,
         or_(Subscription.ended_at.is_(None), Subscription.ended_at >= end),
     )
-    query = (
-        select(Subscription.tier, Subscription.interval, func.count())
-        .where(paying)
-        .group_by(Subscription.tier, Subscription.interval)
-    )
-    mrr, count = 0.0, Counter[str]()
-    for tier, interval, n in (await session.execute(query)).all():
-        mrr += monthly_cents(tier_by_code(tiers, tier), interval) * n
-        count[tier.value] += n
-    figures[("mrr_cents", "")] = round(mrr)
-    for tier_code, n in count.items():
+    figures[("mrr_cents", "")] = round(mrr_of(await load_tiers(session), counts))
+    by_tier = Counter[str]()
+    for (tier, _interval), n in counts.items():
+        by_tier[tier.value] += n
+    for tier_code, n in by_tier.items():
         figures[("paying", tier_code)] = n
     start = _on(day)[0]
     started = (

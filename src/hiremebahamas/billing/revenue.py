@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.analytics.events import Event, record
@@ -36,20 +36,31 @@ async def member_mrr(session: AsyncSession, user_id: uuid.UUID) -> float:
     return sum(monthly_cents(tier_by_code(tiers, tier), interval) for tier, interval in rows)
 
 
-async def paying_subscriptions(session: AsyncSession) -> dict[tuple[TierCode, BillingInterval], int]:
-    """How many paying subscriptions each (tier, interval) has now."""
+Counts = dict[tuple[TierCode, BillingInterval], int]
+
+
+async def subscription_counts(session: AsyncSession, *where: ColumnElement[bool]) -> Counts:
+    """How many subscriptions matching `where` each (tier, interval) has."""
     query = (
         select(Subscription.tier, Subscription.interval, func.count())
-        .where(Subscription.status.in_(PAYING_STATUSES))
+        .where(*where)
         .group_by(Subscription.tier, Subscription.interval)
     )
     return {(tier, interval): count for tier, interval, count in (await session.execute(query)).all()}
 
 
-async def mrr_cents(session: AsyncSession) -> float:
-    tiers = await load_tiers(session)
-    counts = await paying_subscriptions(session)
+async def paying_subscriptions(session: AsyncSession) -> Counts:
+    """How many paying subscriptions each (tier, interval) has now."""
+    return await subscription_counts(session, Subscription.status.in_(PAYING_STATUSES))
+
+
+def mrr_of(tiers: list[TierSpec], counts: Counts) -> float:
+    """The monthly revenue of so many subscriptions of each (tier, interval)."""
     return sum(monthly_cents(tier_by_code(tiers, tier), interval) * n for (tier, interval), n in counts.items())
+
+
+async def mrr_cents(session: AsyncSession) -> float:
+    return mrr_of(await load_tiers(session), await paying_subscriptions(session))
 
 
 async def _was_customer(session: AsyncSession, user_id: uuid.UUID) -> bool:
