@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.analytics.events import Event
@@ -27,7 +27,8 @@ from hiremebahamas.analytics.rollup import (
     day_start,
     figures_of,
 )
-from hiremebahamas.billing.revenue import PAYING_STATUSES, mrr_cents, paying_subscriptions
+from hiremebahamas.billing.revenue import PAYING_STATUSES, mrr_cents, mrr_of, paying_subscriptions
+from hiremebahamas.billing.tiers import load_tiers
 from hiremebahamas.core.cache import KeyValueStore
 from hiremebahamas.models import (
     DailyFigure,
@@ -223,8 +224,8 @@ async def summary(
     since = day_start(window.first)
     figures = await _window_figures(session, window)
     users_total = int((await session.execute(select(func.count()).where(User.is_active))).scalar_one())
-    mrr = await mrr_cents(session)
     paying = await paying_subscriptions(session)
+    mrr = mrr_of(await load_tiers(session), paying)
     by_tier: dict[TierCode, int] = defaultdict(int)
     for (tier, _interval), count in paying.items():
         by_tier[tier] += count
@@ -253,18 +254,7 @@ async def timeseries(
     """One value a day over the window, 0 for a day with none; today's computed now."""
     window = Window(days, (now or utcnow()).date(), store)
     metric = _SERIES_FIGURE[series]
-    query = select(DailyFigure.day, DailyFigure.value).where(
-        DailyFigure.metric == metric,
-        DailyFigure.dimension == "",
-        and_(DailyFigure.day >= window.first, DailyFigure.day < window.today),
-    )
-    values = dict((await session.execute(query)).all())
-    today = await _today(session, window)
-    if series is Series.MRR_CENTS:
-        values[window.today] = round(await mrr_cents(session))
-    else:
-        values[window.today] = today.get((metric, ""), 0)
-    return [(day, int(values.get(day, 0))) for day in window.dates()]
+    return list(zip(window.dates(), (await daily(session, window, [metric]))[metric], strict=True))
 
 
 async def daily(session: AsyncSession, window: Window, metrics: list[str]) -> dict[str, list[int]]:
@@ -276,10 +266,12 @@ async def daily(session: AsyncSession, window: Window, metrics: list[str]) -> di
         DailyFigure.day.between(window.first, window.today - timedelta(days=1)),
     )
     values = {(metric, day): value for metric, day, value in (await session.execute(query)).all()}
-    today = await _today(session, window)
-    for metric in metrics:
+    activity = [metric for metric in metrics if metric != "mrr_cents"]
+    today = await _today(session, window) if activity else {}
+    for metric in activity:
         values[(metric, window.today)] = today.get((metric, ""), 0)
-    values[("mrr_cents", window.today)] = round(await mrr_cents(session))
+    if "mrr_cents" in metrics:  # live, as the summary's: not the figure shared for a minute
+        values[("mrr_cents", window.today)] = round(await mrr_cents(session))
     return {metric: [int(values.get((metric, day), 0)) for day in window.dates()] for metric in metrics}
 
 
