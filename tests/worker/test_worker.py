@@ -12,6 +12,7 @@ import httpx
 import pytest
 from arq.worker import Worker
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from hiremebahamas.cli import worker_tasks
 from hiremebahamas.config import Settings
@@ -21,6 +22,7 @@ from hiremebahamas.core.errors import Conflict
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.core.tasks import QUEUE_NAME, ArqTaskRunner, TaskCall
 from hiremebahamas.core.worker import DONE_PREFIX, RetryPolicy, create_worker
+from hiremebahamas.models import AnalyticsEvent
 from hiremebahamas.web.deps import DbSession
 from tests.helpers import register
 from tests.messaging.people import member
@@ -81,6 +83,22 @@ async def test_a_committed_request_s_email_is_sent_by_the_worker(
     assert message["Subject"] == "Confirm your email for HireMeBahamas"
     assert outbox(settings) == []
     assert await pool(runtime).zcard(QUEUE_NAME) == 0
+
+
+async def test_the_analytics_events_of_many_requests_are_one_job(
+    client: httpx.AsyncClient, runtime: Runtime, worker_settings: Settings
+) -> None:
+    for name in ("ann", "bob", "cat"):
+        assert (await register(client, f"{name}@example.com")).status_code == 201
+    await runtime.tasks.drain()
+    # Three verification emails and one job with the three sign-ups (a job per request halved
+    # the throughput of every write).
+    assert await pool(runtime).zcard(QUEUE_NAME) == 4
+    worker = await run_worker(worker_settings)
+    assert worker.jobs_complete == 4
+    async with runtime.database.sessionmaker() as session:
+        names = (await session.scalars(select(AnalyticsEvent.name))).all()
+    assert names == ["signed_up"] * 3
 
 
 async def test_a_rolled_back_request_queues_nothing(app: FastAPI, client: httpx.AsyncClient, runtime: Runtime) -> None:

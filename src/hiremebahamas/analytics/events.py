@@ -1,8 +1,11 @@
 """The server-side event log: what services record, written after their commit.
 
 A service calls `record(session, Event.POST_CREATED, user_id)` in its unit of work. Nothing is
-written then: the events of the unit of work gather in one list, and one task inserts them all
-once it commits (a rolled-back request records nothing, and a request never waits on the log).
+written then: the events of the unit of work gather in one list, handed over once it commits (a
+rolled-back request records nothing, and a request never waits on the log). The process gathers
+the lists of its commits for a second, or up to 500 events, and one task inserts them all: one
+job and one transaction per few hundred events rather than per request, which halved the
+throughput of every write when each request had its own (docs/benchmarks.md).
 
 Only the user id identifies anyone. Search terms are logged without a user id.
 """
@@ -79,7 +82,7 @@ def _row(event: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@tasks.task
+@tasks.gathered_task("events", seconds=1.0, most=500)
 async def store_events(context: TaskContext, events: list[dict[str, Any]]) -> None:
     """Insert the events, and mark their members active on their days (DAU, WAU and MAU read
     those marks, current to the last request). A second run of the same call (a worker died
@@ -94,12 +97,14 @@ async def store_events(context: TaskContext, events: list[dict[str, Any]]) -> No
         await session.execute(insert(AnalyticsEvent), rows)
         marks = [{"day": day, "user_id": user_id} for day, user_id in sorted(active)]
         await insert_many_ignoring_conflicts(session, ActiveDay, marks)
-        for user_id, day in sorted(latest.items()):
-            await _seen(session, user_id, day)
+        if latest:
+            await _seen(session, latest)
 
 
-async def _seen(session: AsyncSession, user_id: uuid.UUID, day: date) -> None:
-    """A member's last active day moves forward only (events may arrive out of order)."""
-    statement = dialect_insert(session)(LastActive).values(user_id=user_id, day=day)
+async def _seen(session: AsyncSession, latest: dict[uuid.UUID, date]) -> None:
+    """Members' last active days, in one statement; a day moves forward only (events may arrive
+    out of order)."""
+    statement = dialect_insert(session)(LastActive)
     later = case((statement.excluded.day > LastActive.day, statement.excluded.day), else_=LastActive.day)
-    await session.execute(statement.on_conflict_do_update(index_elements=["user_id"], set_={"day": later}))
+    rows = [{"user_id": user_id, "day": day} for user_id, day in sorted(latest.items())]
+    await session.execute(statement.on_conflict_do_update(index_elements=["user_id"], set_={"day": later}), rows)

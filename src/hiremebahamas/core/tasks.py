@@ -77,6 +77,16 @@ class Runs(enum.Enum):
     INLINE = "inline"  # in the committing process, awaited before the request answers
 
 
+@dataclass(frozen=True)
+class Gathering:
+    """How a gathered task's calls are merged: the lists passed as `argument` by the commits of
+    up to `seconds` (or until `most` items) in one process make one call."""
+
+    argument: str
+    seconds: float
+    most: int
+
+
 @dataclass(frozen=True, eq=False)
 class Task(Generic[P]):
     """A task's handle: its function and where it runs. Named after the function, which is its
@@ -84,6 +94,7 @@ class Task(Generic[P]):
 
     function: Callable[Concatenate[TaskContext, P], Awaitable[None]]
     runs: Runs = Runs.QUEUED
+    gathering: Gathering | None = None
 
     @property
     def name(self) -> str:
@@ -110,6 +121,21 @@ def inline_task(function: Callable[Concatenate[TaskContext, P], Awaitable[None]]
     """A task the committing process awaits right after the commit, before the request
     answers. Only for quick work on local state; a failure is logged, never raised."""
     return Task(function, Runs.INLINE)
+
+
+def gathered_task(
+    argument: str, *, seconds: float = 1.0, most: int = 500
+) -> Callable[[Callable[Concatenate[TaskContext, P], Awaitable[None]]], Task[P]]:
+    """A queued task whose calls, each with a list as `argument`, are merged in the committing
+    process: one call per `seconds` (or per `most` items) instead of one per commit. What is
+    gathered lives in that process's memory until it is sent: a process killed outright loses
+    up to `seconds` of it, so only for what may lose that (the analytics' event log); a process
+    that stops normally sends it first."""
+
+    def wrap(function: Callable[Concatenate[TaskContext, P], Awaitable[None]]) -> Task[P]:
+        return Task(function, gathering=Gathering(argument, seconds, most))
+
+    return wrap
 
 
 @dataclass(frozen=True)
@@ -224,6 +250,8 @@ class InProcessTaskRunner:
         self.context = context
         self._running: set[asyncio.Task[None]] = set()
         self._waiting: dict[asyncio.Task[None], TaskCall] = {}
+        self._gathered: dict[Task[...], list[Any]] = {}
+        self._gathering: dict[Task[...], asyncio.Task[None]] = {}
 
     @property
     def uses_worker(self) -> bool:
@@ -231,6 +259,42 @@ class InProcessTaskRunner:
         return False
 
     async def dispatch(self, calls: list[TaskCall]) -> None:
+        now = []
+        for call in calls:
+            if call.task.gathering is not None and call.delay_seconds <= 0:
+                await self._gather(call.task, call.kwargs[call.task.gathering.argument])
+            else:
+                now.append(call)
+        await self._send(now)
+
+    async def _gather(self, task: Task[...], items: list[Any]) -> None:
+        assert task.gathering is not None
+        gathered = self._gathered.setdefault(task, [])
+        gathered.extend(items)
+        if len(gathered) >= task.gathering.most:
+            await self._send_gathered(task)
+        elif task not in self._gathering:
+            self._gathering[task] = asyncio.create_task(self._send_gathered_later(task, task.gathering.seconds))
+
+    async def _send_gathered_later(self, task: Task[...], seconds: float) -> None:
+        await asyncio.sleep(seconds)
+        await self._send_gathered(task)
+
+    async def _send_gathered(self, task: Task[...]) -> None:
+        assert task.gathering is not None
+        timer = self._gathering.pop(task, None)
+        if timer is not None and timer is not asyncio.current_task():
+            timer.cancel()
+        items = self._gathered.pop(task, [])
+        if items:
+            await self._send([TaskCall(task, {task.gathering.argument: items})])
+
+    async def send_gathered(self) -> None:
+        """Send what gathered tasks hold now instead of at their time (drain, shutdown)."""
+        for task in list(self._gathered):
+            await self._send_gathered(task)
+
+    async def _send(self, calls: list[TaskCall]) -> None:
         for call in calls:
             if call.inline_now:
                 await self._run(call)
@@ -274,7 +338,9 @@ class InProcessTaskRunner:
         return len(self._running) + len(self._waiting)
 
     async def drain(self) -> None:
-        """Wait for every task started so far (tests, graceful shutdown); delayed ones wait on."""
+        """Send what is gathered, and wait for every task started so far (tests, graceful
+        shutdown); delayed ones wait on."""
+        await self.send_gathered()
         while self._running:
             await asyncio.gather(*list(self._running), return_exceptions=True)
 
@@ -356,8 +422,8 @@ class ArqTaskRunner(InProcessTaskRunner):
     def uses_worker(self) -> bool:
         return True
 
-    async def dispatch(self, calls: list[TaskCall]) -> None:
-        await super().dispatch([call for call in calls if call.task.in_process])
+    async def _send(self, calls: list[TaskCall]) -> None:
+        await super()._send([call for call in calls if call.task.in_process])
         for call in calls:
             if call.task.in_process:
                 continue
@@ -365,7 +431,7 @@ class ArqTaskRunner(InProcessTaskRunner):
                 await self.enqueue(call)
             except (RedisError, OSError):
                 logger.warning("could not queue a task; running it in this process", extra={"task": call.name})
-                await super().dispatch([call])
+                await super()._send([call])
 
     async def queue_depth(self) -> int:
         """Jobs in the worker's queue (deferred ones included), for every instance at once."""
