@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import case, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hiremebahamas.analytics import posthog
 from hiremebahamas.core import tasks
 from hiremebahamas.core.sql import dialect_insert, insert_many_ignoring_conflicts
 from hiremebahamas.core.tasks import TaskContext
@@ -85,9 +86,9 @@ def _row(event: dict[str, Any]) -> dict[str, Any]:
 @tasks.gathered_task("events", seconds=1.0, most=500)
 async def store_events(context: TaskContext, events: list[dict[str, Any]]) -> None:
     """Insert the events, and mark their members active on their days (DAU, WAU and MAU read
-    those marks, current to the last request). A second run of the same call (a worker died
-    after the insert) logs its events twice: the member counts are distinct, so only that
-    request's event counts are off."""
+    those marks, current to the last request); then copy them to PostHog when configured. A
+    second run of the same call (a worker died after the insert) logs its events twice: the
+    member counts are distinct, so only that batch's event counts are off."""
     rows = [_row(event) for event in events]
     active = {(row["occurred_at"].date(), row["user_id"]) for row in rows if row["user_id"] is not None}
     latest: dict[uuid.UUID, date] = {}
@@ -99,6 +100,9 @@ async def store_events(context: TaskContext, events: list[dict[str, Any]]) -> No
         await insert_many_ignoring_conflicts(session, ActiveDay, marks)
         if latest:
             await _seen(session, latest)
+    host, key = context.settings.posthog_host, context.settings.posthog_api_key
+    if host and key:
+        await posthog.forward(host, key, events)
 
 
 async def _seen(session: AsyncSession, latest: dict[uuid.UUID, date]) -> None:
