@@ -15,9 +15,10 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
-from hiremebahamas.analytics.posthog import ANONYMOUS, BATCHES
+from hiremebahamas.analytics.posthog import ANONYMOUS
 from hiremebahamas.config import Settings
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.models import AnalyticsEvent, User
@@ -76,7 +77,7 @@ def settings(database_url: str, tmp_path: Path, posthog_server: PostHogStandIn) 
 
 
 def failed_batches() -> float:
-    return BATCHES.labels(result="failed")._value.get()
+    return REGISTRY.get_sample_value("hmb_posthog_batches_total", {"result": "failed"}) or 0.0
 
 
 async def test_stored_events_are_copied_to_posthog_in_one_batch(
