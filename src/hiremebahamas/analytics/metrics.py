@@ -20,9 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.analytics.events import Event
 from hiremebahamas.analytics.rollup import (
+    ACTIVITY,
     MOVEMENTS,
     PAID_STATUSES,
     RETENTION_DAYS,
+    REVENUE,
     Figures,
     day_start,
     figures_of,
@@ -62,7 +64,8 @@ _TODAY_KEY = "hiremebahamas.analytics_today"
 
 
 TODAY_TTL_SECONDS = 60
-"""How long the dashboard reuses today's activity figures (the revenue figures are always live)."""
+"""How long the dashboard and the API reuse today's activity figures (the revenue figures are
+always read now)."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,8 @@ class Window:
 
 
 async def _today(session: AsyncSession, window: Window) -> Figures:
-    """Today's figures: once per unit of work, and for a minute in the window's store."""
+    """Today's figures, once per unit of work: the members' activity shared for a minute in the
+    window's store, the revenue read now."""
     cached: dict[date, Figures] = session.info.setdefault(_TODAY_KEY, {})
     if window.today in cached:
         return cached[window.today]
@@ -92,10 +96,11 @@ async def _today(session: AsyncSession, window: Window) -> Figures:
     if stored is not None:
         figures = {(metric, dimension): value for metric, dimension, value in json.loads(stored)}
     else:
-        figures = await figures_of(session, window.today)
+        figures = await figures_of(session, window.today, ACTIVITY)
         if window.store is not None:
             rows = [[metric, dimension, value] for (metric, dimension), value in figures.items()]
             await window.store.set(key, json.dumps(rows), TODAY_TTL_SECONDS)
+    figures |= await figures_of(session, window.today, REVENUE)
     cached[window.today] = figures
     return figures
 
@@ -270,7 +275,7 @@ async def daily(session: AsyncSession, window: Window, metrics: list[str]) -> di
     today = await _today(session, window) if activity else {}
     for metric in activity:
         values[(metric, window.today)] = today.get((metric, ""), 0)
-    if "mrr_cents" in metrics:  # live, as the summary's: not the figure shared for a minute
+    if "mrr_cents" in metrics:  # this moment's, as the summary's (the day's figure counts the day's end)
         values[("mrr_cents", window.today)] = round(await mrr_cents(session))
     return {metric: [int(values.get((metric, day), 0)) for day in window.dates()] for metric in metrics}
 

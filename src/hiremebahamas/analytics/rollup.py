@@ -11,6 +11,7 @@ of members.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, and_, delete, distinct, exists, func, insert, or_, select
@@ -235,18 +236,16 @@ async def _failed_searches(session: AsyncSession, day: date, figures: Figures) -
             figures[("search_no_results", words)] = count
 
 
-async def figures_of(session: AsyncSession, day: date) -> Figures:
+Part = Callable[[AsyncSession, date, Figures], Awaitable[None]]
+
+# What members did: the costly part of a day's figures (today's events are the most numerous).
+ACTIVITY: tuple[Part, ...] = (_event_counts, _active, _retention, _first_actions, _failed_searches, _first_applicants)
+# MRR and its movements: a few rows, and what the summary must show as of now.
+REVENUE: tuple[Part, ...] = (_revenue, _movements)
+
+
+async def figures_of(session: AsyncSession, day: date, parts: tuple[Part, ...] = ACTIVITY + REVENUE) -> Figures:
     figures: Figures = {}
-    parts = (
-        _event_counts,
-        _active,
-        _retention,
-        _first_actions,
-        _revenue,
-        _movements,
-        _failed_searches,
-        _first_applicants,
-    )
     for part in parts:
         await part(session, day, figures)
     return figures
