@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 from alembic import command
 from alembic.config import Config
 
-from hiremebahamas import smoke
 from hiremebahamas.analytics import cli as analytics_cli
 from hiremebahamas.billing import cli as billing_cli
 from hiremebahamas.config import Settings, generate_secret
 from hiremebahamas.demo import cli as demo_cli
 from hiremebahamas.jobs import cli as jobs_cli
+from hiremebahamas.smoke import command as smoke
 from hiremebahamas.staff import cli as staff_cli
 
 if TYPE_CHECKING:

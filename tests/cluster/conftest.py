@@ -11,10 +11,12 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from bench.server import command
 
 from hiremebahamas.config import Settings
 from hiremebahamas.core.runtime import Runtime, create_runtime
 from tests.billing.factories import grant_tier
+from tests.billing.stripe_fake import API_KEY, StripeFake
 from tests.cluster.harness import DATABASE, Cluster, start_cluster
 from tests.conftest import make_settings
 from tests.factories import add_user, sign_in
@@ -30,11 +32,26 @@ CLUSTER_SETTINGS = {
 
 @pytest.fixture(scope="session")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    started = start_cluster(tmp_path_factory.mktemp("cluster"), settings=CLUSTER_SETTINGS)
+    # Stripe, as deployed, is the local stand-in for its API (production never offers the
+    # embedded checkout).
+    stripe = StripeFake().start()
+    billing = {
+        "STRIPE_SECRET_KEY": API_KEY,
+        "STRIPE_WEBHOOK_SECRET": "whsec_cluster_0123456789abcdef",
+        "STRIPE_API_BASE": stripe.url,
+    }
     try:
-        yield started
+        started = start_cluster(tmp_path_factory.mktemp("cluster"), settings=CLUSTER_SETTINGS | billing)
+        try:
+            # The plans' prices in Stripe, as the operator creates them after a deploy.
+            command(
+                {**started.env, "DATABASE_URL": started.primary.dsn(DATABASE)}, started.work, "stripe-sync", timeout=60
+            )
+            yield started
+        finally:
+            started.stop()
     finally:
-        started.stop()
+        stripe.stop()
 
 
 def cluster_settings(cluster: Cluster, **overrides: object) -> Settings:

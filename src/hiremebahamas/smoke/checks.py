@@ -1,26 +1,19 @@
-"""`hiremebahamas smoke URL`: check a deployed instance from outside, as the deployment
-checklist's last step, and print a pass/fail table (exit status 1 when anything fails).
+"""The public checks of `hiremebahamas smoke URL`: what anyone may read, and nothing written.
 
-It reads only what anyone may read and writes nothing: health and readiness, TLS and HSTS
-(for an https URL), the security headers, a job search and a job page with its JSON-LD, the
-sitemap, a versioned static file's caching, the live-event WebSocket's handshake, and the
-Stripe webhook refusing an unsigned call. A check with nothing to look at (no open job yet,
-a plain-http URL) says so as "skip", which is not a failure. The signed-in flow (register,
-post, upload, message, subscribe) needs the staff API to clean up after itself; it is not
-here yet.
+Health and readiness, TLS and HSTS (for an https URL), the security headers, a job search and a
+job page with its JSON-LD, the sitemap, a versioned static file's caching, the live-event
+WebSocket's handshake, and the Stripe webhook refusing an unsigned call. A check with nothing to
+look at (no open job yet, a plain-http URL) says so as "skip", which is not a failure.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import re
-import sys
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
@@ -62,13 +55,13 @@ class Smoke:
 
     async def health(self) -> str:
         response = await self.get("/health")
-        _expect(response.status_code == 200, f"/health answered {response.status_code}")
+        expect(response.status_code == 200, f"/health answered {response.status_code}")
         return "200"
 
     async def ready(self) -> str:
         response = await self.get("/ready")
         body = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
-        _expect(response.status_code == 200, f"/ready answered {response.status_code}: {body.get('checks', body)}")
+        expect(response.status_code == 200, f"/ready answered {response.status_code}: {body.get('checks', body)}")
         checks = ", ".join(f"{name} {state}" for name, state in body.get("checks", {}).items())
         replicas = body.get("replicas", {})
         if replicas:
@@ -82,7 +75,7 @@ class Smoke:
         response = await self.get("/")  # the connection itself verified the certificate
         hsts = response.headers.get("strict-transport-security", "")
         age = re.search(r"max-age=(\d+)", hsts)
-        _expect(age is not None and int(age.group(1)) >= HSTS_MIN_AGE, f"Strict-Transport-Security is {hsts!r}")
+        expect(age is not None and int(age.group(1)) >= HSTS_MIN_AGE, f"Strict-Transport-Security is {hsts!r}")
         return f"certificate valid, {hsts}"
 
     async def security_headers(self) -> str:
@@ -99,14 +92,14 @@ class Smoke:
             problems.append("no Referrer-Policy")
         if "server" in headers:
             problems.append(f"Server header says {headers['server']!r}")
-        _expect(not problems, "; ".join(problems))
+        expect(not problems, "; ".join(problems))
         return "CSP, nosniff, framing refused, Referrer-Policy, no Server header"
 
     async def job_search(self) -> str:
         response = await self.get("/api/jobs?limit=1")
-        _expect(response.status_code == 200, f"GET /api/jobs answered {response.status_code}")
+        expect(response.status_code == 200, f"GET /api/jobs answered {response.status_code}")
         items = response.json().get("items")
-        _expect(isinstance(items, list), "GET /api/jobs has no list of items")
+        expect(isinstance(items, list), "GET /api/jobs has no list of items")
         if items:
             self.job_url = str(items[0]["url"])
         return f"{len(items)} job on the first page" if items else "answers; no open job yet"
@@ -115,17 +108,17 @@ class Smoke:
         if self.job_url is None:
             raise Skipped("no open job to look at")
         response = await self.get(self.job_url)
-        _expect(response.status_code == 200, f"{self.job_url} answered {response.status_code}")
+        expect(response.status_code == 200, f"{self.job_url} answered {response.status_code}")
         documents = [json.loads(found) for found in _JSON_LD.findall(response.text)]
         kinds = {document.get("@type") for document in documents if isinstance(document, dict)}
-        _expect("JobPosting" in kinds, f"{self.job_url} has no JobPosting JSON-LD")
+        expect("JobPosting" in kinds, f"{self.job_url} has no JobPosting JSON-LD")
         return f"{urlsplit(self.job_url).path} with JobPosting JSON-LD"
 
     async def sitemap(self) -> str:
         response = await self.get("/sitemap.xml")
-        _expect(response.status_code == 200, f"/sitemap.xml answered {response.status_code}")
-        _expect("xml" in response.headers.get("content-type", ""), "/sitemap.xml is not XML")
-        _expect("<urlset" in response.text or "<sitemapindex" in response.text, "/sitemap.xml lists nothing")
+        expect(response.status_code == 200, f"/sitemap.xml answered {response.status_code}")
+        expect("xml" in response.headers.get("content-type", ""), "/sitemap.xml is not XML")
+        expect("<urlset" in response.text or "<sitemapindex" in response.text, "/sitemap.xml lists nothing")
         return f"{response.text.count('<loc>')} addresses"
 
     async def static_files(self) -> str:
@@ -135,8 +128,8 @@ class Smoke:
             raise Failed("the home page links no versioned static file")
         response = await self.get(found.group(1))
         caching = response.headers.get("cache-control", "")
-        _expect(response.status_code == 200, f"{found.group(1)} answered {response.status_code}")
-        _expect("immutable" in caching and "max-age=31536000" in caching, f"Cache-Control is {caching!r}")
+        expect(response.status_code == 200, f"{found.group(1)} answered {response.status_code}")
+        expect("immutable" in caching and "max-age=31536000" in caching, f"Cache-Control is {caching!r}")
         return f"{urlsplit(found.group(1)).path}: {caching}"
 
     async def websocket(self) -> str:
@@ -147,77 +140,33 @@ class Smoke:
                 await asyncio.wait_for(socket.recv(), timeout=10)
         except ConnectionClosed as closed:
             code = closed.rcvd.code if closed.rcvd is not None else None
-            _expect(code == _NOT_SIGNED_IN, f"/ws closed with {code}, not {_NOT_SIGNED_IN} (not signed in)")
+            expect(code == _NOT_SIGNED_IN, f"/ws closed with {code}, not {_NOT_SIGNED_IN} (not signed in)")
             return f"handshake accepted, anonymous connection closed with {code}"
         except InvalidStatus as refused:
             raise Failed(f"/ws refused the handshake: {refused.response.status_code}") from None
         raise Failed("/ws kept an anonymous connection open")
 
+    def checks(self) -> list[tuple[str, Callable[[], Awaitable[str]]]]:
+        return [
+            ("health", self.health),
+            ("ready", self.ready),
+            ("TLS and HSTS", self.tls),
+            ("security headers", self.security_headers),
+            ("job search", self.job_search),
+            ("job page", self.job_page),
+            ("sitemap", self.sitemap),
+            ("static files", self.static_files),
+            ("WebSocket", self.websocket),
+            ("Stripe webhook", self.webhook),
+        ]
+
     async def webhook(self) -> str:
         url = urljoin(self.base_url + "/", "api/subscriptions/webhook")
         response = await self.client.post(url, content=b"{}", headers={"content-type": "application/json"})
-        _expect(response.status_code == 400, f"an unsigned webhook call answered {response.status_code}, not 400")
+        expect(response.status_code == 400, f"an unsigned webhook call answered {response.status_code}, not 400")
         return "an unsigned call is refused with 400"
 
 
-def _expect(condition: bool, problem: str) -> None:
+def expect(condition: bool, problem: str) -> None:
     if not condition:
         raise Failed(problem)
-
-
-async def run(base_url: str, *, request_seconds: float = 15.0) -> list[Result]:
-    """Every check, in order; each one's failure is reported, not raised."""
-    async with httpx.AsyncClient(timeout=request_seconds, follow_redirects=False) as client:
-        smoke = Smoke(base_url, client)
-        checks: list[tuple[str, Callable[[], Awaitable[str]]]] = [
-            ("health", smoke.health),
-            ("ready", smoke.ready),
-            ("TLS and HSTS", smoke.tls),
-            ("security headers", smoke.security_headers),
-            ("job search", smoke.job_search),
-            ("job page", smoke.job_page),
-            ("sitemap", smoke.sitemap),
-            ("static files", smoke.static_files),
-            ("WebSocket", smoke.websocket),
-            ("Stripe webhook", smoke.webhook),
-        ]
-        results = []
-        for name, check in checks:
-            started = time.perf_counter()
-            try:
-                detail = await check()
-            except Skipped as skipped:
-                results.append(Result(name, "skip", str(skipped)))
-                continue
-            except Failed as failed:
-                results.append(Result(name, "fail", str(failed)))
-                continue
-            except (httpx.HTTPError, OSError, ValueError, TimeoutError) as exc:
-                results.append(Result(name, "fail", f"{type(exc).__name__}: {exc}"))
-                continue
-            results.append(Result(name, "pass", f"{detail} ({(time.perf_counter() - started) * 1000:.0f} ms)"))
-        return results
-
-
-def table(results: list[Result]) -> str:
-    width = max(len(result.check) for result in results)
-    lines = [f"{result.check:<{width}}  {result.outcome.upper():<4}  {result.detail}" for result in results]
-    failed = sum(1 for result in results if result.outcome == "fail")
-    lines.append(
-        f"{len(results) - failed} of {len(results)} checks did not fail" + (f"; {failed} FAILED" if failed else "")
-    )
-    return "\n".join(lines)
-
-
-def command(args: argparse.Namespace) -> int:
-    results = asyncio.run(run(args.url, request_seconds=args.timeout))
-    sys.stdout.write(table(results) + "\n")
-    return 1 if any(result.outcome == "fail" for result in results) else 0
-
-
-def add_commands(commands: Any) -> None:
-    """Register the subcommand on the main parser's subparsers."""
-    smoke = commands.add_parser("smoke", help="check a deployed instance from outside: a pass/fail table")
-    smoke.add_argument("url", help="the instance's public address, e.g. https://www.hiremebahamas.com")
-    smoke.add_argument("--timeout", type=float, default=15.0, help="seconds per request (default 15)")
-    smoke.set_defaults(handler=command)
