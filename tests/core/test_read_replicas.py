@@ -15,15 +15,17 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from redis.asyncio import Redis
 from sqlalchemy import event
 
 from hiremebahamas.app import create_app
 from hiremebahamas.cli import migrate
 from hiremebahamas.config import Settings
+from hiremebahamas.core.cache import RedisStore
 from hiremebahamas.core.runtime import Runtime, create_runtime
 from tests.conftest import ENGINES, make_settings
 from tests.messaging.people import member
-from tests.servers import PostgresServer, start_postgres, start_replica
+from tests.servers import PostgresServer, free_port, start_postgres, start_replica
 
 pytestmark = pytest.mark.skipif("postgresql" not in ENGINES, reason="replication is PostgreSQL's")
 
@@ -265,3 +267,19 @@ async def test_a_replica_that_fails_a_read_leaves_the_rotation_at_once(
     finally:
         replica.start_again()
     await _until(lambda: _rejoined(runtime))
+
+
+async def test_with_the_store_unreachable_readers_use_the_primary_and_writes_succeed(
+    runtime: Runtime, client: httpx.AsyncClient, replica_statements: _Sent
+) -> None:
+    ann = await member(runtime, "Rue")
+    await asyncio.sleep(runtime.database.sticky_seconds + 0.1)
+    # Where the read-your-writes markers live, refusing connections (Redis down).
+    runtime.store = RedisStore(Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=1))
+    before = replica_statements.count
+    posted = await client.post("/api/posts", json={"body": "Written while Redis is down"}, headers=ann.headers)
+    assert posted.status_code == 201  # the marker could not be kept; the committed write still succeeds
+    feed = await client.get("/api/feed", headers=ann.headers)
+    assert feed.status_code == 200
+    assert [item["body"] for item in feed.json()["items"]] == ["Written while Redis is down"]
+    assert replica_statements.count == before  # nobody can say who wrote lately: the primary

@@ -11,6 +11,11 @@ import time
 from typing import Protocol
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+# What a store raises when it cannot be reached (Redis down, restarting, a lost connection):
+# callers that can do without it catch these and carry on.
+STORE_ERRORS = (RedisError, OSError)
 
 
 class KeyValueStore(Protocol):

@@ -11,6 +11,7 @@ from one. Whoever wrote stays on the primary for `sticky_seconds` after (read-yo
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,9 +28,11 @@ from sqlalchemy.orm import Session
 import hiremebahamas.core.metrics  # noqa: F401
 from hiremebahamas.config import Settings
 from hiremebahamas.core import tasks
-from hiremebahamas.core.cache import KeyValueStore
+from hiremebahamas.core.cache import STORE_ERRORS, KeyValueStore
 from hiremebahamas.core.errors import AppError
 from hiremebahamas.core.replicas import ReplicaSet
+
+logger = logging.getLogger(__name__)
 
 # libpq query options (found in providers' URLs) that asyncpg does not take as keywords;
 # sslmode maps onto asyncpg's `ssl`.
@@ -153,11 +156,23 @@ class Database:
             session.info[_REPLICA] = replica
 
     async def note_writer(self, store: KeyValueStore, writer: uuid.UUID) -> None:
+        """After a committed write: the store down must not turn its success into an error (the
+        writer's reads then go to the primary anyway, below)."""
         if self.replica_engines:
-            await store.set(_writer_key(writer), "1", ttl_seconds=self.sticky_seconds)
+            try:
+                await store.set(_writer_key(writer), "1", ttl_seconds=self.sticky_seconds)
+            except STORE_ERRORS:
+                logger.warning("read-your-writes marker not stored: the key-value store is unavailable")
 
     async def wrote_recently(self, store: KeyValueStore, reader: uuid.UUID) -> bool:
-        return bool(self.replica_engines) and await store.get(_writer_key(reader)) is not None
+        """Whether `reader` wrote in the last `sticky_seconds`; True when the store cannot say,
+        since reading from the primary is never stale."""
+        if not self.replica_engines:
+            return False
+        try:
+            return await store.get(_writer_key(reader)) is not None
+        except STORE_ERRORS:
+            return True
 
     @asynccontextmanager
     async def unit_of_work(self, runner: tasks.TaskRunner) -> AsyncIterator[AsyncSession]:

@@ -44,13 +44,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import orjson
-from redis.exceptions import RedisError
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hiremebahamas.config import Settings
 from hiremebahamas.core import metrics
-from hiremebahamas.core.cache import KeyValueStore
+from hiremebahamas.core.cache import STORE_ERRORS, KeyValueStore
 from hiremebahamas.core.compression import accepts_gzip
 from hiremebahamas.core.http_cache import CacheKind, anonymous, marked_private, shared_area
 from hiremebahamas.core.middleware import route_template
@@ -63,7 +62,6 @@ MAX_BODY = 512 * 1024
 # look-up. Bounded, since any path can be asked for.
 _NOT_SHARED_PATHS = 4096
 _UNAVAILABLE_LOG_INTERVAL = 60.0
-_STORE_ERRORS = (RedisError, OSError)
 _CACHE = "response"
 
 
@@ -148,7 +146,7 @@ class ResponseCacheMiddleware:
                 return None
             entry = Entry.loads(raw)
             current = await self.versions.current(entry.area)
-        except _STORE_ERRORS:
+        except STORE_ERRORS:
             self._store_failed()
             return None
         return entry if entry.version == current.token else None
@@ -195,7 +193,7 @@ class ResponseCacheMiddleware:
                 return
             entry = Entry(area, version.token, route_template(scope), headers, body)
             await self.store.set_bytes(key, entry.dumps(), self.ttl)
-        except _STORE_ERRORS:
+        except STORE_ERRORS:
             self._store_failed()
 
     def _storable(self, scope: Scope, start: Message, headers: list[tuple[bytes, bytes]], body: bytes) -> bool:

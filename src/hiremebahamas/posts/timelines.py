@@ -34,12 +34,11 @@ from datetime import datetime
 from typing import Protocol
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.core import tasks
-from hiremebahamas.core.cache import KeyValueStore, RedisStore
+from hiremebahamas.core.cache import STORE_ERRORS, KeyValueStore, RedisStore
 from hiremebahamas.core.pagination import Position
 from hiremebahamas.models import Follow
 
@@ -129,7 +128,7 @@ class RedisTimelines:
                 pipe.zcard(key)
                 pipe.expire(key, self.idle_seconds)
                 rows, size, _ = await pipe.execute()
-        except (RedisError, OSError):
+        except STORE_ERRORS:
             # Redis down: the feed reads the database, as for a first visit (module docstring).
             logger.warning("home timelines unavailable; reading the feed from the database", exc_info=True)
             return None
@@ -143,7 +142,7 @@ class RedisTimelines:
     async def replace(self, user_id: uuid.UUID, entries: Sequence[Entry]) -> None:
         key = self._key(user_id)
         members: dict[str, float] = {entry.post_id: entry.score for entry in entries[:LENGTH]}
-        with contextlib.suppress(RedisError, OSError):  # down: built again on a visit once it is back
+        with contextlib.suppress(*STORE_ERRORS):  # down: built again on a visit once it is back
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.delete(key)
                 pipe.zadd(key, members or {_EMPTY: 0})

@@ -12,11 +12,11 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from sqlalchemy import text
 
 from hiremebahamas.config import Environment
 from hiremebahamas.core import metrics
+from hiremebahamas.core.cache import STORE_ERRORS
 from hiremebahamas.core.errors import NotFound
 from hiremebahamas.core.observability import request_id_var
 from hiremebahamas.core.runtime import Runtime
@@ -97,7 +97,7 @@ async def test_log() -> dict[str, str | None]:
 
 @router.get("/metrics", include_in_schema=False, dependencies=[Depends(require_metrics_token)])
 async def prometheus_metrics(runtime: AppRuntime) -> Response:
-    with contextlib.suppress(RedisError, OSError):  # Redis down: the figure waits for the next scrape
+    with contextlib.suppress(*STORE_ERRORS):  # Redis down: the figure waits for the next scrape
         metrics.TASK_QUEUE_DEPTH.set(await runtime.tasks.queue_depth())
     payload, content_type = metrics.render_latest()
     return Response(payload, media_type=content_type)
