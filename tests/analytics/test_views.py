@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import httpx
 import pytest
 
+from hiremebahamas.analytics import charts
 from hiremebahamas.analytics.events import Event
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.models import BillingInterval, TierCode
@@ -96,3 +97,13 @@ async def test_only_admins_reach_the_dashboard(client: httpx.AsyncClient, people
     for who in (people.seeker, people.employer, people.moderator):
         sign_in(client, who)
         assert (await client.get(path)).status_code == 404
+
+
+def test_the_mrr_chart_is_drawn_in_dollars_with_readable_days() -> None:
+    days = [date(2026, 11, 1) + timedelta(days=n) for n in range(30)]
+    svg = charts.line("MRR (USD)", days, {"MRR": [5157 + 100 * n for n in range(30)]}, money=True)
+    axis = sorted({int(label.replace(",", "")) for label in re.findall(r">\$([0-9,]+)<", svg)})
+    assert axis[0] >= 50  # $51.57 to $80.57: the axis is in dollars, not cents nor hundredths
+    assert axis[-1] <= 82
+    assert "01 Nov" in svg  # day labels written out, not cut to "…"
+    assert "…" not in svg

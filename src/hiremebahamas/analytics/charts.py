@@ -21,7 +21,8 @@ _STYLE = Style(
     colors=("#0a8ea0", "#f2b632", "#6a4c93", "#d1495b", "#2e933c"),
     font_family="system-ui, sans-serif",
 )
-_SIZE = {"width": 760, "height": 260, "style": _STYLE, "js": [], "show_dots": False}
+# truncate_label=-1: pygal shortens labels to "…" when it thinks they are crowded.
+_SIZE = {"width": 760, "height": 260, "style": _STYLE, "js": [], "show_dots": False, "truncate_label": -1}
 
 
 def _labels(days: list[date]) -> list[str]:
@@ -35,14 +36,15 @@ def _every(days: list[date]) -> list[str]:
 
 
 def line(title: str, days: list[date], series: dict[str, list[int]], *, money: bool = False) -> str:
+    """One line per series; with `money`, the values are cents, drawn in dollars."""
     chart = pygal.Line(title=title, show_legend=len(series) > 1, x_labels_major_count=8, **_SIZE)
     chart.x_labels = _labels(days)
     chart.x_labels_major = _every(days)
     chart.show_minor_x_labels = False
     if money:
-        chart.value_formatter = lambda cents: f"${cents / 100:,.0f}"
+        chart.value_formatter = lambda dollars: f"${dollars:,.0f}"
     for name, values in series.items():
-        chart.add(name, values)
+        chart.add(name, [value / 100 for value in values] if money else values)
     return str(chart.render(is_unicode=True))
 
 

@@ -93,7 +93,7 @@ async def chart_image(request: Request, auth: AdminPage, db: DbSession, runtime:
         svg = charts.line("Active members", days, {"DAU": values["dau"], "WAU": values["wau"], "MAU": values["mau"]})
     elif which is Chart.MRR:
         values = await metrics.daily(db, window, ["mrr_cents"])
-        svg = charts.line("MRR (USD)", days, {"MRR": [cents // 100 for cents in values["mrr_cents"]]}, money=True)
+        svg = charts.line("MRR (USD)", days, {"MRR": values["mrr_cents"]}, money=True)
     else:
         names = [f"mrr_{movement}" for movement in MOVEMENTS]
         values = await metrics.daily(db, window, names)
