@@ -114,6 +114,13 @@ async def test_most_accounts_are_verified(tiny: LoadResult, runtime: Runtime) ->
     assert unverified < PRESETS["tiny"].users * 0.2
 
 
+async def test_demo_accounts_have_accepted_the_terms_in_force(tiny: LoadResult, client: httpx.AsyncClient) -> None:
+    headers = await sign_in(client, "demo-seeker")
+    page = await client.get("/jobs", headers={**headers, "accept": "text/html"})
+    assert page.status_code == 200
+    assert "Accept the updated terms" not in page.text  # no demo account is asked to accept them
+
+
 async def test_refuses_a_database_with_users_and_appends_when_asked(
     tiny: LoadResult, settings: Settings, runtime: Runtime
 ) -> None:

@@ -32,6 +32,7 @@ from hiremebahamas.demo.progress import progress_bars, summary
 from hiremebahamas.demo.sizes import Sizes
 from hiremebahamas.demo.world import World
 from hiremebahamas.demo.writer import BulkWriter, TableStats
+from hiremebahamas.legal.documents import current_terms_version
 from hiremebahamas.models import (
     ApplicationEvent,
     Comment,
@@ -151,7 +152,7 @@ async def load_demo_data(
 async def _load(world: World, session: AsyncSession, storage: Storage, settings: Settings) -> None:
     await plans.load_tiers(session)
     await people.load_skills(world)
-    await people.load_users(world)
+    await people.load_users(world, current_terms_version(settings))
     await people.load_profiles(world)
     await companies.load_companies(world, session, storage, settings)
     plans.choose_tiers(world)

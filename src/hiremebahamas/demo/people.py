@@ -100,12 +100,14 @@ async def load_skills(world: World) -> None:
     await sink.close()
 
 
-async def load_users(world: World) -> None:
+async def load_users(world: World, terms_version: str) -> None:
+    """`terms_version`: the terms in force, which every demo account has accepted (else each
+    would be asked to accept them at its first page)."""
     rng, people, count = world.rng, world.people, world.sizes.users
     employers = {EMPLOYER, *rng.sample(range(SEEKER + 1, count), max(0, min(count - 4, world.sizes.employers - 1)))}
     columns = [
         "id", "email", "username", "password_hash", "first_name", "last_name", "account_type", "staff_role",
-        "is_active", "email_verified_at", "last_login_at", "created_at", "updated_at",
+        "is_active", "email_verified_at", "last_login_at", "created_at", "updated_at", "terms_accepted_version",
     ]  # fmt: skip
     sink = world.writer.sink(User, columns, count)
     start, step = world.now - HISTORY, HISTORY / count
@@ -134,7 +136,7 @@ async def load_users(world: World) -> None:
             (
                 people.ids[i], f"{username}@{DEMO_EMAIL_DOMAIN}", username, world.password_hash, first, last,
                 account_type.value, role, True, at(joined + rng.uniform(60, 3 * 3600)) if verified else None,
-                at(last_login), at(joined), at(joined),
+                at(last_login), at(joined), at(joined), terms_version,
             )
         )  # fmt: skip
     people.activity = cumulative(people.activity)
