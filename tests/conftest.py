@@ -25,7 +25,17 @@ from hiremebahamas.config import Settings
 from hiremebahamas.core.db import Database
 from hiremebahamas.core.runtime import Runtime, create_runtime
 from hiremebahamas.models import AuditEntry, Base
-from tests.servers import PgBouncerServer, PostgresServer, RedisServer, start_pgbouncer, start_postgres, start_redis
+from tests.servers import (
+    ClamdServer,
+    PgBouncerServer,
+    PostgresServer,
+    RedisServer,
+    start_clamd,
+    start_pgbouncer,
+    start_postgres,
+    start_redis,
+)
+from tests.uploads.files import TEST_SIGNATURES
 from tests.uploads.s3_server import S3Server, start_s3
 
 ENGINES = [e.strip() for e in os.environ.get("TEST_ENGINES", "sqlite,postgresql").split(",") if e.strip()]
@@ -178,5 +188,14 @@ async def own_client(own_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 def s3_server() -> Iterator[S3Server]:
     """A real S3 server (SeaweedFS) on loopback that checks signatures; one bucket, `s3_server.bucket`."""
     server = start_s3()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def clamd() -> Iterator[ClamdServer]:
+    """A real clamd (Debian's clamav-daemon) on loopback that knows one signature: the EICAR
+    test string. Starting fails the tests that need it, loudly, when it cannot run."""
+    server = start_clamd(TEST_SIGNATURES)
     yield server
     server.stop()

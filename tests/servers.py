@@ -1,17 +1,20 @@
-"""Throwaway PostgreSQL and Redis servers for the test suite.
+"""Throwaway PostgreSQL, Redis and clamd servers for the test suite.
 
 Each server runs on a free loopback port with its state in a fresh temporary
 directory, and is torn down (process stopped, directory removed) by ``stop()``.
 An ``atexit`` hook stops anything still running when the interpreter exits, as
 a backstop for crashed or interrupted test runs.
 
-Requires the Debian packages ``postgresql`` and ``redis-server``.
+Requires the Debian packages ``postgresql``, ``redis-server`` and ``clamav-daemon``.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import gzip
+import hashlib
+import io
 import os
 import pwd
 import shutil
@@ -19,6 +22,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -27,9 +31,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
+    "ClamdServer",
     "PostgresServer",
     "RedisServer",
     "free_port",
+    "start_clamd",
     "start_postgres",
     "start_redis",
 ]
@@ -759,5 +765,150 @@ def start_redis() -> RedisServer:
         raise
 
     server = RedisServer(port=port, process=process, base_dir=base_dir, log_file=log_file)
+    _register(server)
+    return server
+
+
+# --------------------------------------------------------------------------
+# clamd (ClamAV's daemon)
+
+
+def _clamd_binary() -> str:
+    path = shutil.which("clamd") or ("/usr/sbin/clamd" if Path("/usr/sbin/clamd").is_file() else None)
+    if path is None:
+        raise RuntimeError("clamd not found; install the Debian package 'clamav-daemon'")
+    return path
+
+
+def _clamd_call(port: int, command: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=5.0) as sock:
+        sock.sendall(b"z" + command + b"\0")
+        reply = b""
+        while chunk := sock.recv(4096):
+            reply += chunk
+    return reply.rstrip(b"\0")
+
+
+def _clamd_version(port: int) -> str | None:
+    try:
+        return _clamd_call(port, b"VERSION").decode()
+    except OSError:
+        return None
+
+
+def signature_database(version: int, signatures: Mapping[str, bytes]) -> bytes:
+    """An unsigned ClamAV database (`.cud`) of body signatures that match `signatures`' bytes
+    anywhere in a file. clamd reports a database version (`ClamAV 1.4.6/<version>/...`, as it
+    does for the official daily.cvd) only for this container, not for a bare `.ndb`: with it, a
+    test changes the signatures the way freshclam does."""
+    body = "".join(f"{name}:0:*:{value.hex()}\n" for name, value in signatures.items()).encode()
+    made = int(time.time())
+    header = f"ClamAV-VDB:{time.strftime('%d %b %Y %H-%M %z')}:{version}:{len(signatures)}:90:X:X:tests:{made}"
+    info = f"{header}\ndaily.ndb:{len(body)}:{hashlib.sha256(body).hexdigest()}\n".encode()
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        for name, data in (("daily.info", info), ("daily.ndb", body)):
+            member = tarfile.TarInfo(name)
+            member.size, member.mtime = len(data), made
+            tar.addfile(member, io.BytesIO(data))
+    return header.encode().ljust(512, b" ") + gzip.compress(archive.getvalue())
+
+
+@dataclass
+class ClamdServer(_ChildServer):
+    """A running clamd on loopback whose only signatures are the ones a test gives it."""
+
+    port: int
+    process: subprocess.Popen[bytes] = field(repr=False)
+    base_dir: Path
+    log_file: Path
+    version: int
+    _stopped: bool = field(default=False, repr=False, compare=False)
+
+    @property
+    def url(self) -> str:
+        return f"tcp://127.0.0.1:{self.port}"
+
+    @property
+    def database_dir(self) -> Path:
+        return self.base_dir / "db"
+
+    def is_running(self) -> bool:
+        return not self._stopped and self.process.poll() is None
+
+    def load_signatures(self, signatures: Mapping[str, bytes]) -> str:
+        """Replace the signatures with `signatures` under the next database version, reload,
+        and return clamd's new version string once it reports it."""
+        self.version += 1
+        (self.database_dir / "daily.cud").write_bytes(signature_database(self.version, signatures))
+        _clamd_call(self.port, b"RELOAD")
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while f"/{self.version}/" not in (reported := _clamd_version(self.port) or ""):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"clamd did not load database version {self.version}:\n{_log_tail(self.log_file)}")
+            time.sleep(0.05)
+        return reported
+
+    def pause(self) -> None:
+        """Stop clamd but keep its port, configuration and signatures."""
+        terminate(self.process)
+
+    def resume(self) -> None:
+        """Start it again (nothing to do when it runs)."""
+        if self.process.poll() is None:
+            return
+        self.process = _spawn_clamd(self.base_dir, self.log_file)
+        _wait_clamd(self.process, self.port, self.log_file)
+
+
+def _spawn_clamd(base_dir: Path, log_file: Path) -> subprocess.Popen[bytes]:
+    with log_file.open("ab") as log:
+        return subprocess.Popen(
+            [_clamd_binary(), "--config-file", str(base_dir / "clamd.conf")],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=base_dir,
+            start_new_session=True,
+        )
+
+
+def _wait_clamd(process: subprocess.Popen[bytes], port: int, log_file: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while _clamd_version(port) is None:
+        if process.poll() is not None or time.monotonic() > deadline:
+            terminate(process)
+            raise RuntimeError(f"clamd did not start on 127.0.0.1:{port}:\n{_log_tail(log_file)}")
+        time.sleep(0.05)
+
+
+def start_clamd(signatures: Mapping[str, bytes]) -> ClamdServer:
+    """clamd on a free loopback port, in the foreground, with its own configuration and a
+    database of `signatures` only (the official ones cannot be downloaded here, and loading
+    them takes a minute and a gigabyte): it starts in a second or two."""
+    base_dir = Path(tempfile.mkdtemp(prefix="test-clamd-"))
+    log_file = base_dir / "clamd.log"
+    port = free_port()
+    database_dir = base_dir / "db"
+    database_dir.mkdir()
+    (database_dir / "daily.cud").write_bytes(signature_database(1, signatures))
+    # As root clamd would switch to the clamav user, who cannot read our temporary directory.
+    user = "User root\n" if _running_as_root() else ""
+    (base_dir / "clamd.conf").write_text(
+        f"""Foreground yes
+TCPSocket {port}
+TCPAddr 127.0.0.1
+DatabaseDirectory {database_dir}
+LogFile {log_file}
+PidFile {base_dir / "clamd.pid"}
+{user}"""
+    )
+    try:
+        process = _spawn_clamd(base_dir, log_file)
+        _wait_clamd(process, port, log_file)
+    except BaseException:
+        shutil.rmtree(base_dir, ignore_errors=True)
+        raise
+    server = ClamdServer(port, process, base_dir, log_file, version=1)
     _register(server)
     return server

@@ -69,6 +69,7 @@ from hiremebahamas.staff.tasks import end_suspensions
 from hiremebahamas.support import views as support_views
 from hiremebahamas.uploads import api as uploads_api
 from hiremebahamas.uploads import views as uploads_views
+from hiremebahamas.uploads.tasks import rescan_stored_uploads
 from hiremebahamas.web import ops, pages
 from hiremebahamas.web.consent import CONSENT_COOKIE
 from hiremebahamas.web.csrf import protect_api, protect_pages
@@ -180,8 +181,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         # WEB_THREADS sizes the pool that blocking calls (argon2) run on, off the event loop.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
         # Job expiry, daily alerts, suspensions ending, deleted accounts erased, expired data
-        # exports deleted, the analytics rollup; off in tests, and left to the worker's cron when one runs.
-        runs = [run_due, end_suspensions, erase_deleted_accounts, delete_expired_exports, roll_up_yesterday]
+        # exports deleted, the analytics rollup, uploads scanned again; off in tests, and left to
+        # the worker's cron when one runs.
+        runs = [
+            run_due,
+            end_suspensions,
+            erase_deleted_accounts,
+            delete_expired_exports,
+            roll_up_yesterday,
+            rescan_stored_uploads,
+        ]
         schedule = start_schedule(runtime, runs, enabled=False if runtime.tasks.uses_worker else None)
         runtime.database.replicas.start()  # which read replicas are fit to serve (core/replicas.py)
         yield

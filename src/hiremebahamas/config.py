@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -153,6 +155,17 @@ class Settings(BaseSettings):
     # Pictures decoded at once per process (each may hold ~10 bytes x UPLOAD_MAX_PIXELS);
     # these threads come on top of WEB_THREADS, so uploads never starve password hashing.
     upload_decode_slots: int = Field(default=2, ge=1)
+    # Virus scanning of uploads by clamd (uploads/scanning.py): `tcp://host:port` or
+    # `unix:///path/clamd.ctl` (a malformed one refuses to start); unset, files are stored
+    # unscanned.
+    clamav_url: str | None = None
+    clamav_timeout_seconds: float = Field(default=10.0, gt=0)
+    # When clamd cannot be reached: "refuse" answers 503 (try again later), "hold" stores the
+    # file hidden from everyone but its owner and staff until a scan passes. CVs are opened
+    # by employers on their own machines, so they wait for a scan; pictures are re-encoded
+    # from their pixels before they are stored, so little of what was sent survives in them.
+    clamav_unavailable_documents: Literal["refuse", "hold"] = "refuse"
+    clamav_unavailable_pictures: Literal["refuse", "hold"] = "hold"
     # Non-essential services (docs/legal.md): loaded only after a visitor accepts cookies, and
     # the consent banner exists only while one of them is set.
     ga_tracking_id: str | None = None
@@ -171,6 +184,13 @@ class Settings(BaseSettings):
     _validate_csv = field_validator(
         "jwt_previous_secret_keys", "previous_secret_keys", "trusted_proxies", "database_read_replicas", mode="before"
     )(_csv)
+
+    @field_validator("clamav_url")
+    @classmethod
+    def _clamav_url_is_an_address(cls, value: str | None) -> str | None:
+        if value:
+            parse_clamd_address(value)
+        return value or None
 
     @model_validator(mode="before")
     @classmethod
@@ -260,6 +280,32 @@ class Settings(BaseSettings):
     @property
     def outbox_dir(self) -> Path:
         return self.var_dir / "outbox"
+
+    @property
+    def clamav_address(self) -> ClamdAddress | None:
+        return parse_clamd_address(self.clamav_url) if self.clamav_url else None
+
+
+@dataclass(frozen=True)
+class ClamdAddress:
+    """Where clamd listens: a TCP host and port, or the path of a Unix socket."""
+
+    host: str = ""
+    port: int = 0
+    path: str = ""
+
+    def __str__(self) -> str:
+        return f"unix://{self.path}" if self.path else f"tcp://{self.host}:{self.port}"
+
+
+def parse_clamd_address(url: str) -> ClamdAddress:
+    """`tcp://host:port` or `unix:///path/clamd.ctl`; ValueError for anything else."""
+    parts = urlsplit(url)
+    if parts.scheme == "unix" and parts.path and not parts.netloc:
+        return ClamdAddress(path=parts.path)
+    if parts.scheme == "tcp" and parts.hostname and parts.port and parts.path in ("", "/"):
+        return ClamdAddress(host=parts.hostname, port=parts.port)
+    raise ValueError("CLAMAV_URL must be tcp://host:port or unix:///path/to/clamd.ctl")
 
 
 def normalise_database_url(url: str) -> str:

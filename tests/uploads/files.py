@@ -71,16 +71,28 @@ def smooth_photo(size: tuple[int, int]) -> bytes:
     return output.getvalue()
 
 
-def pdf() -> bytes:
+# The EICAR test file: every virus scanner reports it, and it harms nothing. Kept in two
+# halves so that no scanner flags this source file itself.
+EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-" + b"STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+EICAR_SIGNATURE = "EICAR-Test"
+# What the tests' clamd matches: the EICAR string anywhere in a file (tests/servers.py).
+TEST_SIGNATURES = {EICAR_SIGNATURE: EICAR}
+# clamd's name for a match of our own unsigned database.
+EICAR_FOUND = f"{EICAR_SIGNATURE}.UNOFFICIAL"
+
+
+def pdf(text: bytes = b"") -> bytes:
+    """A valid PDF; `text` goes in a stream of its own, as a PDF carries a payload."""
+    stream = b"3 0 obj << /Length %d >> stream\n%s\nendstream endobj\n" % (len(text), text) if text else b""
     return (
         b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
-        b"trailer << /Root 1 0 R >>\n%%EOF\n"
+        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n" + stream + b"trailer << /Root 1 0 R >>\n%%EOF\n"
     )
 
 
-def docx(*, with_document: bool = True, with_macros: bool = False) -> bytes:
-    """A minimal Word document: the parts every .docx has."""
+def docx(*, with_document: bool = True, with_macros: bool = False, text: str = "Ann Rolle") -> bytes:
+    """A minimal Word document: the parts every .docx has, `text` its body (compressed, as Word
+    writes it)."""
     output = io.BytesIO()
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(
@@ -92,7 +104,7 @@ def docx(*, with_document: bool = True, with_macros: bool = False) -> bytes:
         archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships/>')
         if with_document:
             archive.writestr(
-                "word/document.xml", '<?xml version="1.0"?><w:document><w:body>Ann Rolle</w:body></w:document>'
+                "word/document.xml", '<?xml version="1.0"?><w:document><w:body>' + text + "</w:body></w:document>"
             )
         if with_macros:
             archive.writestr("word/vbaProject.bin", b"\x00" * 64)

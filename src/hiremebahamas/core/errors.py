@@ -126,6 +126,19 @@ class StorageUnavailable(AppError):
     default_message = "File storage is unavailable right now. Please try again in a few minutes."
 
 
+class ScannerUnavailable(AppError):
+    """The virus scanner (clamd) did not answer, and files of this kind wait for no scan:
+    nothing was saved."""
+
+    status_code = 503
+    code = "scanner_unavailable"
+    default_message = "We cannot check files for viruses right now, so nothing was saved. Please try again later."
+    retry_after = 60
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
 class DatabaseUnavailable(AppError):
     """The database did not answer (restarting, failing over, unreachable): nothing was done
     that the answer would claim; try again shortly."""

@@ -31,6 +31,16 @@ CACHE_REQUESTS = Counter(
     "Cache look-ups by cache and result: hit, miss, or bypass (a request the cache may not answer).",
     ["cache", "result"],
 )
+UPLOADS_INFECTED = Counter(
+    "hmb_uploads_infected_total",
+    "Files the virus scanner found a signature in: refused at upload, or quarantined by a re-scan.",
+    ["purpose", "stage"],
+)
+SCANNER_UNAVAILABLE = Counter(
+    "hmb_upload_scanner_unavailable_total",
+    "Uploads clamd could not scan (unreachable, timed out, an error): refused, or held for a later scan.",
+    ["purpose", "outcome"],
+)
 
 # Set when /metrics is scraped; the most recent scrape's answer is the figure.
 TASK_QUEUE_DEPTH = Gauge(

@@ -48,7 +48,7 @@ from hiremebahamas.models.profile import (
     Skill,
 )
 from hiremebahamas.models.social import Block, Comment, Follow, Post, PostLike, Report, ReportStatus, ReportTarget
-from hiremebahamas.models.upload import Upload, UploadPurpose
+from hiremebahamas.models.upload import ScanStatus, Upload, UploadPurpose
 from hiremebahamas.models.user import AccountType, StaffRole, User
 
 __all__ = [
@@ -106,6 +106,7 @@ __all__ = [
     "ReportTarget",
     "SalaryPeriod",
     "SavedSearch",
+    "ScanStatus",
     "ScheduledRun",
     "Skill",
     "StaffRole",

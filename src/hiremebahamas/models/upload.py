@@ -20,6 +20,15 @@ class UploadPurpose(StrEnum):
     COMPANY_LOGO = "company_logo"
 
 
+class ScanStatus(StrEnum):
+    """What the virus scanner (uploads/scanning.py) made of the file."""
+
+    UNSCANNED = "unscanned"  # stored while no scanner was configured
+    PENDING = "pending"  # clamd could not be reached: only its owner and staff see it until a scan passes
+    CLEAN = "clean"
+    QUARANTINED = "quarantined"  # a later scan found a signature: only staff see it
+
+
 class Upload(IdMixin, Base):
     __tablename__ = "uploads"
 
@@ -32,4 +41,12 @@ class Upload(IdMixin, Base):
     width: Mapped[int | None] = mapped_column(default=None)
     height: Mapped[int | None] = mapped_column(default=None)
     original_name: Mapped[str] = mapped_column(String(255), default="")
+    scan_status: Mapped[ScanStatus] = mapped_column(str_enum(ScanStatus), default=ScanStatus.UNSCANNED, index=True)
+    # clamd's version string (with its signature database's) at the last scan: the re-scan
+    # after freshclam brings new signatures looks for uploads scanned with another one.
+    scanned_with: Mapped[str | None] = mapped_column(String(200), default=None)
+    # The signature a scan found: why it is quarantined, or, once staff released it as a false
+    # alarm, the one later scans let pass.
+    signature: Mapped[str | None] = mapped_column(String(200), default=None)
+    quarantined_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -32,7 +32,7 @@ from hiremebahamas.core.email import defer_email
 from hiremebahamas.core.errors import NotFound
 from hiremebahamas.core.storage import ObjectMeta, Storage
 from hiremebahamas.core.tasks import TaskContext
-from hiremebahamas.models import DataExport, DataExportStatus, User
+from hiremebahamas.models import DataExport, DataExportStatus, ScanStatus, User
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.privacy import emails
 from hiremebahamas.privacy.export import Sessions, archive_name, export_document, uploads_of
@@ -147,6 +147,8 @@ async def _write_zip(path: Path, sessions: Sessions, storage: Storage, user: Use
                 await anyio.to_thread.run_sync(entry.write, piece.encode())
         async for rows in uploads_of(sessions, user.id):
             for (upload,) in rows:
+                if upload.scan_status is ScanStatus.QUARANTINED:
+                    continue  # a virus scan found a signature in it: it is listed, never sent out
                 try:
                     stored = await storage.open(upload.storage_key)
                 except NotFound:  # a file already gone from storage: the others still go in

@@ -4,6 +4,9 @@ Pictures (avatars, post images, company logos) are re-encoded and get a thumbnai
 stored as sent. The bytes go to storage first and the `Upload` row is added only once they are
 there, so a storage outage leaves no row pointing at nothing.
 
+Every upload is scanned for viruses first when CLAMAV_URL is set (scanning.py); a file held for
+a scan, or quarantined by a later one, is readable only by staff (and, while held, its owner).
+
 Pictures never attached to a profile, post, company or application are deleted after a day by
 the periodic clean-up (cleanup.py); CVs are kept.
 """
@@ -28,9 +31,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hiremebahamas.config import Settings
 from hiremebahamas.core.errors import NotFound, PayloadTooLarge, Unauthenticated, ValidationFailed
 from hiremebahamas.core.storage import ObjectMeta, Storage
-from hiremebahamas.models import Upload, UploadPurpose, User
+from hiremebahamas.core.tasks import defer
+from hiremebahamas.models import ScanStatus, Upload, UploadPurpose, User
 from hiremebahamas.models.base import new_id
-from hiremebahamas.uploads import documents, images
+from hiremebahamas.uploads import documents, images, scanning
+from hiremebahamas.uploads.tasks import scan_held_upload
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +50,8 @@ IMAGE_PURPOSES = frozenset(_MAX_EDGE)
 PUBLIC_PURPOSES = frozenset({UploadPurpose.COMPANY_LOGO, UploadPurpose.POST_IMAGE})
 PUBLIC_CACHE_CONTROL = "public, max-age=31536000, immutable"
 PRIVATE_CACHE_CONTROL = "private, no-store"
+# Kept from everyone but staff (and, while pending, the owner) whatever the purpose.
+HELD_STATUSES = frozenset({ScanStatus.PENDING, ScanStatus.QUARANTINED})
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -97,11 +104,14 @@ def decode_slots(count: int) -> anyio.CapacityLimiter:
     return anyio.CapacityLimiter(count)
 
 
-async def _check_content(settings: Settings, new: UploadIn) -> _Checked:
+def _check_size(settings: Settings, new: UploadIn) -> None:
     if not new.data:
         raise _rejected("The file is empty.")
     if len(new.data) > settings.upload_max_bytes:
         raise too_large(settings)
+
+
+async def _check_content(settings: Settings, new: UploadIn) -> _Checked:
     if new.purpose in IMAGE_PURPOSES:
         work = functools.partial(
             images.clean_image,
@@ -168,9 +178,13 @@ async def create_upload(
 ) -> Upload:
     """Check `new` by its content, store it (and a thumbnail for pictures), record it for `owner`.
 
-    Raises ValidationFailed (wrong kind of file, damaged, too many pixels), PayloadTooLarge, or
-    StorageUnavailable when the store cannot be reached (then nothing is recorded).
+    Raises ValidationFailed (wrong kind of file, damaged, too many pixels, a virus),
+    PayloadTooLarge, ScannerUnavailable when clamd cannot be reached for a file that must not
+    wait for it, or StorageUnavailable when the store cannot be reached (then nothing is recorded).
     """
+    _check_size(settings, new)
+    # Before decoding: a file made to break an image decoder meets the scanner first.
+    scan = await scanning.scan_new_upload(settings, owner.id, new.purpose, new.data)
     checked = await _check_content(settings, new)
     upload_id = new_id()
     prefix = f"{owner.id}/{upload_id}"
@@ -185,6 +199,8 @@ async def create_upload(
         width=checked.width,
         height=checked.height,
         original_name=clean_filename(new.filename),
+        scan_status=scan.status,
+        scanned_with=scan.scanned_with,
     )
     stored: list[str] = []
     try:
@@ -199,6 +215,8 @@ async def create_upload(
     except BaseException:
         await _forget(storage, stored)
         raise
+    if upload.scan_status is ScanStatus.PENDING:
+        defer(session, scan_held_upload, upload_id=str(upload.id))
     return upload
 
 
@@ -255,8 +273,20 @@ def register_picture_rule(purpose: UploadPurpose) -> Callable[[PictureRule], Pic
     return register
 
 
+def _held_from(viewer: User | None, upload: Upload) -> Reach | None:
+    """A file waiting for its scan reaches its owner and staff; a quarantined one staff only;
+    None for others (and for files not held)."""
+    if viewer is not None and viewer.is_staff:
+        return Reach.RESTRICTED
+    if upload.scan_status is ScanStatus.PENDING and viewer is not None and viewer.id == upload.owner_id:
+        return Reach.RESTRICTED
+    return None
+
+
 async def reach_of(session: AsyncSession, viewer: User | None, upload: Upload) -> Reach | None:
     """How far `upload` reaches, if `viewer` may read it; None when they may not."""
+    if upload.scan_status in HELD_STATUSES:
+        return _held_from(viewer, upload)
     if upload.purpose in PUBLIC_PURPOSES:
         return Reach.PUBLIC
     rule = _PICTURE_RULES.get(upload.purpose)
@@ -307,7 +337,7 @@ async def owned_upload(
     logo may be any team member's) must have uploaded it, as `purpose`. A missing upload and
     someone else's get the same answer: 404, as for any id that names nothing of yours."""
     upload = await session.get(Upload, upload_id)
-    if upload is None or upload.owner_id not in owner_ids:
+    if upload is None or upload.owner_id not in owner_ids or upload.scan_status is ScanStatus.QUARANTINED:
         message = "That file was not found among your uploads."
         raise NotFound(message, fields={field: message})
     if upload.purpose != purpose:
