@@ -199,3 +199,14 @@ def clamd() -> Iterator[ClamdServer]:
     server = start_clamd(TEST_SIGNATURES)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def signatures_without_eicar(clamd: ClamdServer) -> Iterator[ClamdServer]:
+    """clamd with a database that misses EICAR, as before the update that finds a new virus;
+    the usual signatures are back after the test."""
+    clamd.load_signatures({"Other-Test": b"a string no test file holds"})
+    try:
+        yield clamd
+    finally:
+        clamd.load_signatures(TEST_SIGNATURES)

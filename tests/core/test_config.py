@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from hiremebahamas.config import Settings, generate_secret, installation_secret, normalise_database_url
+from hiremebahamas.config import ClamdAddress, Settings, generate_secret, installation_secret, normalise_database_url
 
 PG_URL = "postgresql://app:pw@db.internal:5432/hiremebahamas"
 
@@ -162,3 +162,27 @@ def test_set_secrets_win_and_old_placeholders_are_replaced(tmp_path: Path) -> No
     assert development(tmp_path, secret_key=chosen).secret_key == chosen
     placeholder = "dev-insecure-jwt-secret-key-change-me-000000"
     assert development(tmp_path, jwt_secret_key=placeholder).jwt_secret_key != placeholder
+
+
+@pytest.mark.parametrize(
+    ("url", "address"),
+    [
+        ("tcp://127.0.0.1:3310", ClamdAddress(host="127.0.0.1", port=3310)),
+        ("tcp://clamav:3310/", ClamdAddress(host="clamav", port=3310)),
+        ("unix:///var/run/clamav/clamd.ctl", ClamdAddress(path="/var/run/clamav/clamd.ctl")),
+    ],
+)
+def test_clamav_url_names_a_tcp_or_unix_socket(url: str, address: ClamdAddress) -> None:
+    assert Settings(_env_file=None, clamav_url=url).clamav_address == address
+
+
+@pytest.mark.parametrize(
+    "url", ["http://clamav:3310", "tcp://clamav", "clamav:3310", "unix://relative/path", "tcp://clamav:3310/scan"]
+)
+def test_a_malformed_clamav_url_refuses_to_start(url: str) -> None:
+    with pytest.raises(ValidationError, match="CLAMAV_URL must be"):
+        Settings(_env_file=None, clamav_url=url)
+
+
+def test_without_clamav_url_nothing_is_scanned() -> None:
+    assert Settings(_env_file=None, clamav_url="").clamav_address is None

@@ -424,6 +424,21 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/admin/jobs"): r(303, 404, 404, 404, 404, 200),
     ("POST", "/admin/jobs/{job_id}/takedown"): r(401, 404, 404, 404, 404, 303, form={"reason": ""}),
     ("POST", "/admin/jobs/{job_id}/clear-flags"): r(401, 404, 404, 404, 404, 303, form={}),
+    # An upload id nobody has: the admin may ask, and hears there is none.
+    ("GET", "/api/admin/uploads/quarantined"): r(401, 403, 403, 403, 403, 200),
+    ("POST", "/api/admin/uploads/{upload_id}/release"): r(
+        401, 403, 403, 403, 403, 404, json={"reason": "Matrix"}, params={"upload_id": str(uuid.UUID(int=1))}
+    ),
+    ("POST", "/api/admin/uploads/{upload_id}/delete"): r(
+        401, 403, 403, 403, 403, 404, json={"reason": "Matrix"}, params={"upload_id": str(uuid.UUID(int=1))}
+    ),
+    ("GET", "/admin/uploads"): r(303, 404, 404, 404, 404, 200),
+    ("POST", "/admin/uploads/{upload_id}/release"): r(
+        401, 404, 404, 404, 404, 303, form={"reason": "Matrix"}, params={"upload_id": str(uuid.UUID(int=1))}
+    ),
+    ("POST", "/admin/uploads/{upload_id}/delete"): r(
+        401, 404, 404, 404, 404, 303, form={"reason": "Matrix"}, params={"upload_id": str(uuid.UUID(int=1))}
+    ),
     ("GET", "/api/admin/reports"): r(401, 403, 403, 403, 403, 200),
     # A report id nobody filed: the admin may ask, and hears there is none.
     ("POST", "/api/admin/reports/{report_id}/resolve"): r(

@@ -27,6 +27,7 @@ API_ROUTES = [
     ("POST", "/api/admin/users/sam-seeker/comp/end", {"reason": "Over"}, "admin"),
     ("GET", "/api/admin/companies", None, "moderator"),
     ("GET", "/api/admin/jobs/flagged", None, "moderator"),
+    ("GET", "/api/admin/uploads/quarantined", None, "moderator"),
     ("GET", "/api/admin/reports", None, "moderator"),
     ("GET", "/api/admin/audit", None, "admin"),
     ("GET", "/api/admin/audit.csv", None, "admin"),
@@ -37,6 +38,7 @@ PAGE_ROUTES = [
     ("/admin/users/sam-seeker", "moderator"),
     ("/admin/companies", "moderator"),
     ("/admin/jobs", "moderator"),
+    ("/admin/uploads", "moderator"),
     ("/admin/reports", "moderator"),
     ("/admin/audit", "admin"),
 ]

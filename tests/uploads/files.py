@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from PIL import Image
 
+from tests.factories import Member
 from tests.helpers import Account
 
 GPS_IFD = 0x8825
@@ -113,7 +114,7 @@ def docx(*, with_document: bool = True, with_macros: bool = False, text: str = "
 
 async def upload(
     client: httpx.AsyncClient,
-    account: Account | None,
+    account: Account | Member | None,
     data: bytes,
     purpose: str = "avatar",
     filename: str = "picture.jpg",

@@ -44,17 +44,6 @@ def clamd_stopped(clamd: ClamdServer) -> Iterator[ClamdServer]:
         clamd.resume()
 
 
-@pytest.fixture
-def signatures_without_eicar(clamd: ClamdServer) -> Iterator[ClamdServer]:
-    """clamd with a database that misses EICAR, as before the signature that finds a new virus;
-    the test's own signatures are back after the test."""
-    clamd.load_signatures({"Other-Test": b"a string no test file holds"})
-    try:
-        yield clamd
-    finally:
-        clamd.load_signatures(TEST_SIGNATURES)
-
-
 async def stored(runtime: Runtime, upload_id: str) -> Upload:
     async with runtime.database.sessionmaker() as session:
         found = await session.get(Upload, uuid.UUID(upload_id))
@@ -292,3 +281,21 @@ async def test_a_rescan_goes_through_more_than_one_batch(
     assert await rescan_uploads(runtime.tasks.context) == 5
     for upload_id in ids:
         assert (await stored(runtime, upload_id)).scan_status is ScanStatus.QUARANTINED
+
+
+async def test_a_rescan_with_clamd_stopped_changes_nothing_and_runs_again_later(
+    client: httpx.AsyncClient, runtime: Runtime, signatures_without_eicar: ClamdServer
+) -> None:
+    ann = await account(client, runtime)
+    cv = await accepted_before_the_signature(client, runtime, ann)
+    signatures_without_eicar.load_signatures(TEST_SIGNATURES)
+    signatures_without_eicar.pause()
+    try:
+        assert await rescan_uploads(runtime.tasks.context) == 0
+        assert (await stored(runtime, cv["id"])).scan_status is ScanStatus.CLEAN
+        async with runtime.database.sessionmaker() as session:
+            assert (await session.execute(select(ScheduledRun))).first() is None  # no pass recorded
+    finally:
+        signatures_without_eicar.resume()
+    assert await rescan_uploads(runtime.tasks.context) == 1
+    assert (await stored(runtime, cv["id"])).scan_status is ScanStatus.QUARANTINED

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Query, Response
 from hiremebahamas.core import audit
 from hiremebahamas.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from hiremebahamas.jobs.postings.cards import job_path
-from hiremebahamas.models import AccountType, Company, Job, TierCode
+from hiremebahamas.models import AccountType, Company, Job, TierCode, Upload
 from hiremebahamas.moderation.schemas import ReportOut
-from hiremebahamas.staff import comps, reports, service
+from hiremebahamas.staff import comps, quarantine, reports, service
 from hiremebahamas.staff.deps import AdminApi, ModeratorApi
 from hiremebahamas.staff.reports import QueueOrder
 from hiremebahamas.staff.schemas import (
@@ -30,9 +30,12 @@ from hiremebahamas.staff.schemas import (
     CompEnvelope,
     CompIn,
     CompOut,
+    DeletedUploadOut,
     FlaggedJobOut,
     JobModerationEnvelope,
     JobModerationOut,
+    QuarantinedUploadEnvelope,
+    QuarantinedUploadOut,
     ReasonIn,
     ResolvedOut,
     ResolveIn,
@@ -42,7 +45,8 @@ from hiremebahamas.staff.schemas import (
     TakedownIn,
 )
 from hiremebahamas.staff.service import AccountStatus, UserFilters
-from hiremebahamas.web.deps import AppSettings, DbSession
+from hiremebahamas.uploads.service import upload_url
+from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession
 from hiremebahamas.web.pagination import Paging
 
 router = APIRouter(prefix="/admin", tags=["staff"])
@@ -198,6 +202,39 @@ async def take_down_job(
 async def clear_job_flags(job_id: uuid.UUID, auth: ModeratorApi, db: DbSession) -> JobModerationEnvelope:
     """The flags were wrong: the job leaves the queue."""
     return _moderation(await service.clear_job_flags(db, auth.user, job_id))
+
+
+@router.get("/uploads/quarantined")
+async def list_quarantined_uploads(auth: ModeratorApi, db: DbSession, paging: Paging) -> Page[QuarantinedUploadOut]:
+    """Files a re-scan found a virus signature in, hidden from everyone but staff, most
+    recently quarantined first."""
+    found, cursor = await quarantine.quarantined_uploads(db, paging.cursor, paging.limit)
+    return Page(items=[_quarantined(upload, owner.username) for upload, owner in found], next_cursor=cursor)
+
+
+def _quarantined(upload: Upload, owner: str) -> QuarantinedUploadOut:
+    return QuarantinedUploadOut(
+        id=upload.id, purpose=upload.purpose.value, content_type=upload.content_type, size=upload.size,
+        original_name=upload.original_name, url=upload_url(upload), owner=owner, signature=upload.signature,
+        scan_status=upload.scan_status.value, quarantined_at=upload.quarantined_at, created_at=upload.created_at,
+    )  # fmt: skip
+
+
+@router.post("/uploads/{upload_id}/release")
+async def release_upload(
+    upload_id: uuid.UUID, body: StatedReasonIn, auth: ModeratorApi, db: DbSession
+) -> QuarantinedUploadEnvelope:
+    """A false alarm: readable again as before; later scans let the same signature pass."""
+    upload, owner = await quarantine.release_upload(db, auth.user, upload_id, body.reason)
+    return QuarantinedUploadEnvelope(upload=_quarantined(upload, owner.username))
+
+
+@router.post("/uploads/{upload_id}/delete")
+async def delete_upload(
+    upload_id: uuid.UUID, body: StatedReasonIn, auth: ModeratorApi, db: DbSession, runtime: AppRuntime
+) -> DeletedUploadOut:
+    """Delete a quarantined file and its record; what used it loses it."""
+    return DeletedUploadOut(id=await quarantine.delete_upload(db, runtime.storage, auth.user, upload_id, body.reason))
 
 
 @router.get("/reports")

@@ -186,6 +186,31 @@ class FlaggedJobOut(BaseModel):
     created_at: datetime
 
 
+class QuarantinedUploadOut(BaseModel):
+    id: uuid.UUID
+    purpose: str
+    content_type: str
+    size: int
+    original_name: str
+    url: str
+    """Opens for staff only."""
+    owner: str
+    """The uploader's username."""
+    signature: str | None
+    scan_status: str
+    quarantined_at: datetime | None
+    created_at: datetime
+
+
+class QuarantinedUploadEnvelope(BaseModel):
+    upload: QuarantinedUploadOut
+
+
+class DeletedUploadOut(BaseModel):
+    id: uuid.UUID
+    deleted: Literal[True] = True
+
+
 class TakedownIn(InputModel):
     reason: Annotated[MultiLine, Field(min_length=1, max_length=500)]
     """Shown to the job's team."""

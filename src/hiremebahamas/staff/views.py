@@ -19,7 +19,7 @@ from hiremebahamas.models import (
     TierCode,
     User,
 )
-from hiremebahamas.staff import comps, reports, service
+from hiremebahamas.staff import comps, quarantine, reports, service
 from hiremebahamas.staff.deps import AdminPage, ModeratorPage, SecondFactorNeeded, has_role
 from hiremebahamas.staff.reports import QueueOrder
 from hiremebahamas.staff.schemas import CompIn, ResolveIn, StatedReasonIn, SuspendIn, TakedownIn
@@ -250,6 +250,44 @@ async def clear_job_flags(request: Request, job_id: uuid.UUID, auth: ModeratorPa
         _, message, _status = await refused_form(request, db, exc)
         return redirect(request, "/admin/jobs", flash=("error", message))
     return redirect(request, "/admin/jobs", flash=("success", f"“{job.title}” left the queue."))
+
+
+@router.get("/uploads")
+async def quarantined_uploads(request: Request, auth: ModeratorPage, db: DbSession) -> Response:
+    found, cursor = await quarantine.quarantined_uploads(db, page_cursor(request), PAGE)
+    return render(request, "staff/uploads.html", {"rows": found, "next_cursor": cursor})
+
+
+@router.post("/uploads/{upload_id}/release")
+async def release_upload(
+    request: Request, upload_id: uuid.UUID, auth: ModeratorPage, db: DbSession, reason: FormStr = ""
+) -> Response:
+    try:
+        data = StatedReasonIn(reason=reason)
+        upload, _owner = await quarantine.release_upload(db, auth.user, upload_id, data.reason)
+    except (AppError, ValidationError) as exc:
+        _, message, _status = await refused_form(request, db, exc)
+        return redirect(request, "/admin/uploads", flash=("error", f"Not released: {message}"))
+    name = upload.original_name or upload.purpose.value
+    return redirect(request, "/admin/uploads", flash=("success", f"“{name}” is released and readable again."))
+
+
+@router.post("/uploads/{upload_id}/delete")
+async def delete_upload(
+    request: Request,
+    upload_id: uuid.UUID,
+    auth: ModeratorPage,
+    db: DbSession,
+    runtime: AppRuntime,
+    reason: FormStr = "",
+) -> Response:
+    try:
+        data = StatedReasonIn(reason=reason)
+        await quarantine.delete_upload(db, runtime.storage, auth.user, upload_id, data.reason)
+    except (AppError, ValidationError) as exc:
+        _, message, _status = await refused_form(request, db, exc)
+        return redirect(request, "/admin/uploads", flash=("error", f"Not deleted: {message}"))
+    return redirect(request, "/admin/uploads", flash=("success", "The file is deleted."))
 
 
 @router.get("/reports")

@@ -115,16 +115,21 @@ def _upload_in(form: UploadForm) -> service.UploadIn:
     openapi_extra={"requestBody": _REQUEST_BODY},
     responses={
         413: {"description": "`payload_too_large`: over UPLOAD_MAX_BYTES"},
-        422: {"description": "`validation_error`: `fields.file` or `fields.purpose` says why"},
+        422: {"description": "`validation_error`: `fields.file` or `fields.purpose` says why (a virus found, too)"},
         429: {"description": "`rate_limited`: RATE_LIMIT_UPLOAD per user or per IP"},
-        503: {"description": "`storage_unavailable`: nothing was stored"},
+        503: {
+            "description": "`storage_unavailable`, or `scanner_unavailable` (with `Retry-After`) when the virus "
+            "scanner cannot be reached for a file that waits for no scan: nothing was stored"
+        },
     },
     summary="Upload a picture or a CV",
     description=(
         "Multipart `file` and `purpose` (avatar, post_image, company_logo: JPEG, PNG or WebP up to 40 "
         "megapixels; cv: PDF or .docx). Files are checked by their content, pictures re-encoded without "
-        "metadata. 413 `payload_too_large` over UPLOAD_MAX_BYTES (5 MB), 422 `validation_error` for a "
-        "file of the wrong kind, 503 `storage_unavailable` when storage cannot be reached."
+        "metadata. With CLAMAV_URL set, every file is scanned for viruses first. 413 `payload_too_large` over "
+        "UPLOAD_MAX_BYTES (5 MB), 422 `validation_error` for a file of the wrong kind or with a virus in it, "
+        "503 `storage_unavailable` when storage cannot be reached, `scanner_unavailable` when the virus "
+        "scanner cannot be reached for a CV."
     ),
 )
 async def create_upload(request: Request, auth: CurrentAuth, db: DbSession, runtime: AppRuntime) -> UploadOut:
