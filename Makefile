@@ -5,12 +5,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run demo test test-pgbouncer test-cluster soak cluster test-fast lint audit probes format install system-deps migrate bench bench-smoke loadtest clean help
+.PHONY: run demo test test-browsers test-pgbouncer test-cluster soak cluster test-fast lint audit probes format install system-deps migrate bench bench-smoke loadtest clean help
 
 help:
 	@echo "make run      - install, migrate and serve on http://$(HOST):$(PORT) (SQLite, no other services)"
 	@echo "make demo     - like make run, on its own SQLite file in var/demo filled with demo data (--size small)"
 	@echo "make test     - the whole suite on SQLite and PostgreSQL, with Redis and Chromium"
+	@echo "make test-browsers - the seven end-to-end flows on Chromium, Firefox and WebKit: desktop, phone, tablet"
 	@echo "make test-pgbouncer - the suite on PostgreSQL through PgBouncer (transaction pooling)"
 	@echo "make test-cluster - faults against a real cluster: an instance killed, Redis stopped, ..."
 	@echo "make soak     - the locust mix against both instances of the cluster for ten minutes"
@@ -43,6 +44,11 @@ demo: install
 
 test: install system-deps
 	$(UV) run pytest
+
+# The end-to-end flows on every browser engine and size (docs/operations.md, "Browser matrix");
+# the Chromium flows of tests/e2e stay in `make test`.
+test-browsers: install system-deps
+	$(UV) run pytest -m browsers -q tests/browsers
 
 # The suite again on PostgreSQL through PgBouncer in transaction mode (its own CI step).
 test-pgbouncer: install system-deps

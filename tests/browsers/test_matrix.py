@@ -1,0 +1,38 @@
+"""The seven flows of the operator checklist on each engine and size (`make test-browsers`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browsers import scenario
+from tests.browsers.cast import Cast
+
+pytestmark = pytest.mark.browsers
+
+
+def test_register_verify_and_log_in(cast: Cast) -> None:
+    scenario.register_verify_log_in(cast)
+
+
+def test_post_like_and_comment(cast: Cast) -> None:
+    scenario.post_like_comment(cast)
+
+
+def test_upload_a_profile_picture(cast: Cast) -> None:
+    scenario.upload_profile_picture(cast)
+
+
+def test_a_message_is_seen_live(cast: Cast) -> None:
+    scenario.message_seen_live(cast)
+
+
+def test_apply_to_a_job_and_the_employer_is_notified(cast: Cast) -> None:
+    scenario.apply_employer_notified(cast)
+
+
+def test_subscribe_to_pro_unlocks_unlimited_messages(cast: Cast) -> None:
+    scenario.subscribe_pro(cast)
+
+
+def test_cancel_keeps_pro_until_the_period_ends(cast: Cast) -> None:
+    scenario.cancel_downgrade_at_period_end(cast)
