@@ -47,7 +47,8 @@ test: install system-deps
 
 # The end-to-end flows on every browser engine and size (docs/operations.md, "Browser matrix");
 # the Chromium flows of tests/e2e stay in `make test`.
-test-browsers: install system-deps
+test-browsers: install
+	@scripts/ensure-system-packages --browsers
 	$(UV) run pytest -m browsers -q tests/browsers
 
 # The suite again on PostgreSQL through PgBouncer in transaction mode (its own CI step).

@@ -7,7 +7,8 @@ import pytest
 from tests.browsers import scenario
 from tests.browsers.cast import Cast
 
-pytestmark = pytest.mark.browsers
+# e2e too: `make test-fast` leaves out the browser tests by that marker.
+pytestmark = [pytest.mark.browsers, pytest.mark.e2e]
 
 
 def test_register_verify_and_log_in(cast: Cast) -> None:
