@@ -271,9 +271,6 @@ class Window(ABC, Generic[H]):
         want: Callable[[Any], bool] = (lambda n: n >= 1) if count is None else (lambda n: n == count)
         self._until(target, lambda: self._find(json.dumps(target.spec()), "count"), want)
 
-    def wait_gone(self, target: Target) -> None:
-        self.wait_for(target, count=0)
-
     def wait_until(self, body: str, what: str) -> None:
         """Until the function body returns true in the page."""
         self._until(what, lambda: self.evaluate(body), bool)

@@ -61,8 +61,7 @@ class Firefox:
         self.logs: dict[str, list[str]] = {}
         """Console lines by browsing context."""
         self.errors: dict[str, list[str]] = {}
-        capabilities = self.send("session.new", capabilities={"alwaysMatch": {"acceptInsecureCerts": False}})
-        self.version = str(capabilities["capabilities"]["browserVersion"])
+        self.send("session.new", capabilities={"alwaysMatch": {"acceptInsecureCerts": False}})
         self.send("session.subscribe", events=["log.entryAdded"])
 
     def _connect(self, url: str) -> ClientConnection:

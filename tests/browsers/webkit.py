@@ -93,7 +93,6 @@ class WebKitWindow(Window[WebElement]):
             executable_path=WEBKIT_DRIVER, env={**os.environ, "DISPLAY": display}, log_output=str(log_file)
         )
         self.driver = webdriver.WebKitGTK(options=options, service=service)
-        self.version = str(self.driver.capabilities.get("browserVersion"))
         self._log: list[str] = []
         self.set_viewport(device.width, device.height)
 
