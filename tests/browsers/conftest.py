@@ -39,7 +39,6 @@ TARGETS = [
 _FIRST_NAMES = ("Shanice", "Dwayne", "Tamika", "Kendra", "Dario", "Latoya", "Marvin")
 """One per target: the employer's notifications tell the seekers apart by name."""
 _PACKAGES = ("chromium", "firefox-esr", "webkit2gtk-driver", "libwebkit2gtk-4.1-0")
-_RESULTS_DIR = "test-results"
 
 # The live server, Playwright's Chromium and the server-log check, as tests/e2e has them.
 live_server = e2e.live_server
@@ -127,7 +126,7 @@ def _artefacts(item: pytest.Item, cast: Cast) -> list[str]:
     """A screenshot and the console log of each open window, under test-results/."""
     saved = []
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid)
-    directory = item.config.rootpath / _RESULTS_DIR
+    directory = item.config.rootpath / e2e._RESULTS_DIR
     directory.mkdir(parents=True, exist_ok=True)
     for role, window in cast.windows.items():
         shot, log = directory / f"{name}-{role}.png", directory / f"{name}-{role}.console.log"
