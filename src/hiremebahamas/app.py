@@ -19,6 +19,7 @@ from hiremebahamas.analytics import views as analytics_views
 from hiremebahamas.analytics.tasks import roll_up_yesterday
 from hiremebahamas.billing import api as billing_api
 from hiremebahamas.billing import views as billing_views
+from hiremebahamas.billing.tasks import send_billing_reminders
 from hiremebahamas.companies import api as companies_api
 from hiremebahamas.companies import views as companies_views
 from hiremebahamas.config import Settings
@@ -181,8 +182,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         # WEB_THREADS sizes the pool that blocking calls (argon2) run on, off the event loop.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
         # Job expiry, daily alerts, suspensions ending, deleted accounts erased, expired data
-        # exports deleted, the analytics rollup, uploads scanned again; off in tests, and left to
-        # the worker's cron when one runs.
+        # exports deleted, the analytics rollup, uploads scanned again, the billing reminders; off
+        # in tests, and left to the worker's cron when one runs.
         runs = [
             run_due,
             end_suspensions,
@@ -190,6 +191,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             delete_expired_exports,
             roll_up_yesterday,
             rescan_stored_uploads,
+            send_billing_reminders,
         ]
         schedule = start_schedule(runtime, runs, enabled=False if runtime.tasks.uses_worker else None)
         runtime.database.replicas.start()  # which read replicas are fit to serve (core/replicas.py)

@@ -67,6 +67,7 @@ def worker_tasks() -> TaskRegistry:
     """Every task a web process queues for the worker, and the periodic jobs."""
     from hiremebahamas.accounts import tasks as accounts_tasks
     from hiremebahamas.analytics import tasks as analytics_tasks
+    from hiremebahamas.billing import tasks as billing_tasks
     from hiremebahamas.core.email import send_email
     from hiremebahamas.core.tasks import TaskRegistry
     from hiremebahamas.jobs import tasks as jobs_tasks
@@ -82,6 +83,7 @@ def worker_tasks() -> TaskRegistry:
     domains = (
         accounts_tasks,
         analytics_tasks,
+        billing_tasks,
         jobs_tasks,
         messaging_tasks,
         notifications_tasks,

@@ -126,6 +126,10 @@ class Settings(BaseSettings):
     analytics_retention_days: int = Field(default=400, ge=31)
     report_email: str | None = None
 
+    # Days Stripe retries a failed payment before the subscription ends (Stripe's "Manage failed
+    # payments" settings): the payment-failed emails give the date access ends from it.
+    payment_retry_days: int = Field(default=14, ge=7, le=60)
+
     sentry_dsn: str | None = None
     sentry_traces_sample_rate: float = 0.0
 

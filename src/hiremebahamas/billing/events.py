@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.analytics.events import Event, record
-from hiremebahamas.billing import revenue
+from hiremebahamas.billing import reminders, revenue
 from hiremebahamas.billing.stripe_objects import (
     StripeObject,
     SubscriptionState,
@@ -35,7 +35,9 @@ from hiremebahamas.billing.stripe_objects import (
     parse_subscription,
     timestamp,
 )
+from hiremebahamas.billing.tasks import defer_billing_email as email
 from hiremebahamas.billing.tiers import format_day, format_money, load_tiers, tier_by_code
+from hiremebahamas.core import sent_log
 from hiremebahamas.core.sql import insert_ignoring_conflicts
 from hiremebahamas.models import BillingCustomer, Invoice, Subscription, SubscriptionStatus, User
 from hiremebahamas.models.base import new_id, utcnow
@@ -206,10 +208,13 @@ async def _tell_changes(session: AsyncSession, row: Subscription, *, was_canceli
     if row.status in _FINAL and not was_final:
         message = f"Your {tier.name} subscription has ended; you are on the Free plan. Everything you created is kept."
         await _tell(session, row.user_id, "ended", message)
+        email(session, row.user_id, "plan_ended", plan=tier.name)
     elif row.cancel_at_period_end and not was_canceling:
         record(session, Event.SUBSCRIPTION_CANCELED, row.user_id, tier=row.tier.value)
         until = f" until {format_day(row.current_period_end)}" if row.current_period_end else ""
         await _tell(session, row.user_id, "canceled", f"Your {tier.name} plan is canceled and stays active{until}.")
+        ends = format_day(row.current_period_end) if row.current_period_end else None
+        email(session, row.user_id, "cancellation_confirmed", plan=tier.name, ends=ends)
     elif was_canceling and not row.cancel_at_period_end and row.status not in _FINAL:
         await _tell(session, row.user_id, "reactivated", f"Your {tier.name} plan will renew as usual.")
 
@@ -243,13 +248,37 @@ async def _invoice(session: AsyncSession, obj: StripeObject, created: datetime, 
         for name, value in values.items():
             setattr(row, name, value)
     amount = format_money(invoice.amount_paid if paid else invoice.amount_due)
+    plan = await _plan_name(session, invoice.subscription_id)
     if paid:
         await _tell(session, user_id, "payment_succeeded", f"Payment received: {amount}. Thank you!")
+        # Once per invoice, however many of its events arrive.
+        if invoice.amount_paid > 0 and await sent_log.claim(session, user_id, f"receipt:{invoice.id}"):
+            period = _period(invoice.period_start, invoice.period_end)
+            url = invoice.hosted_invoice_url
+            email(session, user_id, "receipt", plan=plan, amount=amount, period=period, invoice_url=url)
     else:
         record(session, Event.PAYMENT_FAILED, user_id, invoice=invoice.id)
         message = f"Your payment of {amount} failed. Update your card to keep your plan; we will retry."
         await _tell(session, user_id, "payment_failed", message)
+        # Day 0 of the reminders (billing/reminders.py sends day 3 and 7): Stripe's retries
+        # fail this invoice again and again, and each time says nothing new.
+        if await sent_log.claim(session, user_id, reminders.dunning_key(invoice.id, 0)):
+            failed_at = utcnow().isoformat()
+            email(session, user_id, "payment_failed", day=0, plan=plan, amount=amount, failed_at=failed_at)
     return Outcome.APPLIED
+
+
+async def _plan_name(session: AsyncSession, stripe_subscription_id: str | None) -> str:
+    query = select(Subscription.tier).where(Subscription.stripe_subscription_id == stripe_subscription_id)
+    code = (await session.execute(query)).scalar_one_or_none() if stripe_subscription_id else None
+    tiers = await load_tiers(session)
+    return tier_by_code(tiers, code).name if code is not None else "paid"
+
+
+def _period(start: datetime | None, end: datetime | None) -> str:
+    if start is None or end is None or end <= start:
+        return format_day(start) if start else "—"
+    return f"{format_day(start)} to {format_day(end)}"
 
 
 async def _subscription_updated(session: AsyncSession, obj: StripeObject, created: datetime) -> Outcome:

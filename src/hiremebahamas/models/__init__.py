@@ -16,6 +16,7 @@ from hiremebahamas.models.billing import (
     TierGrant,
     UsageCounter,
 )
+from hiremebahamas.models.email import EmailSend, SendStatus
 from hiremebahamas.models.jobs import (
     AlertFrequency,
     ApplicationEvent,
@@ -75,6 +76,7 @@ __all__ = [
     "DataExport",
     "DataExportStatus",
     "Education",
+    "EmailSend",
     "EmailToken",
     "EmailTokenPurpose",
     "EmploymentType",
@@ -108,6 +110,7 @@ __all__ = [
     "SavedSearch",
     "ScanStatus",
     "ScheduledRun",
+    "SendStatus",
     "Skill",
     "StaffRole",
     "Subscription",

@@ -1,0 +1,41 @@
+"""lifecycle email: the sent log of the emails the product sends on its own initiative
+
+Revision ID: 0017
+Revises: 0015
+Create Date: 2026-12-01 21:00:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0017"
+down_revision: str | None = "0015"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "email_sends",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("key", sa.String(length=120), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum("claimed", "sent", "failed", "skipped", name="sendstatus", native_enum=False, length=20),
+            nullable=False,
+        ),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_email_sends_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_email_sends")),
+        sa.UniqueConstraint("user_id", "key", name="uq_email_sends_user_key"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("email_sends")
