@@ -64,9 +64,9 @@ async def register(
     email: str = "ann@example.com",
     password: str = PASSWORD,
     account_type: str = "job_seeker",
-    **extra: str,
+    **extra: object,
 ) -> httpx.Response:
-    body = {
+    body: dict[str, object] = {
         "email": email,
         "password": password,
         "first_name": "Ann",

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import email.policy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from email.parser import BytesParser
+from typing import Any
 
+from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from tests.servers import free_port
 
 
 class Inbox:
@@ -22,3 +28,17 @@ class Inbox:
     def messages(self) -> list[EmailMessage]:
         parser = BytesParser(_class=EmailMessage, policy=email.policy.default)
         return [parser.parsebytes(bytes(e.original_content or b"")) for e in self.envelopes]
+
+
+@contextmanager
+def running_smtp_server(authenticator: Any = None) -> Iterator[tuple[int, Inbox]]:
+    """An SMTP server on a free loopback port until the block ends: (its port, its inbox)."""
+    inbox = Inbox()
+    port = free_port()
+    options: dict[str, Any] = {"authenticator": authenticator, "auth_require_tls": False} if authenticator else {}
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
+    controller.start()
+    try:
+        yield port, inbox
+    finally:
+        controller.stop()

@@ -1,4 +1,5 @@
-"""lifecycle email: the sent log of the emails the product sends on its own initiative
+"""lifecycle email: the sent log of the emails the product sends on its own initiative, and
+the users' (created_at, id) index the welcome sequences walk
 
 Revision ID: 0017
 Revises: 0015
@@ -35,7 +36,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_email_sends")),
         sa.UniqueConstraint("user_id", "key", name="uq_email_sends_user_key"),
     )
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.create_index("ix_users_created_at_id", ["created_at", "id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_index("ix_users_created_at_id")
     op.drop_table("email_sends")

@@ -71,6 +71,7 @@ def worker_tasks() -> TaskRegistry:
     from hiremebahamas.core.email import send_email
     from hiremebahamas.core.tasks import TaskRegistry
     from hiremebahamas.jobs import tasks as jobs_tasks
+    from hiremebahamas.lifecycle import tasks as lifecycle_tasks
     from hiremebahamas.messaging import tasks as messaging_tasks
     from hiremebahamas.notifications import tasks as notifications_tasks
     from hiremebahamas.posts import tasks as posts_tasks
@@ -85,6 +86,7 @@ def worker_tasks() -> TaskRegistry:
         analytics_tasks,
         billing_tasks,
         jobs_tasks,
+        lifecycle_tasks,
         messaging_tasks,
         notifications_tasks,
         posts_tasks,

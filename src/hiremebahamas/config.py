@@ -126,6 +126,10 @@ class Settings(BaseSettings):
     analytics_retention_days: int = Field(default=400, ge=31)
     report_email: str | None = None
 
+    # The operator's postal address, in the footer of every marketing email (the law of most
+    # places that receive it, CAN-SPAM among them, asks for it).
+    operator_postal_address: str = "HireMeBahamas, Nassau, New Providence, The Bahamas"
+
     # Days Stripe retries a failed payment before the subscription ends (Stripe's "Manage failed
     # payments" settings): the payment-failed emails give the date access ends from it.
     payment_retry_days: int = Field(default=14, ge=7, le=60)

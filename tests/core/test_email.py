@@ -11,7 +11,6 @@ from typing import Any
 
 import aiosmtplib
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from prometheus_client import REGISTRY
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +22,7 @@ from hiremebahamas.core.runtime import Runtime, create_runtime
 from hiremebahamas.models import AccountType, User
 from tests.conftest import make_settings
 from tests.servers import free_port
-from tests.smtp import Inbox
+from tests.smtp import Inbox, running_smtp_server
 
 MESSAGE = OutgoingEmail(
     to="ann@example.com",
@@ -43,14 +42,8 @@ def _check_credentials(
 
 @pytest.fixture
 def smtp_server() -> Iterator[tuple[int, Inbox]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(
-        inbox, hostname="127.0.0.1", port=port, authenticator=_check_credentials, auth_require_tls=False
-    )
-    controller.start()
-    yield port, inbox
-    controller.stop()
+    with running_smtp_server(_check_credentials) as server:
+        yield server
 
 
 def _parts(message: EmailMessage) -> dict[str, str]:

@@ -20,7 +20,7 @@ async def _set_version(runtime: Runtime, user_id: object, version: str | None) -
 
 async def test_registering_records_the_current_version(client: httpx.AsyncClient, runtime: Runtime) -> None:
     old_client = await register(client, "old@example.com")  # no accept_terms: older clients accept as before
-    new_client = await register(client, "new@example.com", accept_terms=True)  # type: ignore[arg-type]
+    new_client = await register(client, "new@example.com", accept_terms=True)
     assert old_client.status_code == new_client.status_code == 201
     async with runtime.database.sessionmaker() as session:
         for email in ("old@example.com", "new@example.com"):
@@ -30,7 +30,7 @@ async def test_registering_records_the_current_version(client: httpx.AsyncClient
 
 
 async def test_refusing_the_terms_refuses_the_registration(client: httpx.AsyncClient) -> None:
-    refused = await register(client, "no@example.com", accept_terms=False)  # type: ignore[arg-type]
+    refused = await register(client, "no@example.com", accept_terms=False)
     assert refused.status_code == 422
     assert refused.json()["error"]["fields"] == {
         "accept_terms": "To join, accept the Terms of Service and the Privacy Policy."

@@ -117,6 +117,8 @@ async def test_email_preferences(client: httpx.AsyncClient, runtime: Runtime) ->
         "application.status_changed": True,
         "message.created": True,
         "subscription.updated": True,
+        "lifecycle.welcome": True,
+        "marketing_email": False,  # opt-in only
     }
     response = await client.put(
         "/api/notifications/preferences", json={"email": {"message.created": False}}, headers=ann.headers

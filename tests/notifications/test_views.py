@@ -62,7 +62,7 @@ async def test_email_settings_page(client: httpx.AsyncClient, runtime: Runtime) 
     signed_in(client, ann)
     page = await client.get("/account/notifications")
     assert page.status_code == 200
-    assert page.text.count('type="checkbox"') == 4
+    assert page.text.count('type="checkbox"') == 6
     assert "/account/notifications" in (await client.get("/account")).text
     token = await page_csrf(client, "/account/notifications")
     # Only "message.created" stays ticked.
@@ -74,4 +74,6 @@ async def test_email_settings_page(client: httpx.AsyncClient, runtime: Runtime) 
         "application.status_changed": False,
         "message.created": True,
         "subscription.updated": False,
+        "lifecycle.welcome": False,
+        "marketing_email": False,
     }

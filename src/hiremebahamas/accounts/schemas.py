@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool
 
 from hiremebahamas.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from hiremebahamas.core.text import InputModel, Verbatim
@@ -28,6 +28,9 @@ class RegisterIn(InputModel):
     """The Terms of Service and Privacy Policy (/terms, /privacy) are accepted by registering:
     the account records the version in force. `false` refuses the registration; leaving it out
     (older clients) accepts, as before."""
+    marketing_email: StrictBool = False
+    """Product news and announcements by email: only with `true` (the sign-up form's checkbox,
+    unticked unless the person ticks it); changed later in the email preferences."""
 
 
 class LoginIn(InputModel):

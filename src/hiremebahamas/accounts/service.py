@@ -38,6 +38,8 @@ from hiremebahamas.core.times import NASSAU
 from hiremebahamas.legal.service import record_acceptance
 from hiremebahamas.models import AuthSession, EmailToken, EmailTokenPurpose, RefreshToken, User
 from hiremebahamas.models.base import new_id, utcnow
+from hiremebahamas.notifications.preferences import set_email_choices
+from hiremebahamas.notifications.types import MARKETING
 from hiremebahamas.profiles.cache import forget_after_commit
 
 BAD_CREDENTIALS = "That email and password do not match an account."
@@ -123,6 +125,8 @@ async def register(session: AsyncSession, settings: Settings, store: KeyValueSto
         return user
     session.add(user)
     await session.flush()
+    if data.marketing_email:
+        await set_email_choices(session, user.id, {MARKETING: True})
     await send_verification_email(session, settings, user)
     record(session, Event.SIGNED_UP, user.id, account_type=user.account_type.value)
     return user

@@ -58,9 +58,12 @@ async def register_submit(
     runtime: AppRuntime,
     password: FormPassword = "",
 ) -> Response:
-    form = await form_text(request, "email", "first_name", "last_name", "account_type", "accept_terms")
+    form = await form_text(
+        request, "email", "first_name", "last_name", "account_type", "accept_terms", "marketing_email"
+    )
     try:
-        data = RegisterIn.model_validate({**form, "password": password, "accept_terms": bool(form["accept_terms"])})
+        checks = {"accept_terms": bool(form["accept_terms"]), "marketing_email": bool(form["marketing_email"])}
+        data = RegisterIn.model_validate({**form, "password": password, **checks})
         user = await service.register(db, runtime.settings, runtime.store, data)
     except (ValidationError, AppError) as error:
         return await _form_failed(request, db, "accounts/register.html", error, {"form": form})

@@ -33,6 +33,8 @@ class User(IdMixin, TimestampMixin, Base):
             postgresql_where=text("deletion_due_at IS NOT NULL"),
             sqlite_where=text("deletion_due_at IS NOT NULL"),
         ),
+        # The welcome sequence's "who joined in this window" (lifecycle/sequences.py), in keyset order.
+        Index("ix_users_created_at_id", "created_at", "id"),
     )
 
     # Stored lower-cased (see accounts.service.normalise_email), so the unique index is

@@ -12,7 +12,7 @@ from hiremebahamas.config import Settings
 from hiremebahamas.core.email import OutgoingEmail
 from hiremebahamas.core.templating import render_text
 from hiremebahamas.models import User
-from hiremebahamas.notifications.preferences import unsubscribe_links
+from hiremebahamas.notifications.preferences import unsubscribe_headers, unsubscribe_links
 from hiremebahamas.notifications.types import KINDS, preference_type
 
 
@@ -30,11 +30,7 @@ def with_unsubscribe(settings: Settings, message: OutgoingEmail, user_id: uuid.U
             f'<a href="{escape(page)}">Unsubscribe</a> · <a href="{escape(manage)}">Email settings</a></small></p>'
         )
         html = html.replace("</body>", footer + "</body>", 1) if "</body>" in html else html + footer
-    headers = {
-        **message.headers,
-        "List-Unsubscribe": f"<{one_click}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
+    headers = {**message.headers, **unsubscribe_headers(one_click)}
     return replace(message, text=text, html=html, headers=headers)
 
 

@@ -1,6 +1,7 @@
 """Per-type email choices, and the signed one-click unsubscribe links in notification emails.
 
-Every emailable type is on until the person turns it off. An unsubscribe token names a user and
+Every emailable type is on until the person turns it off, except marketing email, which is off
+until they turn it on. An unsubscribe token names a user and
 a type, signed with SECRET_KEY: it needs no database row and no sign-in, and it can only ever
 turn that one type off for that one person.
 """
@@ -12,6 +13,7 @@ import binascii
 import hashlib
 import hmac
 import uuid
+from collections.abc import Collection
 from urllib.parse import quote
 
 from sqlalchemy import delete, select
@@ -29,7 +31,9 @@ async def email_choices(session: AsyncSession, user_id: uuid.UUID) -> list[Prefe
         NotificationPreference.user_id == user_id
     )
     saved = {row[0]: row[1] for row in await session.execute(query)}
-    return [PreferenceOut(type=k.type, label=k.label, email=saved.get(k.type, True)) for k in emailable_kinds()]
+    return [
+        PreferenceOut(type=k.type, label=k.label, email=saved.get(k.type, k.email_default)) for k in emailable_kinds()
+    ]
 
 
 async def wants_email(session: AsyncSession, user_id: uuid.UUID, type_: str) -> bool:
@@ -42,7 +46,17 @@ async def wants_email(session: AsyncSession, user_id: uuid.UUID, type_: str) -> 
         NotificationPreference.user_id == user_id, NotificationPreference.type == governing
     )
     saved = (await session.execute(query)).scalar_one_or_none()
-    return True if saved is None else saved
+    return kind.email_default if saved is None else saved
+
+
+async def who_wants_email(session: AsyncSession, user_ids: Collection[uuid.UUID], type_: str) -> set[uuid.UUID]:
+    """Of `user_ids`, those who may be emailed about `type_` (one query for a whole batch)."""
+    kind = KINDS[preference_type(type_)]
+    query = select(NotificationPreference.user_id, NotificationPreference.email).where(
+        NotificationPreference.user_id.in_(list(user_ids)), NotificationPreference.type == kind.type
+    )
+    saved = {row[0]: row[1] for row in await session.execute(query)}
+    return {user_id for user_id in user_ids if saved.get(user_id, kind.email_default)}
 
 
 async def set_email_choices(session: AsyncSession, user_id: uuid.UUID, choices: dict[str, bool]) -> None:
@@ -95,6 +109,11 @@ async def unsubscribe(session: AsyncSession, settings: Settings, token: str, *, 
         raise InvalidLink("This unsubscribe link belongs to an account that no longer exists.")
     await set_email_choices(session, user_id, {type_: email})
     return type_
+
+
+def unsubscribe_headers(one_click: str) -> dict[str, str]:
+    """RFC 8058: mail clients show an Unsubscribe button that POSTs to `one_click`."""
+    return {"List-Unsubscribe": f"<{one_click}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 def unsubscribe_links(settings: Settings, user_id: uuid.UUID, type_: str) -> tuple[str, str]:

@@ -20,6 +20,10 @@ TIER_COMP_ENDED = "billing.tier_comp_ended"
 REPORT_RESOLVED = "moderation.report_resolved"
 CONTENT_REMOVED = "moderation.content_removed"
 WARNING = "moderation.warning"
+# Emails that are not about a notification: the welcome sequence, the weekly digest, and
+# newsletters and announcements (marketing: only to those who opted in).
+WELCOME = "lifecycle.welcome"
+MARKETING = "marketing_email"
 
 
 @dataclass(frozen=True)
@@ -27,8 +31,10 @@ class NotificationKind:
     type: str
     # Shown on the email preferences page.
     label: str
-    # Only these can be emailed; people may turn each off (on by default).
+    # Only these can be emailed; people may turn each off (or, for marketing, on).
     emailable: bool = False
+    # Whether it is emailed before the person chooses: marketing email waits for an opt-in.
+    email_default: bool = True
 
 
 KINDS: dict[str, NotificationKind] = {
@@ -38,6 +44,10 @@ KINDS: dict[str, NotificationKind] = {
         NotificationKind("application.status_changed", "Your application moves on (or is closed)", emailable=True),
         NotificationKind(MESSAGE_CREATED, "A message is still unread after 15 minutes", emailable=True),
         NotificationKind("subscription.updated", "Changes to your subscription and payments", emailable=True),
+        NotificationKind(WELCOME, "You have just joined: tips for your first days", emailable=True),
+        NotificationKind(
+            MARKETING, "HireMeBahamas has product news or an announcement", emailable=True, email_default=False
+        ),
         NotificationKind("application.withdrawn", "An applicant withdraws"),
         NotificationKind("follow.created", "Someone follows you"),
         NotificationKind("post.liked", "Someone likes your post"),
