@@ -1,5 +1,6 @@
-"""lifecycle email: the sent log of the emails the product sends on its own initiative, and
-the users' (created_at, id) index the welcome sequences walk
+"""lifecycle email: the sent log of the emails the product sends on its own initiative, the
+campaigns (a week's digest) sent in chunks from a cursor, and the users' (created_at, id) index
+the welcome sequences walk
 
 Revision ID: 0017
 Revises: 0015
@@ -36,11 +37,35 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_email_sends")),
         sa.UniqueConstraint("user_id", "key", name="uq_email_sends_user_key"),
     )
+    with op.batch_alter_table("email_sends", schema=None) as batch_op:
+        batch_op.create_index("ix_email_sends_key_status", ["key", "status"], unique=False)
+    op.create_table(
+        "email_campaigns",
+        sa.Column("key", sa.String(length=120), nullable=False),
+        sa.Column("kind", sa.Enum("digest", name="campaignkind", native_enum=False, length=20), nullable=False),
+        sa.Column(
+            "status", sa.Enum("sending", "sent", name="campaignstatus", native_enum=False, length=20), nullable=False
+        ),
+        sa.Column("cursor", sa.Uuid(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_email_campaigns")),
+        sa.UniqueConstraint("key", name=op.f("uq_email_campaigns_key")),
+    )
+    with op.batch_alter_table("email_campaigns", schema=None) as batch_op:
+        batch_op.create_index("ix_email_campaigns_status_updated", ["status", "updated_at"], unique=False)
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.create_index("ix_users_created_at_id", ["created_at", "id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("email_sends", schema=None) as batch_op:
+        batch_op.drop_index("ix_email_sends_key_status")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_index("ix_users_created_at_id")
+    with op.batch_alter_table("email_campaigns", schema=None) as batch_op:
+        batch_op.drop_index("ix_email_campaigns_status_updated")
+    op.drop_table("email_campaigns")
     op.drop_table("email_sends")

@@ -45,7 +45,7 @@ from hiremebahamas.jobs.seo import views as job_seo_views
 from hiremebahamas.jobs.tasks import run_due
 from hiremebahamas.legal import api as legal_api
 from hiremebahamas.legal import views as legal_views
-from hiremebahamas.lifecycle.tasks import send_welcome_sequences
+from hiremebahamas.lifecycle.tasks import resume_stalled_campaigns, send_welcome_sequences, start_weekly_digest
 from hiremebahamas.messaging import api as messaging_api
 from hiremebahamas.messaging import views as messaging_views
 from hiremebahamas.moderation import api as moderation_api
@@ -194,6 +194,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             rescan_stored_uploads,
             send_billing_reminders,
             send_welcome_sequences,
+            start_weekly_digest,
+            resume_stalled_campaigns,
         ]
         schedule = start_schedule(runtime, runs, enabled=False if runtime.tasks.uses_worker else None)
         runtime.database.replicas.start()  # which read replicas are fit to serve (core/replicas.py)

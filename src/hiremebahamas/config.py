@@ -130,6 +130,10 @@ class Settings(BaseSettings):
     # places that receive it, CAN-SPAM among them, asks for it).
     operator_postal_address: str = "HireMeBahamas, Nassau, New Providence, The Bahamas"
 
+    # Emails a second one campaign (a digest, a newsletter) hands to SMTP, at most; 0: no limit.
+    # Keep it within the relay's allowance (SendGrid's plan, the warm-up of a new sending domain).
+    email_send_rate: float = Field(default=10.0, ge=0)
+
     # Days Stripe retries a failed payment before the subscription ends (Stripe's "Manage failed
     # payments" settings): the payment-failed emails give the date access ends from it.
     payment_retry_days: int = Field(default=14, ge=7, le=60)

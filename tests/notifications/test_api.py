@@ -118,6 +118,7 @@ async def test_email_preferences(client: httpx.AsyncClient, runtime: Runtime) ->
         "message.created": True,
         "subscription.updated": True,
         "lifecycle.welcome": True,
+        "digest.weekly": True,
         "marketing_email": False,  # opt-in only
     }
     response = await client.put(

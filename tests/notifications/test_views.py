@@ -62,7 +62,7 @@ async def test_email_settings_page(client: httpx.AsyncClient, runtime: Runtime) 
     signed_in(client, ann)
     page = await client.get("/account/notifications")
     assert page.status_code == 200
-    assert page.text.count('type="checkbox"') == 6
+    assert page.text.count('type="checkbox"') == 7
     assert "/account/notifications" in (await client.get("/account")).text
     token = await page_csrf(client, "/account/notifications")
     # Only "message.created" stays ticked.
@@ -75,5 +75,6 @@ async def test_email_settings_page(client: httpx.AsyncClient, runtime: Runtime) 
         "message.created": True,
         "subscription.updated": False,
         "lifecycle.welcome": False,
+        "digest.weekly": False,
         "marketing_email": False,
     }

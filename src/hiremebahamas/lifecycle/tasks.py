@@ -1,5 +1,6 @@
-"""Lifecycle's background work: the periodic run of the welcome sequences (welcome.py), and
-sending one claimed email, checked again when it goes out (an unsubscribe in between wins)."""
+"""Lifecycle's background work: the periodic run of the welcome sequences (welcome.py) and
+sending one claimed step, checked again when it goes out (an unsubscribe in between wins); the
+weekly digest's start on Mondays, a campaign's chunks, and taking up stalled campaigns."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from datetime import datetime
 
 from hiremebahamas.core import sent_log, tasks
 from hiremebahamas.core.email import OutgoingEmail
+from hiremebahamas.core.schedule import claim_period
 from hiremebahamas.core.tasks import TaskContext, TaskRegistry
-from hiremebahamas.lifecycle import emails, welcome
+from hiremebahamas.lifecycle import campaigns, digest, emails, welcome
 from hiremebahamas.lifecycle.content import matching_jobs
 from hiremebahamas.lifecycle.sequences import SEQUENCES, find_step
-from hiremebahamas.models import SendStatus, User
+from hiremebahamas.models import CampaignKind, SendStatus, User
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.notifications.preferences import wants_email
 from hiremebahamas.notifications.types import WELCOME
@@ -65,7 +67,33 @@ async def send_welcome_step(context: TaskContext, *, user_id: str, key: str) -> 
     await deliver(context, recipient, key, emails.welcome_step(context.settings, user, step, jobs))
 
 
+# Mondays from noon UTC (8 a.m. in Nassau): the week's digest starts once.
+DIGEST_WEEKDAY, DIGEST_HOUR = 0, 12
+
+
+async def start_weekly_digest(context: TaskContext, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    if now.weekday() != DIGEST_WEEKDAY or now.hour < DIGEST_HOUR:
+        return
+    key = digest.week_key(now)
+    if not await claim_period(context, "weekly_digest", key):
+        return
+    async with tasks.unit_of_work(context) as session:
+        await campaigns.start(session, CampaignKind.DIGEST, key)
+
+
+@tasks.task
+async def send_campaign_chunk(context: TaskContext, *, campaign_id: str) -> None:
+    await campaigns.send_chunk(context, uuid.UUID(campaign_id))
+
+
+async def resume_stalled_campaigns(context: TaskContext) -> None:
+    await campaigns.resume_stalled(context)
+
+
 def register(registry: TaskRegistry) -> None:
-    registry.add(send_welcome_step)
+    registry.add(send_welcome_step, send_campaign_chunk)
     # The in-process schedule (core/schedule.py) does the same when no worker is configured.
     registry.every("welcome_sequences", send_welcome_sequences, minutes=range(3, 60, 10))
+    registry.every("weekly_digest", start_weekly_digest, minutes={1, 31})
+    registry.every("stalled_campaigns", resume_stalled_campaigns, minutes=range(9, 60, 10))

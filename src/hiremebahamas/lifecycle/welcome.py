@@ -13,6 +13,7 @@ from sqlalchemy import exists, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.core import sent_log, tasks
+from hiremebahamas.lifecycle.audience import reachable
 from hiremebahamas.lifecycle.sequences import Step, step_key
 from hiremebahamas.models import AccountType, EmailSend, SendStatus, User
 from hiremebahamas.notifications.preferences import who_wants_email
@@ -40,9 +41,7 @@ async def claim_batch(
             User.account_type == account_type,
             User.created_at <= due_before,
             User.created_at > due_after,
-            User.email_verified_at.is_not(None),
-            User.is_active.is_(True),
-            User.deletion_requested_at.is_(None),
+            *reachable(),
             ~already,
         )
         .order_by(User.created_at, User.id)

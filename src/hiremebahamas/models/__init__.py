@@ -16,7 +16,7 @@ from hiremebahamas.models.billing import (
     TierGrant,
     UsageCounter,
 )
-from hiremebahamas.models.email import EmailSend, SendStatus
+from hiremebahamas.models.email import CampaignKind, CampaignStatus, EmailCampaign, EmailSend, SendStatus
 from hiremebahamas.models.jobs import (
     AlertFrequency,
     ApplicationEvent,
@@ -66,6 +66,8 @@ __all__ = [
     "BillingEvent",
     "BillingInterval",
     "Block",
+    "CampaignKind",
+    "CampaignStatus",
     "Comment",
     "Company",
     "CompanyMember",
@@ -76,6 +78,7 @@ __all__ = [
     "DataExport",
     "DataExportStatus",
     "Education",
+    "EmailCampaign",
     "EmailSend",
     "EmailToken",
     "EmailTokenPurpose",

@@ -1,6 +1,7 @@
 """The sent log of the emails the product sends on its own initiative (billing reminders,
 welcome steps, digests, newsletters): one row per (person, email), claimed before the email is
-handed to SMTP, so a run that crashes and starts again never sends one twice."""
+handed to SMTP, so a run that crashes and starts again never sends one twice. And the campaigns:
+an email to many (a week's digest, a newsletter), sent in chunks from a cursor."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hiremebahamas.models.base import Base, IdMixin, str_enum, utcnow
@@ -23,7 +24,11 @@ class SendStatus(StrEnum):
 
 class EmailSend(IdMixin, Base):
     __tablename__ = "email_sends"
-    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_email_sends_user_key"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "key", name="uq_email_sends_user_key"),
+        # A campaign's counts: its key's rows by status.
+        Index("ix_email_sends_key_status", "key", "status"),
+    )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     # Which email: "dunning:<invoice>:3", "welcome:seeker:profile", "digest:2026-W49", ...
@@ -31,3 +36,31 @@ class EmailSend(IdMixin, Base):
     status: Mapped[SendStatus] = mapped_column(str_enum(SendStatus), default=SendStatus.CLAIMED)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CampaignKind(StrEnum):
+    DIGEST = "digest"
+
+
+class CampaignStatus(StrEnum):
+    SENDING = "sending"
+    SENT = "sent"
+
+
+class EmailCampaign(IdMixin, Base):
+    """One email to many people, sent in chunks of the users' id order: `cursor` is the last id
+    a finished chunk reached, so a chunk that dies is taken up again from there (lifecycle/
+    campaigns.py); the sent log keeps those it had reached from a second email."""
+
+    __tablename__ = "email_campaigns"
+    __table_args__ = (Index("ix_email_campaigns_status_updated", "status", "updated_at"),)
+
+    # The sent log's key of its emails: "digest:2026-W49".
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[CampaignKind] = mapped_column(str_enum(CampaignKind))
+    status: Mapped[CampaignStatus] = mapped_column(str_enum(CampaignStatus), default=CampaignStatus.SENDING)
+    cursor: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When a chunk last finished: a campaign still sending long after it has stalled.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -23,6 +23,7 @@ WARNING = "moderation.warning"
 # Emails that are not about a notification: the welcome sequence, the weekly digest, and
 # newsletters and announcements (marketing: only to those who opted in).
 WELCOME = "lifecycle.welcome"
+DIGEST = "digest.weekly"
 MARKETING = "marketing_email"
 
 
@@ -45,6 +46,7 @@ KINDS: dict[str, NotificationKind] = {
         NotificationKind(MESSAGE_CREATED, "A message is still unread after 15 minutes", emailable=True),
         NotificationKind("subscription.updated", "Changes to your subscription and payments", emailable=True),
         NotificationKind(WELCOME, "You have just joined: tips for your first days", emailable=True),
+        NotificationKind(DIGEST, "A week has passed: a digest of what is new for you", emailable=True),
         NotificationKind(
             MARKETING, "HireMeBahamas has product news or an announcement", emailable=True, email_default=False
         ),
