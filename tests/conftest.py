@@ -53,6 +53,7 @@ def make_settings(**overrides: Any) -> Settings:
         "rate_limit_api": "10000/minute",
         "rate_limit_upload": "10000/minute",
         "database_read_replicas": [],
+        "email_send_rate": 0,  # campaigns' throttle: tests do not wait
         **overrides,
     }
     values.setdefault("database_pgbouncer", values.get("database_url") in _POOLED)

@@ -1,5 +1,5 @@
 """lifecycle email: the sent log of the emails the product sends on its own initiative, the
-campaigns (a week's digest) sent in chunks from a cursor, and the users' (created_at, id) index
+campaigns (a week's digest, a newsletter or announcement) sent in chunks from a cursor, and the users' (created_at, id) index
 the welcome sequences walk
 
 Revision ID: 0017
@@ -42,15 +42,34 @@ def upgrade() -> None:
     op.create_table(
         "email_campaigns",
         sa.Column("key", sa.String(length=120), nullable=False),
-        sa.Column("kind", sa.Enum("digest", name="campaignkind", native_enum=False, length=20), nullable=False),
         sa.Column(
-            "status", sa.Enum("sending", "sent", name="campaignstatus", native_enum=False, length=20), nullable=False
+            "kind",
+            sa.Enum("digest", "newsletter", "announcement", name="campaignkind", native_enum=False, length=20),
+            nullable=False,
+        ),
+        sa.Column(
+            "status",
+            sa.Enum("draft", "scheduled", "sending", "sent", name="campaignstatus", native_enum=False, length=20),
+            nullable=False,
         ),
         sa.Column("cursor", sa.Uuid(), nullable=True),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("body_markdown", sa.Text(), nullable=False),
+        sa.Column(
+            "audience",
+            sa.Enum("all", "seekers", "employers", "tier", "island", name="audience", native_enum=False, length=20),
+            nullable=False,
+        ),
+        sa.Column("audience_value", sa.String(length=30), nullable=True),
+        sa.Column("scheduled_for", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_by_id", sa.Uuid(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_email_campaigns_created_by_id_users"), ondelete="SET NULL"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_email_campaigns")),
         sa.UniqueConstraint("key", name=op.f("uq_email_campaigns_key")),
     )

@@ -45,7 +45,13 @@ from hiremebahamas.jobs.seo import views as job_seo_views
 from hiremebahamas.jobs.tasks import run_due
 from hiremebahamas.legal import api as legal_api
 from hiremebahamas.legal import views as legal_views
-from hiremebahamas.lifecycle.tasks import resume_stalled_campaigns, send_welcome_sequences, start_weekly_digest
+from hiremebahamas.lifecycle import views as lifecycle_views
+from hiremebahamas.lifecycle.tasks import (
+    resume_stalled_campaigns,
+    send_welcome_sequences,
+    start_scheduled_newsletters,
+    start_weekly_digest,
+)
 from hiremebahamas.messaging import api as messaging_api
 from hiremebahamas.messaging import views as messaging_views
 from hiremebahamas.moderation import api as moderation_api
@@ -168,6 +174,7 @@ def _web_router() -> APIRouter:
     web.include_router(billing_views.router)
     web.include_router(analytics_views.router)
     web.include_router(staff_views.router)
+    web.include_router(lifecycle_views.router)
     web.include_router(support_views.router)
     return web
 
@@ -196,6 +203,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             send_welcome_sequences,
             start_weekly_digest,
             resume_stalled_campaigns,
+            start_scheduled_newsletters,
         ]
         schedule = start_schedule(runtime, runs, enabled=False if runtime.tasks.uses_worker else None)
         runtime.database.replicas.start()  # which read replicas are fit to serve (core/replicas.py)

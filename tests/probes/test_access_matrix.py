@@ -32,6 +32,7 @@ from tests.uploads.files import pdf, picture
 
 ACTORS = ("anonymous", "seeker", "other_seeker", "employer", "other_employer", "admin")
 ELSEWHERE = 0
+NO_NEWSLETTER = {"newsletter_id": "00000000-0000-4000-8000-000000000000"}
 """An expected status for a route another test file drives (it cannot be sent as HTTP here)."""
 
 
@@ -417,6 +418,19 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/admin/analytics/charts/{chart}.svg"): r(303, 404, 404, 404, 404, 200, params={"chart": "movements"}),
     ("GET", "/admin/analytics/{table}.csv"): r(303, 404, 404, 404, 404, 200, params={"table": "cohorts"}),
     ("POST", "/admin/companies/{slug}/verify"): r(401, 404, 404, 404, 404, 303, form={"verified": "no"}),
+    # Newsletters: admins only. A newsletter that does not exist: its pages answer 404, its forms
+    # go back with the reason (tests/lifecycle/test_newsletters.py drives real ones).
+    ("GET", "/admin/newsletters"): r(303, 404, 404, 404, 404, 200),
+    ("POST", "/admin/newsletters"): r(401, 404, 404, 404, 404, 422, form={"subject": ""}),
+    ("GET", "/admin/newsletters/{newsletter_id}"): r(303, 404, 404, 404, 404, 404, params=NO_NEWSLETTER),
+    ("GET", "/admin/newsletters/{newsletter_id}/preview"): r(303, 404, 404, 404, 404, 404, params=NO_NEWSLETTER),
+    ("POST", "/admin/newsletters/{newsletter_id}"): r(
+        401, 404, 404, 404, 404, 303, form={"subject": "Hi", "body": "Hello"}, params=NO_NEWSLETTER
+    ),
+    ("POST", "/admin/newsletters/{newsletter_id}/test"): r(401, 404, 404, 404, 404, 303, form={}, params=NO_NEWSLETTER),
+    ("POST", "/admin/newsletters/{newsletter_id}/schedule"): r(
+        401, 404, 404, 404, 404, 303, form={}, params=NO_NEWSLETTER
+    ),
     # The job stays up for the rows after: an empty reason is refused, and it is not flagged.
     ("GET", "/api/admin/jobs/flagged"): r(401, 403, 403, 403, 403, 200),
     ("POST", "/api/admin/jobs/{job_id}/takedown"): r(401, 403, 403, 403, 403, 422, json={"reason": ""}),

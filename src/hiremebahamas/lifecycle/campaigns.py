@@ -1,9 +1,10 @@
 """Sending one email to many (a campaign: a week's digest, a newsletter) through the worker, in
 chunks of CHUNK people in id order, throttled to EMAIL_SEND_RATE a second.
 
-Each chunk is one task: it reads the next people after the campaign's cursor, claims each one's
-email in the sent log just before handing it to SMTP (one at a time, so a crash loses at most
-the one in flight and never sends one twice), then moves the cursor and queues the next chunk.
+Each chunk is one task: it reads the next people after the campaign's cursor, claims their
+emails in the sent log in batches of SEND_BATCH just before handing them to SMTP (so a crash
+loses at most the rest of a batch, and never sends one twice), then moves the cursor and queues
+the next chunk.
 A chunk that dies (a worker killed, a deploy) is taken up again from the cursor: arq retries it,
 and the periodic run `resume_stalled` queues again any campaign whose cursor has not moved for
 STALLED_AFTER. People the chunk had reached already find their claim and are skipped.
@@ -34,6 +35,9 @@ from hiremebahamas.notifications.preferences import who_wants_email
 logger = logging.getLogger(__name__)
 
 CHUNK = 200
+# Emails claimed in one transaction, then sent one by one: a crash loses at most the rest of a
+# batch (claimed, not yet sent), and one transaction per batch keeps the database's share small.
+SEND_BATCH = 10
 STALLED_AFTER = timedelta(minutes=15)
 
 Composer = Callable[[AsyncSession, Settings, EmailCampaign, User], Awaitable[OutgoingEmail | None]]
@@ -83,9 +87,16 @@ async def send_chunk(context: TaskContext, campaign_id: uuid.UUID) -> None:
             query = query.where(User.id > campaign.cursor)
         people = list((await session.execute(query)).scalars())
         wanting = await who_wants_email(session, [person.id for person in people], how.preference)
-    for person in people:
-        await _send_one(context, campaign, how, person, wanted=person.id in wanting)
+    outcomes: list[tuple[uuid.UUID, SendStatus]] = []
+    for start in range(0, len(people), SEND_BATCH):
+        async with tasks.unit_of_work(context) as session:
+            await _record(session, campaign.key, outcomes)
+            claimed = await _claim(
+                session, context.settings, campaign, how, people[start : start + SEND_BATCH], wanting
+            )
+        outcomes = [(user_id, await _deliver(context, campaign.key, message)) for user_id, message in claimed]
     async with tasks.unit_of_work(context) as session:
+        await _record(session, campaign.key, outcomes)
         values: dict[str, object] = {"updated_at": utcnow()}
         if people:
             values["cursor"] = people[-1].id
@@ -96,28 +107,51 @@ async def send_chunk(context: TaskContext, campaign_id: uuid.UUID) -> None:
         await session.execute(update(EmailCampaign).where(EmailCampaign.id == campaign_id).values(**values))
 
 
-async def _send_one(context: TaskContext, campaign: EmailCampaign, how: Plan, person: User, *, wanted: bool) -> None:
-    async with tasks.unit_of_work(context) as session:
-        if not wanted:
-            await sent_log.claim(session, person.id, campaign.key, SendStatus.SKIPPED)
-            return
-        if not await sent_log.claim(session, person.id, campaign.key):
-            return  # reached before a crash: sent (or lost in flight), never twice
-        message = await how.compose(session, context.settings, campaign, person)
+async def _claim(
+    session: AsyncSession,
+    settings: Settings,
+    campaign: EmailCampaign,
+    how: Plan,
+    people: list[User],
+    wanting: set[uuid.UUID],
+) -> list[tuple[uuid.UUID, OutgoingEmail]]:
+    """Claim a batch's emails; those to send now. People reached before (a chunk taken up
+    again) find their claim taken and are left out."""
+    await sent_log.claim_many(session, [p.id for p in people if p.id not in wanting], campaign.key, SendStatus.SKIPPED)
+    ours = await sent_log.claim_many(session, [p.id for p in people if p.id in wanting], campaign.key)
+    claimed = []
+    for person in people:
+        if person.id not in ours:
+            continue
+        message = await how.compose(session, settings, campaign, person)
         if message is None:
             await sent_log.mark(session, person.id, campaign.key, SendStatus.SKIPPED)
-            return
+        else:
+            claimed.append((person.id, message))
+    return claimed
+
+
+async def _deliver(context: TaskContext, key: str, message: OutgoingEmail) -> SendStatus:
     try:
         await context.email.send(message)
     except (aiosmtplib.SMTPException, OSError):
-        logger.warning("campaign email refused", extra={"campaign": campaign.key}, exc_info=True)
-        status = SendStatus.FAILED
-    else:
-        status = SendStatus.SENT
-    async with tasks.unit_of_work(context) as session:
-        await sent_log.mark(session, person.id, campaign.key, status)
-    if context.settings.email_send_rate > 0:
-        await asyncio.sleep(1 / context.settings.email_send_rate)
+        logger.warning("campaign email refused", extra={"campaign": key}, exc_info=True)
+        return SendStatus.FAILED
+    finally:
+        if context.settings.email_send_rate > 0:
+            await asyncio.sleep(1 / context.settings.email_send_rate)
+    return SendStatus.SENT
+
+
+async def _record(session: AsyncSession, key: str, outcomes: list[tuple[uuid.UUID, SendStatus]]) -> None:
+    """Write how the last batch went, in the unit of work that claims the next."""
+    for status in {status for _, status in outcomes}:
+        user_ids = [user_id for user_id, outcome in outcomes if outcome == status]
+        await session.execute(
+            update(EmailSend)
+            .where(EmailSend.key == key, EmailSend.user_id.in_(user_ids))
+            .values(status=status, updated_at=utcnow())
+        )
 
 
 async def resume_stalled(context: TaskContext, now: datetime | None = None) -> int:

@@ -12,7 +12,7 @@ from hiremebahamas.core import sent_log, tasks
 from hiremebahamas.core.email import OutgoingEmail
 from hiremebahamas.core.schedule import claim_period
 from hiremebahamas.core.tasks import TaskContext, TaskRegistry
-from hiremebahamas.lifecycle import campaigns, digest, emails, welcome
+from hiremebahamas.lifecycle import campaigns, digest, emails, newsletters, welcome
 from hiremebahamas.lifecycle.content import matching_jobs
 from hiremebahamas.lifecycle.sequences import SEQUENCES, find_step
 from hiremebahamas.models import CampaignKind, SendStatus, User
@@ -91,9 +91,17 @@ async def resume_stalled_campaigns(context: TaskContext) -> None:
     await campaigns.resume_stalled(context)
 
 
+async def start_scheduled_newsletters(context: TaskContext) -> None:
+    async with tasks.unit_of_work(context) as session:
+        started = await newsletters.start_due(session)
+    if started:
+        logger.info("newsletters started", extra={"count": started})
+
+
 def register(registry: TaskRegistry) -> None:
     registry.add(send_welcome_step, send_campaign_chunk)
     # The in-process schedule (core/schedule.py) does the same when no worker is configured.
     registry.every("welcome_sequences", send_welcome_sequences, minutes=range(3, 60, 10))
     registry.every("weekly_digest", start_weekly_digest, minutes={1, 31})
     registry.every("stalled_campaigns", resume_stalled_campaigns, minutes=range(9, 60, 10))
+    registry.every("newsletters", start_scheduled_newsletters, minutes=set(range(60)))

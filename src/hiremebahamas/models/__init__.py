@@ -16,7 +16,7 @@ from hiremebahamas.models.billing import (
     TierGrant,
     UsageCounter,
 )
-from hiremebahamas.models.email import CampaignKind, CampaignStatus, EmailCampaign, EmailSend, SendStatus
+from hiremebahamas.models.email import Audience, CampaignKind, CampaignStatus, EmailCampaign, EmailSend, SendStatus
 from hiremebahamas.models.jobs import (
     AlertFrequency,
     ApplicationEvent,
@@ -59,6 +59,7 @@ __all__ = [
     "AnalyticsEvent",
     "ApplicationEvent",
     "ApplicationStatus",
+    "Audience",
     "AuditEntry",
     "AuthSession",
     "Base",

@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hiremebahamas.models.base import Base, IdMixin, str_enum, utcnow
@@ -40,11 +40,25 @@ class EmailSend(IdMixin, Base):
 
 class CampaignKind(StrEnum):
     DIGEST = "digest"
+    NEWSLETTER = "newsletter"
+    ANNOUNCEMENT = "announcement"
 
 
 class CampaignStatus(StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
     SENDING = "sending"
     SENT = "sent"
+
+
+class Audience(StrEnum):
+    """Whom a newsletter is for (all of them: only those who opted in to marketing email)."""
+
+    ALL = "all"
+    SEEKERS = "seekers"
+    EMPLOYERS = "employers"
+    TIER = "tier"  # `audience_value`: a tier code
+    ISLAND = "island"  # `audience_value`: an island
 
 
 class EmailCampaign(IdMixin, Base):
@@ -55,11 +69,19 @@ class EmailCampaign(IdMixin, Base):
     __tablename__ = "email_campaigns"
     __table_args__ = (Index("ix_email_campaigns_status_updated", "status", "updated_at"),)
 
-    # The sent log's key of its emails: "digest:2026-W49".
+    # The sent log's key of its emails: "digest:2026-W49", "newsletter:<id>".
     key: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[CampaignKind] = mapped_column(str_enum(CampaignKind))
     status: Mapped[CampaignStatus] = mapped_column(str_enum(CampaignStatus), default=CampaignStatus.SENDING)
     cursor: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    # Newsletters and announcements: what staff wrote (Markdown), for whom, and when it goes.
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    body_markdown: Mapped[str] = mapped_column(Text, default="")
+    audience: Mapped[Audience] = mapped_column(str_enum(Audience), default=Audience.ALL)
+    audience_value: Mapped[str | None] = mapped_column(String(30), default=None)
+    scheduled_for: Mapped[datetime | None] = mapped_column(default=None)
+    # Kept when the author's account goes: the audit log names them anyway.
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # When a chunk last finished: a campaign still sending long after it has stalled.
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
