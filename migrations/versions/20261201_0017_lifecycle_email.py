@@ -1,5 +1,6 @@
 """lifecycle email: the sent log of the emails the product sends on its own initiative, the
-campaigns (a week's digest, a newsletter or announcement) sent in chunks from a cursor, and the users' (created_at, id) index
+campaigns (a week's digest, a newsletter or announcement) sent in chunks from a cursor, the
+addresses SendGrid reported as bouncing or complaining, and the users' (created_at, id) index
 the welcome sequences walk
 
 Revision ID: 0017
@@ -75,6 +76,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("email_campaigns", schema=None) as batch_op:
         batch_op.create_index("ix_email_campaigns_status_updated", ["status", "updated_at"], unique=False)
+    op.create_table(
+        "email_suppressions",
+        sa.Column("email", sa.String(length=320), nullable=False),
+        sa.Column(
+            "reason",
+            sa.Enum("bounce", "complaint", name="suppressionreason", native_enum=False, length=20),
+            nullable=False,
+        ),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("email", name=op.f("pk_email_suppressions")),
+    )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.create_index("ix_users_created_at_id", ["created_at", "id"], unique=False)
 
@@ -87,4 +99,5 @@ def downgrade() -> None:
     with op.batch_alter_table("email_campaigns", schema=None) as batch_op:
         batch_op.drop_index("ix_email_campaigns_status_updated")
     op.drop_table("email_campaigns")
+    op.drop_table("email_suppressions")
     op.drop_table("email_sends")

@@ -45,6 +45,7 @@ from hiremebahamas.jobs.seo import views as job_seo_views
 from hiremebahamas.jobs.tasks import run_due
 from hiremebahamas.legal import api as legal_api
 from hiremebahamas.legal import views as legal_views
+from hiremebahamas.lifecycle import api as lifecycle_api
 from hiremebahamas.lifecycle import views as lifecycle_views
 from hiremebahamas.lifecycle.tasks import (
     resume_stalled_campaigns,
@@ -228,6 +229,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(ops.router)
     app.include_router(ops.log_check_router, dependencies=[Depends(ops.require_metrics_token), Depends(limit_api)])
     app.include_router(billing_api.webhook_router)  # Stripe: signed, no cookie, no per-client rate limit
+    app.include_router(lifecycle_api.webhook_router)  # SendGrid's events: the same
     app.include_router(billing_views.checkout_router)  # embedded checkout: the API's CSRF rule (bearer or cookie)
     # The cookie choice: refused unless sent from this site, as its form holds no CSRF token.
     app.include_router(legal_views.consent_router, dependencies=[Depends(refuse_url_controls)])

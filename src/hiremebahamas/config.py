@@ -130,6 +130,10 @@ class Settings(BaseSettings):
     # places that receive it, CAN-SPAM among them, asks for it).
     operator_postal_address: str = "HireMeBahamas, Nassau, New Providence, The Bahamas"
 
+    # SendGrid's Event Webhook verification key (base64, as SendGrid shows it): bounces and spam
+    # complaints reported to POST /api/email/events stop non-essential mail to the address.
+    sendgrid_webhook_public_key: str | None = None
+
     # Emails a second one campaign (a digest, a newsletter) hands to SMTP, at most; 0: no limit.
     # Keep it within the relay's allowance (SendGrid's plan, the warm-up of a new sending domain).
     email_send_rate: float = Field(default=10.0, ge=0)

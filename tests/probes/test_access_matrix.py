@@ -92,6 +92,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/metrics"): everyone(200),
     # Stripe signs its webhook; nobody's session counts there.
     ("POST", "/api/subscriptions/webhook"): everyone(400, json={"type": "ping"}),
+    # SendGrid's events: off without SENDGRID_WEBHOOK_PUBLIC_KEY (tests/lifecycle signs real ones).
+    ("POST", "/api/email/events"): everyone(503, json={}),
     # The seeker's own local checkout (embedded payments).
     ("GET", "/billing/checkout/{token}"): r(303, 200, 403, 403, 403, 403),
     ("POST", "/billing/checkout/{token}"): r(401, 303, 403, 403, 403, 403, form={}),

@@ -16,7 +16,16 @@ from hiremebahamas.models.billing import (
     TierGrant,
     UsageCounter,
 )
-from hiremebahamas.models.email import Audience, CampaignKind, CampaignStatus, EmailCampaign, EmailSend, SendStatus
+from hiremebahamas.models.email import (
+    Audience,
+    CampaignKind,
+    CampaignStatus,
+    EmailCampaign,
+    EmailSend,
+    EmailSuppression,
+    SendStatus,
+    SuppressionReason,
+)
 from hiremebahamas.models.jobs import (
     AlertFrequency,
     ApplicationEvent,
@@ -81,6 +90,7 @@ __all__ = [
     "Education",
     "EmailCampaign",
     "EmailSend",
+    "EmailSuppression",
     "EmailToken",
     "EmailTokenPurpose",
     "EmploymentType",
@@ -119,6 +129,7 @@ __all__ = [
     "StaffRole",
     "Subscription",
     "SubscriptionStatus",
+    "SuppressionReason",
     "Tier",
     "TierCode",
     "TierGrant",

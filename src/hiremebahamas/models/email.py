@@ -86,3 +86,20 @@ class EmailCampaign(IdMixin, Base):
     # When a chunk last finished: a campaign still sending long after it has stalled.
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class SuppressionReason(StrEnum):
+    BOUNCE = "bounce"  # a hard bounce: the address does not exist
+    COMPLAINT = "complaint"  # the person marked an email as spam
+
+
+class EmailSuppression(Base):
+    """An address the relay reported (lifecycle/deliverability.py): nothing that can be turned
+    off is sent to it any more."""
+
+    __tablename__ = "email_suppressions"
+
+    # Lower-cased, as users' addresses are stored.
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    reason: Mapped[SuppressionReason] = mapped_column(str_enum(SuppressionReason))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,9 +1,9 @@
 """Per-type email choices, and the signed one-click unsubscribe links in notification emails.
 
 Every emailable type is on until the person turns it off, except marketing email, which is off
-until they turn it on. An unsubscribe token names a user and
-a type, signed with SECRET_KEY: it needs no database row and no sign-in, and it can only ever
-turn that one type off for that one person.
+until they turn it on; none is sent to an address the relay reported as bouncing or
+complaining. An unsubscribe token names a user and a type, signed with SECRET_KEY: it needs no
+database row and no sign-in, and it can only ever turn that one type off for that one person.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.config import Settings
 from hiremebahamas.core.errors import InvalidLink, ValidationFailed
-from hiremebahamas.models import NotificationPreference, User
+from hiremebahamas.models import EmailSuppression, NotificationPreference, User
 from hiremebahamas.notifications.schemas import PreferenceOut
 from hiremebahamas.notifications.types import KINDS, emailable_kinds, preference_type
 
@@ -46,7 +46,9 @@ async def wants_email(session: AsyncSession, user_id: uuid.UUID, type_: str) -> 
         NotificationPreference.user_id == user_id, NotificationPreference.type == governing
     )
     saved = (await session.execute(query)).scalar_one_or_none()
-    return kind.email_default if saved is None else saved
+    if not (kind.email_default if saved is None else saved):
+        return False
+    return not await _suppressed(session, [user_id])
 
 
 async def who_wants_email(session: AsyncSession, user_ids: Collection[uuid.UUID], type_: str) -> set[uuid.UUID]:
@@ -56,7 +58,19 @@ async def who_wants_email(session: AsyncSession, user_ids: Collection[uuid.UUID]
         NotificationPreference.user_id.in_(list(user_ids)), NotificationPreference.type == kind.type
     )
     saved = {row[0]: row[1] for row in await session.execute(query)}
-    return {user_id for user_id in user_ids if saved.get(user_id, kind.email_default)}
+    wanting = {user_id for user_id in user_ids if saved.get(user_id, kind.email_default)}
+    return wanting - await _suppressed(session, wanting)
+
+
+async def _suppressed(session: AsyncSession, user_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    """Those whose address bounced hard or complained (lifecycle/deliverability.py): no email
+    that can be turned off goes to them."""
+    if not user_ids:
+        return set()
+    query = (
+        select(User.id).join(EmailSuppression, EmailSuppression.email == User.email).where(User.id.in_(list(user_ids)))
+    )
+    return set((await session.execute(query)).scalars())
 
 
 async def set_email_choices(session: AsyncSession, user_id: uuid.UUID, choices: dict[str, bool]) -> None:
