@@ -8,10 +8,12 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 import httpx
+from sqlalchemy import update
 
 from hiremebahamas.billing import reminders
 from hiremebahamas.billing.tiers import format_day
 from hiremebahamas.core.runtime import Runtime
+from hiremebahamas.models import User
 from hiremebahamas.models.base import utcnow
 from tests.billing import stripe_events as se
 from tests.billing.factories import Member, member
@@ -157,3 +159,14 @@ async def test_an_unknown_customer_gets_nothing(client: httpx.AsyncClient, runti
     failed = se.invoice("in_u", "cus_nobody", "sub_u", status="open", amount=999, start=T0, end=PERIOD_END)
     await _deliver(client, secret, "invoice.payment_failed", failed, 1)
     assert await _run_reminders(runtime, timedelta(days=3, minutes=1)) == 0
+
+
+async def test_an_account_being_deleted_gets_no_billing_email(
+    client: httpx.AsyncClient, runtime: Runtime, secret: str
+) -> None:
+    ann = await member(runtime, "ann")
+    async with runtime.database.sessionmaker.begin() as session:
+        await session.execute(update(User).where(User.id == ann.id).values(deletion_requested_at=utcnow()))
+    canceling = se.subscription("sub_d", ann.customer_id, start=T0, end=PERIOD_END, cancel_at_period_end=True)
+    await _deliver(client, secret, "customer.subscription.updated", canceling, 1)
+    assert await emails_to(runtime, ann.email) == []  # the deletion's own email says it

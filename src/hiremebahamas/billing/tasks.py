@@ -32,10 +32,11 @@ def build(settings: Settings, user: User, kind: str, facts: dict[str, str | int 
 async def send_billing_email(
     context: TaskContext, *, user_id: str, kind: str, facts: dict[str, str | int | None]
 ) -> None:
-    """Rendered when sent, with the address the account has then."""
+    """Rendered when sent, with the address the account has then. Not to an account being
+    deleted: the deletion's own email says what happens to its plan."""
     async with context.database.sessionmaker() as session:
         user = await session.get(User, uuid.UUID(user_id))
-    if user is None or user.erased_at is not None:
+    if user is None or user.deletion_requested_at is not None:
         return
     await context.email.send(build(context.settings, user, kind, facts))
 
