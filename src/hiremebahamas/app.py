@@ -191,8 +191,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         # WEB_THREADS sizes the pool that blocking calls (argon2) run on, off the event loop.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
         # Job expiry, daily alerts, suspensions ending, deleted accounts erased, expired data
-        # exports deleted, the analytics rollup, uploads scanned again, the billing reminders; off
-        # in tests, and left to the worker's cron when one runs.
+        # exports deleted, the analytics rollup, uploads scanned again, the billing reminders, the
+        # welcome sequences, the weekly digest, newsletters due and stalled campaigns; off in
+        # tests, and left to the worker's cron when one runs.
         runs = [
             run_due,
             end_suspensions,
