@@ -203,9 +203,19 @@ async def test_a_cv_is_private_to_its_owner_and_admins(client: httpx.AsyncClient
         assert own.headers["cache-control"] == "private, no-store"
         assert (await client.get(body["url"], headers=root.headers)).status_code == 200
 
+        # Asked to open it in the browser: a PDF is shown (with its own lock-down), others still download.
+        opened = await client.get(body["url"], params={"inline": "1"}, headers=ann.headers)
+        assert opened.status_code == 200
+        kind = "inline" if content_type == "application/pdf" else "attachment"
+        assert opened.headers["content-disposition"].startswith(f'{kind}; filename="{filename}"')
+        if kind == "inline":
+            assert opened.headers["content-security-policy"] == "default-src 'none'; object-src 'self'"
+        assert opened.headers["x-content-type-options"] == "nosniff"
+
         refused = await client.get(body["url"], headers=bob.headers)
         assert refused.status_code == 404
         assert data not in refused.content
+        assert (await client.get(body["url"], params={"inline": "1"}, headers=bob.headers)).status_code == 404
         anonymous = await client.get(body["url"])
         assert anonymous.status_code == 303
         assert anonymous.headers["location"] == f"/login?next=/media/{body['id']}/original"
@@ -466,6 +476,12 @@ async def test_uploads_go_to_s3_and_are_served_by_presigned_redirects(
         download = await http.get(own.headers["location"])
         assert download.content == pdf()
         assert download.headers["content-disposition"].startswith('attachment; filename="Ann CV.pdf"')
+        opened = await client.get(cv["url"], params={"inline": "1"}, headers=ann.headers)
+        assert opened.status_code == 307
+        shown = await http.get(opened.headers["location"])
+        assert shown.content == pdf()
+        assert shown.headers["content-disposition"].startswith('inline; filename="Ann CV.pdf"')
+        assert (await client.get(cv["url"], params={"inline": "1"}, headers=bob.headers)).status_code == 404
     assert not (runtime.settings.var_dir / "uploads").exists()  # nothing went to the local disk
 
 

@@ -137,10 +137,14 @@ class S3Storage:
         except (BotoCoreError, ClientError, OSError, TimeoutError) as exc:
             raise self._failed("delete", key, exc) from exc
 
-    async def presigned_url(self, key: str, ttl_seconds: int, *, cache_control: str | None = None) -> str | None:
+    async def presigned_url(
+        self, key: str, ttl_seconds: int, *, cache_control: str | None = None, content_disposition: str | None = None
+    ) -> str | None:
         params = {"Bucket": self.location.bucket, "Key": check_key(key)}
         if cache_control:
             params["ResponseCacheControl"] = cache_control  # signed, so the link's holder cannot change it
+        if content_disposition:
+            params["ResponseContentDisposition"] = content_disposition
         expires = max(1, min(ttl_seconds, _MAX_PRESIGN_SECONDS))
         try:
             url: str = await (await self._s3()).generate_presigned_url("get_object", Params=params, ExpiresIn=expires)

@@ -65,10 +65,13 @@ class Storage(Protocol):
     async def delete(self, key: str) -> None:
         """Remove the object; deleting a missing object is not an error."""
 
-    async def presigned_url(self, key: str, ttl_seconds: int, *, cache_control: str | None = None) -> str | None:
+    async def presigned_url(
+        self, key: str, ttl_seconds: int, *, cache_control: str | None = None, content_disposition: str | None = None
+    ) -> str | None:
         """A URL that serves the object for `ttl_seconds` without credentials, or None when this
         back end cannot make one (the app then streams the bytes itself). `cache_control`
-        replaces the one stored with the object, for files whose readers change after upload."""
+        replaces the one stored with the object, for files whose readers change after upload;
+        `content_disposition` likewise (a CV opened in the browser rather than downloaded)."""
 
     async def close(self) -> None:
         """Release connections."""
@@ -160,7 +163,9 @@ class LocalStorage:
         except OSError as exc:
             raise StorageUnavailable() from exc
 
-    async def presigned_url(self, key: str, ttl_seconds: int, *, cache_control: str | None = None) -> str | None:
+    async def presigned_url(
+        self, key: str, ttl_seconds: int, *, cache_control: str | None = None, content_disposition: str | None = None
+    ) -> str | None:
         return None
 
     async def close(self) -> None:

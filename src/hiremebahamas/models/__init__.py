@@ -28,6 +28,7 @@ from hiremebahamas.models.email import (
 )
 from hiremebahamas.models.jobs import (
     AlertFrequency,
+    ApplicantNote,
     ApplicationEvent,
     ApplicationStatus,
     Company,
@@ -66,6 +67,7 @@ __all__ = [
     "ActiveDay",
     "AlertFrequency",
     "AnalyticsEvent",
+    "ApplicantNote",
     "ApplicationEvent",
     "ApplicationStatus",
     "Audience",

@@ -58,6 +58,8 @@ class CompanyMember(Base):
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
     role: Mapped[CompanyRole] = mapped_column(str_enum(CompanyRole), default=CompanyRole.MEMBER)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When this member last opened the employer dashboard: its applicants after this are "new".
+    applicants_seen_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class EmploymentType(StrEnum):
@@ -272,3 +274,15 @@ def managed_by_models(name: str | None, type_: str, parent_names: Mapping[Any, s
     if type_ == "index":
         return name != SEARCH_VECTOR_INDEX and name not in TALENT_TEXT_INDEXES
     return True
+
+
+class ApplicantNote(IdMixin, Base):
+    """A note the company's team keeps on an application; the applicant never sees it."""
+
+    __tablename__ = "applicant_notes"
+    __table_args__ = (Index("ix_applicant_notes_application_created", "application_id", "created_at"),)
+
+    application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("job_applications.id", ondelete="CASCADE"))
+    author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

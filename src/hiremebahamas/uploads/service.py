@@ -148,11 +148,17 @@ def download_name(upload: Upload) -> str:
     return f"{stem or upload.purpose.value}.{extension}"
 
 
-def attachment_disposition(filename: str) -> str:
-    """`attachment` with an ASCII fallback name and the exact name for browsers that read RFC 5987."""
+def attachment_disposition(filename: str, kind: str = "attachment") -> str:
+    """`attachment` (or `inline`) with an ASCII fallback name and the exact name for browsers
+    that read RFC 5987."""
     fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
     fallback = re.sub(r'["\\;]', "", fallback).strip() or "download"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+# Files the browser shows itself when asked to open them (a CV read on the applicants page);
+# the others are always downloaded.
+VIEWABLE_IN_BROWSER = frozenset({"application/pdf"})
 
 
 def _extension_of(key: str) -> str:

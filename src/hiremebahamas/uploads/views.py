@@ -33,6 +33,9 @@ router = APIRouter(tags=["media"])
 
 # Files are data, never documents of our site: nothing in them may run or load anything.
 _MEDIA_CSP = "default-src 'none'; sandbox"
+# Chromium's PDF viewer refuses a sandboxed document, so a PDF opened in the browser gets the
+# same lock-down without the sandbox: it may load nothing, run nothing, and embed only itself.
+_INLINE_PDF_CSP = "default-src 'none'; object-src 'self'"
 # Kept by the viewer's browser only, and revalidated before each use: the check runs every
 # time, but the bytes of an unchanged picture (avatars fill every list) are not sent again.
 _RESTRICTED_PICTURE_CACHE_CONTROL = "private, no-cache"
@@ -68,16 +71,30 @@ def _redirect_cache_control(settings: Settings, reach: Reach) -> str:
     return service.PRIVATE_CACHE_CONTROL
 
 
-def _headers(upload: Upload, cache_control: str, etag: str | None) -> dict[str, str]:
+def _disposition(upload: Upload, inline: bool) -> str | None:
+    """How a file (not a picture) is handed over: downloaded, or shown by the browser when asked
+    (`?inline=1`) and the browser can show it."""
+    if upload.purpose in service.IMAGE_PURPOSES:
+        return None
+    kind = "inline" if inline and upload.content_type in service.VIEWABLE_IN_BROWSER else "attachment"
+    return service.attachment_disposition(service.download_name(upload), kind)
+
+
+def _is_inline(disposition: str | None) -> bool:
+    return disposition is not None and disposition.startswith("inline")
+
+
+def _headers(upload: Upload, cache_control: str, etag: str | None, disposition: str | None) -> dict[str, str]:
+    inline = _is_inline(disposition)
     headers = {
         "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": _MEDIA_CSP,
+        "Content-Security-Policy": _INLINE_PDF_CSP if inline else _MEDIA_CSP,
         "Cache-Control": cache_control,
     }
     if etag is not None:
         headers["ETag"] = etag
-    if upload.purpose not in service.IMAGE_PURPOSES:
-        headers["Content-Disposition"] = service.attachment_disposition(service.download_name(upload))
+    if disposition is not None:
+        headers["Content-Disposition"] = disposition
     return headers
 
 
@@ -105,13 +122,20 @@ async def _serve(
     key = service.storage_key(upload, wanted_variant)
     settings = runtime.settings
     cache_control = _cache_control(settings, upload, reach)
-    direct = await runtime.storage.presigned_url(key, settings.storage_presign_ttl_seconds, cache_control=cache_control)
+    disposition = _disposition(upload, request.query_params.get("inline") == "1")
+    direct = await runtime.storage.presigned_url(
+        key,
+        settings.storage_presign_ttl_seconds,
+        cache_control=cache_control,
+        # Stored with the object is `attachment`: only opening it in the browser overrides that.
+        content_disposition=disposition if _is_inline(disposition) else None,
+    )
     if direct is not None:
         headers = {"Cache-Control": _redirect_cache_control(settings, reach)}
         return RedirectResponse(direct, status_code=307, headers=headers)
     # Pictures can be revalidated: a 304 is sent only after the access check above.
     etag = f'"{upload.id}-{wanted_variant.value}"' if upload.purpose in service.IMAGE_PURPOSES else None
-    headers = _headers(upload, cache_control, etag)
+    headers = _headers(upload, cache_control, etag, disposition)
     if etag is not None and etag_matches(request.headers.get("if-none-match", ""), etag):
         return Response(status_code=304, headers=headers)
     stored = await runtime.storage.open(key)

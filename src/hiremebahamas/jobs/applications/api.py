@@ -8,6 +8,7 @@ from fastapi import APIRouter, status
 
 from hiremebahamas.accounts.deps import CurrentUser, VerifiedAuth
 from hiremebahamas.core.pagination import Page
+from hiremebahamas.jobs.applications import notes
 from hiremebahamas.jobs.applications import service as applications
 from hiremebahamas.jobs.applications.schemas import (
     ApplicantOut,
@@ -16,8 +17,13 @@ from hiremebahamas.jobs.applications.schemas import (
     ApplicationIn,
     ApplicationJobOut,
     ApplicationOut,
+    ApplicationsOut,
     ApplicationStatusIn,
+    BulkStatusIn,
     CvOut,
+    NoteIn,
+    NoteOut,
+    NotesOut,
 )
 from hiremebahamas.jobs.applications.service import ApplicationView, HistoryEntry
 from hiremebahamas.jobs.postings.cards import company_brief, job_path
@@ -41,7 +47,14 @@ def application_out(view: ApplicationView, events: list[HistoryEntry] | None = N
         status_label=APPLICATION_STATUS_LABELS[application.status],
         cover_letter=application.cover_letter,
         cv=CvOut(id=cv.id, name=cv.original_name or "CV", url=media_url(cv)) if cv else None,
-        applicant=ApplicantOut(username=view.applicant.username, name=view.applicant.full_name),
+        applicant=ApplicantOut(
+            username=view.applicant.username,
+            name=view.applicant.full_name,
+            headline=view.person.profile.headline,
+            avatar_url=view.person.avatar_url,
+            island_label=view.person.island_label,
+            skills=list(view.skills),
+        ),
         job=ApplicationJobOut(
             id=job.id, url=job_path(job), title=job.title, company=company_brief(view.company), status=job.status
         ),
@@ -99,6 +112,39 @@ async def change_application_status(
     """The team moves an application along its pipeline; the applicant may withdraw it."""
     view = await applications.change_status(db, settings, auth.user, application_id, body.status)
     return ApplicationEnvelope(application=application_out(view))
+
+
+@applications_router.post("/bulk-status")
+async def change_application_statuses(
+    body: BulkStatusIn, auth: VerifiedAuth, db: DbSession, settings: AppSettings
+) -> ApplicationsOut:
+    """The team moves several applications to one status at once: all of them or, when one
+    cannot move, none (the error names it)."""
+    views = await applications.change_statuses(db, settings, auth.user, body.application_ids, body.status)
+    return ApplicationsOut(items=[application_out(view) for view in views])
+
+
+def note_out(found: notes.NoteView) -> NoteOut:
+    author = found.author
+    return NoteOut(
+        id=found.note.id,
+        body=found.note.body,
+        by=author.username if author else None,
+        by_name=author.full_name if author else None,
+        at=found.note.created_at,
+    )
+
+
+@applications_router.get("/{application_id:uuid}/notes")
+async def application_notes(application_id: uuid.UUID, db: DbSession, user: CurrentUser) -> NotesOut:
+    """The team's notes on an applicant, oldest first: for the company's team only."""
+    return NotesOut(items=[note_out(found) for found in await notes.notes_of(db, user, application_id)])
+
+
+@applications_router.post("/{application_id:uuid}/notes", status_code=status.HTTP_201_CREATED)
+async def add_application_note(application_id: uuid.UUID, body: NoteIn, auth: VerifiedAuth, db: DbSession) -> NoteOut:
+    """A note on an applicant that only the company's team sees."""
+    return note_out(await notes.add_note(db, auth.user, application_id, body.body))
 
 
 router.include_router(jobs_router)

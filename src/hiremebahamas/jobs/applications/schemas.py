@@ -22,9 +22,21 @@ class ApplicationStatusIn(InputModel):
     status: ApplicationStatus
 
 
+class BulkStatusIn(InputModel):
+    """Several applications to move to one status (the applicants page's bulk actions)."""
+
+    application_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=100)]
+    status: ApplicationStatus
+
+
 class ApplicantOut(BaseModel):
     username: str
     name: str
+    headline: str = ""
+    avatar_url: str | None = None
+    island_label: str | None = None
+    # Filled on the team's lists of applicants (empty elsewhere).
+    skills: list[str] = []
 
 
 class CvOut(BaseModel):
@@ -63,3 +75,23 @@ class ApplicationOut(BaseModel):
 
 class ApplicationEnvelope(BaseModel):
     application: ApplicationOut
+
+
+class ApplicationsOut(BaseModel):
+    items: list[ApplicationOut]
+
+
+class NoteIn(InputModel):
+    body: Annotated[MultiLine, Field(min_length=1, max_length=2000)]
+
+
+class NoteOut(BaseModel):
+    id: uuid.UUID
+    body: str
+    by: str | None
+    by_name: str | None
+    at: datetime
+
+
+class NotesOut(BaseModel):
+    items: list[NoteOut]

@@ -5,16 +5,18 @@ cover letter and/or a CV. The company's team moves the application along
 
     applied → reviewing → interview → offer → hired
 
-or rejects it from any open step; the seeker may withdraw it until it is decided. Every change
-is recorded (`ApplicationEvent`: who, from, to, when) and told to the other side: the team
-hears of each new application, the seeker of each move (in-app notification and email; the
-email goes through `notify`, which honours each person's email preferences).
+to any later stage in one move (straight from applied to interview: one change, one email), or
+rejects it from any open step; the seeker may withdraw it until it is decided. Moving to the
+stage it is at already changes nothing and tells nobody. Every change is recorded
+(`ApplicationEvent`: who, from, to, when) and told to the other side: the team hears of each
+new application, the seeker of each move (in-app notification and email; the email goes
+through `notify`, which honours each person's email preferences).
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,21 +41,22 @@ from hiremebahamas.models import (
     Job,
     JobApplication,
     JobStatus,
+    Profile,
     Upload,
     UploadPurpose,
     User,
 )
 from hiremebahamas.models.base import new_id, utcnow
 from hiremebahamas.notifications.service import notify
+from hiremebahamas.profiles.people import PersonCard, card
+from hiremebahamas.profiles.skills import skills_by_user
 from hiremebahamas.uploads.service import owned_upload, register_read_grantor
 
 S = ApplicationStatus
-# The moves the company's team may make from each status.
+PIPELINE = (S.APPLIED, S.REVIEWING, S.INTERVIEW, S.OFFER, S.HIRED)
+# The moves the company's team may make from each open status: any later stage, or rejection.
 EMPLOYER_MOVES: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
-    S.APPLIED: frozenset({S.REVIEWING, S.REJECTED}),
-    S.REVIEWING: frozenset({S.INTERVIEW, S.REJECTED}),
-    S.INTERVIEW: frozenset({S.OFFER, S.REJECTED}),
-    S.OFFER: frozenset({S.HIRED, S.REJECTED}),
+    stage: frozenset({*PIPELINE[index + 1 :], S.REJECTED}) for index, stage in enumerate(PIPELINE[:-1])
 }
 WITHDRAWABLE = frozenset({S.APPLIED, S.REVIEWING, S.INTERVIEW, S.OFFER})
 CLOSED_STATUSES = frozenset({S.HIRED, S.REJECTED, S.WITHDRAWN})
@@ -68,6 +71,13 @@ class ApplicationView:
     company: Company
     applicant: User
     cv: Upload | None
+    profile: Profile | None = None
+    skills: tuple[str, ...] = ()
+
+    @property
+    def person(self) -> PersonCard:
+        """The applicant as their card shows them (photo, headline, island)."""
+        return card(self.applicant, self.profile)
 
     @property
     def status_label(self) -> str:
@@ -90,28 +100,30 @@ class HistoryEntry:
     actor: User | None
 
 
-ViewQuery = Select[JobApplication, Job, Company, User, Upload]
+ViewQuery = Select[JobApplication, Job, Company, User, Upload, Profile]
 
 
-def _view_query() -> ViewQuery:
+def view_query() -> ViewQuery:
+    """Applications with their job, company, applicant, CV and the applicant's profile."""
     return (
-        select(JobApplication, Job, Company, User, Upload)
+        select(JobApplication, Job, Company, User, Upload, Profile)
         .join(Job, Job.id == JobApplication.job_id)
         .join(Company, Company.id == Job.company_id)
         .join(User, User.id == JobApplication.applicant_id)
         .outerjoin(Upload, Upload.id == JobApplication.cv_upload_id)
+        .outerjoin(Profile, Profile.user_id == JobApplication.applicant_id)
     )
 
 
-_ViewRow = Row[JobApplication, Job, Company, User, Upload]
+_ViewRow = Row[JobApplication, Job, Company, User, Upload, Profile]
 
 
 def _view(row: _ViewRow) -> ApplicationView:
-    application, job, company, applicant, cv = row
-    return ApplicationView(application, job, company, applicant, cv)
+    application, job, company, applicant, cv, profile = row
+    return ApplicationView(application, job, company, applicant, cv, profile)
 
 
-def _views(rows: list[_ViewRow]) -> list[ApplicationView]:
+def views_of(rows: list[_ViewRow]) -> list[ApplicationView]:
     return [_view(row) for row in rows]
 
 
@@ -179,7 +191,7 @@ async def _tell_team(
 
 
 async def _load(session: AsyncSession, application_id: uuid.UUID) -> ApplicationView:
-    row = (await session.execute(_view_query().where(JobApplication.id == application_id))).one_or_none()
+    row = (await session.execute(view_query().where(JobApplication.id == application_id))).one_or_none()
     if row is None:
         raise NotFound("We could not find that application.")
     return _view(row)
@@ -216,23 +228,23 @@ def _refuse(current: ApplicationStatus, target: ApplicationStatus, allowed: froz
     )
 
 
-async def change_status(
-    session: AsyncSession, settings: Settings, actor: User, application_id: uuid.UUID, target: ApplicationStatus
-) -> ApplicationView:
-    view = await view_application(session, actor, application_id)
-    application = view.application
-    current = application.status
-    is_applicant = view.applicant.id == actor.id
-    if is_applicant:
+def _allowed_moves(view: ApplicationView, actor: User, target: ApplicationStatus) -> frozenset[ApplicationStatus]:
+    current = view.application.status
+    if view.applicant.id == actor.id:
         if target != S.WITHDRAWN:
             raise Forbidden("Only the company's team moves an application through its pipeline; you may withdraw it.")
-        allowed = frozenset({S.WITHDRAWN}) if current in WITHDRAWABLE else frozenset()
-    else:
-        if target == S.WITHDRAWN:
-            raise Forbidden("Only the applicant can withdraw an application.")
-        allowed = EMPLOYER_MOVES.get(current, frozenset())
-    if target not in allowed:
-        raise _refuse(current, target, allowed)
+        return frozenset({S.WITHDRAWN}) if current in WITHDRAWABLE else frozenset()
+    if target == S.WITHDRAWN:
+        raise Forbidden("Only the applicant can withdraw an application.")
+    return EMPLOYER_MOVES.get(current, frozenset())
+
+
+async def _move(
+    session: AsyncSession, settings: Settings, actor: User, view: ApplicationView, target: ApplicationStatus
+) -> None:
+    """Record one real change of status and tell the other side of it (once)."""
+    application = view.application
+    current = application.status
     application.status = target
     application.updated_at = utcnow()
     if target == S.HIRED:
@@ -241,7 +253,7 @@ async def change_status(
         ApplicationEvent(application_id=application.id, actor_id=actor.id, from_status=current, to_status=target)
     )
     data = {"job_id": str(view.job.id), "job_title": view.job.title, "application_id": str(application.id)}
-    if is_applicant:
+    if view.applicant.id == actor.id:
         for member_id in await _team_ids(session, view.company.id):
             await notify(session, member_id, "application.withdrawn", actor_id=actor.id, data=data)
     else:
@@ -250,8 +262,64 @@ async def change_status(
         await notify(
             session, view.applicant.id, "application.status_changed", actor_id=actor.id, data=status_data, email=email
         )
+
+
+async def change_status(
+    session: AsyncSession, settings: Settings, actor: User, application_id: uuid.UUID, target: ApplicationStatus
+) -> ApplicationView:
+    view = await view_application(session, actor, application_id)
+    allowed = _allowed_moves(view, actor, target)
+    current = view.application.status
+    if target == current:
+        return view  # asked twice, or already there: nothing changed, nobody is told
+    if target not in allowed:
+        raise _refuse(current, target, allowed)
+    await _move(session, settings, actor, view, target)
     await session.flush()
     return view
+
+
+async def change_statuses(
+    session: AsyncSession,
+    settings: Settings,
+    actor: User,
+    application_ids: list[uuid.UUID],
+    target: ApplicationStatus,
+) -> list[ApplicationView]:
+    """Move several applications to one status, all or none: when one of them cannot move (not
+    the actor's company's, a move backwards, already decided), nothing changes and the error
+    names the applicant. Those already at `target` stay as they are and their applicants hear
+    nothing, so sending the same request twice changes nothing the second time."""
+    if target == S.WITHDRAWN:
+        raise Forbidden("Only the applicant can withdraw an application.")
+    wanted = list(dict.fromkeys(application_ids))
+    rows = list(await session.execute(view_query().where(JobApplication.id.in_(wanted))))
+    views = {view.application.id: view for view in views_of(rows)}
+    teams = await _companies_on_team(session, actor, {view.company.id for view in views.values()})
+    for application_id in wanted:
+        found = views.get(application_id)
+        if found is None or found.company.id not in teams:
+            raise NotFound("We could not find one of those applications.", application_id=str(application_id))
+    ordered = [views[application_id] for application_id in wanted]
+    for view in ordered:
+        current = view.application.status
+        allowed = EMPLOYER_MOVES.get(current, frozenset())
+        if current != target and target not in allowed:
+            error = _refuse(current, target, allowed)
+            message = f"{view.applicant.full_name}: {error.message}"
+            raise Conflict(message, application_id=str(view.application.id))
+    for view in ordered:
+        if view.application.status != target:
+            await _move(session, settings, actor, view, target)
+    await session.flush()
+    return ordered
+
+
+async def _companies_on_team(session: AsyncSession, actor: User, company_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    query = select(CompanyMember.company_id).where(
+        CompanyMember.user_id == actor.id, CompanyMember.company_id.in_(company_ids)
+    )
+    return set((await session.execute(query)).scalars())
 
 
 async def list_for_job(
@@ -263,14 +331,32 @@ async def list_for_job(
         if job.status == JobStatus.DRAFT:
             raise NotFound("We could not find that job.")
         raise Forbidden(f"Only the team of {company.name} can see who applied.")
-    query = _view_query().where(JobApplication.job_id == job.id)
+    query = view_query().where(JobApplication.job_id == job.id)
     if status is not None:
         query = query.where(JobApplication.status == status)
-    return await _newest_first_page(session, query, page)
+    views, cursor = await _newest_first_page(session, query, page)
+    return await with_skills(session, views), cursor
+
+
+async def with_skills(session: AsyncSession, views: list[ApplicationView]) -> list[ApplicationView]:
+    """The applicants' skills on their cards, in one query for the whole list."""
+    skills = await skills_by_user(session, {view.applicant.id for view in views})
+    return [replace(view, skills=tuple(skills.get(view.applicant.id, ()))) for view in views]
+
+
+async def counts_by_stage(session: AsyncSession, job_id: uuid.UUID) -> dict[ApplicationStatus, int]:
+    """How many applications of a job are at each status (the applicants page's tabs)."""
+    query = (
+        select(JobApplication.status, func.count())
+        .where(JobApplication.job_id == job_id)
+        .group_by(JobApplication.status)
+    )
+    found: dict[ApplicationStatus, int] = dict((await session.execute(query)).all())
+    return {status: found.get(status, 0) for status in ApplicationStatus}
 
 
 async def list_mine(session: AsyncSession, actor: User, page: PageParams) -> tuple[list[ApplicationView], str | None]:
-    return await _newest_first_page(session, _view_query().where(JobApplication.applicant_id == actor.id), page)
+    return await _newest_first_page(session, view_query().where(JobApplication.applicant_id == actor.id), page)
 
 
 async def _newest_first_page(
@@ -281,7 +367,7 @@ async def _newest_first_page(
         query = query.where(after)
     query = query.order_by(JobApplication.created_at.desc(), JobApplication.id.desc()).limit(page.limit + 1)
     rows = list(await session.execute(query))
-    return _views(rows[: page.limit]), next_cursor([row[0] for row in rows], page.limit)
+    return views_of(rows[: page.limit]), next_cursor([row[0] for row in rows], page.limit)
 
 
 async def counts_by_job(session: AsyncSession, job_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:

@@ -6,23 +6,26 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
 
 from hiremebahamas.accounts.deps import CurrentAuth, VerifiedAuth
 from hiremebahamas.core.errors import AppError, NotFound, ValidationFailed
 from hiremebahamas.core.pagination import PageParams, Position
+from hiremebahamas.jobs.applications import notes
 from hiremebahamas.jobs.applications import service as applications
-from hiremebahamas.jobs.applications.schemas import ApplicationIn
-from hiremebahamas.jobs.applications.service import WITHDRAWABLE
+from hiremebahamas.jobs.applications.schemas import ApplicationIn, BulkStatusIn, NoteIn
+from hiremebahamas.jobs.applications.service import EMPLOYER_MOVES, WITHDRAWABLE
 from hiremebahamas.jobs.postings import files, service
-from hiremebahamas.jobs.postings.forms import PAGE_DEPENDENCIES, status_choices
+from hiremebahamas.jobs.postings.forms import PAGE_DEPENDENCIES
 from hiremebahamas.jobs.postings.job_page import job_page_context
+from hiremebahamas.jobs.postings.labels import APPLICATION_STATUS_LABELS
 from hiremebahamas.models import ApplicationStatus, UploadPurpose
 from hiremebahamas.uploads.forms import upload_from_form
-from hiremebahamas.uploads.service import upload_url
+from hiremebahamas.uploads.service import VIEWABLE_IN_BROWSER, upload_url
 from hiremebahamas.web.deps import AppRuntime, DbSession, request_ip
-from hiremebahamas.web.forms import FormStr, refused_form
+from hiremebahamas.web.forms import FormStr, field_errors, refused_form
 from hiremebahamas.web.rendering import redirect, render, safe_next
 
 router = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
@@ -74,6 +77,10 @@ async def apply(
     return redirect(request, "/applications", flash=("success", message))
 
 
+# Where the bulk actions can move applicants: every stage after applied, and rejection.
+_BULK_TARGETS = sorted(set().union(*EMPLOYER_MOVES.values()), key=list(ApplicationStatus).index)
+
+
 @router.get("/jobs/{job_id}/applicants")
 async def applicants_page(
     request: Request, db: DbSession, auth: CurrentAuth, job_id: uuid.UUID, status: str = "", cursor: str | None = None
@@ -81,6 +88,7 @@ async def applicants_page(
     wanted = ApplicationStatus(status) if status in ApplicationStatus.__members__.values() else None
     views, next_cursor = await applications.list_for_job(db, auth.user, job_id, wanted, _page(cursor))
     card = await service.view_job(db, job_id, auth.user)
+    counts = await applications.counts_by_stage(db, job_id)
     here = f"/jobs/{job_id}/applicants" + (f"?status={wanted.value}" if wanted else "")
     next_url = None
     if next_cursor:
@@ -88,8 +96,11 @@ async def applicants_page(
     context = {
         "card": card,
         "views": views,
+        "notes": await notes.notes_by_application(db, [view.application.id for view in views]),
         "status": wanted.value if wanted else "",
-        "statuses": status_choices(),
+        "stages": [(stage.value, APPLICATION_STATUS_LABELS[stage], counts[stage]) for stage in ApplicationStatus],
+        "total": sum(counts.values()),
+        "bulk_targets": [(stage.value, APPLICATION_STATUS_LABELS[stage]) for stage in _BULK_TARGETS],
         "here": here,
         "next_url": next_url,
     }
@@ -112,6 +123,48 @@ async def change_status(
     back = safe_next(next, f"/jobs/{view.job.id}/applicants")
     message = f"{view.applicant.full_name}: {view.status_label}."
     return redirect(request, back, flash=("success", message))
+
+
+@router.post("/applications/bulk-status")
+async def change_statuses(
+    request: Request,
+    db: DbSession,
+    runtime: AppRuntime,
+    auth: VerifiedAuth,
+    application_ids: Annotated[list[str], Form()] = [],  # noqa: B006
+    status: FormStr = "",
+    next: FormStr = "",
+) -> Response:
+    """The applicants page's bulk action: the ticked applicants to one status."""
+    back = safe_next(next, "/employer")
+    try:
+        body = BulkStatusIn.model_validate({"application_ids": application_ids, "status": status})
+    except ValidationError as error:
+        problems = field_errors(error)
+        message = "Tick the applicants to move." if "application_ids" in problems else "Choose the new status."
+        return redirect(request, back, flash=("error", message))
+    views = await applications.change_statuses(db, runtime.settings, auth.user, body.application_ids, body.status)
+    label = APPLICATION_STATUS_LABELS[body.status]
+    moved = "1 applicant" if len(views) == 1 else f"{len(views)} applicants"
+    return redirect(request, back, flash=("success", f"{moved}: {label}."))
+
+
+@router.post("/applications/{application_id}/notes")
+async def add_note(
+    request: Request,
+    db: DbSession,
+    auth: VerifiedAuth,
+    application_id: uuid.UUID,
+    body: FormStr = "",
+    next: FormStr = "",
+) -> Response:
+    back = safe_next(next, "/employer")
+    try:
+        note = NoteIn.model_validate({"body": body})
+    except ValidationError:
+        return redirect(request, f"{back}#applicant-{application_id}", flash=("error", "Write the note first."))
+    await notes.add_note(db, auth.user, application_id, note.body)
+    return redirect(request, f"{back}#applicant-{application_id}", flash=("success", "Note added for your team."))
 
 
 @router.post("/applications/{application_id}/withdraw")
@@ -145,4 +198,6 @@ async def download_cv(db: DbSession, auth: CurrentAuth, application_id: uuid.UUI
         raise NotFound("This application has no CV.")
     url = upload_url(view.cv.id)
     assert url is not None
-    return RedirectResponse(url, status_code=303)
+    # A PDF opens in the browser's viewer (the media route checks who may read it again).
+    inline = "?inline=1" if view.cv.content_type in VIEWABLE_IN_BROWSER else ""
+    return RedirectResponse(url + inline, status_code=303)
