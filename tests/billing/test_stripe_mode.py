@@ -20,6 +20,7 @@ from tests.billing import stripe_events as se
 from tests.billing.conftest import STRIPE_WEBHOOK_SECRET
 from tests.billing.factories import Member, member
 from tests.billing.stripe_fake import StripeFake
+from tests.helpers import page_csrf, sign_in
 
 
 async def _priced(fake: StripeFake) -> None:
@@ -70,6 +71,28 @@ async def test_checkout_creates_one_customer_and_a_subscription_session(
     async with stripe_runtime.database.sessionmaker() as db:
         stored = (await db.execute(select(BillingCustomer.stripe_customer_id))).scalars().all()
     assert stored == [session.params["customer"]]
+
+
+async def test_a_checkout_begun_for_a_page_returns_to_it(
+    stripe_client: httpx.AsyncClient, stripe_runtime: Runtime, stripe_fake: StripeFake
+) -> None:
+    await _priced(stripe_fake)
+    bea = await _without_customer(stripe_runtime, "bea")
+    sign_in(stripe_client, bea)
+    token = await page_csrf(stripe_client, "/pricing")
+    back = "/jobs/01a2333a-965b-799c-a1cf-db36d22b428e/publish?paid=abc"
+    form = {"tier": "business", "interval": "month", "next": back, "csrf_token": token}
+    started = await stripe_client.post("/billing/checkout", data=form)
+    assert started.status_code == 303
+    assert started.headers["location"].startswith("https://checkout.stripe.com/")
+    (session,) = stripe_fake.calls("POST", "/v1/checkout/sessions")
+    assert session.params["success_url"] == f"http://testserver{back}"
+    assert session.params["cancel_url"] == f"http://testserver{back}"
+    # Only a path of the site: anything else returns to the usual pages.
+    await stripe_client.post("/billing/checkout", data={**form, "next": "//evil.example/x"})
+    second = stripe_fake.calls("POST", "/v1/checkout/sessions")[-1]
+    assert second.params["success_url"] == "http://testserver/account/billing?checkout=success"
+    stripe_client.cookies.clear()
 
 
 async def test_then_stripe_reports_the_subscription(

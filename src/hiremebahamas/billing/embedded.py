@@ -32,6 +32,9 @@ from hiremebahamas.core.errors import NotFound
 from hiremebahamas.models import BillingInterval, Subscription, TierCode, User
 
 CHECKOUT_TTL = timedelta(hours=24)
+# Where a checkout returns to when it began on the pricing page (Stripe's success and cancel URLs).
+SUCCESS_PATH = "/account/billing?checkout=success"
+CANCEL_PATH = "/pricing?checkout=canceled"
 API_VERSION = "2026-10-28.endive"
 _LINK_GONE = "This checkout link is not valid or has expired. Choose your plan again on the pricing page."
 
@@ -43,6 +46,9 @@ class LocalCheckout:
     tier: TierCode
     interval: BillingInterval
     expires: datetime
+    # Where the payer goes back to after paying or cancelling (a path of the site), when the
+    # checkout began somewhere other than the pricing page: a job waiting to be published.
+    return_to: str | None = None
 
     @property
     def _digest(self) -> str:
@@ -66,8 +72,22 @@ def _sign(settings: Settings, payload: str) -> str:
     return hmac.new(settings.secret_key.encode(), f"billing-checkout:{payload}".encode(), hashlib.sha256).hexdigest()
 
 
-def checkout_token(settings: Settings, user: User, tier: TierCode, interval: BillingInterval, now: datetime) -> str:
-    body = {"u": str(user.id), "t": tier.value, "i": interval.value, "e": int((now + CHECKOUT_TTL).timestamp())}
+def checkout_token(
+    settings: Settings,
+    user: User,
+    tier: TierCode,
+    interval: BillingInterval,
+    now: datetime,
+    return_to: str | None = None,
+) -> str:
+    body: dict[str, Any] = {
+        "u": str(user.id),
+        "t": tier.value,
+        "i": interval.value,
+        "e": int((now + CHECKOUT_TTL).timestamp()),
+    }
+    if return_to is not None:
+        body["r"] = return_to
     payload = base64.urlsafe_b64encode(json.dumps({**body, "n": secrets.token_hex(8)}).encode()).decode().rstrip("=")
     return f"{payload}.{_sign(settings, payload)[:32]}"
 
@@ -78,8 +98,14 @@ def read_checkout(settings: Settings, token: str, now: datetime) -> LocalCheckou
         raise NotFound(_LINK_GONE)
     try:
         body = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return_to = body.get("r")
         checkout = LocalCheckout(
-            token, uuid.UUID(body["u"]), TierCode(body["t"]), BillingInterval(body["i"]), _expiry(body["e"])
+            token,
+            uuid.UUID(body["u"]),
+            TierCode(body["t"]),
+            BillingInterval(body["i"]),
+            _expiry(body["e"]),
+            return_to if isinstance(return_to, str) else None,
         )
     except (ValueError, KeyError, TypeError):
         raise NotFound(_LINK_GONE) from None
@@ -237,8 +263,8 @@ def _checkout_session(checkout: LocalCheckout, subscription: LocalSubscription, 
         "amount_total": subscription.tier.price_cents(checkout.interval),
         "currency": subscription.tier.currency,
         "created": _ts(subscription.created),
-        "success_url": f"{base_url}/account/billing?checkout=success",
-        "cancel_url": f"{base_url}/pricing?checkout=canceled",
+        "success_url": base_url + (checkout.return_to or SUCCESS_PATH),
+        "cancel_url": base_url + (checkout.return_to or CANCEL_PATH),
         "url": None,
     }
 

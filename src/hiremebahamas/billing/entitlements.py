@@ -252,6 +252,11 @@ async def follow_count(session: AsyncSession, follower_id: uuid.UUID) -> int:
     return int((await session.execute(query)).scalar_one())
 
 
+async def can_post_jobs(session: AsyncSession, user: User) -> bool:
+    """Whether the user's plan publishes jobs (the job form says so before Publish is pressed)."""
+    return (await plan_of(session, user.id)).tier.can_post_jobs
+
+
 async def ensure_can_post_job(session: AsyncSession, user: User) -> None:
     """Called by the jobs service before a job is opened (created open, or a draft published)."""
     plan = await plan_of(session, user.id)

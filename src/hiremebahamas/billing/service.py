@@ -144,9 +144,12 @@ async def start_checkout(
     tier_code: TierCode,
     interval: BillingInterval,
     now: datetime | None = None,
+    return_to: str | None = None,
 ) -> str:
     """The URL to pay at: Stripe Checkout, or the embedded checkout page's path (a relative
-    redirect keeps the browser on the address it uses, which the CSP's form-action allows)."""
+    redirect keeps the browser on the address it uses, which the CSP's form-action allows).
+    `return_to`, a path of the site, is where paying or cancelling leads back to (else the
+    billing page, or the pricing page after cancelling)."""
     now = now or utcnow()
     plan = await plan_of(session, user.id, now)
     tier = _paid_tier(plan, tier_code)
@@ -156,15 +159,15 @@ async def start_checkout(
     record(session, Event.CHECKOUT_STARTED, user.id, tier=tier.code.value, interval=interval.value)
     gateway = _gateway(settings)
     if gateway is None:
-        token = embedded.checkout_token(settings, user, tier.code, interval, now)
+        token = embedded.checkout_token(settings, user, tier.code, interval, now, return_to)
         return f"/billing/checkout/{token}"
     return await gateway.checkout_url(
         user=user,
         customer_id=customer_id,
         tier=tier,
         interval=interval,
-        success_url=_url(settings, "/account/billing?checkout=success"),
-        cancel_url=_url(settings, "/pricing?checkout=canceled"),
+        success_url=_url(settings, return_to or embedded.SUCCESS_PATH),
+        cancel_url=_url(settings, return_to or embedded.CANCEL_PATH),
     )
 
 
@@ -180,7 +183,7 @@ def local_checkout(settings: Settings, user: User, token: str, now: datetime | N
 
 async def pay_local_checkout(
     session: AsyncSession, settings: Settings, user: User, token: str, now: datetime | None = None
-) -> TierSpec:
+) -> tuple[TierSpec, embedded.LocalCheckout]:
     """The embedded checkout's Pay button. Paying twice is harmless (the same events again)."""
     now = now or utcnow()
     checkout = local_checkout(settings, user, token, now)
@@ -191,7 +194,7 @@ async def pay_local_checkout(
         raise Conflict(f"You already have the {plan.tier.name} plan. Change or cancel it on your billing page.")
     customer_id = await ensure_customer(session, settings, user)
     await embedded.pay(session, settings, checkout, customer_id, tier, now)
-    return tier
+    return tier, checkout
 
 
 async def portal_url(session: AsyncSession, settings: Settings, user: User) -> str:

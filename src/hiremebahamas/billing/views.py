@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
 from hiremebahamas.billing import service
+from hiremebahamas.billing.embedded import CANCEL_PATH, SUCCESS_PATH
 from hiremebahamas.billing.tiers import TierSpec, format_day, format_money, load_tiers, tier_by_code
 from hiremebahamas.core.errors import AppError, UpgradeRequired, ValidationFailed
 from hiremebahamas.core.http_cache import shared_when_anonymous
@@ -16,7 +17,7 @@ from hiremebahamas.models import BillingInterval, TierCode
 from hiremebahamas.web.csrf import protect_api
 from hiremebahamas.web.deps import AppSettings, DbSession, get_runtime
 from hiremebahamas.web.forms import FormStr
-from hiremebahamas.web.rendering import is_htmx, redirect, render
+from hiremebahamas.web.rendering import is_htmx, redirect, render, safe_next
 
 _PAGE_DEPENDENCIES = [Depends(optional_auth)]
 router = APIRouter(dependencies=_PAGE_DEPENDENCIES, include_in_schema=False)
@@ -53,10 +54,13 @@ async def start_checkout(
     auth: CurrentAuth,
     tier: FormStr = "",
     interval: FormStr = "",
+    next: FormStr = "",
 ) -> Response:
-    """The pricing page's and upgrade prompt's buttons: off to the checkout."""
+    """The pricing page's and upgrade prompt's buttons: off to the checkout (and back to `next`
+    after it, when a page asks: a job waiting to be published)."""
     tier_code, cadence = _choice(tier, interval)
-    url = await service.start_checkout(db, settings, auth.user, tier_code, cadence)
+    return_to = safe_next(next, "") or None
+    url = await service.start_checkout(db, settings, auth.user, tier_code, cadence, return_to=return_to)
     return redirect(request, url)
 
 
@@ -101,7 +105,12 @@ async def local_checkout(
 ) -> Response:
     checkout = service.local_checkout(settings, auth.user, token)
     tier = tier_by_code(await load_tiers(db), checkout.tier)
-    context = {"tier": tier, "interval": checkout.interval, "price": tier.price_label(checkout.interval)}
+    context = {
+        "tier": tier,
+        "interval": checkout.interval,
+        "price": tier.price_label(checkout.interval),
+        "cancel_url": checkout.return_to or CANCEL_PATH,
+    }
     return render(request, "billing/checkout.html", context)
 
 
@@ -109,8 +118,9 @@ async def local_checkout(
 async def pay_local_checkout(
     request: Request, db: DbSession, settings: AppSettings, auth: CurrentAuth, token: str
 ) -> Response:
-    tier = await service.pay_local_checkout(db, settings, auth.user, token)
-    return redirect(request, "/account/billing?checkout=success", flash=("success", f"Welcome to {tier.name}!"))
+    tier, checkout = await service.pay_local_checkout(db, settings, auth.user, token)
+    back = checkout.return_to or SUCCESS_PATH
+    return redirect(request, back, flash=("success", f"Welcome to {tier.name}!"))
 
 
 async def upgrade_context(request: Request, error: UpgradeRequired) -> dict[str, Any]:

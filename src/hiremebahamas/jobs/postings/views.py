@@ -10,9 +10,11 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import ValidationError
 
 from hiremebahamas.accounts.deps import CurrentAuth, VerifiedAuth
+from hiremebahamas.billing import entitlements
+from hiremebahamas.billing.tiers import format_money, load_tiers, tier_by_code
 from hiremebahamas.companies import service as companies
 from hiremebahamas.core.errors import AppError, ValidationFailed
-from hiremebahamas.jobs.postings import for_you, service, stats
+from hiremebahamas.jobs.postings import for_you, publishing, service, stats
 from hiremebahamas.jobs.postings.forms import (
     PAGE_DEPENDENCIES,
     category_choices,
@@ -25,8 +27,8 @@ from hiremebahamas.jobs.postings.forms import (
     split_skills,
 )
 from hiremebahamas.jobs.postings.schemas import JobIn, JobUpdateIn
-from hiremebahamas.models import JobStatus
-from hiremebahamas.web.deps import AppRuntime, DbSession
+from hiremebahamas.models import JobStatus, TierCode
+from hiremebahamas.web.deps import AppRuntime, AppSettings, DbSession
 from hiremebahamas.web.forms import FormStr, Refusal, refused_form, render_form
 from hiremebahamas.web.rendering import redirect, render
 
@@ -51,6 +53,8 @@ async def _form_page(
     own = await companies.companies_of(db, auth.user.id)
     context = {
         "job_id": job_id,
+        # Said before Publish is pressed: on a plan without jobs, Publish saves a draft and pays first.
+        "can_publish": await entitlements.can_post_jobs(db, auth.user),
         "companies": [(company.slug, company.name) for company in own],
         "islands": island_choices("Choose an island"),
         "employment_types": employment_type_choices("Choose a type"),
@@ -118,18 +122,54 @@ def _job_form_dependency(
 SubmittedJob = Annotated[dict[str, Any], Depends(_job_form_dependency)]
 
 
+_SAVED_FOR_CHECKOUT = (
+    "Your job is saved as a draft. Choose how to pay for Business and it goes live once you have paid."
+)
+
+
 @router.post("/jobs/new")
 async def create_job(
     request: Request, db: DbSession, auth: VerifiedAuth, form: SubmittedJob, action: FormStr = "open"
 ) -> Response:
+    # Publish on a plan without jobs: keep everything typed as a draft, then go to pay.
+    needs_plan = action != "draft" and not await entitlements.can_post_jobs(db, auth.user)
+    status = "draft" if action == "draft" or needs_plan else "open"
     try:
-        data = JobIn.model_validate({**_submitted(form), "status": "draft" if action == "draft" else "open"})
+        data = JobIn.model_validate({**_submitted(form), "status": status})
         job = await service.create_job(db, auth.user, data)
     except (ValidationError, AppError) as error:
         refusal = await refused_form(request, db, error, upgrade_page=True)
         return await _form_page(request, db, auth, form=form, refusal=refusal)
+    if needs_plan:
+        return redirect(request, publishing.publish_page(job.id), flash=("info", _SAVED_FOR_CHECKOUT))
     message = "Your job is live." if job.status == JobStatus.OPEN else "Your draft was saved."
     return redirect(request, f"/jobs/{job.id}-{job.slug}", flash=("success", message))
+
+
+@router.get("/jobs/{job_id}/publish")
+async def publish_page(
+    request: Request, db: DbSession, auth: CurrentAuth, settings: AppSettings, job_id: uuid.UUID, paid: str = ""
+) -> Response:
+    """A draft's way to going live: Publish on a plan with jobs, else the Business plan's
+    checkout, which comes back here (`paid`) and publishes it."""
+    job, _company = await service.managed_job(db, auth.user, job_id)
+    can_publish = await entitlements.can_post_jobs(db, auth.user)
+    returned = publishing.is_return_from_checkout(settings, auth.user.id, job.id, paid)
+    if job.status == JobStatus.DRAFT and can_publish and returned:
+        job = await service.set_job_status(db, auth.user, job.id, JobStatus.OPEN)
+        return redirect(request, f"/jobs/{job.id}-{job.slug}", flash=("success", "Your job is live."))
+    if job.status != JobStatus.DRAFT:
+        return redirect(request, f"/jobs/{job.id}-{job.slug}")
+    context = {
+        "job": job,
+        "can_publish": can_publish,
+        # Back from paying before the payment reached us (Stripe's webhook): Publish again soon.
+        "awaiting_payment": returned,
+        "tier": tier_by_code(await load_tiers(db), TierCode.BUSINESS),
+        "return_to": publishing.return_path(settings, auth.user.id, job.id),
+        "format_money": format_money,
+    }
+    return render(request, "jobs/publish.html", context)
 
 
 @router.get("/jobs/{job_id}/edit")
@@ -167,6 +207,10 @@ async def change_job_status(
 ) -> Response:
     if status not in ("open", "closed"):
         raise ValidationFailed(fields={"status": "Choose to publish or to close the job."})
+    if status == "open" and not await entitlements.can_post_jobs(db, auth.user):
+        job, _company = await service.managed_job(db, auth.user, job_id)
+        if job.status == JobStatus.DRAFT:
+            return redirect(request, publishing.publish_page(job.id))
     job = await service.set_job_status(db, auth.user, job_id, JobStatus(status))
     message = "The job is open for applications." if job.status == JobStatus.OPEN else "The job is closed."
     return redirect(request, f"/jobs/{job.id}-{job.slug}", flash=("success", message))
