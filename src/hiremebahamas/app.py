@@ -36,6 +36,8 @@ from hiremebahamas.jobs.alerts import api as job_alerts_api
 from hiremebahamas.jobs.alerts import views as job_alerts_views
 from hiremebahamas.jobs.applications import api as job_applications_api
 from hiremebahamas.jobs.applications import views as job_applications_views
+from hiremebahamas.jobs.dashboard import api as employer_dashboard_api
+from hiremebahamas.jobs.dashboard import views as employer_dashboard_views
 from hiremebahamas.jobs.postings import api as job_postings_api
 from hiremebahamas.jobs.postings import job_page
 from hiremebahamas.jobs.postings import views as job_postings_views
@@ -125,6 +127,7 @@ def _api_router() -> APIRouter:
     api.include_router(job_search_api.router)
     api.include_router(job_postings_api.router)
     api.include_router(job_applications_api.router)
+    api.include_router(employer_dashboard_api.router)
     api.include_router(job_alerts_api.router)
     api.include_router(privacy_api.router)
     api.include_router(legal_api.router)
@@ -164,6 +167,7 @@ def _web_router() -> APIRouter:
     web.include_router(job_alerts_views.router)
     web.include_router(job_seo_views.router)
     web.include_router(job_applications_views.router)
+    web.include_router(employer_dashboard_views.router)
     web.include_router(job_page.router)
     web.include_router(profiles_views.router)
     web.include_router(social_views.router)

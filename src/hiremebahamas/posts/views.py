@@ -14,6 +14,7 @@ from hiremebahamas.core.errors import AppError, UpgradeRequired, ValidationFaile
 from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.core.pagination import DEFAULT_LIMIT, PageParams
 from hiremebahamas.core.runtime import Runtime
+from hiremebahamas.jobs.dashboard.service import dashboard as employer_dashboard
 from hiremebahamas.jobs.postings.featured import featured_jobs
 from hiremebahamas.jobs.postings.for_you import jobs_for_you
 from hiremebahamas.models import AccountType, UploadPurpose
@@ -66,6 +67,10 @@ async def home_feed(
             await jobs_for_you(db, runtime.memory, auth.user, limit=5)
             if auth.user.account_type == AccountType.JOB_SEEKER
             else None
+        ),
+        # An employer's home leads with their hiring: new applicants and open jobs.
+        "employer_dashboard": (
+            await employer_dashboard(db, auth.user) if auth.user.account_type == AccountType.EMPLOYER else None
         ),
     }
     return render(request, "pages/home.html", context, status_code=status_code)

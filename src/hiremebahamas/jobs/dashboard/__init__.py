@@ -1,0 +1,1 @@
+"""The employer dashboard (/employer and GET /api/employer/dashboard)."""
