@@ -40,11 +40,19 @@ async def test_an_employer_creates_a_company_page_with_a_logo(
     assert logo is not None
     assert (await client.get(logo.group(1))).status_code == 200
     assert '<a href="https://seagrape.example.com" rel="nofollow noopener">' in page.text
-    assert "Your jobs" in page.text  # the team's view
+    assert "Post your first job" in page.text  # the team's view
     sign_in(client, None)
     public = await client.get("/companies/sea-grape-bakery")
-    assert "Your jobs" not in public.text
+    assert "Post your first job" not in public.text
     assert "Sea Grape Bakery has no open jobs right now." in public.text
+    # Its jobs carry the logo on their cards elsewhere (search).
+    await post_job(client, employer, "sea-grape-bakery", title="Baker")
+    search = await client.get("/jobs", params={"q": "baker"})
+    card_logo = re.search(
+        r'<p class="job-card__company"><img class="company-logo company-logo--small" src="([^"]+)"', search.text
+    )
+    assert card_logo is not None
+    assert card_logo.group(1) == logo.group(1)
 
 
 async def test_the_public_page_lists_open_jobs_and_the_team(
@@ -56,9 +64,16 @@ async def test_the_public_page_lists_open_jobs_and_the_team(
     assert "Chef" in page.text
     assert "Secret draft" not in page.text
     assert "Bea Rolle" in page.text
+    # One Jobs section, and the company's name is said once, above its jobs.
+    assert page.text.count('id="jobs-heading"') == 1
+    assert 'class="job-card__company"' not in page.text
     sign_in(client, employer)
     team_view = await client.get(f"/companies/{company['slug']}")
+    assert team_view.text.count('id="jobs-heading"') == 1
     assert "Secret draft" in team_view.text
+    assert '<span class="badge badge-neutral" data-job-status="draft">Draft</span>' in team_view.text
+    assert "0 applicants" in team_view.text
+    assert 'class="job-card__company"' not in team_view.text
     assert (await client.get("/companies/no-such-company")).status_code == 404
 
 

@@ -111,12 +111,15 @@ async def company_page(request: Request, db: DbSession, auth: OptionalAuth, slug
         "logo_url": logo_url(company.logo_upload_id),
         "team": team,
         "role": role,
-        "jobs": await _open_jobs(db, company),
+        "jobs": [],
         "team_jobs": [],
         "applicant_counts": {},
     }
+    # One Jobs section: the team's every job, or the open ones for everyone else.
     if role is not None:
         context["team_jobs"], context["applicant_counts"] = await _team_jobs(db, company)
+    else:
+        context["jobs"] = await _open_jobs(db, company)
     return render(request, "companies/company.html", context)
 
 

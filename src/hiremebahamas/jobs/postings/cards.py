@@ -61,6 +61,10 @@ class JobCard:
         return job_path(self.job)
 
     @property
+    def logo_url(self) -> str | None:
+        return logo_url(self.company.logo_upload_id)
+
+    @property
     def status(self) -> JobStatus:
         return effective_status(self.job)
 
