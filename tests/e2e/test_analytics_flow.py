@@ -49,7 +49,6 @@ def test_the_dashboard_shows_the_figures_and_its_csv_holds_them(new_page: NewPag
     title = f"Line cook {marker}"
     fill_job_form(employer, title)
     upgrade_to_business(employer)  # a Business subscription: MRR at once
-    fill_job_form(employer, title)
     expect(employer.get_by_role("heading", name=title, level=1)).to_be_visible()
     job_path = employer.url.removeprefix(live_server.url)
 

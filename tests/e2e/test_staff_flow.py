@@ -112,7 +112,6 @@ def test_a_scam_job_is_flagged_and_taken_down(new_page: NewPage, live_server: Li
     )
     fill_job_form(employer, title, scam)
     upgrade_to_business(employer)
-    fill_job_form(employer, title, scam)
     expect(employer.get_by_role("heading", name=title, level=1)).to_be_visible()
     job_path = employer.url.removeprefix(live_server.url)
 
