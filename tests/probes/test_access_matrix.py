@@ -153,6 +153,22 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("PATCH", "/api/applications/{application_id}"): r(
         401, 403, 404, 200, 404, 404, json={"status": "reviewing"}, fresh="application"
     ),
+    # Several at once, and the team's notes: the company's team only (the applicant too gets 404).
+    ("POST", "/api/applications/bulk-status"): r(
+        401,
+        404,
+        404,
+        200,
+        404,
+        404,
+        json={"application_ids": ["{application_id}"], "status": "reviewing"},
+        fresh="application",
+    ),
+    ("GET", "/api/applications/{application_id}/notes"): r(401, 404, 404, 200, 404, 404),
+    ("POST", "/api/applications/{application_id}/notes"): r(401, 404, 404, 201, 404, 404, json={"body": "Matrix note"}),
+    # The employer dashboard: employer accounts, each their own companies.
+    ("GET", "/api/employer/dashboard"): r(401, 403, 403, 200, 200, 403),
+    ("POST", "/api/employer/dashboard/seen"): r(401, 403, 403, 204, 204, 403),
     ("GET", "/api/saved-searches"): members(200),
     ("POST", "/api/saved-searches"): members(201, json={"query": {"q": "pastry"}, "frequency": "daily"}),
     # Unsubscribing from an alert email authenticates by the signed token in the link.
@@ -298,6 +314,20 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/jobs/feed.atom"): everyone(200),
     ("POST", "/jobs/{job_id}/apply"): r(401, 303, 303, 403, 303, 303, form={"cover_letter": "Hire me"}, fresh="job"),
     ("GET", "/jobs/{job_id}/applicants"): r(303, 403, 403, 200, 403, 403),
+    # Published already: the team is sent to the job page.
+    ("GET", "/jobs/{job_id}/publish"): r(303, 403, 403, 303, 403, 403),
+    ("POST", "/applications/bulk-status"): r(
+        401,
+        404,
+        404,
+        303,
+        404,
+        404,
+        form={"application_ids": "{application_id}", "status": "reviewing"},
+        fresh="application",
+    ),
+    ("POST", "/applications/{application_id}/notes"): r(401, 404, 404, 303, 404, 404, form={"body": "Matrix note"}),
+    ("GET", "/employer"): r(303, 403, 403, 200, 200, 403),
     ("POST", "/applications/{application_id}/status"): r(
         401, 403, 404, 303, 404, 404, form={"status": "reviewing"}, fresh="application"
     ),
