@@ -8,12 +8,10 @@ from hiremebahamas.demo.ids import at, uuid7_at
 from hiremebahamas.demo.people import fill
 from hiremebahamas.demo.words import COVER_LETTERS
 from hiremebahamas.demo.world import DAY, World, cumulative
-from hiremebahamas.jobs.applications.service import EMPLOYER_MOVES
+from hiremebahamas.jobs.applications.service import EMPLOYER_MOVES, PIPELINE
 from hiremebahamas.models import ApplicationEvent, ApplicationStatus, JobApplication
 
 S = ApplicationStatus
-# The road an application takes when nothing stops it.
-PIPELINE = (S.APPLIED, S.REVIEWING, S.INTERVIEW, S.OFFER, S.HIRED)
 # Where applications end up: (final status, how often).
 OUTCOMES = (
     (S.APPLIED, 30), (S.REVIEWING, 18), (S.INTERVIEW, 10), (S.OFFER, 4), (S.HIRED, 6), (S.REJECTED, 24),

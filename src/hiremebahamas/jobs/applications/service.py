@@ -53,6 +53,7 @@ from hiremebahamas.profiles.skills import skills_by_user
 from hiremebahamas.uploads.service import owned_upload, register_read_grantor
 
 S = ApplicationStatus
+# The road an application takes when nothing stops it.
 PIPELINE = (S.APPLIED, S.REVIEWING, S.INTERVIEW, S.OFFER, S.HIRED)
 # The moves the company's team may make from each open status: any later stage, or rejection.
 EMPLOYER_MOVES: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
