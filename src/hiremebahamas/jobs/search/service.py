@@ -13,7 +13,8 @@ Order
     read in its key's index order (see `build_query`).
 
 Pages
-    Keyset: the cursor carries the sort keys of the last job shown. For relevance the rank is
+    Keyset: the cursor carries the sort keys of the last job shown (or, going back, of the first
+    job shown: a `before` cursor reads the same order backwards from it). For relevance the rank is
     not taken from the cursor but recomputed for that last job with the current index (its id
     is in the cursor): SQLite's bm25 depends on corpus statistics, so the number a page saw can
     drift when jobs are added; comparing against the anchor job's current rank keeps the order
@@ -21,6 +22,10 @@ Pages
 
 A page costs two queries, the jobs with their companies and then the skills of those jobs,
 plus one more on a page that starts among the featured jobs (see `search_jobs`).
+
+Counts
+    `count_jobs` counts the matches up to a cap (a LIMIT inside the count), so a search that
+    matches every job reads at most the cap's rows; pages say "more than 1,000 jobs" beyond it.
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ from hiremebahamas.models import Company, Job, JobStatus
 from hiremebahamas.models.base import utcnow
 
 MAX_TERMS = 16
+COUNT_CAP = 1000
 _CHUNK = re.compile(r'"([^"]*)"?|(\S+)')
 # unicode61 splits on everything that is not a letter or a digit (the underscore included).
 _WORD = re.compile(r"[^\W_]+")
@@ -124,6 +130,7 @@ class Cursor:
 class SearchPage:
     cards: list[JobCard]
     next_cursor: str | None
+    previous_cursor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -200,11 +207,15 @@ def _filters(search: JobSearch, now: datetime) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _after(keys: list[Any], values: list[Any]) -> ColumnElement[bool]:
-    """Rows after `values` in (keys…) descending order."""
-    clause: ColumnElement[bool] = keys[-1] < values[-1]
+def _after(keys: list[Any], values: list[Any], *, backwards: bool = False) -> ColumnElement[bool]:
+    """Rows after `values` in (keys…) descending order (before them when `backwards`)."""
+
+    def beyond(key: Any, value: Any) -> ColumnElement[bool]:
+        return key > value if backwards else key < value  # type: ignore[no-any-return]
+
+    clause: ColumnElement[bool] = beyond(keys[-1], values[-1])
     for key, value in reversed(list(zip(keys[:-1], values[:-1], strict=True))):
-        clause = or_(key < value, and_(key == value, clause))
+        clause = or_(beyond(key, value), and_(key == value, clause))
     return clause
 
 
@@ -219,6 +230,7 @@ def build_query(
     now: datetime,
     featured: bool | None = None,
     after: Cursor | None = None,
+    backwards: bool = False,
     extra: Collection[ColumnElement[bool]] = (),
 ) -> Select[Any]:
     """The search statement (selecting Job, Company, featured, sort key); `text` is the match of
@@ -227,6 +239,7 @@ def build_query(
     `featured` picks one of the two runs of a result list (True: the pinned jobs, False: the
     rest, None: both, unordered by it); each run is ordered by its sort key alone, which an index
     serves (a CASE on featured_until before the key would make every page sort every match).
+    `backwards` reads the run in the reverse order, from `after` towards the first result.
     """
     sort = _sort_of(search, text)
     key: Any
@@ -255,8 +268,9 @@ def build_query(
         if sort == "relevance":
             assert text is not None
             value = func.coalesce(text.anchor_rank(after.id), literal(float(after.key), Float()))
-        conditions.append(_after([key, Job.id], [value, after.id]))
-    return statement.where(*conditions).order_by(key.desc(), Job.id.desc())
+        conditions.append(_after([key, Job.id], [value, after.id], backwards=backwards))
+    order = (key.asc(), Job.id.asc()) if backwards else (key.desc(), Job.id.desc())
+    return statement.where(*conditions).order_by(*order)
 
 
 async def search_jobs(
@@ -264,15 +278,21 @@ async def search_jobs(
     search: JobSearch,
     *,
     cursor: str | None = None,
+    before: str | None = None,
     limit: int = 20,
     now: datetime | None = None,
     extra: Collection[ColumnElement[bool]] = (),
 ) -> SearchPage:
     """A page of results: featured jobs first, then the rest. A page that starts among the
-    featured jobs and runs past them takes the first of the rest in a second query."""
+    featured jobs and runs past them takes the first of the rest in a second query.
+
+    With `before` (a page's `previous_cursor`) it is the page that ends just before that job,
+    read backwards: from the rest into the featured jobs."""
     now = now or utcnow()
     text = _text_match(session, search.q) if search.q else None
     sort = _sort_of(search, text)
+    if before is not None:
+        return await _page_before(session, search, text, Cursor.decode(before, sort), limit, now, extra)
     position = Cursor.decode(cursor, sort) if cursor else None
     runs = [True, False] if position is None or position.featured else [False]
     rows: list[Any] = []
@@ -282,12 +302,54 @@ async def search_jobs(
         rows += (await session.execute(statement.limit(limit + 1 - len(rows)))).all()
         if len(rows) > limit:
             break
-    cards = await load_cards(session, [(row[0], row[1]) for row in rows[:limit]])
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = Cursor(sort, int(last.featured), last.sort_key, last[0].id).encode()
-    return SearchPage(cards, next_cursor)
+    shown = rows[:limit]
+    cards = await load_cards(session, [(row[0], row[1]) for row in shown])
+    next_cursor = _cursor_of(sort, rows[limit - 1]) if len(rows) > limit else None
+    previous_cursor = _cursor_of(sort, shown[0]) if position is not None and shown else None
+    return SearchPage(cards, next_cursor, previous_cursor)
+
+
+async def _page_before(
+    session: AsyncSession,
+    search: JobSearch,
+    text: _TextMatch | None,
+    position: Cursor,
+    limit: int,
+    now: datetime,
+    extra: Collection[ColumnElement[bool]],
+) -> SearchPage:
+    sort = _sort_of(search, text)
+    runs = [True] if position.featured else [False, True]
+    rows: list[Any] = []
+    for featured in runs:
+        after = position if bool(position.featured) == featured else None
+        statement = build_query(
+            search, text, now=now, featured=featured, after=after, backwards=after is not None, extra=extra
+        )
+        if after is None:  # the featured run, entered from its end
+            statement = statement.order_by(None).order_by(statement.selected_columns.sort_key.asc(), Job.id.asc())
+        rows += (await session.execute(statement.limit(limit + 1 - len(rows)))).all()
+        if len(rows) > limit:
+            break
+    shown = list(reversed(rows[:limit]))
+    cards = await load_cards(session, [(row[0], row[1]) for row in shown])
+    previous_cursor = _cursor_of(sort, shown[0]) if len(rows) > limit else None
+    next_cursor = _cursor_of(sort, shown[-1]) if shown else None
+    return SearchPage(cards, next_cursor, previous_cursor)
+
+
+def _cursor_of(sort: SortOrder, row: Any) -> str:
+    return Cursor(sort, int(row.featured), row.sort_key, row[0].id).encode()
+
+
+async def count_jobs(
+    session: AsyncSession, search: JobSearch, *, cap: int = COUNT_CAP, now: datetime | None = None
+) -> int:
+    """How many jobs match `search`, counted up to `cap` + 1 (a page says "more than `cap`")."""
+    text = _text_match(session, search.q) if search.q else None
+    matching = build_query(search, text, now=now or utcnow()).order_by(None).with_only_columns(Job.id)
+    statement = select(func.count()).select_from(matching.limit(cap + 1).subquery())
+    return int((await session.execute(statement)).scalar_one())
 
 
 def note_search(session: AsyncSession, search: JobSearch, page: SearchPage) -> None:

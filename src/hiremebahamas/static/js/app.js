@@ -95,8 +95,38 @@
     });
   }
 
+  // (e) <form method="get" data-drop-empty> leaves its empty fields (and those still at their
+  // data-default) out of the URL. The server redirects to the same URL when JavaScript is off.
+  doc.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-drop-empty")) return;
+    var dropped = [];
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.disabled) return;
+      var fallback = el.getAttribute("data-default");
+      if (el.value === "" || (fallback !== null && el.value === fallback)) {
+        el.disabled = true;
+        dropped.push(el);
+      }
+    });
+    // Back to the page (bfcache) finds the fields usable again.
+    window.setTimeout(function () {
+      dropped.forEach(function (el) { el.disabled = false; });
+    }, 0);
+  });
+
+  // (f) <details data-open-on-wide> starts open on wide screens (the filters beside the
+  // results) and closed on phones, so the first result is on the first screen.
+  function openOnWide() {
+    if (!window.matchMedia("(min-width: 60em)").matches) return;
+    doc.querySelectorAll("details[data-open-on-wide]").forEach(function (el) {
+      el.open = true;
+    });
+  }
+
   function init() {
     initNav();
+    openOnWide();
     sendBeacons();
   }
 
