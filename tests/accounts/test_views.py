@@ -47,11 +47,54 @@ async def test_register_form_shows_check_inbox_and_sends_email(client: httpx.Asy
     assert "Check your inbox" in response.text
     (message,) = await emails_to(runtime, "ann@example.com")
     verify = await client.get(link_in(message, "/verify-email"))
-    assert verify.status_code == 200
-    assert "Email confirmed" in verify.text
+    assert verify.status_code == 303  # to the home page, signed in
     again = await client.get(link_in(message, "/verify-email"))
-    assert again.status_code == 400
-    assert "already been used" in again.text
+    assert again.status_code == 200
+    assert "is already confirmed" in again.text
+
+
+async def test_confirming_signs_in_the_browser_that_registered_once(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    await submit(client, "/register", REGISTRATION)
+    (message,) = await emails_to(runtime, "ann@example.com")
+    verify = await client.get(link_in(message, "/verify-email"))
+    assert verify.status_code == 303
+    assert "hmb_session=" in verify.headers["set-cookie"]
+    assert "ann@example.com is confirmed. Welcome, Ann!" in (await client.get("/")).text
+    assert (await client.get("/account")).status_code == 200  # signed in
+    await submit(client, "/logout", {}, page="/account")
+    again = await client.get(link_in(message, "/verify-email"))
+    assert "is already confirmed" in again.text
+    assert "hmb_session=" not in again.headers.get("set-cookie", "")  # a used link signs nobody in
+    assert (await client.get("/account")).status_code == 303
+
+
+async def test_confirming_in_another_browser_does_not_sign_it_in(client: httpx.AsyncClient, runtime: Runtime) -> None:
+    await submit(client, "/register", REGISTRATION)
+    (message,) = await emails_to(runtime, "ann@example.com")
+    client.cookies.clear()  # another browser: someone made to open Ann's link
+    verify = await client.get(link_in(message, "/verify-email"))
+    assert verify.status_code == 200
+    assert "is confirmed" in verify.text
+    assert "hmb_session=" not in verify.headers.get("set-cookie", "")
+    assert 'href="/login">Log in</a>' in verify.text
+    forged = await client.get("/verify-email", params={"token": "made-up"}, cookies={"hmb_registered": "x"})
+    assert forged.status_code == 400
+
+
+async def test_the_first_login_says_welcome_and_later_ones_welcome_back(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    await register(client)
+    (message,) = await emails_to(runtime, "ann@example.com")
+    await client.get(link_in(message, "/verify-email"))  # registered through the API: not signed in
+    await _logged_in(client)
+    first = await client.get("/")
+    assert "Welcome, Ann." in first.text
+    await submit(client, "/logout", {}, page="/account")
+    await _logged_in(client)
+    assert "Welcome back, Ann." in (await client.get("/")).text
 
 
 async def test_register_form_errors_keep_the_input_and_escape_it(client: httpx.AsyncClient) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import NewPage
 from tests.e2e.flows import (
+    MOBILE,
     email_link,
     field,
     fill_login_form,
@@ -34,10 +36,18 @@ def test_join_confirm_email_log_in_and_out(page: Page) -> None:
     expect(page.get_by_role("heading", name="Confirm your email for HireMeBahamas")).to_be_visible()
     expect(page.get_by_role("article")).to_contain_text(f"Hi {person.first_name},")
     email_link(page, "/verify-email").click()
-    expect(page.get_by_role("heading", name="Email confirmed")).to_be_visible()
-    expect(page.get_by_role("main")).to_contain_text(f"{person.email} is confirmed")
+    expect(page.get_by_role("status").filter(has_text="is confirmed")).to_have_text(
+        f"{person.email} is confirmed. Welcome, {person.first_name}!"
+    )
+    expect(main_nav(page).get_by_role("button", name="Log out")).to_be_visible()  # confirming signed in
 
-    page.get_by_role("main").get_by_role("link", name="Log in").click()
+    open_latest_email(page, person.email)  # the email opened twice
+    email_link(page, "/verify-email").click()
+    expect(page.get_by_role("main")).to_contain_text(f"{person.email} is already confirmed")
+    expect(page.get_by_role("alert")).to_have_count(0)
+
+    main_nav(page).get_by_role("button", name="Log out").click()
+    main_nav(page).get_by_role("link", name="Log in").click()
     expect(page).to_have_url("/login")
     fill_login_form(page, person.email, person.password)
     expect(page).to_have_url("/")
@@ -56,6 +66,19 @@ def test_join_confirm_email_log_in_and_out(page: Page) -> None:
 
     page.goto("/account")  # the session really ended
     expect(page).to_have_url("/login?next=/account")
+
+
+def test_confirming_on_another_device_then_the_first_login_says_welcome(new_page: NewPage) -> None:
+    person = new_person("Keva", "Moss")
+    register(new_page(), person)
+    phone = new_page()  # the email opened on another device: confirmed, not signed in there
+    phone.set_viewport_size(MOBILE)
+    open_latest_email(phone, person.email)
+    email_link(phone, "/verify-email").click()
+    expect(phone.get_by_role("main")).to_contain_text(f"{person.email} is confirmed")
+    phone.get_by_role("main").get_by_role("link", name="Log in").click()
+    fill_login_form(phone, person.email, person.password)
+    expect(phone.get_by_role("status").filter(has_text="Welcome")).to_have_text(f"Welcome, {person.first_name}.")
 
 
 def test_wrong_password_is_refused_without_revealing_the_account(page: Page) -> None:

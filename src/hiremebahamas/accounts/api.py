@@ -51,8 +51,9 @@ async def register(body: RegisterIn, db: DbSession, runtime: AppRuntime) -> User
 @auth_router.post("/verify-email")
 @not_cookie_authenticated
 async def verify_email(body: TokenIn, db: DbSession) -> UserEnvelope:
-    user = await service.verify_email(db, body.token)
-    return UserEnvelope(user=UserOut.model_validate(user))
+    """Also 200 for a link opened again once the address is confirmed."""
+    confirmation = await service.verify_email(db, body.token)
+    return UserEnvelope(user=UserOut.model_validate(confirmation.user))
 
 
 @auth_router.post("/resend-verification", status_code=status.HTTP_202_ACCEPTED)

@@ -67,6 +67,8 @@ class IssuedTokens:
 class NewLogin:
     tokens: IssuedTokens
     cookie_value: str
+    first: bool = False
+    """The account's first sign-in ever (the page says "Welcome", not "Welcome back")."""
 
 
 def normalise_email(email: str) -> str:
@@ -186,12 +188,52 @@ async def _consume_email_token(session: AsyncSession, token: str, purpose: Email
     return user
 
 
-async def verify_email(session: AsyncSession, token: str) -> User:
-    user = await _consume_email_token(session, token, EmailTokenPurpose.VERIFY_EMAIL)
-    if user.email_verified_at is None:
-        user.email_verified_at = utcnow()
-        record(session, Event.EMAIL_VERIFIED, user.id)
-    return user
+@dataclass(frozen=True)
+class EmailConfirmation:
+    user: User
+    newly: bool
+    """This link confirmed the address; False when it was confirmed before (a link opened twice)."""
+
+
+async def verify_email(session: AsyncSession, token: str) -> EmailConfirmation:
+    """Confirm the address a verification link was sent for. A spent or expired link of an
+    address that is confirmed says so rather than failing: people open the email twice."""
+    try:
+        user = await _consume_email_token(session, token, EmailTokenPurpose.VERIFY_EMAIL)
+    except InvalidLink:
+        confirmed = await _confirmed_owner(session, token)
+        if confirmed is None:
+            raise
+        return EmailConfirmation(confirmed, newly=False)
+    if user.email_verified_at is not None:
+        return EmailConfirmation(user, newly=False)
+    user.email_verified_at = utcnow()
+    record(session, Event.EMAIL_VERIFIED, user.id)
+    return EmailConfirmation(user, newly=True)
+
+
+async def _confirmed_owner(session: AsyncSession, token: str) -> User | None:
+    statement = (
+        select(User)
+        .join(EmailToken, EmailToken.user_id == User.id)
+        .where(
+            EmailToken.token_hash == security.hash_token(token),
+            EmailToken.purpose == EmailTokenPurpose.VERIFY_EMAIL,
+            User.email_verified_at.is_not(None),
+        )
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+def may_sign_in_by_link(user: User) -> bool:
+    """Whether confirming the address may also sign its owner in: not an account that needs a
+    second step, a new password, or is suspended or being deleted (they sign in with the form)."""
+    return (
+        user.is_active
+        and not user.has_second_factor
+        and not user.deletion_pending
+        and user.password_reset_required_at is None
+    )
 
 
 async def authenticate(
@@ -223,7 +265,6 @@ async def authenticate(
     await attempt.succeeded()
     if security.password_needs_rehash(user.password_hash):
         user.password_hash = await security.hash_password_off_loop(password)
-    user.last_login_at = utcnow()
     return user
 
 
@@ -240,7 +281,6 @@ async def authenticate_code(
     _check_active(session, user)
     await _check_code(session, settings, attempt, user, code)
     await attempt.succeeded()
-    user.last_login_at = utcnow()
     return user
 
 
@@ -342,7 +382,10 @@ async def _issue_tokens(session: AsyncSession, settings: Settings, auth_session:
 async def start_session(
     session: AsyncSession, settings: Settings, user: User, client: ClientInfo, *, second_factor: bool = False
 ) -> NewLogin:
-    """`second_factor`: the sign-in was confirmed with a code (the staff area may need it)."""
+    """`second_factor`: the sign-in was confirmed with a code (the staff area may need it).
+    The account's last login is the start of its newest session."""
+    first = user.last_login_at is None
+    user.last_login_at = utcnow()
     cookie_secret = security.random_token()
     auth_session = AuthSession(
         id=uuid.uuid4(),
@@ -357,7 +400,7 @@ async def start_session(
     await session.flush()
     record(session, Event.LOGGED_IN, user.id)
     tokens = await _issue_tokens(session, settings, auth_session)
-    return NewLogin(tokens=tokens, cookie_value=f"{auth_session.id.hex}.{cookie_secret}")
+    return NewLogin(tokens=tokens, cookie_value=f"{auth_session.id.hex}.{cookie_secret}", first=first)
 
 
 @functools.cache

@@ -10,7 +10,13 @@ from pydantic import ValidationError
 
 from hiremebahamas.accounts import second_factor, service
 from hiremebahamas.accounts.api import client_info
-from hiremebahamas.accounts.cookies import clear_session_cookie, set_session_cookie
+from hiremebahamas.accounts.cookies import (
+    clear_registered_mark,
+    clear_session_cookie,
+    mark_registered_here,
+    registered_here,
+    set_session_cookie,
+)
 from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
 from hiremebahamas.accounts.schemas import RegisterIn, UserUpdateIn
 from hiremebahamas.accounts.service import NewLogin
@@ -67,20 +73,39 @@ async def register_submit(
         user = await service.register(db, runtime.settings, runtime.store, data)
     except (ValidationError, AppError) as error:
         return await _form_failed(request, db, "accounts/register.html", error, {"form": form})
-    return render(request, "accounts/check_inbox.html", {"email": user.email}, status_code=201)
+    response = render(request, "accounts/check_inbox.html", {"email": user.email}, status_code=201)
+    mark_registered_here(response, runtime.settings, user.id)
+    return response
 
 
 @router.get("/verify-email")
-async def verify_email(request: Request, db: DbSession, auth: OptionalAuth, token: str = "") -> Response:
+async def verify_email(
+    request: Request, db: DbSession, settings: AppSettings, auth: OptionalAuth, token: str = ""
+) -> Response:
+    """Confirming signs the new account in, the first time and in the browser it was registered in."""
     try:
-        user = await service.verify_email(db, token)
+        confirmation = await service.verify_email(db, token)
     except AppError as error:
         await discard_attempt(request, db)
-        # A used or stale link clicked by someone already verified: tell them they are set.
-        email = auth.user.email if auth is not None and auth.user.email_verified else None
-        context = {"ok": email is not None, "email": email, "message": error.message}
+        context = {"ok": False, "already": False, "email": None, "message": error.message}
         return render(request, "accounts/verify_result.html", context, status_code=400)
-    return render(request, "accounts/verify_result.html", {"ok": True, "email": user.email, "message": None})
+    user = confirmation.user
+    sign_in = (
+        confirmation.newly
+        and auth is None
+        and registered_here(request, settings, user.id)
+        and service.may_sign_in_by_link(user)
+    )
+    if not sign_in:
+        context = {"ok": True, "already": not confirmation.newly, "email": user.email, "message": None}
+        return render(request, "accounts/verify_result.html", context)
+    login = await service.start_session(db, settings, user, client_info(request))
+    rotate_csrf_cookie(request)
+    welcome = f"{user.email} is confirmed. Welcome, {user.first_name}!"
+    response = redirect(request, "/", flash=("success", welcome))
+    set_session_cookie(response, settings, login.cookie_value)
+    clear_registered_mark(response, settings)
+    return response
 
 
 @router.post("/account/resend-verification")
@@ -140,7 +165,8 @@ def _code_page(
 
 def signed_in(request: Request, settings: Settings, login: NewLogin, user: User, next: str) -> Response:
     rotate_csrf_cookie(request)
-    response = redirect(request, safe_next(next), flash=("success", f"Welcome back, {user.first_name}."))
+    greeting = "Welcome" if login.first else "Welcome back"
+    response = redirect(request, safe_next(next), flash=("success", f"{greeting}, {user.first_name}."))
     set_session_cookie(response, settings, login.cookie_value)
     return response
 
