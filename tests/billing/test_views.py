@@ -67,7 +67,15 @@ async def test_subscribe_cancel_and_reactivate_through_the_pages(client: httpx.A
     assert "$9.99 USD" in billing.text  # the invoice
     _no_inline_code(billing.text)
 
-    canceled = await _submit(client, "/account/billing/cancel", "/account/billing")
+    confirm = await client.get("/account/billing/cancel")
+    assert "Cancel Pro?" in confirm.text
+    assert re.search(r"You keep Pro until <strong>\w+ \d+, \d{4}</strong>, the end of the period", confirm.text)
+    assert "moves to the Free plan" in confirm.text
+    assert "Nothing you created is deleted" in confirm.text
+    assert "Yes, cancel Pro" in confirm.text
+    assert "Your plan: Pro" in (await client.get("/account/billing")).text  # the page changed nothing
+    assert "Next bill" in (await client.get("/account/billing")).text
+    canceled = await _submit(client, "/account/billing/cancel", "/account/billing/cancel")
     assert canceled.status_code == 303
     billing = await client.get("/account/billing")
     until = re.search(r"Pro until (\w+ \d+, \d{4})", billing.text)
@@ -155,3 +163,11 @@ async def test_the_upgrade_prompt_for_someone_signed_out_links_to_pricing(
     assert page.status_code == 402
     assert 'href="/pricing"' in page.text
     assert 'action="/billing/checkout"' not in page.text
+
+
+async def test_the_cancel_page_is_only_for_a_paid_plan(client: httpx.AsyncClient, runtime: Runtime) -> None:
+    assert (await client.get("/account/billing/cancel")).status_code == 303  # to log in
+    sign_in(client, await member(runtime, "ann"))
+    page = await client.get("/account/billing/cancel")
+    assert page.status_code == 404
+    assert "You have no paid plan to cancel." in page.text

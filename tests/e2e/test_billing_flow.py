@@ -62,7 +62,13 @@ def test_subscribe_lifts_the_limit_and_cancel_keeps_pro_until_the_period_ends(ne
 
     # Cancel: still Pro until the end of the period.
     page.goto("/account/billing")
-    page.get_by_role("button", name="Cancel plan").click()
+    page.get_by_role("link", name="Cancel plan").click()
+    expect(page.get_by_role("heading", name="Cancel Pro?")).to_be_visible()
+    expect(page.get_by_role("main")).to_contain_text(re.compile(r"You keep Pro until \w+ \d{1,2}, \d{4}, the end"))
+    page.get_by_role("link", name="Keep Pro").click()  # changing one's mind changes nothing
+    expect(page.locator(".plan-status")).to_have_text(re.compile(r"^Next bill"))
+    page.get_by_role("link", name="Cancel plan").click()
+    page.get_by_role("button", name="Yes, cancel Pro").click()
     expect(page.locator(".plan-status")).to_have_text(re.compile(r"^Pro until \w+ \d{1,2}, \d{4}\."))
     expect(page.get_by_role("button", name="Reactivate Pro")).to_be_visible()
     me = page.request.get("/api/subscriptions/me").json()

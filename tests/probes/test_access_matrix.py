@@ -396,6 +396,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/contact/sent"): everyone(200),
     ("POST", "/billing/checkout"): r(401, 409, 303, 409, 409, 303, form={"tier": "pro", "interval": "month"}),
     ("GET", "/account/billing"): members(200, anonymous=303),
+    ("GET", "/account/billing/cancel"): r(303, 200, 404, 200, 200, 404),
     ("POST", "/account/billing/cancel"): r(401, 303, 404, 303, 303, 404, form={}),
     ("POST", "/account/billing/reactivate"): r(401, 303, 404, 303, 303, 404, form={}),
     # Without Stripe, to the local billing portal.

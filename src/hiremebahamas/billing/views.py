@@ -11,7 +11,7 @@ from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
 from hiremebahamas.billing import service
 from hiremebahamas.billing.embedded import CANCEL_PATH, SUCCESS_PATH
 from hiremebahamas.billing.tiers import TierSpec, format_day, format_money, load_tiers, tier_by_code
-from hiremebahamas.core.errors import AppError, UpgradeRequired, ValidationFailed
+from hiremebahamas.core.errors import AppError, NotFound, UpgradeRequired, ValidationFailed
 from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.models import BillingInterval, TierCode
 from hiremebahamas.web.csrf import protect_api
@@ -69,6 +69,16 @@ async def billing(request: Request, db: DbSession, auth: CurrentAuth, checkout: 
     overview = await service.overview(db, auth.user)
     context = {"overview": overview, "welcome": checkout == "success", **_HELPERS}
     return render(request, "billing/account.html", context)
+
+
+@router.get("/account/billing/cancel")
+async def cancel_page(request: Request, db: DbSession, auth: CurrentAuth) -> Response:
+    """What canceling does and when, before it is done (the button posts; nothing changes here)."""
+    overview = await service.overview(db, auth.user)
+    if overview.plan.subscription is None:
+        raise NotFound("You have no paid plan to cancel.")
+    free = tier_by_code(await load_tiers(db), TierCode.FREE)
+    return render(request, "billing/cancel.html", {"overview": overview, "free": free, **_HELPERS})
 
 
 @router.post("/account/billing/cancel")
