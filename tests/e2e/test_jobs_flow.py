@@ -44,8 +44,11 @@ def test_employer_posts_seeker_applies_employer_interviews(new_page: NewPage) ->
     field(seeker, "CV file").set_input_files(
         {"name": "sam-sands-cv.pdf", "mimeType": "application/pdf", "buffer": pdf()}
     )
+    expect(field(seeker, "Save it on my profile for next time")).to_be_checked()
     seeker.get_by_role("button", name="Send application").click()
-    expect(seeker.get_by_role("heading", name="My applications")).to_be_visible()
+    expect(seeker.get_by_role("heading", name=title, level=1)).to_be_visible()  # back on the job
+    expect(seeker.locator(".application-stage")).to_have_text("Stage: Applied")
+    seeker.get_by_role("link", name="My applications").first.click()
     row = seeker.get_by_role("row").filter(has=seeker.get_by_role("link", name=title))
     expect(row.get_by_text("Applied", exact=True)).to_be_visible()
 
@@ -67,7 +70,12 @@ def test_employer_posts_seeker_applies_employer_interviews(new_page: NewPage) ->
     employer.get_by_role("button", name=re.compile(r"^Update status")).click()
     expect(employer.get_by_text("Sam Sands: Interview.")).to_be_visible()
 
-    # The seeker sees the interview.
+    # The seeker sees the interview, on My applications and on the job's page.
     seeker.goto("/applications")
     row = seeker.get_by_role("row").filter(has=seeker.get_by_role("link", name=title))
     expect(row.get_by_text("Interview", exact=True)).to_be_visible()
+    row.get_by_role("link", name=title).click()
+    expect(seeker.locator(".application-stage")).to_have_text("Stage: Interview")
+    # The CV was kept on the profile.
+    seeker.goto("/profile/edit")
+    expect(seeker.get_by_role("link", name="sam-sands-cv.pdf")).to_be_visible()

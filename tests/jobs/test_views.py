@@ -141,11 +141,13 @@ async def test_applying_with_an_uploaded_cv_and_the_pipeline_pages(
         files=files,
     )
     assert applied.status_code == 303, applied.text
-    assert applied.headers["location"] == "/applications"
+    assert applied.headers["location"] == job["url"]  # back on the job, which shows the stage
+    assert (
+        'You applied</h2>\n      <p class="application-stage">Stage: <span class="badge" data-status="applied">Applied'
+    ) in (await client.get(job["url"])).text
     mine = await client.get("/applications")
     assert "Front Desk Manager" in mine.text
     assert 'data-status="applied"' in mine.text
-    assert "You applied" in (await client.get(job["url"])).text
 
     # The team's applicants page, its CV link and pipeline form.
     sign_in(client, employer)
@@ -186,30 +188,47 @@ async def test_applying_with_an_uploaded_cv_and_the_pipeline_pages(
     # The seeker sees the new status, then withdraws.
     sign_in(client, seeker)
     assert 'data-status="reviewing"' in (await client.get("/applications")).text
+    assert '<span class="badge" data-status="reviewing">Reviewing</span>' in (await client.get(job["url"])).text
     withdrawn = await submit(client, f"/applications/{application_id.group(1)}/withdraw", {}, page="/applications")
     assert withdrawn.status_code == 303
     assert 'data-status="withdrawn"' in (await client.get("/applications")).text
 
 
-async def test_applying_with_the_cv_on_file(
+async def test_a_cv_kept_on_the_profile_is_offered_reused_and_replaced(
     client: httpx.AsyncClient, runtime: Runtime, employer: Person, company: dict[str, Any], seeker: Person
 ) -> None:
-    first = await post_job(client, employer, company["slug"], title="Chef")
-    second = await post_job(client, employer, company["slug"], title="Baker")
+    first, second, third = [
+        await post_job(client, employer, company["slug"], title=t) for t in ("Chef", "Baker", "Cook")
+    ]
     sign_in(client, seeker)
     token = await page_csrf(client, first["url"])
-    files = {"cv": ("cv.pdf", pdf(), "application/pdf")}
-    data = {"csrf_token": token, "cover_letter": "", "cv_choice": "upload"}
-    assert (await client.post(f"/jobs/{first['id']}/apply", data=data, files=files)).status_code == 303
+
+    async def apply(job: dict[str, Any], choice: str, name: str | None = None, save: bool = False) -> httpx.Response:
+        data = {"csrf_token": token, "cover_letter": "", "cv_choice": choice, **({"save_cv": "1"} if save else {})}
+        files = {"cv": (name, pdf(), "application/pdf")} if name else None
+        return await client.post(f"/jobs/{job['id']}/apply", data=data, files=files)
+
+    assert (await apply(first, "upload", "once.pdf")).status_code == 303  # not kept: the box unticked
     page = await client.get(second["url"])
-    assert "Use my CV on file (cv.pdf)" in page.text
-    on_file = await submit(
-        client, f"/jobs/{second['id']}/apply", {"cover_letter": "", "cv_choice": "on_file"}, page=second["url"]
-    )
-    assert on_file.status_code == 303
+    assert "Use the CV on my profile" not in page.text
+    assert "Save it on my profile for next time" in page.text
+    assert (await apply(second, "upload", "kept.pdf", save=True)).status_code == 303
+    page = await client.get(third["url"])
+    assert "Use the CV on my profile (kept.pdf)" in page.text
+    assert "Replace the CV on my profile with it" in page.text
+    assert (await apply(third, "on_file")).status_code == 303
     mine = await client.get("/api/applications/mine", headers=seeker.headers)
-    cvs = {item["job"]["title"]: item["cv"]["id"] for item in mine.json()["items"]}
-    assert cvs["Chef"] == cvs["Baker"]
+    cvs = {item["job"]["title"]: item["cv"]["name"] for item in mine.json()["items"]}
+    assert cvs == {"Chef": "once.pdf", "Baker": "kept.pdf", "Cook": "kept.pdf"}
+    me = await client.get("/api/users/me", headers=seeker.headers)
+    kept_id = me.json()["profile"]["cv_upload_id"]
+
+    # Applying with another file and the box ticked replaces the profile's CV.
+    fourth = await post_job(client, employer, company["slug"], title="Waiter")
+    assert (await apply(fourth, "upload", "new.pdf", save=True)).status_code == 303
+    me = await client.get("/api/users/me", headers=seeker.headers)
+    assert me.json()["profile"]["cv_upload_id"] not in (None, kept_id)
+    assert "new.pdf" in (await client.get("/profile/edit")).text
 
 
 async def test_job_alert_pages(client: httpx.AsyncClient, seeker: Person) -> None:

@@ -42,6 +42,8 @@ class Profile(TimestampMixin, Base):
     avatar_upload_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("uploads.id", ondelete="SET NULL"), default=None
     )
+    # The CV the apply form offers ("use my CV"); only its owner and the teams it was sent to read it.
+    cv_upload_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("uploads.id", ondelete="SET NULL"), default=None)
     # Privacy controls (docs/privacy.md); being in the talent directory is `available_for_hire`.
     messages_from: Mapped[MessagesFrom] = mapped_column(str_enum(MessagesFrom), default=MessagesFrom.EVERYONE)
     # False: the profile page says `noindex` (meta tag and X-Robots-Tag) and is not in the sitemap.
@@ -74,6 +76,8 @@ class ProfileSkill(Base):
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     skill_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True)
+    # The order the person typed them in (profiles show them so).
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Experience(IdMixin, Base):

@@ -84,6 +84,8 @@ class ProfileUpdateIn(InputModel):
     skills: Annotated[list[SkillText], Field(max_length=MAX_SKILLS)] | None = None
     links: Annotated[list[LinkIn], Field(max_length=MAX_LINKS)] | None = None
     avatar_upload_id: uuid.UUID | None = None
+    cv_upload_id: uuid.UUID | None = None
+    """Your CV (an upload with purpose "cv"), offered when you apply; null removes it."""
     available_for_hire: bool | None = None
     """Also the privacy control "show me in the talent directory"."""
     visibility: ProfileVisibility | None = None
@@ -199,6 +201,7 @@ class PublicProfileEnvelope(BaseModel):
 class OwnProfileOut(PublicProfileOut):
     visibility: ProfileVisibility
     avatar_upload_id: uuid.UUID | None
+    cv_upload_id: uuid.UUID | None
     messages_from: MessagesFrom
     search_engine_indexing: bool
     read_receipts: bool

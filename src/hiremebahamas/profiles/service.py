@@ -30,6 +30,7 @@ from hiremebahamas.models import (
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.profiles.avatars import check_avatar
 from hiremebahamas.profiles.cache import forget_after_commit
+from hiremebahamas.profiles.cvs import check_cv
 from hiremebahamas.profiles.people import PersonCard, card, people_query
 from hiremebahamas.profiles.schemas import (
     LINK_MESSAGE,
@@ -79,6 +80,7 @@ class ProfileView:
             **self._fields(),
             visibility=profile.visibility,
             avatar_upload_id=profile.avatar_upload_id,
+            cv_upload_id=profile.cv_upload_id,
             messages_from=profile.messages_from,
             search_engine_indexing=profile.search_engine_indexing,
             read_receipts=profile.read_receipts,
@@ -224,8 +226,8 @@ _PROFILE_FIELDS = (
 
 
 async def update_profile(session: AsyncSession, user: User, data: ProfileUpdateIn) -> Profile:
-    """Apply the fields present in `data`. Fields that are null mean "clear" for the island and
-    the avatar and "leave as is" for the rest (their columns cannot be empty)."""
+    """Apply the fields present in `data`. Fields that are null mean "clear" for the island, the
+    avatar and the CV and "leave as is" for the rest (their columns cannot be empty)."""
     given = data.model_fields_set
     old_username = user.username
     names = {name: getattr(data, name) for name in ("first_name", "last_name") if name in given}
@@ -244,6 +246,9 @@ async def update_profile(session: AsyncSession, user: User, data: ProfileUpdateI
     if "avatar_upload_id" in given:
         upload_id = data.avatar_upload_id
         profile.avatar_upload_id = None if upload_id is None else await check_avatar(session, user, upload_id)
+    if "cv_upload_id" in given:
+        cv_id = data.cv_upload_id
+        profile.cv_upload_id = None if cv_id is None else await check_cv(session, user, cv_id)
     if "skills" in given and data.skills is not None:
         await set_profile_skills(session, user.id, normalise_skills(data.skills))
     # Bumped even when only skills changed: the talent directory lists recently updated first.

@@ -59,11 +59,11 @@ async def skill_ids(session: AsyncSession, names: list[str]) -> dict[str, uuid.U
 
 
 async def set_profile_skills(session: AsyncSession, user_id: uuid.UUID, names: list[str]) -> None:
-    """Replace the user's skills with `names` (already normalised)."""
+    """Replace the user's skills with `names` (already normalised), kept in that order."""
     ids = await skill_ids(session, names)
     await session.execute(delete(ProfileSkill).where(ProfileSkill.user_id == user_id))
-    for name in names:
-        await insert_ignoring_conflicts(session, ProfileSkill, user_id=user_id, skill_id=ids[name])
+    for position, name in enumerate(names):
+        await insert_ignoring_conflicts(session, ProfileSkill, user_id=user_id, skill_id=ids[name], position=position)
 
 
 async def skill_names(
@@ -71,13 +71,16 @@ async def skill_names(
     owner: InstrumentedAttribute[uuid.UUID],
     skill: InstrumentedAttribute[uuid.UUID],
     owner_ids: Iterable[uuid.UUID],
+    position: InstrumentedAttribute[int] | None = None,
 ) -> dict[uuid.UUID, list[str]]:
-    """Skill names of many owners (people, jobs) in one query, alphabetical: `owner` and
-    `skill` are the columns of the table that links them to skills."""
+    """Skill names of many owners (people, jobs) in one query: `owner` and `skill` are the
+    columns of the table that links them to skills. In the order of its `position` column where
+    it has one (what the person typed), then alphabetical."""
     ids = list(set(owner_ids))
     if not ids:
         return {}
-    query = select(owner, Skill.name).join(Skill, Skill.id == skill).where(owner.in_(ids)).order_by(Skill.name)
+    order = [Skill.name] if position is None else [position, Skill.name]
+    query = select(owner, Skill.name).join(Skill, Skill.id == skill).where(owner.in_(ids)).order_by(*order)
     result: dict[uuid.UUID, list[str]] = defaultdict(list)
     for owner_id, name in await session.execute(query):
         result[owner_id].append(name)
@@ -85,4 +88,4 @@ async def skill_names(
 
 
 async def skills_by_user(session: AsyncSession, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
-    return await skill_names(session, ProfileSkill.user_id, ProfileSkill.skill_id, user_ids)
+    return await skill_names(session, ProfileSkill.user_id, ProfileSkill.skill_id, user_ids, ProfileSkill.position)

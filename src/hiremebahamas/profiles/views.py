@@ -21,12 +21,14 @@ from hiremebahamas.models import Island, Profile, ProfileVisibility, UploadPurpo
 from hiremebahamas.profiles import entries, service
 from hiremebahamas.profiles.avatars import set_avatar
 from hiremebahamas.profiles.cache import ProfileCache
+from hiremebahamas.profiles.cvs import profile_cv
 from hiremebahamas.profiles.forms import LINK_ROWS, link_errors, profile_form, submitted_profile
 from hiremebahamas.profiles.indexing import robots_tagged
 from hiremebahamas.profiles.people import island_options
 from hiremebahamas.profiles.schemas import EducationIn, ExperienceIn, ProfileUpdateIn, TalentSort
 from hiremebahamas.profiles.talent import TalentQuery, search_talent
-from hiremebahamas.uploads.forms import upload_from_form
+from hiremebahamas.uploads.forms import file_chosen, upload_from_form
+from hiremebahamas.uploads.service import upload_url
 from hiremebahamas.web.deps import AppRuntime, DbSession, request_ip
 from hiremebahamas.web.forms import Refusal, form_text, refused_form, render_form
 from hiremebahamas.web.rendering import FLASH_COOKIE, redirect, render
@@ -88,6 +90,8 @@ async def _edit_page(
         "experience_form": extra.get("experience_form", {}),
         "education_form": extra.get("education_form", {}),
         "section_errors": extra.get("section_errors", {}),
+        "cv": await profile_cv(db, auth.user.id),
+        "upload_url": upload_url,
     }
     return render_form(
         request, "profiles/edit.html", context, form or profile_form(auth.user, view.profile, view.skills), refusal
@@ -100,7 +104,9 @@ async def edit_page(request: Request, db: DbSession, auth: CurrentAuth) -> Respo
 
 
 @router.post("/profile/edit")
-async def edit_submit(request: Request, db: DbSession, auth: CurrentAuth) -> Response:
+async def edit_submit(request: Request, db: DbSession, runtime: AppRuntime, auth: CurrentAuth) -> Response:
+    """One form for the page's fields and the files chosen on it (picture, CV): "Save profile"
+    keeps a picture chosen in the picture section too."""
     raw = await request.form()
 
     def text(name: str) -> str:
@@ -115,12 +121,31 @@ async def edit_submit(request: Request, db: DbSession, auth: CurrentAuth) -> Res
     form["links"] = [{"label": text(f"link_label_{i}"), "url": text(f"link_url_{i}")} for i in range(LINK_ROWS)]
     try:
         data = ProfileUpdateIn.model_validate(submitted_profile(form))
-        await service.update_profile(db, auth.user, data)
+        profile = await service.update_profile(db, auth.user, data)
+        ip = request_ip(request)
+        if file_chosen(raw.get("avatar")):
+            await _replace_avatar(db, runtime, auth.user, profile, raw.get("avatar"), ip)
+        cv = await upload_from_form(db, runtime, auth.user, UploadPurpose.CV, raw.get("cv"), field="cv", ip=ip)
+        if cv is not None:
+            await service.update_profile(db, auth.user, ProfileUpdateIn(cv_upload_id=cv.id))
     except (ValidationError, AppError) as exc:
         refusal = await refused_form(request, db, exc)
         refusal = refusal._replace(errors=link_errors(refusal.errors, form))
-        return await _edit_page(request, db, auth, form=form, refusal=refusal)
+        return await _edit_page(request, db, auth, form=form, refusal=refusal, section_errors=_file_errors(refusal))
     return redirect(request, f"/u/{auth.user.username}", flash=("success", "Your profile was saved."))
+
+
+def _file_errors(refusal: Refusal) -> dict[str, dict[str, str]]:
+    """A refused picture or CV is shown in its own section of the page."""
+    errors = refusal.errors
+    return {section: {section: errors[section]} for section in ("avatar", "cv") if section in errors}
+
+
+@router.post("/profile/cv/remove")
+async def remove_cv(request: Request, db: DbSession, auth: CurrentAuth) -> Response:
+    """The file stays with the applications it was sent with; the profile stops offering it."""
+    await service.update_profile(db, auth.user, ProfileUpdateIn(cv_upload_id=None))
+    return redirect(request, "/profile/edit#cv", flash=("success", "Your CV was removed from your profile."))
 
 
 async def _section_failed(

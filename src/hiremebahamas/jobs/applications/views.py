@@ -17,11 +17,15 @@ from hiremebahamas.jobs.applications import notes
 from hiremebahamas.jobs.applications import service as applications
 from hiremebahamas.jobs.applications.schemas import ApplicationIn, BulkStatusIn, NoteIn
 from hiremebahamas.jobs.applications.service import EMPLOYER_MOVES, WITHDRAWABLE
-from hiremebahamas.jobs.postings import files, service
+from hiremebahamas.jobs.postings import service
+from hiremebahamas.jobs.postings.cards import job_path
 from hiremebahamas.jobs.postings.forms import PAGE_DEPENDENCIES
 from hiremebahamas.jobs.postings.job_page import job_page_context
 from hiremebahamas.jobs.postings.labels import APPLICATION_STATUS_LABELS
 from hiremebahamas.models import ApplicationStatus, UploadPurpose
+from hiremebahamas.profiles import service as profiles
+from hiremebahamas.profiles.cvs import profile_cv
+from hiremebahamas.profiles.schemas import ProfileUpdateIn
 from hiremebahamas.uploads.forms import upload_from_form
 from hiremebahamas.uploads.service import VIEWABLE_IN_BROWSER, upload_url
 from hiremebahamas.web.deps import AppRuntime, DbSession, request_ip
@@ -50,13 +54,16 @@ async def apply(
     cover_letter: FormStr = "",
     cv_choice: FormStr = "none",
     cv: Annotated[UploadFile | None, File()] = None,
+    save_cv: FormStr = "",
 ) -> Response:
+    """With a new CV file, `save_cv` keeps it on the profile (replacing the one there) for the
+    next application."""
     settings = runtime.settings
-    form = {"cover_letter": cover_letter, "cv_choice": cv_choice}
+    form = {"cover_letter": cover_letter, "cv_choice": cv_choice, "save_cv": save_cv}
     try:
         cv_upload_id: uuid.UUID | None = None
         if cv_choice == "on_file":
-            on_file = await files.latest_cv(db, auth.user.id)
+            on_file = await profile_cv(db, auth.user.id)
             cv_upload_id = on_file.id if on_file else None
         elif cv_choice == "upload":
             ip = request_ip(request)
@@ -64,6 +71,8 @@ async def apply(
             if stored is None:
                 raise ValidationFailed(fields={"cv": "Choose the file of your CV."})
             cv_upload_id = stored.id
+            if save_cv:
+                await profiles.update_profile(db, auth.user, ProfileUpdateIn(cv_upload_id=stored.id))
         data = ApplicationIn(cover_letter=cover_letter, cv_upload_id=cv_upload_id)
         view = await applications.apply_to_job(db, settings, auth.user, job_id, data)
     except AppError as error:
@@ -73,8 +82,8 @@ async def apply(
         card = await service.view_job(db, job_id, auth.user)
         context = await job_page_context(db, settings, card, auth.user, form=form, errors=errors, error=message)
         return render(request, "jobs/job.html", context, status_code=status)
-    message = f"You applied for {view.job.title}. Follow its progress under My applications."
-    return redirect(request, "/applications", flash=("success", message))
+    message = f"You applied for {view.job.title}. Follow its progress here or under My applications."
+    return redirect(request, job_path(view.job), flash=("success", message))
 
 
 # Where the bulk actions can move applicants: every stage after applied, and rejection.

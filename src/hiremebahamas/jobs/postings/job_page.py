@@ -17,11 +17,13 @@ from hiremebahamas.core.errors import NotFound
 from hiremebahamas.core.http_cache import shared_when_anonymous
 from hiremebahamas.jobs.applications.service import my_application_for
 from hiremebahamas.jobs.emails import absolute
-from hiremebahamas.jobs.postings import files, service
+from hiremebahamas.jobs.postings import service
 from hiremebahamas.jobs.postings.cards import JobCard
 from hiremebahamas.jobs.postings.forms import PAGE_DEPENDENCIES
+from hiremebahamas.jobs.postings.labels import APPLICATION_STATUS_LABELS
 from hiremebahamas.jobs.seo import markup as seo
 from hiremebahamas.models import User
+from hiremebahamas.profiles.cvs import profile_cv
 from hiremebahamas.uploads.service import upload_url
 from hiremebahamas.web.deps import AppSettings, DbSession
 from hiremebahamas.web.rendering import render
@@ -54,7 +56,8 @@ async def job_page_context(
         "jsonld": seo.json_ld(seo.job_posting(settings, card, upload_url(logo))) if card.is_live else None,
         "canonical": absolute(settings, card.url),
         "application": await my_application_for(db, applicant, card.job.id) if applicant else None,
-        "cv_on_file": await files.latest_cv(db, applicant.id) if applicant else None,
+        "status_labels": APPLICATION_STATUS_LABELS,
+        "cv_on_file": await profile_cv(db, applicant.id) if applicant else None,
         "form": form.get("form", {}),
         "errors": form.get("errors", {}),
         "error": form.get("error"),

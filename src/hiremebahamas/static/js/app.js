@@ -124,6 +124,41 @@
     });
   }
 
+  // (g) <input type="file" data-max-bytes="5242880"> refuses a file over the limit at once,
+  // instead of after a long upload: the choice is cleared and the field says why.
+  function sizeLabel(bytes) {
+    var mb = bytes / (1024 * 1024);
+    return (mb >= 10 ? Math.round(mb) : Math.round(mb * 10) / 10) + " MB";
+  }
+
+  doc.addEventListener("change", function (evt) {
+    var input = evt.target;
+    if (!(input instanceof HTMLInputElement) || input.type !== "file") return;
+    var max = parseInt(input.getAttribute("data-max-bytes") || "", 10);
+    if (!max) return;
+    var id = input.id + "-size-error";
+    var shown = doc.getElementById(id);
+    var big = Array.prototype.filter.call(input.files || [], function (file) {
+      return file.size > max;
+    })[0];
+    if (!big) {
+      if (shown) shown.remove();
+      input.removeAttribute("aria-invalid");
+      return;
+    }
+    if (!shown) {
+      shown = doc.createElement("p");
+      shown.id = id;
+      shown.className = "field-error";
+      shown.setAttribute("role", "alert");
+      input.insertAdjacentElement("afterend", shown);
+    }
+    shown.textContent = "“" + big.name + "” is " + sizeLabel(big.size) +
+      ": files can be at most " + sizeLabel(max) + ". Choose a smaller one.";
+    input.value = "";
+    input.setAttribute("aria-invalid", "true");
+  });
+
   function init() {
     initNav();
     openOnWide();
