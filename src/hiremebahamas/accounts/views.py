@@ -51,10 +51,12 @@ async def _form_failed(
 
 
 @router.get("/register")
-async def register_page(request: Request, auth: OptionalAuth) -> Response:
+async def register_page(request: Request, auth: OptionalAuth, account_type: str = "") -> Response:
+    """`?account_type=employer` (the employers' call to action) starts on "Hire people"."""
     if auth is not None:
         return redirect(request, "/")
-    return render(request, "accounts/register.html", {"form": {}, "errors": {}, "error": None})
+    form = {"account_type": "employer"} if account_type == "employer" else {}
+    return render(request, "accounts/register.html", {"form": form, "errors": {}, "error": None})
 
 
 @router.post("/register", dependencies=[Depends(limit_auth)])

@@ -17,6 +17,7 @@ from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.jobs.dashboard.service import dashboard as employer_dashboard
 from hiremebahamas.jobs.postings.featured import featured_jobs
 from hiremebahamas.jobs.postings.for_you import jobs_for_you
+from hiremebahamas.jobs.postings.landing import latest_jobs, open_job_counts
 from hiremebahamas.models import AccountType, UploadPurpose
 from hiremebahamas.posts import feed, service
 from hiremebahamas.posts.schemas import MAX_COMMENT_LENGTH, MAX_POST_LENGTH, CommentIn, PostIn, PostUpdateIn
@@ -82,7 +83,12 @@ async def home(request: Request, auth: OptionalAuth, db: DbSession, runtime: App
     """The feed for a member; the landing page, the same for every visitor, for anyone else."""
     if auth is not None:
         return await home_feed(request, auth, db, runtime)
-    return render(request, "pages/home.html")
+    context = {
+        "counts": await open_job_counts(db, runtime.memory),
+        "latest_jobs": await latest_jobs(db),
+        "featured_jobs": await featured_jobs(db, runtime.memory),
+    }
+    return render(request, "pages/home.html", context)
 
 
 @router.post("/posts")
