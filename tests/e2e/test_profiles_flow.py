@@ -72,7 +72,9 @@ def test_edit_profile_and_be_found_in_the_talent_directory(page: Page) -> None:
     expect(page.get_by_text("Boat mechanic in George Town")).to_be_visible()
     expect(page.get_by_text("Available for hire")).to_be_visible()
     skills = page.get_by_role("list", name="Skills")
-    expect(skills.get_by_role("listitem")).to_have_text(["fibreglass", "marine electrics", "outboard repair"])
+    expect(skills.get_by_role("listitem")).to_have_text(
+        ["outboard repair", "fibreglass", "marine electrics"]
+    )  # as typed
     link = page.get_by_role("region", name="Links").get_by_role("link", name="Portfolio")
     expect(link).to_have_attribute("rel", "nofollow noopener")
     expect(link).to_have_attribute("target", "_blank")

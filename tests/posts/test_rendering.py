@@ -1,4 +1,4 @@
-"""Post text to HTML: escaped first, then links and mentions, nothing else."""
+"""Post text to HTML: escaped first, then links, mentions and hashtags, nothing else."""
 
 from __future__ import annotations
 
@@ -103,3 +103,23 @@ def test_mentions_in_many_texts() -> None:
 def test_mentions_inside_urls_are_not_linked() -> None:
     html = render_text("https://example.com/@ann", {"ann"})
     assert 'href="/u/ann"' not in html
+
+
+def test_hashtags_link_to_a_job_search_for_the_word() -> None:
+    html = render_text("We are #hiring a #Bookkeeper, @ann!", {"ann"})
+    assert html == (
+        'We are <a class="hashtag" href="/jobs?q=hiring">#hiring</a> a '
+        '<a class="hashtag" href="/jobs?q=Bookkeeper">#Bookkeeper</a>, <a class="mention" href="/u/ann">@ann</a>!'
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["#1 employer", "C# developer", "a##b", "https://example.com/#top", "&#39;", "#_x", "mail#tag"],
+)
+def test_what_is_not_a_hashtag(text: str) -> None:
+    assert 'class="hashtag"' not in render_text(text)
+
+
+def test_hashtag_text_is_escaped_and_accents_kept() -> None:
+    assert render_text("#café<b>") == '<a class="hashtag" href="/jobs?q=caf%C3%A9">#café</a>&lt;b&gt;'

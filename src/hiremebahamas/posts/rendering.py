@@ -1,5 +1,5 @@
-"""Post and comment text to safe HTML: escaped, line breaks kept, http(s) links clickable and
-@username mentions linked to profiles.
+"""Post and comment text to safe HTML: escaped, line breaks kept, http(s) links clickable,
+@username mentions linked to profiles and #hashtags linked to a job search for the word.
 
 Everything people write is escaped first; the only markup added is `<a>` and `<br>` built here
 from escaped pieces. Only `http://` and `https://` URLs become links, so `javascript:` and
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from markupsafe import Markup, escape
 
@@ -23,6 +23,8 @@ _URL = re.compile(r"\bhttps?://[^\s<>\"'`]+", re.IGNORECASE)
 # A mention starts a word (not the middle of an email address or of another mention) and is
 # a username: lower-case letters, digits and single inner hyphens.
 _MENTION = re.compile(r"(?<![\w@./-])@([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?![\w@-])", re.IGNORECASE)
+# A hashtag starts a word and a letter follows the "#" ("#1" is a number, "C#" a language).
+_TAG = re.compile(r"(?<![\w#&/])#([^\W\d_]\w{0,49})")
 # Punctuation that usually ends the sentence around a URL rather than the URL itself.
 _TRAILING = ".,;:!?*'\""
 _BRACKETS = {")": "(", "]": "[", "}": "{"}
@@ -98,12 +100,19 @@ def _link(url: str) -> str:
 def _with_mentions(text: str, existing: frozenset[str] | set[str]) -> str:
     parts: list[str] = []
     position = 0
-    for match in _MENTION.finditer(text):
-        username = match.group(1).lower()
-        if username not in existing:
+    for match in sorted([*_MENTION.finditer(text), *_TAG.finditer(text)], key=lambda found: found.start()):
+        if match.start() < position:
             continue
+        if match.re is _TAG:
+            word = match.group(1)
+            link = f'<a class="hashtag" href="/jobs?{escape(urlencode({"q": word}))}">#{escape(word)}</a>'
+        else:
+            username = match.group(1).lower()
+            if username not in existing:
+                continue
+            link = f'<a class="mention" href="/u/{escape(username)}">@{escape(match.group(1))}</a>'
         parts.append(str(escape(text[position : match.start()])))
-        parts.append(f'<a class="mention" href="/u/{escape(username)}">@{escape(match.group(1))}</a>')
+        parts.append(link)
         position = match.end()
     parts.append(str(escape(text[position:])))
     return "".join(parts)

@@ -18,7 +18,7 @@ from hiremebahamas.jobs.dashboard.service import dashboard as employer_dashboard
 from hiremebahamas.jobs.postings.featured import featured_jobs
 from hiremebahamas.jobs.postings.for_you import jobs_for_you
 from hiremebahamas.jobs.postings.landing import latest_jobs, open_job_counts
-from hiremebahamas.models import AccountType, UploadPurpose
+from hiremebahamas.models import AccountType, Comment, UploadPurpose
 from hiremebahamas.posts import feed, service
 from hiremebahamas.posts.schemas import MAX_COMMENT_LENGTH, MAX_POST_LENGTH, CommentIn, PostIn, PostUpdateIn
 from hiremebahamas.posts.timelines import timelines_of
@@ -209,13 +209,35 @@ async def unlike_submit(
 async def comment_submit(
     request: Request, db: DbSession, auth: CurrentAuth, post_id: uuid.UUID, body: FormStr = ""
 ) -> Response:
+    """From the post's page, or from its card in the feed (htmx: the card's comment box again)."""
     try:
         text = service.clean_body(body, MAX_COMMENT_LENGTH, "comment")  # in its own words, as above
         comment = await service.add_comment(db, auth.user, post_id, CommentIn(body=text))
     except ValidationFailed as exc:
         refusal = await refused_form(request, db, exc)
+        if is_htmx(request):
+            response = _quick_comment(
+                request, post_id, body=body, error=refusal.errors.get("body", refusal.message), status_code=422
+            )
+            response.headers.update({"HX-Retarget": f"#quick-comment-{post_id}", "HX-Reswap": "outerHTML"})
+            return response
         return await _detail(request, db, auth, post_id, form={"body": body}, refusal=refusal)
+    if is_htmx(request):
+        return _quick_comment(request, post_id, added=comment)
     return redirect(request, f"/posts/{post_id}#comment-{comment.id}", flash=("success", "Your comment was added."))
+
+
+def _quick_comment(
+    request: Request,
+    post_id: uuid.UUID,
+    *,
+    body: str = "",
+    error: str | None = None,
+    added: Comment | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {"post_id": post_id, "body": body, "error": error, "added": added, "limits": _limits()}
+    return render(request, "posts/_quick_comment.html", context, status_code=status_code)
 
 
 @router.post("/comments/{comment_id}/delete")
