@@ -39,8 +39,13 @@ def test_subscribe_lifts_the_limit_and_cancel_keeps_pro_until_the_period_ends(ne
     for n in range(2, 11):
         _send(page, f"Message {n}")
         expect(_messages(page)).to_have_count(n)
+        if n == 8:
+            page.reload()  # 8 of 10 used: the page says so
+            expect(page.get_by_role("status").filter(has_text="You have used 8 of your 10 messages")).to_be_visible()
     _send(page, "Message 11")
     expect(page.get_by_text(re.compile(r"Upgrade to Pro \(\$9\.99/month\)"))).to_be_visible()
+    expect(page.get_by_role("button", name="Upgrade to Pro")).to_be_visible()  # the way past the limit
+    expect(field(page, "Your message")).to_have_value("Message 11")  # and the text kept
     expect(_messages(page)).to_have_count(10)
 
     # The pricing page's toggle, then Pro monthly through the local checkout.

@@ -32,8 +32,12 @@ def test_a_message_and_its_notification_arrive_live(new_page: NewPage) -> None:
     expect(badge(ben_page, "notifications")).to_be_hidden()
     ben_page.evaluate("window.__notReloaded = true")
 
-    anna_page.goto(f"/messages/new?to={ben_username}")
-    expect(field(anna_page, "To (username)")).to_have_value(ben_username)
+    anna_page.goto("/messages")
+    anna_page.get_by_role("link", name="New message").click()
+    field(anna_page, "To").fill("ben fer")  # found by name as it is typed
+    anna_page.get_by_role("list", name="People named like that").get_by_role("link", name="Ben Ferguson").click()
+    expect(anna_page).to_have_url(f"/messages/new?to={ben_username}")
+    expect(anna_page.locator(".recipient-chosen")).to_contain_text("To: Ben Ferguson")
     field(anna_page, "Message").fill("Hi Ben, is the chef job still open?")
     anna_page.get_by_role("button", name="Send").click()
     expect(anna_page.get_by_role("heading", name="Ben Ferguson")).to_be_visible()

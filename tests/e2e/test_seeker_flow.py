@@ -10,7 +10,7 @@ import re
 import sqlite3
 
 import pytest
-from playwright.sync_api import Page, ViewportSize, expect
+from playwright.sync_api import FilePayload, Page, ViewportSize, expect
 
 from tests.e2e.conftest import NewPage
 from tests.e2e.flows import DESKTOP, MOBILE, field, new_person, signed_up
@@ -24,8 +24,10 @@ SIZES = pytest.mark.parametrize("size", [DESKTOP, MOBILE], ids=["desktop", "mobi
 
 @pytest.fixture(scope="module")
 def job_words(live_server: LiveServer) -> list[str]:
-    """The demo marketplace added once (30 jobs), and long words of its open jobs' titles."""
-    live_server.cli("demo-data", "--size", "tiny", "--append", "--seed", "16")
+    """The demo marketplace added (twice: more than a page of open jobs), and long words of its
+    open jobs' titles."""
+    for seed in ("16", "17"):
+        live_server.cli("demo-data", "--size", "tiny", "--append", "--seed", seed)
     with sqlite3.connect(live_server.var_dir.parent / "e2e.db") as db:
         titles = [row[0] for row in db.execute("SELECT title FROM jobs WHERE status = 'open'")]
     return sorted({word.lower() for title in titles for word in re.findall(r"[A-Za-z]{7,}", title)})
@@ -34,8 +36,8 @@ def job_words(live_server: LiveServer) -> list[str]:
 @SIZES
 def test_search_counts_pages_and_suggests(new_page: NewPage, job_words: list[str], size: ViewportSize) -> None:
     page = new_page()
-    page.set_viewport_size(size)
     signed_up(page, new_person("Tia", "Rolle"))  # signed in: no copy kept from before the jobs were added
+    page.set_viewport_size(size)
     page.goto("/jobs")
     expect(page.locator(".jobs-count")).to_have_text(re.compile(r"^\d+ jobs · page 1 of \d+$"))
     first = page.locator(".job-card").first
@@ -99,10 +101,10 @@ def test_the_visitors_home_page_sells_jobs_first(new_page: NewPage, job_words: l
 
 
 def test_save_profile_keeps_the_picture_and_cv_and_refuses_a_huge_file(page: Page) -> None:
-    page.set_viewport_size(MOBILE)
     person = signed_up(page, new_person("Lia", "Knowles"))
+    page.set_viewport_size(MOBILE)
     page.goto("/profile/edit")
-    too_big = {"name": "scan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n" + b"0" * (14 * 1024 * 1024)}
+    too_big = FilePayload(name="scan.pdf", mimeType="application/pdf", buffer=b"%PDF-1.4\n" + b"0" * (14 * 1024 * 1024))
     cv_field = field(page, "Add your CV")
     cv_field.set_input_files(too_big)
     expect(page.get_by_role("alert").filter(has_text="scan.pdf")).to_have_text(

@@ -66,7 +66,7 @@ async def test_form_errors_are_shown(client: httpx.AsyncClient, runtime: Runtime
     token = await page_csrf(client, "/messages/new")
     response = await client.post("/messages", data={"recipient": "nobody", "body": "Hi", "csrf_token": token})
     assert response.status_code == 404
-    assert "There is nobody with that username." in response.text
+    assert "We could not find that person. Look them up by name." in response.text
     response = await client.post("/messages", data={"recipient": bob.username, "body": " ", "csrf_token": token})
     assert response.status_code == 422
     assert "Write a message first." in response.text

@@ -301,6 +301,26 @@ class Usage:
     period: str | None  # "YYYY-MM" for monthly allowances, None for totals
 
 
+# Pages warn once this share of a monthly allowance is used (8 of 10 messages).
+WARN_AT = 0.8
+
+
+def nearly_used(usage: Usage) -> bool:
+    return usage.limit is not None and usage.used >= usage.limit * WARN_AT
+
+
+async def message_usage(session: AsyncSession, user_id: uuid.UUID, now: datetime | None = None) -> Usage:
+    """This month's messages in conversations the user started, against their plan's allowance."""
+    now = now or utcnow()
+    plan = await plan_of(session, user_id, now)
+    period = month_of(now)
+    query = select(UsageCounter.used).where(
+        UsageCounter.user_id == user_id, UsageCounter.period == period, UsageCounter.metric == Metric.MESSAGES
+    )
+    used = (await session.execute(query)).scalar_one_or_none() or 0
+    return Usage(used, plan.tier.messages_per_month, period)
+
+
 async def usage_of(
     session: AsyncSession, user_id: uuid.UUID, plan: Plan, now: datetime | None = None
 ) -> dict[str, Usage]:

@@ -205,6 +205,29 @@
     }).catch(function () {});
   };
 
+  // The Upgrade button of a 402 answer, under its message: the checkout form the pages use.
+  function showUpgrade(problem, tier) {
+    if (problem.parentNode.querySelector("[data-send-upgrade]")) return;
+    var name = tier.charAt(0).toUpperCase() + tier.slice(1);
+    var upgrade = document.createElement("form");
+    upgrade.method = "post";
+    upgrade.action = "/billing/checkout";
+    upgrade.setAttribute("data-send-upgrade", "");
+    [["csrf_token", csrfToken()], ["tier", tier], ["interval", "month"]].forEach(function (pair) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = pair[0];
+      input.value = pair[1];
+      upgrade.appendChild(input);
+    });
+    var button = document.createElement("button");
+    button.type = "submit";
+    button.className = "btn btn-primary btn-sm";
+    button.textContent = "Upgrade to " + name;
+    upgrade.appendChild(button);
+    problem.closest("form").insertAdjacentElement("afterend", upgrade);
+  }
+
   Conversation.prototype.bindForm = function () {
     var self = this;
     var form = this.form;
@@ -233,12 +256,17 @@
       var headers = { "Idempotency-Key": key.value };
       api("POST", "/api/conversations/" + self.id + "/messages", { body: textarea.value }, headers)
         .then(function (response) {
-          return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+          return response.json().then(function (data) {
+            return { ok: response.ok, status: response.status, data: data };
+          });
         })
         .then(function (answer) {
           if (!answer.ok) {
-            problem.textContent = (answer.data.error && answer.data.error.message) || "Your message was not sent.";
+            // The typed text stays in the box; a plan's limit comes with the way past it.
+            var error = answer.data.error || {};
+            problem.textContent = error.message || "Your message was not sent.";
             problem.hidden = false;
+            if (answer.status === 402) showUpgrade(problem, error.required_tier || "pro");
             return;
           }
           self.append(answer.data.message);
