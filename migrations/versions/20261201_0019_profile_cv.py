@@ -1,7 +1,7 @@
 """profile CV and skill order: a CV kept on the profile for applying, skills in the order typed
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0018
 Create Date: 2026-12-01 21:00:00.000000
 
 Until now the apply form offered the CV someone uploaded last; that one becomes the profile's
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0019"
-down_revision: str | None = "0015"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

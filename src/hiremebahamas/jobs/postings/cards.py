@@ -81,10 +81,6 @@ class JobCard:
         return is_featured(self.job)
 
     @property
-    def logo_url(self) -> str | None:
-        return logo_url(self.company.logo_upload_id)
-
-    @property
     def location(self) -> str:
         job = self.job
         if job.remote:
