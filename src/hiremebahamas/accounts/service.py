@@ -34,7 +34,7 @@ from hiremebahamas.core.errors import (
     Unauthenticated,
     ValidationFailed,
 )
-from hiremebahamas.core.times import NASSAU
+from hiremebahamas.core.times import day_text, moment_text
 from hiremebahamas.legal.service import record_acceptance
 from hiremebahamas.models import AuthSession, EmailToken, EmailTokenPurpose, RefreshToken, User
 from hiremebahamas.models.base import new_id, utcnow
@@ -335,7 +335,7 @@ def lift_suspension(session: AsyncSession, user: User, actor: User | None, reaso
 def suspension_message(user: User) -> str:
     """What a suspended person reads when they try to log in: why, and until when."""
     ends = user.suspended_until
-    until = f" until {ends.astimezone(NASSAU):%d %B %Y, %H:%M} (Nassau time)" if ends else ""
+    until = f" until {moment_text(ends)} (Nassau time)" if ends else ""
     reason = f" Reason: {user.suspension_reason}" if user.suspension_reason else ""
     return f"This account is suspended{until}.{reason} Contact support if you think this is a mistake."
 
@@ -353,7 +353,7 @@ def deletion_restorable(user: User, now: datetime | None = None) -> bool:
 
 def deletion_message(user: User) -> str:
     """What the owner of an account being deleted reads when they try to log in."""
-    final = f"{_due(user).astimezone(NASSAU):%d %B %Y} (Nassau time)"
+    final = f"{day_text(_due(user))} (Nassau time)"
     if user.deleted_by_staff:
         return (
             f"This account was deleted by our staff and will be erased on {final}. It cannot be "

@@ -36,9 +36,10 @@ from hiremebahamas.billing.stripe_objects import (
     timestamp,
 )
 from hiremebahamas.billing.tasks import defer_billing_email as email
-from hiremebahamas.billing.tiers import format_day, format_money, load_tiers, tier_by_code
+from hiremebahamas.billing.tiers import format_money, load_tiers, tier_by_code
 from hiremebahamas.core import sent_log
 from hiremebahamas.core.sql import insert_ignoring_conflicts
+from hiremebahamas.core.times import day_text
 from hiremebahamas.models import BillingCustomer, Invoice, Subscription, SubscriptionStatus, User
 from hiremebahamas.models.base import new_id, utcnow
 from hiremebahamas.notifications.service import notify
@@ -211,7 +212,7 @@ async def _tell_changes(session: AsyncSession, row: Subscription, *, was_canceli
         email(session, row.user_id, "plan_ended", plan=tier.name)
     elif row.cancel_at_period_end and not was_canceling:
         record(session, Event.SUBSCRIPTION_CANCELED, row.user_id, tier=row.tier.value)
-        until = f" until {format_day(row.current_period_end)}" if row.current_period_end else ""
+        until = f" until {day_text(row.current_period_end)}" if row.current_period_end else ""
         await _tell(session, row.user_id, "canceled", f"Your {tier.name} plan is canceled and stays active{until}.")
         ends = format_day(row.current_period_end) if row.current_period_end else None
         email(session, row.user_id, "cancellation_confirmed", plan=tier.name, ends=ends)

@@ -7,7 +7,6 @@ yet, so a fresh database (or one `seed-tiers` has not run on) still has all thre
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,11 +65,6 @@ def format_money(cents: int) -> str:
     """ "$9.99", "$99" (whole dollars without cents)."""
     dollars, rest = divmod(cents, 100)
     return f"${dollars:,}" if rest == 0 else f"${dollars:,}.{rest:02d}"
-
-
-def format_day(moment: datetime) -> str:
-    """ "December 26, 2026" (UTC)."""
-    return f"{moment:%B} {moment.day}, {moment.year}"
 
 
 def parse_lookup_key(key: str | None) -> tuple[TierCode, BillingInterval] | None:

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Depends, Request, Response
 from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
 from hiremebahamas.billing import service
 from hiremebahamas.billing.embedded import CANCEL_PATH, SUCCESS_PATH
-from hiremebahamas.billing.tiers import TierSpec, format_day, format_money, load_tiers, tier_by_code
+from hiremebahamas.billing.tiers import TierSpec, format_money, load_tiers, tier_by_code
 from hiremebahamas.core.errors import AppError, NotFound, UpgradeRequired, ValidationFailed
 from hiremebahamas.core.http_cache import shared_when_anonymous
+from hiremebahamas.core.times import day_text
 from hiremebahamas.models import BillingInterval, TierCode
 from hiremebahamas.web.csrf import protect_api
 from hiremebahamas.web.deps import AppSettings, DbSession, get_runtime
@@ -27,7 +28,7 @@ checkout_router = APIRouter(
     dependencies=[Depends(protect_api), *_PAGE_DEPENDENCIES], include_in_schema=False, tags=["subscriptions"]
 )
 
-_HELPERS = {"format_day": format_day, "format_money": format_money}
+_HELPERS = {"format_money": format_money}
 
 
 def _choice(tier: str, interval: str) -> tuple[TierCode, BillingInterval]:
@@ -85,7 +86,7 @@ async def cancel_page(request: Request, db: DbSession, auth: CurrentAuth) -> Res
 async def cancel(request: Request, db: DbSession, settings: AppSettings, auth: CurrentAuth) -> Response:
     subscription = await service.cancel(db, settings, auth.user)
     tier = tier_by_code(await load_tiers(db), subscription.tier)
-    until = f" until {format_day(subscription.current_period_end)}" if subscription.current_period_end else ""
+    until = f" until {day_text(subscription.current_period_end)}" if subscription.current_period_end else ""
     return redirect(request, "/account/billing", flash=("success", f"Canceled. You keep {tier.name}{until}."))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hiremebahamas.accounts.emails import account_email
 from hiremebahamas.config import Settings
 from hiremebahamas.core.email import OutgoingEmail
-from hiremebahamas.core.times import NASSAU
+from hiremebahamas.core.times import day_text, moment_text
 from hiremebahamas.models import DataExport, User
 
 
@@ -16,7 +16,7 @@ def deletion_requested(settings: Settings, user: User, reason: str | None) -> Ou
         user,
         "Your HireMeBahamas account will be deleted",
         "deletion_requested",
-        final=f"{user.deletion_due_at.astimezone(NASSAU):%d %B %Y}",
+        final=day_text(user.deletion_due_at),
         by_staff=user.deleted_by_staff,
         reason=reason,
         login_link=f"{settings.base_url.rstrip('/')}/login",
@@ -29,5 +29,5 @@ def data_export_ready(settings: Settings, user: User, export: DataExport, token:
         "Your HireMeBahamas data is ready to download",
         "data_export_ready",
         link=f"{settings.base_url.rstrip('/')}/account/export/{token}",
-        until=f"{export.expires_at.astimezone(NASSAU):%d %B %Y, %H:%M}",
+        until=moment_text(export.expires_at),
     )

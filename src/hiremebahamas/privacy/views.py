@@ -13,7 +13,6 @@ from hiremebahamas.accounts.deps import CurrentAuth, optional_auth
 from hiremebahamas.accounts.views import account_settings_page, signed_in
 from hiremebahamas.core.errors import AppError, RateLimited
 from hiremebahamas.core.ratelimit import LimitScope
-from hiremebahamas.core.times import NASSAU
 from hiremebahamas.privacy import archive, service
 from hiremebahamas.privacy.pages import restore_page
 from hiremebahamas.uploads.service import PRIVATE_CACHE_CONTROL, attachment_disposition
@@ -77,7 +76,7 @@ async def delete_account(
     request.state.viewer = None
     due = user.deletion_due_at
     assert due is not None
-    context = {"due": due, "final": f"{due.astimezone(NASSAU):%d %B %Y}"}
+    context = {"due": due}
     response = render(request, "privacy/deletion_requested.html", context)
     clear_session_cookie(response, settings)
     return response

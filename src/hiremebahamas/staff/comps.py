@@ -10,10 +10,10 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.billing.entitlements import Plan, live_grants, plan_of
-from hiremebahamas.billing.tiers import format_day, tier_by_code
+from hiremebahamas.billing.tiers import tier_by_code
 from hiremebahamas.core import audit
 from hiremebahamas.core.errors import Conflict, Forbidden, NotFound
-from hiremebahamas.core.times import months_after
+from hiremebahamas.core.times import day_text, months_after
 from hiremebahamas.models import StaffRole, TierCode, TierGrant, User
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.notifications.service import notify
@@ -51,7 +51,7 @@ async def comp_tier(
     plan = await plan_of(session, user.id, now)
     spec = tier_by_code(plan.tiers, tier)
     if plan.grant is not None:
-        until = format_day(plan.grant.ends_at)
+        until = day_text(plan.grant.ends_at)
         raise Conflict(f"@{user.username} has a complimentary {plan.tier.name} plan until {until}; end it first.")
     if plan.tier.rank >= spec.rank:
         raise Conflict(f"@{user.username} already pays for {plan.tier.name}.")
@@ -64,7 +64,7 @@ async def comp_tier(
     audit.record(
         session, actor, "user.comp_tier", "user", user.id, reason=reason, before=_state(plan), after=_state(after)
     )
-    data = {"tier": tier.value, "tier_name": spec.name, "until": format_day(grant.ends_at)}
+    data = {"tier": tier.value, "tier_name": spec.name, "until": day_text(grant.ends_at)}
     await notify(session, user.id, TIER_COMPED, data={**data, "ends_at": grant.ends_at.isoformat()})
     await session.flush()
     return grant

@@ -10,9 +10,9 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
 
-from hiremebahamas.billing.tiers import format_day
 from hiremebahamas.core import audit
 from hiremebahamas.core.errors import AppError, ValidationFailed
+from hiremebahamas.core.times import day_text
 from hiremebahamas.models import (
     AccountType,
     StaffRole,
@@ -141,7 +141,7 @@ async def delete_user(
         user = await service.delete_user(db, runtime.settings, auth.user, username, data.reason)
     except (AppError, ValidationError) as exc:
         return await _refused(request, db, auth.user, username, exc, form)
-    final = f"{user.deletion_due_at:%d %B %Y}" if user.deletion_due_at else ""
+    final = day_text(user.deletion_due_at) if user.deletion_due_at else ""
     message = f"@{user.username} is deleted: signed out, hidden, erased on {final}."
     return redirect(request, f"/admin/users/{user.username}", flash=("success", message))
 
@@ -170,7 +170,7 @@ async def comp_tier(
         grant = await comps.comp_tier(db, auth.user, username, TierCode(data.tier), data.months, data.reason)
     except (AppError, ValidationError) as exc:
         return await _refused(request, db, auth.user, username, exc, form)
-    said = f"@{username}: {grant.tier.value.capitalize()}, complimentary until {format_day(grant.ends_at)}."
+    said = f"@{username}: {grant.tier.value.capitalize()}, complimentary until {day_text(grant.ends_at)}."
     return redirect(request, f"/admin/users/{username}", flash=("success", said))
 
 
