@@ -350,3 +350,16 @@ async def test_a_page_of_applicants_costs_the_same_queries_however_long_it_is(
         assert len(response.json()["items"]) == limit
         counts.append(len(log.statements))
     assert counts[0] == counts[1]
+
+
+async def test_the_seeker_reads_each_stage_by_its_label(
+    client: httpx.AsyncClient, runtime: Runtime, employer: Person, company: dict[str, Any], seeker: Person
+) -> None:
+    job = await post_job(client, employer, company["slug"])
+    application_id = (await _apply(client, seeker, job)).json()["application"]["id"]
+    assert (await _move(client, employer, application_id, "rejected")).status_code == 200
+    items = (await client.get("/api/notifications", headers=seeker.headers)).json()["items"]
+    assert [item["text"] for item in items] == ["Your application for Front Desk Manager is now: Not selected."]
+    page = await client.get("/notifications", headers=seeker.headers)
+    assert "is now: Not selected." in page.text
+    assert "rejected" not in page.text

@@ -141,3 +141,15 @@ async def test_all_must_be_a_boolean(client: httpx.AsyncClient, runtime: Runtime
     for value in (0, 1, "true"):
         response = await client.post("/api/notifications/read", json={"all": value}, headers=ann.headers)
         assert response.status_code == 422, value
+
+
+async def test_a_stage_change_written_before_labels_were_kept_reads_capitalised(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    ann = await member(runtime, "Ann")
+    async with runtime.database.sessionmaker() as session:
+        data = {"job_title": "Cook", "status": "interview"}
+        await notify(session, ann.id, "application.status_changed", data=data)
+        await session.commit()
+    items = (await client.get("/api/notifications", headers=ann.headers)).json()["items"]
+    assert items[0]["text"] == "Your application for Cook is now: Interview."

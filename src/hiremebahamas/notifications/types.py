@@ -89,7 +89,11 @@ Describer = Callable[[str, Mapping[str, Any]], Described]
 
 
 def _status(data: Mapping[str, Any]) -> str:
-    return str(data.get("status", "updated")).replace("_", " ")
+    """The stage's label as the jobs domain wrote it (jobs/postings/labels.py); notifications
+    from before it did carry only the raw value, shown capitalised."""
+    if label := data.get("status_label"):
+        return str(label)
+    return str(data.get("status", "updated")).replace("_", " ").capitalize()
 
 
 def _post_url(data: Mapping[str, Any]) -> str | None:

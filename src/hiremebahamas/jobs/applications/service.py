@@ -259,7 +259,8 @@ async def _move(
             await notify(session, member_id, "application.withdrawn", actor_id=actor.id, data=data)
     else:
         email = emails.application_status_changed(settings, view.applicant, view.job, view.company, target)
-        status_data = {**data, "status": target.value}
+        # The label travels with the notification: its text reads "Interview", not "interview".
+        status_data = {**data, "status": target.value, "status_label": APPLICATION_STATUS_LABELS[target]}
         await notify(
             session, view.applicant.id, "application.status_changed", actor_id=actor.id, data=status_data, email=email
         )
