@@ -18,6 +18,7 @@ from hiremebahamas.accounts.cookies import (
     set_session_cookie,
 )
 from hiremebahamas.accounts.deps import CurrentAuth, OptionalAuth, optional_auth
+from hiremebahamas.accounts.devices import device_name
 from hiremebahamas.accounts.schemas import RegisterIn, UserUpdateIn
 from hiremebahamas.accounts.service import NewLogin
 from hiremebahamas.config import Settings
@@ -245,6 +246,7 @@ async def account_settings_page(
 ) -> Response:
     sessions = await service.list_sessions(db, auth.user.id)
     base: dict[str, Any] = {"sessions": sessions, "this_session": auth.session.id, "errors": {}, "error": None}
+    base["devices"] = {item.id: device_name(item.user_agent) for item in sessions}
     base["current_user_two_factor"] = auth.user.has_second_factor
     base["deletion_due"] = deletion_due(get_settings(request))
     base["privacy"] = await db.get(Profile, auth.user.id)  # None: never edited, the defaults
