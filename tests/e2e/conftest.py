@@ -41,6 +41,8 @@ from playwright.sync_api import (
     Page,
     Playwright,
     Response,
+    StorageState,
+    ViewportSize,
     sync_playwright,
 )
 
@@ -213,7 +215,13 @@ def browser_errors() -> BrowserErrors:
 
 
 class NewPage(Protocol):
-    def __call__(self, server: LiveServer | None = None) -> Page: ...
+    def __call__(
+        self,
+        server: LiveServer | None = None,
+        *,
+        viewport: ViewportSize | None = None,
+        storage_state: StorageState | None = None,
+    ) -> Page: ...
 
 
 @pytest.fixture
@@ -221,13 +229,25 @@ def new_page(
     browser: Browser, live_server: LiveServer, browser_errors: BrowserErrors, request: pytest.FixtureRequest
 ) -> Iterator[NewPage]:
     """Open a page in a fresh context: one call per user of a test (on `server`, the live
-    server unless another is given)."""
+    server unless another is given), at Playwright's 1280x720 unless a viewport is given, signed
+    in as a `storage_state` saved earlier if one is given."""
     contexts: list[BrowserContext] = []
     request.node.stash[_CONTEXTS] = contexts
 
-    def make(server: LiveServer | None = None) -> Page:
+    def make(
+        server: LiveServer | None = None,
+        *,
+        viewport: ViewportSize | None = None,
+        storage_state: StorageState | None = None,
+    ) -> Page:
         url = (server or live_server).url
-        context = browser.new_context(base_url=url, locale="en-US", timezone_id="America/Nassau")
+        context = browser.new_context(
+            base_url=url,
+            locale="en-US",
+            timezone_id="America/Nassau",
+            viewport=viewport,
+            storage_state=storage_state,
+        )
         context.set_default_timeout(ACTION_TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()

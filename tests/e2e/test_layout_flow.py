@@ -1,0 +1,141 @@
+"""The layout at a desktop (1280x800), a small laptop (1024x768) and a phone (390x844): no page is
+wider than the screen (tables turn into cards on the phone), the header keeps one row when the
+unread badges appear and a badge moves nothing, the footer keeps its side padding, and a
+checkbox sits beside its label."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import pytest
+from playwright.sync_api import Browser, Page, ViewportSize, expect
+
+from tests.e2e.conftest import NewPage
+from tests.e2e.world import World, make_world
+from tests.live_server import LiveServer
+
+pytestmark = pytest.mark.e2e
+
+DESKTOP = ViewportSize(width=1280, height=800)
+LAPTOP = ViewportSize(width=1024, height=768)
+PHONE = ViewportSize(width=390, height=844)
+VIEWPORTS = {"desktop": DESKTOP, "laptop": LAPTOP, "phone": PHONE}
+
+ANONYMOUS_PAGES = ["/", "/jobs", "/login", "/register", "/pricing", "/help", "/contact", "/terms", "/talent"]
+SEEKER_PAGES = [
+    "/",
+    "/jobs",
+    "/applications",
+    "/account",
+    "/account/billing",
+    "/account/notifications",
+    "/notifications",
+    "/messages",
+    "/messages/new",
+    "/profile/edit",
+    "/jobs/alerts",
+    "/jobs/for-you",
+]
+EMPLOYER_PAGES = ["/", "/jobs/new", "/notifications", "/account"]
+
+
+@pytest.fixture(scope="module")
+def world(browser: Browser, live_server: LiveServer) -> World:
+    return make_world(browser, live_server)
+
+
+def _fits_the_screen(page: Page) -> None:
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"{page.url} is {widths[0]} px wide on a {widths[1]} px screen"
+
+
+def _visit_all(page: Page, paths: list[str]) -> None:
+    for path in paths:
+        response = page.goto(path)
+        assert response is not None
+        assert response.ok, f"{path}: {response.status}"
+        _fits_the_screen(page)
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)
+def test_no_page_is_wider_than_the_screen(new_page: NewPage, world: World, size: str) -> None:
+    viewport = VIEWPORTS[size]
+    _visit_all(new_page(viewport=viewport), [*ANONYMOUS_PAGES, world.job_path, f"/companies/{world.company_slug}"])
+    seeker = new_page(viewport=viewport, storage_state=world.seeker)
+    _visit_all(seeker, [*SEEKER_PAGES, f"/u/{world.seeker_username}", world.job_path])
+    _visit_all(new_page(viewport=viewport, storage_state=world.employer), [*EMPLOYER_PAGES, world.job_path])
+
+
+def test_tables_become_cards_on_a_phone(new_page: NewPage, world: World) -> None:
+    page = new_page(viewport=PHONE, storage_state=world.seeker)
+    page.goto("/applications")
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name="Reef Guide"))
+    expect(row).to_be_visible()
+    # Each cell on a line of its own, named by its column.
+    assert page.locator("thead").evaluate("head => getComputedStyle(head).position") == "absolute"
+    box = row.bounding_box()
+    assert box is not None
+    assert box["width"] <= PHONE["width"]
+    page.goto("/account")
+    this_device = page.get_by_role("row").filter(has_text="This device")
+    expect(this_device).to_contain_text("Chrome on Linux")
+    _fits_the_screen(page)
+
+
+def _header_rows(page: Page) -> int:
+    """How many rows the header's brand and links take (their vertical centres, 12 px apart or more)."""
+    tops = page.evaluate(
+        """() => [document.querySelector('.brand'), ...document.querySelectorAll('#site-nav > ul > li')]
+                 .map(item => { const box = item.getBoundingClientRect(); return box.top + box.height / 2; })"""
+    )
+    centres = sorted(tops)
+    return 1 + sum(1 for above, below in pairwise(centres) if below - above > 12)
+
+
+def _show_badges(page: Page, count: str) -> None:
+    """What static/js/live.js does when unread messages and notifications arrive."""
+    page.evaluate(
+        """count => document.querySelectorAll('[data-live-badge]').forEach(badge => {
+               badge.querySelector('[data-live-count]').textContent = count; badge.hidden = false; })""",
+        count,
+    )
+
+
+@pytest.mark.parametrize("size", ["desktop", "laptop"])
+@pytest.mark.parametrize("who", ["seeker", "employer"])
+def test_the_header_keeps_one_row_and_a_badge_moves_nothing(
+    new_page: NewPage, world: World, size: str, who: str
+) -> None:
+    page = new_page(viewport=VIEWPORTS[size], storage_state=getattr(world, who))
+    page.goto("/jobs")
+    main_top = page.locator("main").evaluate("main => main.getBoundingClientRect().top")
+    assert _header_rows(page) == 1
+    _show_badges(page, "99+")
+    expect(page.locator("[data-live-badge]").first).to_be_visible()
+    assert _header_rows(page) == 1
+    assert page.locator("main").evaluate("main => main.getBoundingClientRect().top") == main_top
+    _fits_the_screen(page)
+
+
+def test_the_footer_has_side_padding_on_a_phone(page: Page, new_page: NewPage) -> None:
+    phone = new_page(viewport=PHONE)
+    phone.goto("/jobs")
+    footer = phone.get_by_role("contentinfo")
+    for item in (footer.get_by_text("© HireMeBahamas"), footer.get_by_role("link", name="Jobs")):
+        box = item.bounding_box()
+        assert box is not None
+        assert box["x"] >= 16
+        assert box["x"] + box["width"] <= PHONE["width"] - 16
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_the_available_for_hire_checkbox_sits_beside_its_label(new_page: NewPage, world: World, size: str) -> None:
+    page = new_page(viewport=VIEWPORTS[size], storage_state=world.seeker)
+    page.goto("/profile/edit")
+    checkbox = page.get_by_role("checkbox", name="Available for hire")
+    label = page.locator(f"label[for='{checkbox.get_attribute('id')}']")
+    box, label_box = checkbox.bounding_box(), label.bounding_box()
+    assert box is not None
+    assert label_box is not None
+    assert box["x"] + box["width"] <= label_box["x"]  # on its left
+    assert label_box["y"] <= box["y"] + box["height"] / 2 <= label_box["y"] + label_box["height"]  # same line
