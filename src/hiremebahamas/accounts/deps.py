@@ -19,6 +19,7 @@ from hiremebahamas.core.security import SESSION_COOKIE
 from hiremebahamas.models import AccountType, AuthSession, StaffRole, User
 from hiremebahamas.models.base import utcnow
 from hiremebahamas.web.deps import READ_METHODS, DbSession, get_runtime, get_settings, request_ip
+from hiremebahamas.web.meta import mark_private
 
 BEARER = HTTPBearer(
     scheme_name="bearer",
@@ -122,6 +123,7 @@ async def current_auth(
     optional_auth has read the header already. (Every API call reads it, for rate limits.)"""
     if auth is None:
         raise Unauthenticated(getattr(request.state, "auth_error", None))
+    mark_private(request)  # a page only its signed-in reader sees: noindex
     return auth
 
 

@@ -18,6 +18,7 @@ from hiremebahamas.core.templating import environment
 from hiremebahamas.web.consent import allow_accepted_services, consent_for
 from hiremebahamas.web.csrf import csrf_token, set_csrf_cookie_if_new
 from hiremebahamas.web.deps import get_settings
+from hiremebahamas.web.meta import page_meta
 
 FLASH_COOKIE = "hmb_flash"
 _FLASH_KINDS = frozenset({"info", "success", "warning", "error"})
@@ -90,6 +91,8 @@ def render(
         "terms_notice": getattr(request.state, "terms_notice", None),
         "settings": settings,
         "static_url": static_url,
+        # The canonical link, robots, Open Graph and Twitter card tags (web/meta.py).
+        "meta": page_meta(request, settings, status_code),
         **(context or {}),
     }
     response = templates.TemplateResponse(request, template, full_context, status_code=status_code)

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request, Response
 from hiremebahamas.accounts.deps import OptionalAuth
 from hiremebahamas.core.errors import ValidationFailed
 from hiremebahamas.core.http_cache import shared_when_anonymous
+from hiremebahamas.jobs.emails import absolute
 from hiremebahamas.jobs.postings.forms import (
     PAGE_DEPENDENCIES,
     category_choices,
@@ -23,7 +24,7 @@ from hiremebahamas.jobs.postings.forms import (
 from hiremebahamas.jobs.search.form import search_from_request
 from hiremebahamas.jobs.search.service import COUNT_CAP, count_jobs, note_search, search_jobs
 from hiremebahamas.jobs.search.suggestions import did_you_mean
-from hiremebahamas.web.deps import DbSession
+from hiremebahamas.web.deps import AppSettings, DbSession
 from hiremebahamas.web.rendering import redirect, render
 
 router = APIRouter(dependencies=PAGE_DEPENDENCIES, include_in_schema=False)
@@ -53,6 +54,7 @@ async def search_page(
     request: Request,
     db: DbSession,
     auth: OptionalAuth,
+    settings: AppSettings,
     cursor: str | None = None,
     before: str | None = None,
     page: str = "1",
@@ -93,6 +95,8 @@ async def search_page(
         "suggestion": suggestion,
         "suggestion_url": _url({**filters, "q": suggestion}) if suggestion else None,
         "feed_url": f"/jobs/feed.atom?{query}" if query else "/jobs/feed.atom",
+        # Each search is a page of its own; the cursor of a later page is not.
+        "canonical": absolute(settings, f"/jobs?{query}" if query else "/jobs"),
         "islands": island_choices(),
         "employment_types": employment_type_choices(),
         "categories": category_choices(),
