@@ -8,35 +8,13 @@ from __future__ import annotations
 from itertools import pairwise
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import NewPage
-from tests.e2e.world import World, make_world
+from tests.e2e.world import PHONE, VIEWPORTS, World, make_world
 from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.e2e
-
-DESKTOP = ViewportSize(width=1280, height=800)
-LAPTOP = ViewportSize(width=1024, height=768)
-PHONE = ViewportSize(width=390, height=844)
-VIEWPORTS = {"desktop": DESKTOP, "laptop": LAPTOP, "phone": PHONE}
-
-ANONYMOUS_PAGES = ["/", "/jobs", "/login", "/register", "/pricing", "/help", "/contact", "/terms", "/talent"]
-SEEKER_PAGES = [
-    "/",
-    "/jobs",
-    "/applications",
-    "/account",
-    "/account/billing",
-    "/account/notifications",
-    "/notifications",
-    "/messages",
-    "/messages/new",
-    "/profile/edit",
-    "/jobs/alerts",
-    "/jobs/for-you",
-]
-EMPLOYER_PAGES = ["/", "/jobs/new", "/notifications", "/account"]
 
 
 @pytest.fixture(scope="module")
@@ -60,10 +38,9 @@ def _visit_all(page: Page, paths: list[str]) -> None:
 @pytest.mark.parametrize("size", VIEWPORTS)
 def test_no_page_is_wider_than_the_screen(new_page: NewPage, world: World, size: str) -> None:
     viewport = VIEWPORTS[size]
-    _visit_all(new_page(viewport=viewport), [*ANONYMOUS_PAGES, world.job_path, f"/companies/{world.company_slug}"])
-    seeker = new_page(viewport=viewport, storage_state=world.seeker)
-    _visit_all(seeker, [*SEEKER_PAGES, f"/u/{world.seeker_username}", world.job_path])
-    _visit_all(new_page(viewport=viewport, storage_state=world.employer), [*EMPLOYER_PAGES, world.job_path])
+    _visit_all(new_page(viewport=viewport), world.anonymous_pages)
+    _visit_all(new_page(viewport=viewport, storage_state=world.seeker), world.seeker_pages)
+    _visit_all(new_page(viewport=viewport, storage_state=world.employer), world.employer_pages)
 
 
 def test_tables_become_cards_on_a_phone(new_page: NewPage, world: World) -> None:

@@ -8,11 +8,17 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from playwright.sync_api import Browser, StorageState, expect
+from playwright.sync_api import Browser, StorageState, ViewportSize, expect
 
 from tests.e2e.conftest import _PlaywrightLoop
 from tests.e2e.flows import create_company, field, fill_job_form, new_person, signed_up, upgrade_to_business
 from tests.live_server import LiveServer
+
+DESKTOP = ViewportSize(width=1280, height=800)
+LAPTOP = ViewportSize(width=1024, height=768)
+PHONE = ViewportSize(width=390, height=844)
+VIEWPORTS = {"desktop": DESKTOP, "laptop": LAPTOP, "phone": PHONE}
+"""The sizes the layout and accessibility tests look at pages in."""
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,25 @@ class World:
     seeker_username: str
     company_slug: str
     job_path: str
+
+    @property
+    def anonymous_pages(self) -> list[str]:
+        """The main pages a visitor sees before signing in."""
+        pages = ["/", "/jobs", "/jobs?q=guide", "/login", "/register", "/forgot-password", "/pricing", "/help"]
+        pages += ["/contact", "/terms", "/privacy", "/talent"]
+        return [*pages, self.job_path, f"/companies/{self.company_slug}", f"/u/{self.seeker_username}"]
+
+    @property
+    def seeker_pages(self) -> list[str]:
+        pages = ["/", "/jobs", "/applications", "/account", "/account/billing", "/account/notifications"]
+        pages += ["/notifications", "/messages", "/messages/new", "/profile/edit", "/jobs/alerts", "/jobs/for-you"]
+        return [*pages, "/talent", f"/u/{self.seeker_username}", self.job_path]
+
+    @property
+    def employer_pages(self) -> list[str]:
+        job = f"/jobs/{self.job_path.removeprefix('/jobs/')[:36]}"  # the id of /jobs/<id>-<slug>
+        pages = ["/", "/jobs/new", "/notifications", "/account", f"/companies/{self.company_slug}/edit"]
+        return [*pages, self.job_path, f"{job}/applicants", f"{job}/edit", f"{job}/stats"]
 
 
 def make_world(browser: Browser, server: LiveServer) -> World:

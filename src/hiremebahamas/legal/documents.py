@@ -66,7 +66,10 @@ def parse(slug: str, text: str, values: dict[str, str]) -> LegalDocument:
     except ValueError as error:
         raise DocumentError(f"{slug}.md's effective date is not YYYY-MM-DD") from error
     body = _PLACEHOLDER.sub(lambda found: values.get(found[1], found[0]), match["body"])
-    return LegalDocument(slug, head["title"], head["version"], effective, render_markdown(body))
+    # The renderer starts a job description's headings at h3, below the job page's h2; here only
+    # the title (h1) is above them.
+    html = render_markdown(body).replace("<h3>", "<h2>").replace("</h3>", "</h2>")
+    return LegalDocument(slug, head["title"], head["version"], effective, html)
 
 
 def _source(slug: str, legal_dir: Path | None) -> str:
