@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import httpx
 
@@ -78,3 +79,21 @@ async def test_email_settings_page(client: httpx.AsyncClient, runtime: Runtime) 
         "digest.weekly": False,
         "marketing_email": False,
     }
+
+
+_TIME = re.compile(r"<time [^>]*>[^<]*</time>")
+
+
+async def test_the_live_list_and_a_reload_tell_the_same_time(client: httpx.AsyncClient, runtime: Runtime) -> None:
+    ann, bob = await member(runtime, "Ann"), await member(runtime, "Bob")
+    async with runtime.database.unit_of_work(runtime.tasks) as session:
+        notification = await notify(session, ann.id, "post.liked", actor_id=bob.id, data={"post_id": "p1"})
+        assert notification is not None
+        notification.created_at -= timedelta(hours=3)
+    signed_in(client, ann)
+    page = await client.get("/notifications")
+    fragment = await client.get("/notifications/_list")  # what live.js swaps in
+    written = [time for time in _TIME.findall(page.text) if "3 hours ago" in time]
+    assert len(written) == 1
+    assert "(Nassau time)" in written[0]
+    assert written[0] in fragment.text
