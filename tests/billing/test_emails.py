@@ -11,8 +11,8 @@ import httpx
 from sqlalchemy import update
 
 from hiremebahamas.billing import reminders
-from hiremebahamas.billing.tiers import format_day
 from hiremebahamas.core.runtime import Runtime
+from hiremebahamas.core.times import day_text
 from hiremebahamas.models import User
 from hiremebahamas.models.base import utcnow
 from tests.billing import stripe_events as se
@@ -64,7 +64,7 @@ async def test_a_paid_invoice_sends_one_receipt(client: httpx.AsyncClient, runti
     text = text_of(receipt)
     assert "Amount: $9.99" in text
     assert "Plan: Pro" in text
-    assert f"Period: {format_day(T0)} to {format_day(PERIOD_END)}" in text
+    assert f"Period: {day_text(T0)} to {day_text(PERIOD_END)}" in text
     assert "View the invoice: https://invoice.stripe.com/i/in_r" in text
     assert "because a payment for your Pro plan went through" in text
     html = html_of(receipt)
@@ -89,7 +89,7 @@ async def test_the_payment_failed_sequence_day_0_3_7(client: httpx.AsyncClient, 
     await _deliver(client, secret, "invoice.payment_failed", retry, 5)  # Stripe's retry fails again
     (day0,) = await emails_to(runtime, ann.email)
     assert day0["Subject"] == "Your payment of $9.99 failed: update your card"
-    ends = format_day(utcnow() + timedelta(days=runtime.settings.payment_retry_days))
+    ends = day_text(utcnow() + timedelta(days=runtime.settings.payment_retry_days))
     assert f"Your plan stays active until {ends}" in text_of(day0)
     assert "Update your card: http://testserver/account/billing" in text_of(day0)
     assert await _run_reminders(runtime, timedelta(days=1)) == 0
@@ -132,7 +132,7 @@ async def test_the_renewal_reminder_7_days_before_an_annual_plan(
     assert await _run_reminders(runtime, timedelta(0)) == 1
     assert await _run_reminders(runtime, timedelta(hours=1)) == 0
     (reminder,) = await emails_to(runtime, ann.email)
-    assert reminder["Subject"] == f"Your Pro plan renews on {format_day(renews)}"
+    assert reminder["Subject"] == f"Your Pro plan renews on {day_text(renews)}"
     assert "for $99" in text_of(reminder)
     assert await emails_to(runtime, bob.email) == []
     assert len(await emails_to(runtime, cat.email)) == cat_before
@@ -147,7 +147,7 @@ async def test_cancellation_confirmed_then_plan_ended(client: httpx.AsyncClient,
     await _deliver(client, secret, "customer.subscription.updated", canceling, 2)  # nothing new: no email
     (canceled,) = await emails_to(runtime, ann.email)
     assert canceled["Subject"] == "Your Pro plan is canceled"
-    assert f"until {format_day(PERIOD_END)}" in text_of(canceled)
+    assert f"until {day_text(PERIOD_END)}" in text_of(canceled)
     assert "because your Pro plan was canceled" in text_of(canceled)
     ended = se.subscription("sub_x", ann.customer_id, status="canceled", start=T0, end=PERIOD_END, ended_at=PERIOD_END)
     await _deliver(client, secret, "customer.subscription.deleted", ended, 3)

@@ -91,7 +91,8 @@ async def test_a_company_with_a_logo_shares_the_logo(
 
 
 async def test_a_search_is_canonical_with_its_filters_but_not_its_cursor(client: httpx.AsyncClient) -> None:
-    head = head_of(await client.get("/jobs?q=chef&island=&cursor=abc"))
+    # (The empty filter is first dropped by a redirect.)
+    head = head_of(await client.get("/jobs?q=chef&island=&cursor=abc", follow_redirects=True))
     assert_indexable(head, f"{BASE}/jobs?q=chef")
     assert tag(head, "description").startswith("Open jobs for “chef” in the Bahamas")
     assert_indexable(head_of(await client.get("/jobs")), f"{BASE}/jobs")

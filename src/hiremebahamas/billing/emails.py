@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from hiremebahamas.billing.tiers import format_day
 from hiremebahamas.config import Settings
 from hiremebahamas.core.email import OutgoingEmail
 from hiremebahamas.core.email_templates import Footer, render_email
+from hiremebahamas.core.times import day_text
 from hiremebahamas.models import User
 
 
@@ -40,7 +40,7 @@ def payment_failed(
 ) -> OutgoingEmail:
     """`day` 0, 3 or 7 of the reminders; access ends when Stripe stops retrying the card
     (PAYMENT_RETRY_DAYS after the first failure, as configured in Stripe)."""
-    access_ends = format_day(datetime.fromisoformat(failed_at) + timedelta(days=settings.payment_retry_days))
+    access_ends = day_text(datetime.fromisoformat(failed_at) + timedelta(days=settings.payment_retry_days))
     subject = (
         f"Your payment of {amount} failed: update your card"
         if day == 0

@@ -214,7 +214,7 @@ async def _tell_changes(session: AsyncSession, row: Subscription, *, was_canceli
         record(session, Event.SUBSCRIPTION_CANCELED, row.user_id, tier=row.tier.value)
         until = f" until {day_text(row.current_period_end)}" if row.current_period_end else ""
         await _tell(session, row.user_id, "canceled", f"Your {tier.name} plan is canceled and stays active{until}.")
-        ends = format_day(row.current_period_end) if row.current_period_end else None
+        ends = day_text(row.current_period_end) if row.current_period_end else None
         email(session, row.user_id, "cancellation_confirmed", plan=tier.name, ends=ends)
     elif was_canceling and not row.cancel_at_period_end and row.status not in _FINAL:
         await _tell(session, row.user_id, "reactivated", f"Your {tier.name} plan will renew as usual.")
@@ -278,8 +278,8 @@ async def _plan_name(session: AsyncSession, stripe_subscription_id: str | None) 
 
 def _period(start: datetime | None, end: datetime | None) -> str:
     if start is None or end is None or end <= start:
-        return format_day(start) if start else "—"
-    return f"{format_day(start)} to {format_day(end)}"
+        return day_text(start) if start else "—"
+    return f"{day_text(start)} to {day_text(end)}"
 
 
 async def _subscription_updated(session: AsyncSession, obj: StripeObject, created: datetime) -> Outcome:

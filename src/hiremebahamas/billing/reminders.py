@@ -11,9 +11,10 @@ from sqlalchemy import and_, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.billing.tasks import defer_billing_email
-from hiremebahamas.billing.tiers import format_day, format_money, load_tiers, tier_by_code
+from hiremebahamas.billing.tiers import format_money, load_tiers, tier_by_code
 from hiremebahamas.config import Settings
 from hiremebahamas.core import sent_log
+from hiremebahamas.core.times import day_text
 from hiremebahamas.models import BillingInterval, EmailSend, Invoice, SendStatus, Subscription, SubscriptionStatus
 from hiremebahamas.models.base import utcnow
 
@@ -92,7 +93,7 @@ async def _renewal_reminders(session: AsyncSession, now: datetime) -> int:
         tier = tier_by_code(tiers, subscription.tier)
         amount = format_money(tier.annual_price_cents)
         defer_billing_email(
-            session, subscription.user_id, "renewal_reminder", plan=tier.name, amount=amount, renews=format_day(renews)
+            session, subscription.user_id, "renewal_reminder", plan=tier.name, amount=amount, renews=day_text(renews)
         )
         sent += 1
     return sent
