@@ -294,7 +294,11 @@ def apply_employer_notified(cast: Cast) -> None:
     window.click(link(people.job_title))
     window.wait_for(heading(people.job_title))
     window.fill(field("Cover letter"), "Ten years on the line at Arawak Cay.")
-    window.click(field("No CV"))
+    # The CV choice opens or folds the file field, which moves the form: once the page's script
+    # has laid it out (the upload field open, the default), choose, and be sure it took.
+    window.wait_for(field("CV file"))
+    window.click(css("label[for=cv-none]"))
+    window.wait_for(css("#cv-none:checked"))
     window.click(button("Send application"))
     window.wait_for(css(".application-stage", "Applied"))  # back on the job, at its stage
     window.goto("/applications")

@@ -38,7 +38,7 @@ def _apply(page: Page, title: str, marker: str, letter: str, cv: bool) -> None:
     else:
         field(page, "No CV").check()
     page.get_by_role("button", name="Send application").click()
-    expect(page.get_by_role("heading", name="My applications")).to_be_visible()
+    expect(page.locator(".application-stage")).to_have_text("Stage: Applied")  # back on the job
 
 
 def _publish_on_free(employer: Page, title: str) -> None:

@@ -42,7 +42,9 @@ def test_search_counts_pages_and_suggests(new_page: NewPage, job_words: list[str
     expect(page.locator(".jobs-count")).to_have_text(re.compile(r"^\d+ jobs · page 1 of \d+$"))
     first = page.locator(".job-card").first
     expect(first.locator(".job-card__logo")).to_be_visible()
-    expect(first.get_by_text(re.compile(r"^Posted \d{2} \w{3} \d{4}$"))).to_be_visible()
+    # A new job's posted date reads as a relative time ("just now", "5 min ago").
+    posted = re.compile(r"^Posted (just now|\d+ (min|hours?|days?) ago|\d{1,2} \w{3} \d{4})$")
+    expect(first.get_by_text(posted)).to_be_visible()
     filters = page.locator("details.jobs-more-filters")
     if size == MOBILE:
         expect(filters).not_to_have_attribute("open", "")  # folded: results come first
