@@ -60,10 +60,14 @@ def test_tables_become_cards_on_a_phone(new_page: NewPage, world: World) -> None
 
 
 def _header_rows(page: Page) -> int:
-    """How many rows the header's brand and links take (their vertical centres, 12 px apart or more)."""
+    """How many rows the header's brand and shown links take (their vertical centres, 12 px apart or more).
+
+    An entry folded away at this width has an empty box at the top of the page and is in no row.
+    """
     tops = page.evaluate(
         """() => [document.querySelector('.brand'), ...document.querySelectorAll('#site-nav > ul > li')]
-                 .map(item => { const box = item.getBoundingClientRect(); return box.top + box.height / 2; })"""
+                 .map(item => item.getBoundingClientRect()).filter(box => box.width > 0)
+                 .map(box => box.top + box.height / 2)"""
     )
     centres = sorted(tops)
     return 1 + sum(1 for above, below in pairwise(centres) if below - above > 12)

@@ -75,7 +75,7 @@ def test_search_counts_pages_and_suggests(new_page: NewPage, job_words: list[str
     field(page, "Keywords").fill(typo)
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("heading", name="No jobs found")).to_be_visible()
-    page.get_by_role("link", name=word).click()
+    page.locator("main").get_by_role("link", name=word, exact=True).click()
     expect(page).to_have_url(re.compile(rf"q={word}"))
     expect(page.locator(".job-card").first).to_be_visible()
 
