@@ -4,9 +4,11 @@ new or turned it off; one campaign a week, in chunks that a crash does not make 
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from itertools import pairwise
 
 import httpx
 import pytest
@@ -144,3 +146,29 @@ async def test_a_crash_in_the_middle_sends_nobody_twice(runtime: Runtime, monkey
     assert 0 < statuses[SendStatus.CLAIMED] <= campaigns.SEND_BATCH  # the batch that died: never again
     assert statuses[SendStatus.SKIPPED] == 1  # the star has nothing new
     assert rows == 13
+
+
+class TimedSender:
+    """Notes when each email reaches SMTP."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+
+    async def send(self, message: OutgoingEmail) -> None:
+        self.times.append(time.monotonic())
+
+
+async def test_a_campaign_keeps_to_the_send_rate(runtime: Runtime) -> None:
+    star = await person(runtime, "star@example.com")
+    for n in range(6):
+        await _follow(runtime, star, await person(runtime, f"fan{n}@example.com"))
+    sender = TimedSender()
+    rate = 20.0  # emails a second: one every 50 ms
+    context = runtime.tasks.context
+    runtime.tasks.context = replace(
+        context, email=sender, settings=context.settings.model_copy(update={"email_send_rate": rate})
+    )
+    await _start(runtime)
+    assert len(sender.times) == 6
+    gaps = [later - earlier for earlier, later in pairwise(sender.times)]
+    assert min(gaps) >= 0.9 / rate, gaps
