@@ -73,6 +73,20 @@ def _header_rows(page: Page) -> int:
     return 1 + sum(1 for above, below in pairwise(centres) if below - above > 12)
 
 
+def _header_overhang(page: Page) -> float:
+    """How far the header's entries reach past its container's right edge (0 or less: they fit)."""
+    return float(
+        page.evaluate(
+            """() => { const inner = document.querySelector('.site-header__inner').getBoundingClientRect();
+                      const style = getComputedStyle(document.querySelector('.site-header__inner'));
+                      const edge = inner.right - parseFloat(style.paddingRight);
+                      const ends = [...document.querySelectorAll('#site-nav > ul > li')]
+                          .map(item => item.getBoundingClientRect()).filter(box => box.width > 0).map(box => box.right);
+                      return Math.max(...ends) - edge; }"""
+        )
+    )
+
+
 def _show_badges(page: Page, count: str) -> None:
     """What static/js/live.js does when unread messages and notifications arrive."""
     page.evaluate(
@@ -95,6 +109,7 @@ def test_the_header_keeps_one_row_and_a_badge_moves_nothing(
     expect(page.locator("[data-live-badge]").first).to_be_visible()
     assert _header_rows(page) == 1
     assert page.locator("main").evaluate("main => main.getBoundingClientRect().top") == main_top
+    assert _header_overhang(page) <= 0.5, "the header's last entry reaches past the page's edge"
     _fits_the_screen(page)
 
 
