@@ -128,6 +128,18 @@ async def create_company(client: httpx.AsyncClient, owner: Account, name: str, *
     return company
 
 
+async def add_colleague(
+    client: httpx.AsyncClient, runtime: Runtime, owner: Account, company_slug: str, email: str = "colleague@example.com"
+) -> Person:
+    """An employer `owner` adds to the company's team (first name Cal)."""
+    colleague = await person(runtime, email, first_name="Cal", employer=True)
+    added = await client.post(
+        f"/api/companies/{company_slug}/members", json={"username": colleague.username}, headers=owner.headers
+    )
+    assert added.status_code == 201, added.text
+    return colleague
+
+
 def user_id(account: Account) -> uuid.UUID:
     assert account.user is not None
     return uuid.UUID(account.user["id"])

@@ -10,7 +10,7 @@ import httpx
 
 from hiremebahamas.core.runtime import Runtime
 from tests.helpers import counted_queries, page_csrf, sign_in, submit
-from tests.jobs.conftest import Person, person, post_job
+from tests.jobs.conftest import Person, add_colleague, person, post_job
 
 
 async def _apply(client: httpx.AsyncClient, who: Person, job: dict[str, Any], letter: str = "Hello.") -> str:
@@ -102,11 +102,7 @@ async def test_notes_on_an_applicant_are_for_the_team_only(
     seeker: Person,
     rival: Person,
 ) -> None:
-    colleague = await person(runtime, "colleague@example.com", first_name="Cal", employer=True)
-    added = await client.post(
-        f"/api/companies/{company['slug']}/members", json={"username": colleague.username}, headers=employer.headers
-    )
-    assert added.status_code == 201
+    colleague = await add_colleague(client, runtime, employer, company["slug"])
     job = await post_job(client, employer, company["slug"])
     application_id = await _apply(client, seeker, job)
     written = await _note(client, employer, application_id, "Strong on the phone.\nCall back Friday.")

@@ -15,7 +15,7 @@ from hiremebahamas.jobs.applications.service import can_read_cv
 from hiremebahamas.models import Notification, Upload, UploadPurpose, User
 from hiremebahamas.models.base import utcnow
 from tests.helpers import counted_queries, emails_to, text_of
-from tests.jobs.conftest import Person, add_upload, person, post_job, set_job
+from tests.jobs.conftest import Person, add_colleague, add_upload, person, post_job, set_job
 
 
 async def _apply(client: httpx.AsyncClient, who: Person, job: dict[str, Any], **body: Any) -> httpx.Response:
@@ -41,11 +41,7 @@ async def _notifications(runtime: Runtime, user: Person) -> list[tuple[str, dict
 async def test_a_seeker_applies_with_a_cv_and_the_team_is_told(
     client: httpx.AsyncClient, runtime: Runtime, employer: Person, company: dict[str, Any], seeker: Person
 ) -> None:
-    colleague = await person(runtime, "colleague@example.com", first_name="Cal", employer=True)
-    added = await client.post(
-        f"/api/companies/{company['slug']}/members", json={"username": colleague.username}, headers=employer.headers
-    )
-    assert added.status_code == 201
+    colleague = await add_colleague(client, runtime, employer, company["slug"])
     job = await post_job(client, employer, company["slug"])
     cv = await add_upload(runtime, seeker, UploadPurpose.CV)
     response = await _apply(client, seeker, job, cv_upload_id=str(cv))

@@ -10,7 +10,7 @@ import httpx
 
 from hiremebahamas.core.runtime import Runtime
 from tests.helpers import counted_queries, page_csrf, sign_in
-from tests.jobs.conftest import Person, add_jobs, create_company, person, post_job
+from tests.jobs.conftest import Person, add_colleague, add_jobs, create_company, person, post_job
 
 
 async def _apply(client: httpx.AsyncClient, who: Person, job: dict[str, Any]) -> str:
@@ -77,11 +77,7 @@ async def test_the_dashboard_shows_jobs_by_status_with_applicants_per_stage_and_
 async def test_new_applicants_are_counted_for_each_team_member(
     client: httpx.AsyncClient, runtime: Runtime, employer: Person, company: dict[str, Any], seeker: Person
 ) -> None:
-    colleague = await person(runtime, "colleague@example.com", first_name="Cal", employer=True)
-    added = await client.post(
-        f"/api/companies/{company['slug']}/members", json={"username": colleague.username}, headers=employer.headers
-    )
-    assert added.status_code == 201
+    colleague = await add_colleague(client, runtime, employer, company["slug"])
     job = await post_job(client, employer, company["slug"])
     await _apply(client, seeker, job)
     await _seen(client, employer)
