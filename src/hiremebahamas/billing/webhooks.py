@@ -18,7 +18,7 @@ from hiremebahamas.billing.events import Outcome, apply_event
 from hiremebahamas.billing.signing import webhook_secret
 from hiremebahamas.billing.stripe_objects import timestamp
 from hiremebahamas.config import Settings
-from hiremebahamas.core.errors import AppError, BadRequest
+from hiremebahamas.core.errors import BadRequest, InvalidSignature, WebhookNotConfigured
 from hiremebahamas.core.sql import insert_ignoring_conflicts
 from hiremebahamas.models import BillingEvent
 from hiremebahamas.models.base import utcnow
@@ -29,18 +29,6 @@ logger = logging.getLogger(__name__)
 TOLERANCE_SECONDS = 300
 
 
-class InvalidSignature(AppError):
-    status_code = 400
-    code = "invalid_signature"
-    default_message = "The Stripe signature does not match this payload."
-
-
-class WebhookNotConfigured(AppError):
-    status_code = 503
-    code = "webhook_not_configured"
-    default_message = "STRIPE_WEBHOOK_SECRET is not set, so Stripe events cannot be verified."
-
-
 def verify(payload: bytes, header: str | None, secret: str) -> dict[str, Any]:
     """The event, once its signature and timestamp check out."""
     if not header:
@@ -48,7 +36,7 @@ def verify(payload: bytes, header: str | None, secret: str) -> dict[str, Any]:
     try:
         stripe.WebhookSignature.verify_header(payload, header, secret, TOLERANCE_SECONDS)
     except stripe.SignatureVerificationError as error:
-        raise InvalidSignature(str(error.user_message or InvalidSignature.default_message)) from None
+        raise InvalidSignature(str(error.user_message or "The Stripe signature does not match this payload.")) from None
     except UnicodeDecodeError:
         raise BadRequest("The payload is not UTF-8.") from None
     try:
@@ -67,7 +55,7 @@ def verify(payload: bytes, header: str | None, secret: str) -> dict[str, Any]:
 async def receive(session: AsyncSession, settings: Settings, payload: bytes, header: str | None) -> Outcome:
     secret = webhook_secret(settings)
     if secret is None:
-        raise WebhookNotConfigured()
+        raise WebhookNotConfigured("STRIPE_WEBHOOK_SECRET is not set, so Stripe events cannot be verified.")
     event = verify(payload, header, secret)
     created = timestamp(event["created"])
     stored = await insert_ignoring_conflicts(

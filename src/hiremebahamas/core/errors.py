@@ -25,6 +25,22 @@ class AppError(Exception):
         return {}
 
 
+class InvalidSignature(AppError):
+    """A webhook's signature does not match its payload (each sender's module names the sender)."""
+
+    status_code = 400
+    code = "invalid_signature"
+    default_message = "The signature does not match this payload."
+
+
+class WebhookNotConfigured(AppError):
+    """The secret or key a webhook's signature is checked with is not set."""
+
+    status_code = 503
+    code = "webhook_not_configured"
+    default_message = "This webhook's signing secret is not set, so its events cannot be verified."
+
+
 class Unauthenticated(AppError):
     status_code = 401
     code = "unauthenticated"

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.serialization import load_der_public_key
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.config import Settings
-from hiremebahamas.core.errors import AppError, BadRequest
+from hiremebahamas.core.errors import BadRequest, InvalidSignature, WebhookNotConfigured
 from hiremebahamas.core.sql import insert_many_ignoring_conflicts
 from hiremebahamas.models import EmailSuppression, SuppressionReason
 from hiremebahamas.models.base import utcnow
@@ -34,21 +34,9 @@ TIMESTAMP_HEADER = "X-Twilio-Email-Event-Webhook-Timestamp"
 MAX_EVENTS = 1000
 
 
-class InvalidSignature(AppError):
-    status_code = 400
-    code = "invalid_signature"
-    default_message = "The SendGrid signature does not match this payload."
-
-
-class WebhookNotConfigured(AppError):
-    status_code = 503
-    code = "webhook_not_configured"
-    default_message = "SENDGRID_WEBHOOK_PUBLIC_KEY is not set, so SendGrid events cannot be verified."
-
-
 def _public_key(settings: Settings) -> ec.EllipticCurvePublicKey:
     if not settings.sendgrid_webhook_public_key:
-        raise WebhookNotConfigured()
+        raise WebhookNotConfigured("SENDGRID_WEBHOOK_PUBLIC_KEY is not set, so SendGrid events cannot be verified.")
     key = load_der_public_key(base64.b64decode(settings.sendgrid_webhook_public_key))
     if not isinstance(key, ec.EllipticCurvePublicKey):
         raise WebhookNotConfigured("SENDGRID_WEBHOOK_PUBLIC_KEY is not an elliptic-curve public key.")
@@ -63,7 +51,7 @@ def verify(settings: Settings, payload: bytes, signature: str | None, timestamp:
     try:
         key.verify(base64.b64decode(signature, validate=True), timestamp.encode() + payload, ec.ECDSA(hashes.SHA256()))
     except (BadEcdsaSignature, binascii.Error, ValueError):
-        raise InvalidSignature() from None
+        raise InvalidSignature("The SendGrid signature does not match this payload.") from None
     try:
         events = json.loads(payload)
     except (ValueError, UnicodeDecodeError):
