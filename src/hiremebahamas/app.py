@@ -69,6 +69,7 @@ from hiremebahamas.privacy import views as privacy_views
 from hiremebahamas.privacy.tasks import delete_expired_exports, erase_deleted_accounts
 from hiremebahamas.profiles import api as profiles_api
 from hiremebahamas.profiles import views as profiles_views
+from hiremebahamas.profiles.viewers import forget_old_views
 from hiremebahamas.realtime import ws as realtime_ws
 from hiremebahamas.social import api as social_api
 from hiremebahamas.social import views as social_views
@@ -195,8 +196,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         # WEB_THREADS sizes the pool that blocking calls (argon2) run on, off the event loop.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
         # Job expiry, daily alerts, suspensions ending, deleted accounts erased, expired data
-        # exports deleted, the analytics rollup, uploads scanned again, the billing reminders, the
-        # welcome sequences, the weekly digest, newsletters due and stalled campaigns; off in
+        # exports deleted, the analytics rollup, old profile views forgotten, uploads scanned
+        # again, the billing reminders, the welcome sequences, the weekly digest, newsletters due
+        # and stalled campaigns; off in
         # tests, and left to the worker's cron when one runs.
         runs = [
             run_due,
@@ -204,6 +206,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             erase_deleted_accounts,
             delete_expired_exports,
             roll_up_yesterday,
+            forget_old_views,
             rescan_stored_uploads,
             send_billing_reminders,
             send_welcome_sequences,

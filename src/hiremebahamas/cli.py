@@ -76,6 +76,7 @@ def worker_tasks() -> TaskRegistry:
     from hiremebahamas.notifications import tasks as notifications_tasks
     from hiremebahamas.posts import tasks as posts_tasks
     from hiremebahamas.privacy import tasks as privacy_tasks
+    from hiremebahamas.profiles import tasks as profiles_tasks
     from hiremebahamas.staff import tasks as staff_tasks
     from hiremebahamas.uploads import tasks as uploads_tasks
 
@@ -91,6 +92,7 @@ def worker_tasks() -> TaskRegistry:
         notifications_tasks,
         posts_tasks,
         privacy_tasks,
+        profiles_tasks,
         staff_tasks,
         uploads_tasks,
     )

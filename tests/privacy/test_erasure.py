@@ -24,6 +24,7 @@ from hiremebahamas.models import (
     Post,
     PostLike,
     Profile,
+    ProfileViewer,
     Upload,
     User,
 )
@@ -63,6 +64,14 @@ async def _assert_gone(runtime: Runtime, keys: list[str]) -> None:
             await runtime.storage.get(key)
 
 
+async def _view_each_other(client: httpx.AsyncClient, runtime: Runtime, ann: Member, bob: Member) -> None:
+    for viewer, viewed in ((ann, bob), (bob, ann)):
+        assert (await client.get(f"/api/users/{viewed.username}", headers=viewer.headers)).status_code == 200
+    await runtime.tasks.drain()  # the views are stored
+    async with runtime.database.sessionmaker() as session:
+        assert (await session.execute(select(func.count()).select_from(ProfileViewer))).scalar_one() == 2
+
+
 async def test_the_erasure_removes_the_person_and_keeps_what_others_need(
     client: httpx.AsyncClient, runtime: Runtime
 ) -> None:
@@ -75,6 +84,7 @@ async def test_the_erasure_removes_the_person_and_keeps_what_others_need(
     await client.post("/api/posts", json={"body": "Ann's news"}, headers=ann.headers)
     await client.post("/api/users/bob/follow", headers=ann.headers)
     await client.post("/api/users/ann/follow", headers=bob.headers)
+    await _view_each_other(client, runtime, ann, bob)
     started = await client.post("/api/conversations", json={"recipient": "bob", "body": "Hi Bob"}, headers=ann.headers)
     assert started.status_code == 201, started.text
     conversation_id = started.json()["conversation"]["id"]
@@ -110,6 +120,7 @@ async def test_the_erasure_removes_the_person_and_keeps_what_others_need(
                 (Comment, Comment.author_id == ann.id),
                 (PostLike, PostLike.user_id == ann.id),
                 (Follow, (Follow.follower_id == ann.id) | (Follow.followee_id == ann.id)),
+                (ProfileViewer, (ProfileViewer.viewer_id == ann.id) | (ProfileViewer.profile_id == ann.id)),
                 (Upload, Upload.owner_id == ann.id),
                 (CompanyMember, CompanyMember.user_id == ann.id),
             )

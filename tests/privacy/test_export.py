@@ -62,6 +62,7 @@ async def _world(client: httpx.AsyncClient, runtime: Runtime) -> tuple[Member, M
     await _ok(await client.post("/api/users/bob/follow", headers=ann.headers))
     await _ok(await client.post("/api/users/ann/follow", headers=bob.headers))  # a notification for Ann
     await _ok(await client.post("/api/users/carl/block", headers=ann.headers))
+    await _ok(await client.get("/api/users/bob", headers=ann.headers))  # Ann looks at Bob's profile
     started = {"recipient": "bob", "body": "Hello Bob"}
     await _ok(await client.post("/api/conversations", json=started, headers=ann.headers), 201)
     behind = {"recipient": "carl", "body": "Hush"}
@@ -78,6 +79,7 @@ async def _world(client: httpx.AsyncClient, runtime: Runtime) -> tuple[Member, M
     applied = await _ok(await client.post(f"/api/jobs/{job_id}/apply", json=application, headers=ann.headers), 201)
     moved = {"status": "reviewing"}
     await _ok(await client.patch(f"/api/applications/{applied['application']['id']}", json=moved, headers=bob.headers))
+    await runtime.tasks.drain()  # what the requests gathered for the worker (profile views) is stored
     return ann, bob, carl
 
 
@@ -126,6 +128,7 @@ async def test_the_export_has_every_section_with_the_persons_rows(client: httpx.
     assert [f["username"] for f in document["follows"]] == ["bob"]
     assert [f["username"] for f in document["followers"]] == ["bob"]
     assert [b["username"] for b in document["blocks"]] == ["carl"]
+    assert document["profiles_viewed"] == [{"username": "bob", "day": utcnow().date().isoformat()}]
     assert [c["with"] for c in document["conversations"]] == [{"username": "bob", "name": "Bob Rolle"}]
     assert [(m["from"], m["body"]) for m in document["messages"]] == [("ann", "Hello Bob")]
     (application,) = document["applications"]

@@ -1,10 +1,12 @@
 """The weekly digest (opt-out): new jobs for your skills and island, your network's top posts,
-who followed you, and your applications that moved, over the last 7 days; nothing is sent to
-whoever has nothing new. A campaign (campaigns.py) per ISO week, started on Monday.
+who viewed your profile and who followed you, and your applications that moved, over the last 7
+days; nothing is sent to whoever has nothing new. A campaign (campaigns.py) per ISO week,
+started on Monday.
 
-Each person costs four small queries, each on an index (the profile's skills and the jobs'
-skills, follows by followee and by follower, posts by author and time, applications by
-applicant), so a chunk's cost does not grow with the number of members.
+Each person costs a few small queries, each on an index (the profile's skills and the jobs'
+skills, follows by followee and by follower, posts by author and time, profile viewers by
+profile and day, applications by applicant), so a chunk's cost does not grow with the number of
+members.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from hiremebahamas.models import (
     User,
 )
 from hiremebahamas.notifications.types import DIGEST
+from hiremebahamas.profiles.viewers import viewers_since
 from hiremebahamas.social.graph import blocked_between_clause
 
 WEEK = timedelta(days=7)
@@ -85,6 +88,11 @@ async def _new_followers(session: AsyncSession, base: str, user: User, since: da
     return int(total), people
 
 
+async def _viewers(session: AsyncSession, base: str, user: User, since: datetime) -> tuple[int, list[Item]]:
+    total, people = await viewers_since(session, user.id, since, PEOPLE)
+    return total, [(person.full_name, f"{base}/u/{person.username}") for person in people]
+
+
 async def _moved_applications(session: AsyncSession, base: str, user: User, since: datetime) -> list[Item]:
     query = (
         select(Job.title, ApplicationEvent.to_status)
@@ -113,8 +121,9 @@ async def compose(
         jobs = await matching_jobs(session, base, user.id, since=since, island=island)
     posts = await _top_posts(session, base, user, since)
     follower_count, followers = await _new_followers(session, base, user, since)
+    viewer_count, viewed_by = await _viewers(session, base, user, since)
     applications = await _moved_applications(session, base, user, since)
-    if not (jobs or posts or followers or applications):
+    if not (jobs or posts or followers or viewed_by or applications):
         return None
     return consented_email(
         settings,
@@ -127,6 +136,8 @@ async def compose(
         posts=posts,
         follower_count=follower_count,
         followers=followers,
+        viewer_count=viewer_count,
+        viewed_by=viewed_by,
         applications=applications,
     )
 

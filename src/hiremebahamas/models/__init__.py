@@ -55,6 +55,7 @@ from hiremebahamas.models.profile import (
     MessagesFrom,
     Profile,
     ProfileSkill,
+    ProfileViewer,
     ProfileVisibility,
     Skill,
 )
@@ -116,6 +117,7 @@ __all__ = [
     "PostLike",
     "Profile",
     "ProfileSkill",
+    "ProfileViewer",
     "ProfileVisibility",
     "RecoveryCode",
     "RefreshToken",

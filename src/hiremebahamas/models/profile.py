@@ -80,6 +80,20 @@ class ProfileSkill(Base):
     position: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
+class ProfileViewer(Base):
+    """A member looked at someone else's profile on a day (UTC), once however often: the weekly
+    digest tells people who viewed them. Kept for VIEWERS_KEPT_DAYS (profiles/viewers.py)."""
+
+    __tablename__ = "profile_viewers"
+
+    # The primary key serves the one question asked: a person's viewers since a day.
+    profile_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    viewer_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 class Experience(IdMixin, Base):
     __tablename__ = "experiences"
 

@@ -46,6 +46,7 @@ from hiremebahamas.models import (
     PostLike,
     Profile,
     ProfileSkill,
+    ProfileViewer,
     SavedSearch,
     Skill,
     Subscription,
@@ -256,6 +257,14 @@ def _blocks(sessions: Sessions, user_id: uuid.UUID) -> AsyncIterator[list[Record
     query = select(User.username, Block.created_at).join(User, User.id == Block.blocked_id)
     query = query.where(Block.blocker_id == user_id)
     return _people(sessions, query, Block.created_at, Block.blocked_id)
+
+
+async def _profiles_viewed(sessions: Sessions, user_id: uuid.UUID) -> AsyncIterator[list[Record]]:
+    """The profiles this person looked at, and on which days (profiles/viewers.py)."""
+    query = select(User.username, ProfileViewer.day).join(User, User.id == ProfileViewer.profile_id)
+    query = query.where(ProfileViewer.viewer_id == user_id)
+    async for rows in _batches(sessions, query, ProfileViewer.day, ProfileViewer.profile_id):
+        yield [{"username": username, "day": day} for username, day in rows]
 
 
 def _theirs(user_id: uuid.UUID) -> Any:
@@ -507,6 +516,7 @@ SECTIONS: tuple[tuple[str, Single | Section], ...] = (
     ("follows", _following),
     ("followers", _followers),
     ("blocks", _blocks),
+    ("profiles_viewed", _profiles_viewed),
     ("conversations", _conversations),
     ("messages", _messages),
     ("applications", _applications),

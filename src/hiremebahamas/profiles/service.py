@@ -28,6 +28,7 @@ from hiremebahamas.models import (
     User,
 )
 from hiremebahamas.models.base import utcnow
+from hiremebahamas.profiles import viewers
 from hiremebahamas.profiles.avatars import check_avatar
 from hiremebahamas.profiles.cache import forget_after_commit
 from hiremebahamas.profiles.cvs import check_cv
@@ -172,7 +173,10 @@ async def profile_view(session: AsyncSession, viewer: User | None, person: Perso
 
 
 async def public_profile(session: AsyncSession, viewer: User | None, username: str) -> ProfileView:
-    return await profile_view(session, viewer, await visible_person(session, viewer, username))
+    """Someone's profile as `viewer` may see it; a member looking is noted as a viewer."""
+    person = await visible_person(session, viewer, username)
+    viewers.note(session, viewer, person.user.id)
+    return await profile_view(session, viewer, person)
 
 
 async def own_profile(session: AsyncSession, user: User) -> ProfileView:
