@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -168,16 +168,20 @@ async def test_twice_scheduled_or_changed_while_sending_is_refused(
 ) -> None:
     newsletter_id = await _draft(client, people.admin)
     page = f"/admin/newsletters/{newsletter_id}"
-    await submit(
-        client, f"{page}/schedule", {"send_at": (utcnow() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")}, page=page
-    )
+    scheduled = await submit(client, f"{page}/schedule", {"send_at": "2030-01-15T09:30"}, page=page)
+    # The form's time is Nassau time (EST in January, UTC-5), told back in the site's one format.
+    assert "Scheduled for 15 Jan 2030, 9:30 AM Nassau time." in (await client.get(scheduled.headers["location"])).text
+    async with runtime.database.sessionmaker() as session:
+        when = (await session.get_one(EmailCampaign, uuid.UUID(newsletter_id))).scheduled_for
+    assert when is not None
+    assert when.replace(tzinfo=UTC) == datetime(2030, 1, 15, 14, 30, tzinfo=UTC)
     again = await submit(client, f"{page}/schedule", {"send_at": ""}, page=page)
     assert "Only a draft can be scheduled." in (await client.get(again.headers["location"])).text
     bad = await submit(client, f"{page}/schedule", {"send_at": "tomorrow"}, page=page)
     assert bad.status_code == 303
     async with runtime.database.unit_of_work(runtime.tasks) as session:
-        assert await newsletters.start_due(session) == 0  # tomorrow's
-        assert await newsletters.start_due(session, utcnow() + timedelta(days=2)) == 1
+        assert await newsletters.start_due(session) == 0  # not yet
+        assert await newsletters.start_due(session, datetime(2030, 1, 15, 14, 31, tzinfo=UTC)) == 1
     await runtime.tasks.drain()
     changed = await client.post(page, data={**DRAFT, "csrf_token": "x"})
     assert changed.status_code in (303, 403)

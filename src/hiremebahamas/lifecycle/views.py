@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from hiremebahamas.core.errors import AppError, ValidationFailed
+from hiremebahamas.core.times import NASSAU, moment_text
 from hiremebahamas.lifecycle import newsletters
 from hiremebahamas.lifecycle.schemas import NewsletterIn, ScheduleIn
 from hiremebahamas.models import Audience, CampaignStatus, Island, TierCode
@@ -113,11 +114,12 @@ async def send_test(
 
 
 def _utc(send_at: str) -> datetime | None:
-    """The form's datetime-local, which has no zone: UTC, as the page says."""
+    """The form's datetime-local, which has no zone: Nassau time, as the page says, as every
+    time on the site is."""
     if not send_at:
         return None
     try:
-        return datetime.fromisoformat(send_at).replace(tzinfo=UTC)
+        return datetime.fromisoformat(send_at).replace(tzinfo=NASSAU).astimezone(UTC)
     except ValueError as exc:
         message = "Enter a date and time, or leave it empty to send now."
         raise ValidationFailed(message, fields={"send_at": message}) from exc
@@ -133,5 +135,5 @@ async def schedule(
     except (AppError, ValidationError) as exc:
         _, message, _status = await refused_form(request, db, exc)
         return redirect(request, f"/admin/newsletters/{newsletter_id}", flash=("error", f"Not scheduled: {message}"))
-    when = campaign.scheduled_for.strftime("%d %b %Y %H:%M UTC") if campaign.scheduled_for else "now"
+    when = f"{moment_text(campaign.scheduled_for)} Nassau time" if campaign.scheduled_for else "now"
     return redirect(request, f"/admin/newsletters/{newsletter_id}", flash=("success", f"Scheduled for {when}."))
