@@ -94,7 +94,7 @@ async def test_compose_preview_test_schedule_and_count(
     assert token is not None
     await client.post("/api/notifications/unsubscribe", params={"token": token.group(1)})
     listing = await client.get("/admin/newsletters")
-    assert re.search(r"<td>sent</td>\s*<td>2</td><td>0</td><td>1</td>", listing.text), listing.text
+    assert re.search(r"<td>Everyone</td>\s*<td>Sent</td>\s*<td>2</td><td>0</td><td>1</td>", listing.text), listing.text
     async with runtime.database.sessionmaker() as session:
         actions = list((await session.execute(select(AuditEntry.action).order_by(AuditEntry.created_at))).scalars())
     assert actions == ["newsletter.saved", "newsletter.test_sent", "newsletter.scheduled"]
@@ -120,6 +120,9 @@ async def test_audiences(client: httpx.AsyncClient, runtime: Runtime, people: St
         everyone = [people.seeker, people.employer, pro, islander]
         got = {m.email for m in everyone if any(e["Subject"] == f"Case {n}" for e in await emails_to(runtime, m.email))}
         assert got == expected, audience
+    listing = (await client.get("/admin/newsletters")).text
+    for audience_text in ("Job seekers", "Employers", "Pro plan", "Free plan", "On Exuma"):
+        assert f"<td>{audience_text}</td>" in listing
 
 
 async def test_only_admins(client: httpx.AsyncClient, runtime: Runtime, people: Staffed) -> None:

@@ -3,6 +3,7 @@ EICAR string in a stored CV; staff list it, release it or delete it, each in the
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -131,6 +132,12 @@ async def test_the_quarantine_page_releases_and_deletes(
     assert page.status_code == 200
     assert page.text.count(EICAR_FOUND) == 2
     assert "sam-seeker" in page.text
+    # In words: what the file is, how big, found when (Nassau time), not the stored codes.
+    assert re.search(r"<p>CV · application/pdf · \d+(\.\d)? (Bytes|kB) · uploaded by", page.text), page.text
+    assert "UTC" not in page.text
+    assert re.search(
+        r'found <time datetime="[^"]+" title="Nassau time">\d{1,2} \w{3} \d{4}, \d{1,2}:\d{2} [AP]M</time>', page.text
+    )
 
     empty = await submit(client, f"/admin/uploads/{first['id']}/release", {"reason": ""}, page="/admin/uploads")
     assert empty.status_code == 303

@@ -30,7 +30,15 @@ def environment() -> Environment:
     env.filters["time_on"] = time_on
     env.filters["day_text"] = day_text
     env.filters["moment_text"] = moment_text
+    env.filters["words"] = words
     return env
+
+
+def words(value: object) -> str:
+    """A stored code as words for a page ("past_due" → "past due"); `|capitalize` starts a
+    sentence with it. Codes that need more than that (an island, an upload's purpose) have
+    their own label."""
+    return str(value).replace("_", " ")
 
 
 def render_text(template: str, **context: Any) -> str:

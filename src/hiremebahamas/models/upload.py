@@ -19,6 +19,19 @@ class UploadPurpose(StrEnum):
     CV = "cv"
     COMPANY_LOGO = "company_logo"
 
+    @property
+    def label(self) -> str:
+        """What the file is, for a page: "CV", "Company logo"."""
+        return PURPOSE_LABELS[self]
+
+
+PURPOSE_LABELS: dict[UploadPurpose, str] = {
+    UploadPurpose.AVATAR: "Profile photo",
+    UploadPurpose.POST_IMAGE: "Post picture",
+    UploadPurpose.CV: "CV",
+    UploadPurpose.COMPANY_LOGO: "Company logo",
+}
+
 
 class ScanStatus(StrEnum):
     """What the virus scanner (uploads/scanning.py) made of the file."""
