@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run demo test test-browsers test-pgbouncer test-cluster soak cluster test-fast lint audit probes format install system-deps migrate bench bench-smoke loadtest clean help
+.PHONY: run demo test test-browsers test-pgbouncer test-cluster soak cluster test-fast lint audit probes format install system-deps migrate bench bench-smoke lighthouse loadtest clean help
 
 help:
 	@echo "make run      - install, migrate and serve on http://$(HOST):$(PORT) (SQLite, no other services)"
@@ -23,6 +23,7 @@ help:
 	@echo "make bench    - the benchmark on the large demo dataset, PostgreSQL + Redis (docs/benchmarks.md)"
 	@echo "make bench-smoke - the same on the tiny dataset, 3 s per scenario, 8 connections (CI)"
 	@echo "make loadtest - locust at 100, 500 and 1,000 users on the large demo dataset"
+	@echo "make lighthouse - Lighthouse over the main pages, signed out and in, phone and desktop"
 
 install:
 	@scripts/ensure-uv
@@ -102,6 +103,12 @@ bench: install system-deps
 bench-smoke: install system-deps
 	$(UV) run python -m bench.run --size tiny --duration 3 --warmup 1 --concurrency 8 --generator wrk \
 		--max-requests 0 --output var/bench-smoke.json
+
+# Lighthouse over the main pages, signed out and in, phone and desktop (docs/pages.md).
+lighthouse: install system-deps
+	@scripts/ensure-system-packages --lighthouse
+	npm ci --prefix bench/lighthouse --no-audit --no-fund --silent
+	$(UV) run python -m bench.lighthouse
 
 loadtest: install system-deps
 	$(UV) run python -m bench.locust_run --size large
