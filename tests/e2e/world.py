@@ -45,7 +45,7 @@ class World:
     @property
     def employer_pages(self) -> list[str]:
         job = f"/jobs/{self.job_path.removeprefix('/jobs/')[:36]}"  # the id of /jobs/<id>-<slug>
-        pages = ["/", "/jobs/new", "/notifications", "/account", f"/companies/{self.company_slug}/edit"]
+        pages = ["/", "/employer", "/jobs/new", "/notifications", "/account", f"/companies/{self.company_slug}/edit"]
         return [*pages, self.job_path, f"{job}/applicants", f"{job}/edit", f"{job}/stats"]
 
 
