@@ -15,14 +15,12 @@ import asyncio
 import contextlib
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import httpx
@@ -122,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     output: Path = args.output or (
         server.PROJECT_ROOT / "bench" / "results" / f"{datetime.now(UTC).date().isoformat()}-lighthouse.json"
     )
-    signal.signal(signal.SIGTERM, _terminate)
+    stack.stop_everything_on_sigterm()
     results: list[dict[str, Any]] = []
     below = 0
     with contextlib.ExitStack() as exits:
@@ -144,10 +142,6 @@ def main(argv: list[str] | None = None) -> int:
     output.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\n{len(results) - below} of {len(results)} audits at {TARGET} or more in every category; results: {output}")
     return 0
-
-
-def _terminate(signum: int, _frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)  # unwinds the ExitStack: every server started is stopped
 
 
 if __name__ == "__main__":

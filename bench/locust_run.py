@@ -14,13 +14,11 @@ import contextlib
 import csv
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from bench import dataset, metrics, server, stack
@@ -158,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     output: Path = args.output or (
         server.PROJECT_ROOT / "bench" / "results" / f"{datetime.now(UTC).date().isoformat()}-{args.size}-locust.json"
     )
-    signal.signal(signal.SIGTERM, _terminate)
+    stack.stop_everything_on_sigterm()
     report: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "levels": {}}
     with contextlib.ExitStack() as exits:
         work = Path(exits.enter_context(tempfile.TemporaryDirectory(prefix="hmb-locust-")))
@@ -183,10 +181,6 @@ def main(argv: list[str] | None = None) -> int:
     output.write_text(json.dumps(report, indent=2) + "\n")
     print(f"results: {output}")
     return 0
-
-
-def _terminate(signum: int, _frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)  # unwinds the ExitStack: every server started is stopped
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import httpx
@@ -548,13 +547,9 @@ def parse_options(argv: list[str] | None) -> Options:
     )
 
 
-def _terminate(signum: int, _frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)  # unwinds the ExitStack: every server started is stopped
-
-
 def main(argv: list[str] | None = None) -> int:
     options = parse_options(argv)
-    signal.signal(signal.SIGTERM, _terminate)
+    stack.stop_everything_on_sigterm()
     # Ctrl-C (or SIGINT sent to a run started in the background, where it is ignored by default)
     # also stops everything started.
     signal.signal(signal.SIGINT, signal.default_int_handler)
