@@ -15,17 +15,16 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from redis.asyncio import Redis
 from sqlalchemy import event
 
 from hiremebahamas.app import create_app
 from hiremebahamas.cli import migrate
 from hiremebahamas.config import Settings
-from hiremebahamas.core.cache import RedisStore
 from hiremebahamas.core.runtime import Runtime, create_runtime
 from tests.conftest import ENGINES, make_settings
+from tests.core.test_store_down import refusing_store
 from tests.messaging.people import member
-from tests.servers import PostgresServer, free_port, start_postgres, start_replica
+from tests.servers import PostgresServer, start_postgres, start_replica
 
 pytestmark = pytest.mark.skipif("postgresql" not in ENGINES, reason="replication is PostgreSQL's")
 
@@ -275,7 +274,7 @@ async def test_with_the_store_unreachable_readers_use_the_primary_and_writes_suc
     ann = await member(runtime, "Rue")
     await asyncio.sleep(runtime.database.sticky_seconds + 0.1)
     # Where the read-your-writes markers live, refusing connections (Redis down).
-    runtime.store = RedisStore(Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=1))
+    runtime.store = refusing_store()
     before = replica_statements.count
     posted = await client.post("/api/posts", json={"body": "Written while Redis is down"}, headers=ann.headers)
     assert posted.status_code == 201  # the marker could not be kept; the committed write still succeeds

@@ -9,14 +9,13 @@ that grows with the marketplace. The newest jobs are one short read of the
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hiremebahamas.core.remembered import Memory
+from hiremebahamas.core.remembered import Memory, remembered
 from hiremebahamas.jobs.postings.cards import JobCard, load_cards
 from hiremebahamas.models import Company, Island, Job, JobStatus
 from hiremebahamas.models.base import utcnow
@@ -36,18 +35,20 @@ def _open(now: datetime) -> list[ColumnElement[bool]]:
 
 async def open_job_counts(session: AsyncSession, memory: Memory, now: datetime | None = None) -> OpenJobCounts:
     """Open jobs, and the islands they are on (remote jobs without an island count no island)."""
-    if memory.ttl > 0 and (raw := await memory.store.get(COUNTS_KEY)) is not None:
-        try:
-            jobs, islands = json.loads(raw)
-            return OpenJobCounts(int(jobs), int(islands))
-        except (ValueError, TypeError):
-            pass  # written by another version of the app: count again
-    islands = func.count(distinct(Job.island)).filter(Job.island != Island.REMOTE)
-    query = select(func.count(), islands).where(*_open(now or utcnow()))
-    counts = OpenJobCounts(*(await session.execute(query)).one())
-    if memory.ttl > 0:
-        await memory.store.set(COUNTS_KEY, json.dumps([counts.jobs, counts.islands]), memory.ttl)
-    return counts
+
+    async def count() -> list[int]:
+        islands = func.count(distinct(Job.island)).filter(Job.island != Island.REMOTE)
+        query = select(func.count(), islands).where(*_open(now or utcnow()))
+        jobs, on_islands = (await session.execute(query)).one()
+        return [int(jobs), int(on_islands)]
+
+    jobs, islands = await remembered(memory, COUNTS_KEY, count, _counts)
+    return OpenJobCounts(jobs, islands)
+
+
+def _counts(value: list[int]) -> list[int]:
+    jobs, islands = value  # two numbers, or a ValueError: counted again
+    return [int(jobs), int(islands)]
 
 
 async def latest_jobs(session: AsyncSession, limit: int = 6, now: datetime | None = None) -> list[JobCard]:
