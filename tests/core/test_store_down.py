@@ -1,6 +1,7 @@
 """With the key-value store unreachable (Redis down), the pages that remember expensive choices
 (the visitors' home page's counts, featured jobs, jobs for you, who to follow) work them out at
-each view instead, and a change that forgets them still succeeds."""
+each view instead, a change that forgets them still succeeds, a profile is built afresh instead
+of read from its cache, and a job's view still counts."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from dataclasses import replace
 import httpx
 import pytest
 from redis.asyncio import Redis
+from sqlalchemy import select
 
 from hiremebahamas.core.cache import RedisStore
 from hiremebahamas.core.runtime import Runtime
+from hiremebahamas.models import JobViewDay
 from tests.helpers import sign_in
 from tests.jobs.conftest import create_company, person, post_job
 from tests.servers import free_port
@@ -56,3 +59,18 @@ async def test_the_home_pages_work_out_what_they_would_remember(
     assert "remembered values not forgotten" in caplog.text
     me = await client.get("/api/users/me", headers=sam.headers)
     assert me.json()["profile"]["headline"] == "Baker"
+
+
+async def test_profiles_and_job_views_do_without_the_store(client: httpx.AsyncClient, runtime: Runtime) -> None:
+    eve = await person(runtime, "eve@example.com", first_name="Eve", employer=True)
+    company = await create_company(client, eve, "Island Bakery")
+    job = await post_job(client, eve, company["slug"], title="Pastry chef")
+    _store_down(runtime)
+    for path in (f"/u/{eve.username}", f"/api/users/{eve.username}"):
+        answer = await client.get(path)
+        assert answer.status_code == 200, path
+        assert "Eve" in answer.text
+    assert (await client.post(f"/api/jobs/{job['id']}/views")).status_code == 204
+    async with runtime.database.sessionmaker() as session:
+        views, viewers = (await session.execute(select(JobViewDay.views, JobViewDay.unique_viewers))).one()
+    assert (views, viewers) == (1, 0)  # counted; whether the viewer is new cannot be told

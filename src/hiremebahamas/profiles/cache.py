@@ -24,6 +24,7 @@ Freshness:
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hiremebahamas.core import metrics, tasks
-from hiremebahamas.core.cache import KeyValueStore
+from hiremebahamas.core.cache import STORE_ERRORS, KeyValueStore
 from hiremebahamas.models import Profile, ProfileVisibility, User
 
 
@@ -60,7 +61,10 @@ class ProfileCache:
     of its hit/miss counter."""
 
     async def key(self, username: str) -> str:
-        version = await self.store.get(_version_key(username)) or "0"
+        try:
+            version = await self.store.get(_version_key(username)) or "0"
+        except STORE_ERRORS:
+            version = "0"  # the store is down: nothing is read or kept under this key anyway
         return f"{self.kind}:anonymous:{version}:{_name(username)}"
 
     async def read(self, session: AsyncSession, key: str, username: str) -> CachedAnswer | None:
@@ -69,7 +73,12 @@ class ProfileCache:
         if self.ttl <= 0:
             metrics.count_cache(self.kind, "bypass")
             return None
-        if (raw := await self.store.get(key)) is None:
+        try:
+            raw = await self.store.get(key)
+        except STORE_ERRORS:  # Redis down: the answer is built afresh, as on a miss
+            metrics.count_cache(self.kind, "bypass")
+            return None
+        if raw is None:
             metrics.count_cache(self.kind, "miss")
             return None
         cached_id, _, body = raw.partition("\n")
@@ -81,7 +90,8 @@ class ProfileCache:
         row = (await session.execute(query)).one_or_none()
         public = row is not None and row.is_active and row.visibility in (None, ProfileVisibility.PUBLIC)
         if not public or row is None or str(row.id) != cached_id:
-            await self.store.delete(key)
+            with contextlib.suppress(*STORE_ERRORS):  # it expires with its TTL otherwise
+                await self.store.delete(key)
             metrics.count_cache(self.kind, "miss")
             return None
         metrics.count_cache(self.kind, "hit")
@@ -89,7 +99,8 @@ class ProfileCache:
 
     async def write(self, key: str, user_id: uuid.UUID, body: str) -> None:
         if self.ttl > 0:
-            await self.store.set(key, f"{user_id}\n{body}", self.ttl)
+            with contextlib.suppress(*STORE_ERRORS):  # not kept: the next visitor builds it again
+                await self.store.set(key, f"{user_id}\n{body}", self.ttl)
 
     async def forget(self, *usernames: str) -> None:
         """Forget the cached answers for `usernames` by moving each to a new version. A version

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hiremebahamas.analytics.events import Event, record
 from hiremebahamas.billing import entitlements
 from hiremebahamas.config import Settings
-from hiremebahamas.core.cache import KeyValueStore
+from hiremebahamas.core.cache import STORE_ERRORS, KeyValueStore
 from hiremebahamas.core.secrets_box import keyed_hash
 from hiremebahamas.core.sql import add_to_counters, utc_day
 from hiremebahamas.jobs.postings.service import is_team_member, managed_job, view_job
@@ -39,7 +39,10 @@ async def count_view(
         return
     today = utcnow().date()
     who = str(viewer.id) if viewer is not None else keyed_hash(settings, "job-viewer", f"{today}:{client}")
-    first = await store.incr(f"job-viewer:{job_id}:{today}:{who}", _VIEWER_TTL) == 1
+    try:
+        first = await store.incr(f"job-viewer:{job_id}:{today}:{who}", _VIEWER_TTL) == 1
+    except STORE_ERRORS:
+        first = False  # Redis down: the view counts, but nobody can tell it is a new viewer
     await add_to_counters(
         session, JobViewDay, {"job_id": job_id, "day": today}, {"views": 1, "unique_viewers": int(first)}
     )
