@@ -221,6 +221,7 @@ class NewPage(Protocol):
         *,
         viewport: ViewportSize | None = None,
         storage_state: StorageState | None = None,
+        javascript: bool = True,
     ) -> Page: ...
 
 
@@ -239,6 +240,7 @@ def new_page(
         *,
         viewport: ViewportSize | None = None,
         storage_state: StorageState | None = None,
+        javascript: bool = True,
     ) -> Page:
         url = (server or live_server).url
         context = browser.new_context(
@@ -247,6 +249,7 @@ def new_page(
             timezone_id="America/Nassau",
             viewport=viewport,
             storage_state=storage_state,
+            java_script_enabled=javascript,
         )
         context.set_default_timeout(ACTION_TIMEOUT_MS)
         contexts.append(context)

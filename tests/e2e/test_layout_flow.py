@@ -135,3 +135,31 @@ def test_the_available_for_hire_checkbox_sits_beside_its_label(new_page: NewPage
     assert label_box is not None
     assert box["x"] + box["width"] <= label_box["x"]  # on its left
     assert label_box["y"] <= box["y"] + box["height"] / 2 <= label_box["y"] + label_box["height"]  # same line
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_the_phone_menu_is_shut_from_the_first_paint_and_open_without_javascript(
+    new_page: NewPage, world: World, javascript: bool
+) -> None:
+    page = new_page(viewport=PHONE, storage_state=world.seeker, javascript=javascript)
+    page.goto("/jobs")
+    nav_links = page.get_by_role("navigation", name="Main").get_by_role("link", name="Messages")
+    menu = page.locator("header").get_by_role("button", name="Menu")
+    if javascript:
+        # Shut from the start: the script opening it moves nothing that was already painted.
+        expect(menu).to_be_visible()
+        expect(nav_links).to_be_hidden()
+        shifts = page.evaluate(
+            """() => new Promise(done => {
+                   // The shifts so far arrive at once (buffered); none at all: nothing arrives.
+                   new PerformanceObserver(list => done(list.getEntries().reduce((sum, e) => sum + e.value, 0)))
+                       .observe({type: "layout-shift", buffered: true});
+                   setTimeout(() => done(0), 500);
+               })"""
+        )
+        assert shifts < 0.05, f"the page's layout shifted by {shifts}"
+        menu.click()
+        expect(nav_links).to_be_visible()
+    else:
+        expect(menu).to_be_hidden()  # it could not open anything
+        expect(nav_links).to_be_visible()

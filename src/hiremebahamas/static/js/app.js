@@ -6,7 +6,6 @@
   "use strict";
 
   var doc = document;
-  doc.documentElement.classList.add("js");
 
   function csrfToken() {
     var meta = doc.querySelector('meta[name="csrf-token"]');
@@ -43,7 +42,6 @@
       nav.classList.toggle("is-open", open);
     }
 
-    toggle.hidden = false;
     setOpen(false);
     toggle.addEventListener("click", function () {
       setOpen(toggle.getAttribute("aria-expanded") !== "true");
