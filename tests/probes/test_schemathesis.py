@@ -39,6 +39,7 @@ from hiremebahamas.core.runtime import create_runtime
 from tests.conftest import ENGINES, make_settings
 from tests.helpers import PASSWORD
 from tests.jobs.conftest import person
+from tests.lifecycle.test_deliverability import PUBLIC_KEY
 from tests.servers import PostgresServer
 
 pytestmark = pytest.mark.probe
@@ -48,7 +49,8 @@ EXAMPLES = int(os.environ.get("PROBE_EXAMPLES", "15"))
 load_all_checks()
 ALL_CHECKS = cast("list[CheckFunction]", CHECKS.get_all())  # every built-in check is a plain function
 
-# Inputs that only the server can issue: a signed link token, a Stripe signature, a list cursor.
+# Inputs that only the server (or a sender we trust) can issue: a signed link token, a Stripe or
+# SendGrid signature, a list cursor.
 # A generated value is schema-valid and rightly refused (400/422), so "schema-valid data is
 # accepted" cannot hold for them; every other check still runs on these requests.
 ISSUED_SECRETS = {
@@ -58,6 +60,7 @@ ISSUED_SECRETS = {
     ("POST", "/api/saved-searches/unsubscribe"),
     ("POST", "/api/notifications/unsubscribe"),
     ("POST", "/api/subscriptions/webhook"),
+    ("POST", "/api/email/events"),  # SendGrid's signature
     # The code of an authenticator app, from a secret only the server and the app know.
     ("POST", "/api/auth/two-factor/enable"),
 }
@@ -114,7 +117,8 @@ def _probe_settings(request: pytest.FixtureRequest, engine: str, tmp_path: Path)
         server: PostgresServer = request.getfixturevalue("postgres")
         server.create_database("hmb_probe")
         url = server.url("hmb_probe")
-    probe_settings = make_settings(database_url=url, var_dir=tmp_path / "var")
+    # SendGrid's key set, as deployed: unsigned events are then refused (400), not unverifiable (503).
+    probe_settings = make_settings(database_url=url, var_dir=tmp_path / "var", sendgrid_webhook_public_key=PUBLIC_KEY)
     migrate(probe_settings)
     return probe_settings
 

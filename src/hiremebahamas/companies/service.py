@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +15,7 @@ from hiremebahamas.companies.schemas import CompanyIn, CompanyUpdateIn
 from hiremebahamas.companies.slugs import slugify
 from hiremebahamas.core import response_areas
 from hiremebahamas.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from hiremebahamas.core.urls import web_host
 from hiremebahamas.jobs.postings.indexing import reindex_company_jobs
 from hiremebahamas.models import AccountType, Company, CompanyMember, CompanyRole, UploadPurpose, User
 from hiremebahamas.uploads.service import owned_upload
@@ -83,8 +83,8 @@ def _normalise_website(website: str) -> str:
         return ""
     if "://" not in website:
         website = f"https://{website}"
-    parts = urlsplit(website)
-    if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname:
+    host = web_host(website)
+    if host is None or "." not in host:
         message = "Enter the web address of the company's site, like https://example.com."
         raise ValidationFailed(message, fields={"website": message})
     return website

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
 from hiremebahamas.accounts.usernames import MAX_LENGTH as USERNAME_MAX_LENGTH
+from hiremebahamas.core.urls import web_host
 
 # Quotes and angle brackets end a URL, so an attribute can never be broken out of.
 _URL = re.compile(r"\bhttps?://[^\s<>\"'`]+", re.IGNORECASE)
@@ -85,11 +86,7 @@ def _unbalanced_close(url: str) -> bool:
 
 
 def _linkable(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    return web_host(url) is not None
 
 
 def _link(url: str) -> str:

@@ -46,10 +46,11 @@ USERNAME_RULE: dict[str, JsonValue] = {
 
 
 # An absolute http(s) URL in ASCII (browsers copy addresses percent-encoded) with a host: a
-# `javascript:` link on a profile would run in visitors' browsers. ASCII classes only, so Python
-# and the JSON Schema's ECMA-262 regular expressions read it alike.
+# `javascript:` link on a profile would run in visitors' browsers. No brackets or backslash
+# before the host: Python cannot read such an address, and browsers read a backslash as a slash.
+# ASCII classes only, so Python and the JSON Schema's ECMA-262 regular expressions read it alike.
 LINK_PATTERN = (
-    r"^[Hh][Tt][Tt][Pp][Ss]?://(?:[!-\"$-.0->@-~]*@)?[A-Za-z0-9._~%!$&'()*+,;=-]+(?::[0-9]*)?(?:[/?#][!-~]*)?$"
+    r"^[Hh][Tt][Tt][Pp][Ss]?://(?:[!-\"$-.0->@-Z^-~]*@)?[A-Za-z0-9._~%!$&'()*+,;=-]+(?::[0-9]*)?(?:[/?#][!-~]*)?$"
 )
 _LINK = re.compile(LINK_PATTERN)
 LINK_MESSAGE = "Links must start with http:// or https://."

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +18,7 @@ from hiremebahamas.core.errors import Conflict, NotFound, ValidationFailed
 from hiremebahamas.core.remembered import forget_person_after_commit
 from hiremebahamas.core.response_areas import invalidate_after_commit
 from hiremebahamas.core.sql import insert_ignoring_conflicts
+from hiremebahamas.core.urls import web_host
 from hiremebahamas.models import (
     Block,
     Education,
@@ -190,11 +190,11 @@ def check_links(links: list[LinkIn]) -> list[dict[str, str]]:
         raise ValidationFailed(message, fields={"links": message})
     checked = []
     for index, link in enumerate(links):
-        parts = urlsplit(link.url)
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        host = web_host(link.url)
+        if host is None:
             message = LINK_MESSAGE
             raise ValidationFailed(message, fields={f"links.{index}.url": message})
-        checked.append({"label": link.label or (parts.hostname or ""), "url": link.url})
+        checked.append({"label": link.label or host, "url": link.url})
     return checked
 
 

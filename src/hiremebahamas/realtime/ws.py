@@ -35,7 +35,6 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
@@ -48,6 +47,7 @@ from hiremebahamas.core.ratelimit import LimitScope
 from hiremebahamas.core.realtime import CONNECTIONS, Subscription, encode
 from hiremebahamas.core.runtime import Runtime
 from hiremebahamas.core.security import SESSION_COOKIE
+from hiremebahamas.core.urls import origin_of
 from hiremebahamas.messaging import service as messaging
 from hiremebahamas.models import User
 
@@ -72,19 +72,14 @@ class Credentials:
     value: str
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
 def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
     origin = websocket.headers.get("origin")
     if not origin:
         return False
-    if _origin(origin) == _origin(settings.base_url):
+    if origin_of(origin) == origin_of(settings.base_url):
         return True
     host = websocket.headers.get("host", "")
-    return settings.is_development and bool(host) and urlsplit(origin).netloc.lower() == host.lower()
+    return settings.is_development and bool(host) and origin_of(origin).partition("://")[2] == host.lower()
 
 
 def _offered_subprotocols(websocket: WebSocket) -> list[str]:

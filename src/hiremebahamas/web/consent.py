@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import urlsplit
 
 from fastapi import Request, Response
 
 from hiremebahamas.config import Settings
 from hiremebahamas.core.middleware import content_security_policy
+from hiremebahamas.core.urls import origin_of
 
 CONSENT_COOKIE = "hmb_consent"
 CONSENT_MAX_AGE = 365 * 24 * 3600
@@ -69,11 +69,6 @@ def consent_for(request: Request, settings: Settings) -> Consent:
     )
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 def accepted_policy(consent: Consent) -> str:
     """The CSP of a page whose visitor accepted: the site's, plus the configured services' hosts."""
     scripts: list[str] = []
@@ -82,8 +77,8 @@ def accepted_policy(consent: Consent) -> str:
         scripts.append(GA_SCRIPT_HOST)
         connects.extend(GA_CONNECT_HOSTS)
     if consent.posthog_host:
-        scripts.append(_origin(consent.posthog_host))
-        connects.append(_origin(consent.posthog_host))
+        scripts.append(origin_of(consent.posthog_host))
+        connects.append(origin_of(consent.posthog_host))
     return content_security_policy(script_hosts=scripts, connect_hosts=connects)
 
 

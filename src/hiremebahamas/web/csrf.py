@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from fastapi import Request, Response
 
 from hiremebahamas.config import Settings
 from hiremebahamas.core import http_cache, security
 from hiremebahamas.core.errors import CsrfFailed
+from hiremebahamas.core.urls import origin_of
 from hiremebahamas.web.deps import get_settings
 
 CSRF_COOKIE = "hmb_csrf"
@@ -66,16 +66,11 @@ def set_csrf_cookie_if_new(request: Request, response: Response, settings: Setti
         )
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
 def came_from_this_site(request: Request) -> bool:
     """Whether a write was sent from one of this site's pages: its Origin (or, when a browser
     sends none, its Referer) is the site's. For writes whose form cannot carry a CSRF token."""
-    claimed = request.headers.get("origin") or _origin(request.headers.get("referer", ""))
-    return claimed.lower() == _origin(str(request.base_url))
+    claimed = request.headers.get("origin") or origin_of(request.headers.get("referer", ""))
+    return claimed.lower() == origin_of(str(request.base_url))
 
 
 async def _submitted_token(request: Request) -> str:

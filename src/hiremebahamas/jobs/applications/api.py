@@ -31,6 +31,7 @@ from hiremebahamas.jobs.postings.labels import APPLICATION_STATUS_LABELS
 from hiremebahamas.models import ApplicationStatus
 from hiremebahamas.uploads.service import upload_url as media_url
 from hiremebahamas.web.deps import AppSettings, DbSession
+from hiremebahamas.web.openapi import NOT_FOUND
 from hiremebahamas.web.pagination import Paging
 
 jobs_router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -114,7 +115,7 @@ async def change_application_status(
     return ApplicationEnvelope(application=application_out(view))
 
 
-@applications_router.post("/bulk-status")
+@applications_router.post("/bulk-status", responses=NOT_FOUND)
 async def change_application_statuses(
     body: BulkStatusIn, auth: VerifiedAuth, db: DbSession, settings: AppSettings
 ) -> ApplicationsOut:
