@@ -201,8 +201,12 @@ class FirefoxWindow(Window[_Element]):
         origin = {"type": "element", "element": element}
         self._perform({
             "type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"},
+            # A moment for the page to settle after scrolling (a phone's long form was seen to
+            # take the press on the move and submit nothing), then the press, as a hand makes it.
             "actions": [
+                {"type": "pause", "duration": 100},
                 {"type": "pointerMove", "x": 0, "y": 0, "origin": origin},
+                {"type": "pause", "duration": 50},
                 {"type": "pointerDown", "button": 0},
                 {"type": "pointerUp", "button": 0},
             ],
