@@ -26,10 +26,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]  # no type information published
 import httpx
 import uvloop
 
-from bench import dataset, load, metrics, server, stack, wrk
+from bench import dataset, load, metrics, profiling, server, stack, wrk
 from bench.scenarios import DEEP_PAGE_SHARE, HEALTH_SHARE_OF_CEILING, SCENARIOS, Scenario
 
 DEFAULT_WORKERS = 2
@@ -55,6 +56,10 @@ class Options:
     client: str
     scenarios: list[Scenario]
     output: Path
+    profile: Path | None
+    app_settings: dict[str, str]
+    """More of the server's environment (`--set DATABASE_POOL_SIZE=30`): what a setting changes."""
+    """Where py-spy's profile of each scenario goes, if asked for (bench/profiling.py)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,9 @@ class Result:
     scenario: Scenario
     run: Measured
     queries_per_request: float
+    database_sessions: int
+    """PostgreSQL connections opened during the scenario: a pool too small for the requests in
+    flight opens and closes connections all the time, each a new backend process."""
     cache_hit_rates: dict[str, float]
     cache_hit_rate: float | None
     ceiling_share: float | None
@@ -99,6 +107,7 @@ class Result:
             "cpu_cores": self.run.cpu_cores,
             "cpu_ms_per_request": self.run.cpu_ms_per_request,
             "queries_per_request": round(self.queries_per_request, 2),
+            "database_sessions_opened": self.database_sessions,
             "cache_hit_rates": {name: round(rate, 4) for name, rate in self.cache_hit_rates.items()},
             "cache_hit_rate": None if self.cache_hit_rate is None else round(self.cache_hit_rate, 4),
             "workers_booted": self.run.workers_booted,
@@ -254,6 +263,23 @@ async def first_answer(client: httpx.AsyncClient, scenario: Scenario, subjects: 
     return f"{call.method} {call.path} answered {response.status_code}: {response.text[:200]}"
 
 
+async def _profile_after(
+    delay: float, name: str, directory: Path, pids: list[int], duration: float
+) -> profiling.Recording:
+    """The measured window only: py-spy starts when the warm-up ends."""
+    await asyncio.sleep(delay)
+    return await asyncio.to_thread(profiling.start, name, directory, pids, duration=duration)
+
+
+async def database_sessions(url: str) -> int:
+    """Connections PostgreSQL has accepted since it started, into any database (this one included)."""
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    try:
+        return int(await connection.fetchval("SELECT sum(sessions) FROM pg_stat_database") or 0)
+    finally:
+        await connection.close()
+
+
 async def measure(
     live: stack.Stack, subjects: dataset.Subjects, options: Options, ceiling: dict[str, Measured]
 ) -> list[Result]:
@@ -266,6 +292,14 @@ async def measure(
                 concurrency = min(options.concurrency, scenario.max_concurrency or options.concurrency)
                 duration = min(options.duration, scenario.max_duration or options.duration)
                 before = metrics.scrape(scraper)
+                sessions = await database_sessions(live.database_url)
+                recording = (
+                    asyncio.create_task(
+                        _profile_after(options.warmup, scenario.name, options.profile, live.server_pids, duration)
+                    )
+                    if options.profile
+                    else None
+                )
                 run = await measure_one(
                     live.app,
                     live.server_pids,
@@ -278,6 +312,9 @@ async def measure(
                     work=live.work,
                 )
                 counted = metrics.scrape(scraper) - before
+                sessions = max(0, await database_sessions(live.database_url) - sessions - 1)  # less our own
+                if recording is not None:
+                    print(f"profile: {(await recording).finish(timeout=30)}", flush=True)
                 top = ceiling.get(generator)
                 share = run.stats.rps / top.stats.rps if top is not None and top.stats.rps > 0 else None
                 page1 = next((r.run.stats.rps for r in results if r.scenario.name == "jobs_list"), None)
@@ -285,6 +322,7 @@ async def measure(
                     scenario=scenario,
                     run=run,
                     queries_per_request=counted.queries / max(run.stats.all_requests, 1),
+                    database_sessions=sessions,
                     cache_hit_rates=counted.hit_rates(),
                     cache_hit_rate=counted.overall_hit_rate(),
                     ceiling_share=share,
@@ -308,6 +346,7 @@ def run_benchmark(options: Options) -> tuple[list[Result], dict[str, Measured], 
             seed_value=options.seed,
             workers=options.workers,
             max_requests=options.max_requests,
+            settings=options.app_settings,
         )
         started = time.perf_counter()
         subjects = asyncio.run(dataset.prepare(live.database_url, live.app.url))
@@ -346,13 +385,15 @@ COLUMNS = [  # title, width
     ("errors", 6),
     ("cpu ms", 6),
     ("q/req", 5),
+    ("new db", 6),
     ("hit %", 5),
     ("conns", 6),
     ("cpu s/d/g/o", 15),
     ("verdict", -7),
 ]
 """%ceil: req/s over the bare ASGI app's with the same generator; cpu ms: server + database CPU
-time per request; q/req: SQL statements per request; hit %: cache hits over lookups; conns:
+time per request; q/req: SQL statements per request; new db: PostgreSQL connections opened
+during the scenario (a pool too small for the requests in flight churns them); hit %: cache hits over lookups; conns:
 client connections each worker held halfway through; cpu: cores used by the server (and its
 task worker), the database (and Redis), the load generator and everything else."""
 
@@ -381,6 +422,7 @@ def _cells(name: str, run: Measured) -> list[str]:
         f"{run.cpu_ms_per_request:.2f}",
         "",
         "",
+        "",
         "/".join(str(count) for count in run.connections_per_worker),
         "/".join(f"{run.cpu_cores[key]:.1f}" for key in ("server", "database", "load_generator", "other")),
         "",
@@ -405,8 +447,9 @@ def format_row(result: Result) -> str:
     if result.ceiling_share is not None:
         cells[4] = f"{result.ceiling_share:.1%}"
     cells[10] = f"{result.queries_per_request:.1f}"
+    cells[11] = str(result.database_sessions)
     if result.cache_hit_rate is not None:
-        cells[11] = f"{result.cache_hit_rate:.0%}"
+        cells[12] = f"{result.cache_hit_rate:.0%}"
     if result.passed:
         cells[-1] = "PASS" if result.scenario.kind != "report" else "PASS (errors only; no latency target)"
     else:
@@ -467,6 +510,7 @@ def write_results(
             "max_requests": options.max_requests,
             "generator": options.generator,
             "client": options.client,
+            "app_settings": options.app_settings,
         },
         **context,
         "ceiling": {
@@ -514,6 +558,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--scenario", action="append", choices=list(SCENARIOS), help="run only this one (repeatable)")
     parser.add_argument("--output", type=Path, help="results JSON, default bench/results/<date>-<size>[-…].json")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting of the server under test, e.g. DATABASE_POOL_SIZE=30 (repeatable)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="sample the server with py-spy during each scenario; stacks and a summary per scenario in DIR",
+    )
     return parser
 
 
@@ -522,6 +579,11 @@ def parse_options(argv: list[str] | None) -> Options:
     args = parser.parse_args(argv)
     if args.workers < 1 or args.concurrency < 1 or args.duration <= 0 or args.warmup < 0:
         parser.error("--workers, --concurrency and --duration must be positive, --warmup not negative")
+    app_settings = dict(setting.partition("=")[::2] for setting in args.set)
+    if any(not name or not name.isupper() for name in app_settings):
+        parser.error("--set takes NAME=VALUE, the name in capitals as in the README's configuration table")
+    if args.profile and not profiling.executable():
+        parser.error("--profile: py-spy is not installed (it is a dev dependency: uv sync)")
     if args.generator == "wrk" and not wrk.executable():
         parser.error("--generator wrk: wrk is not installed (Debian package wrk)")
     names: list[str] = args.scenario or list(SCENARIOS)
@@ -544,6 +606,8 @@ def parse_options(argv: list[str] | None) -> Options:
         client=args.client,
         scenarios=[SCENARIOS[name] for name in SCENARIOS if name in names],
         output=args.output or server.PROJECT_ROOT / "bench" / "results" / f"{'-'.join(parts)}.json",
+        profile=args.profile,
+        app_settings=app_settings,
     )
 
 

@@ -61,8 +61,11 @@ class Settings(BaseSettings):
     # A replica behind by more than this leaves the rotation until it catches up (core/replicas.py).
     database_replica_max_lag_seconds: float = 5.0
     database_replica_check_seconds: float = 2.0
-    database_pool_size: int = 10
-    database_max_overflow: int = 10
+    # Connections per process and engine, kept open once made. A connection beyond the pool (the
+    # overflow) is closed when it is handed back and opened again for the next busy moment, a new
+    # PostgreSQL backend each time: under steady load that churn cost more than the connections.
+    database_pool_size: int = 20
+    database_max_overflow: int = 0
     # The staff area (and /api/admin) needs a sign-in confirmed with a second factor. Unset: on,
     # except in development and tests.
     staff_require_totp: bool | None = None

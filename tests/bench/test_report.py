@@ -3,12 +3,14 @@ writes and how it judges a scenario. (Its figures are never asserted: see docs/b
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from bench.load import Call, Stats
-from bench.run import judge
+from bench.run import judge, parse_options
 from bench.scenarios import SCENARIOS
 
-from bench import metrics, wrk
+from bench import metrics, profiling, wrk
 
 EXPOSITION = """\
 # HELP hmb_db_queries_total SQL statements sent to the database, by engine role.
@@ -63,3 +65,41 @@ def test_targets_are_judged_per_scenario(
     name: str, stats: Stats, share: float | None, page1: float | None, expected: list[str]
 ) -> None:
     assert judge(SCENARIOS[name], stats, share, page1) == expected
+
+
+WEB = 'process 10:"gunicorn";process 11:"gunicorn";run (uvicorn/server.py:1);'
+FOLDED = (
+    f"{WEB}get_me (hiremebahamas/profiles/api.py:60);execute (sqlalchemy/orm/session.py:2);"
+    "fetch (asyncpg/prepared_stmt.py:3) 6\n"
+    f"{WEB}get_me (hiremebahamas/profiles/api.py:61) 2\n"
+    'process 20:"python hiremebahamas worker";run (arq/worker.py:5);send (hiremebahamas/core/email.py:9) 2\n'
+)
+
+
+def test_a_profile_is_summed_by_library_by_project_function_and_by_own_code(tmp_path: Path) -> None:
+    path = tmp_path / "me.folded"
+    path.write_text(FOLDED + "a line that is not a stack\n")
+    stacks = profiling.read_folded(path)
+    assert sum(stacks.values()) == 10
+    summary = profiling.summarise(stacks)
+    assert "the task worker 20.0 %" in summary
+    for line in ("  60.0 %  sqlalchemy", "  60.0 %  asyncpg", "  20.0 %  arq"):
+        assert line in summary
+    # Two lines of one function are one row; frames are named by module, not by path.
+    assert "  80.0 %  hiremebahamas/profiles/api.py:get_me" in summary
+    own = summary.split("self (the function's own code)")[1]
+    assert "  60.0 %  asyncpg/prepared_stmt.py:fetch" in own
+    assert "process " not in summary
+
+
+def test_an_empty_profile_says_so(tmp_path: Path) -> None:
+    assert "no samples" in profiling.summarise(profiling.read_folded(tmp_path / "missing.folded"))
+
+
+def test_server_settings_are_given_by_name(tmp_path: Path) -> None:
+    options = parse_options(
+        ["--set", "DATABASE_POOL_SIZE=30", "--set", "X_Y=a=b", "--output", str(tmp_path / "r.json")]
+    )
+    assert options.app_settings == {"DATABASE_POOL_SIZE": "30", "X_Y": "a=b"}
+    with pytest.raises(SystemExit):
+        parse_options(["--set", "database_pool_size=30"])
