@@ -12,7 +12,6 @@ from one. Whoever wrote stays on the primary for `sticky_seconds` after (read-yo
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,7 +21,6 @@ from typing import Any
 from prometheus_client import Counter
 from sqlalchemy import Select, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
@@ -94,50 +92,14 @@ def _postgres_engine(url: URL, settings: Settings) -> AsyncEngine:
         connect_args["statement_cache_size"] = 0
         connect_args["prepared_statement_cache_size"] = 0
         connect_args["prepared_statement_name_func"] = lambda: f"__hmb_{uuid.uuid4()}__"
-    engine = create_async_engine(
+    return create_async_engine(
         url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
+        pool_pre_ping=True,
         pool_recycle=1800,
         connect_args=connect_args,
     )
-    ping_when_idle(engine, IDLE_PING_SECONDS)
-    return engine
-
-
-IDLE_PING_SECONDS = 5.0
-"""A pooled connection idle this long is checked before it is handed out."""
-
-
-def ping_when_idle(engine: AsyncEngine, idle_seconds: float) -> None:
-    """Check a connection at checkout only if it lay idle in the pool for `idle_seconds`.
-
-    SQLAlchemy's pool_pre_ping checks every checkout, which asyncpg does with three round trips
-    (BEGIN, an empty statement, ROLLBACK): as many again as a small request's own work. A
-    connection handed back a moment ago by a request that used it is as sure as a ping. One
-    that lay idle may have been closed meanwhile (a database restart or failover, a pooler's
-    idle timeout); a failed ping makes the pool open a new connection, and the request never
-    sees the dead one. A restart under load is seen by the statement of a request instead:
-    it answers 503 (core/dbfailures.py), and SQLAlchemy then replaces every older connection
-    of the pool, not just that one."""
-
-    @event.listens_for(engine.sync_engine, "connect")
-    @event.listens_for(engine.sync_engine, "checkin")
-    def _returned(_dbapi_connection: Any, record: Any) -> None:  # a new connection is as sure as a ping
-        record.info[_RETURNED_AT] = time.monotonic()
-
-    @event.listens_for(engine.sync_engine, "checkout")
-    def _check(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-        returned = record.info.get(_RETURNED_AT)
-        if returned is not None and time.monotonic() - returned < idle_seconds:
-            return
-        try:
-            dbapi_connection.ping()
-        except Exception as exc:  # any failure: the pool discards it and tries a new connection
-            raise DisconnectionError() from exc
-
-
-_RETURNED_AT = "hmb_returned_at"
 
 
 _REPLICA = "read_replica"  # Session.info: the replica this unit of work reads from, while it may
