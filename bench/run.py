@@ -57,9 +57,9 @@ class Options:
     scenarios: list[Scenario]
     output: Path
     profile: Path | None
+    """Where py-spy's profile of each scenario goes, if asked for (bench/profiling.py)."""
     app_settings: dict[str, str]
     """More of the server's environment (`--set DATABASE_POOL_SIZE=30`): what a setting changes."""
-    """Where py-spy's profile of each scenario goes, if asked for (bench/profiling.py)."""
 
 
 @dataclass(frozen=True)
@@ -393,9 +393,10 @@ COLUMNS = [  # title, width
 ]
 """%ceil: req/s over the bare ASGI app's with the same generator; cpu ms: server + database CPU
 time per request; q/req: SQL statements per request; new db: PostgreSQL connections opened
-during the scenario (a pool too small for the requests in flight churns them); hit %: cache hits over lookups; conns:
-client connections each worker held halfway through; cpu: cores used by the server (and its
-task worker), the database (and Redis), the load generator and everything else."""
+during the scenario (a pool too small for the requests in flight churns them); hit %: cache
+hits over lookups; conns: client connections each worker held halfway through; cpu: cores used
+by the server (and its task worker), the database (and Redis), the load generator and
+everything else."""
 
 
 def _line(cells: list[str]) -> str:
